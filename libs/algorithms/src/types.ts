@@ -1,0 +1,87 @@
+import type { Dataset, Rng } from '@edgefl/core';
+import type { CodecSpec } from '@edgefl/codec';
+
+/**
+ * The contract between algorithms and drivers (DESIGN.md, "the one rule").
+ *
+ * An algorithm is a set of per-node state machines. A round has fixed phases; in each
+ * phase a node that acts waits for the exact messages it `expects`, then `act`s and
+ * returns the messages to send. Drivers (runtime/memory, runtime/mqtt) move messages
+ * and never look inside them; algorithms never know how messages travel.
+ */
+export type NodeId = string;
+export type Role = 'server' | 'worker' | 'peer';
+
+export interface NodeSpec {
+  readonly id: NodeId;
+  readonly role: Role;
+}
+
+/** Identifies one logical message: the sender and the (round, phase) it was sent in. */
+export interface MessageKey {
+  readonly from: NodeId;
+  readonly round: number;
+  readonly phase: number;
+}
+
+export interface Inbound extends MessageKey {
+  readonly codec: CodecSpec;
+  readonly dim: number;
+  readonly body: Uint8Array;
+  readonly payloadBits: number;
+}
+
+export interface Outbound {
+  /** receivers; one transmission is counted once in payload bits however many receive it */
+  readonly to: readonly NodeId[];
+  readonly codec: CodecSpec;
+  readonly dim: number;
+  readonly body: Uint8Array;
+  readonly payloadBits: number;
+}
+
+/** What a local learner (ONNX Runtime trainer over the node's shard) offers an algorithm. */
+export interface LocalLearner {
+  readonly dim: number;
+  /** rows in the local shard (FedAvg weights by it) */
+  readonly samples: number;
+  /** `steps` mini-batch SGD steps from `params` (seeded sampling); returns new params */
+  sgd(params: Float32Array, opts: { steps: number; lr: number; batchSize: number }): Promise<{ params: Float32Array; loss: number }>;
+}
+
+export interface NodeEnv {
+  readonly spec: NodeSpec;
+  /** this node's seeded stream */
+  readonly rng: Rng;
+  /** parameter-vector length of the model */
+  readonly dim: number;
+  /** initial model, identical on every node (drawn from the job seed) */
+  readonly initialParams: Float32Array;
+  /** workers and peers train on their shard; servers have none */
+  readonly learner?: LocalLearner;
+  /** the node's local shard, for algorithms with closed-form local solves */
+  readonly data?: Dataset;
+}
+
+export interface NodeMachine {
+  readonly spec: NodeSpec;
+  /**
+   * Messages this node waits for before acting in (round, phase); `null` when it does
+   * not act in that phase. Rounds count from 1.
+   */
+  expects(round: number, phase: number): readonly MessageKey[] | null;
+  /** Act on the expected messages (those that arrived; a deadline may cut the list short). */
+  act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]>;
+  /** The model this node currently holds (a view; the driver copies what it keeps). */
+  model(): Float32Array;
+}
+
+export interface Algorithm {
+  readonly name: string;
+  /** phase names of one round, in order */
+  readonly phases: readonly string[];
+  readonly nodes: readonly NodeSpec[];
+  createNode(env: NodeEnv): NodeMachine;
+  /** The model a lab run evaluates after a round, from each node's end-of-round model. */
+  evaluationModel(models: ReadonlyMap<NodeId, Float32Array>): Float32Array;
+}

@@ -1,0 +1,5 @@
+export { Rng, hashString } from './rng.js';
+export { EdgeflError, isEdgeflError, errorMessage } from './errors.js';
+export * from './vec.js';
+export { subset } from './dataset.js';
+export type { Dataset } from './dataset.js';
