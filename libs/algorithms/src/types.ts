@@ -1,4 +1,4 @@
-import type { Dataset, Rng } from '@edgefl/core';
+import type { Dataset, Log, Rng } from '@edgefl/core';
 import type { CodecSpec } from '@edgefl/codec';
 
 /**
@@ -29,6 +29,8 @@ export interface Inbound extends MessageKey {
   readonly dim: number;
   readonly body: Uint8Array;
   readonly payloadBits: number;
+  /** small scalar side data the algorithm attached (e.g. a worker's sample count) */
+  readonly meta?: Readonly<Record<string, number>>;
 }
 
 export interface Outbound {
@@ -38,6 +40,7 @@ export interface Outbound {
   readonly dim: number;
   readonly body: Uint8Array;
   readonly payloadBits: number;
+  readonly meta?: Readonly<Record<string, number>>;
 }
 
 /** What a local learner (ONNX Runtime trainer over the node's shard) offers an algorithm. */
@@ -61,6 +64,7 @@ export interface NodeEnv {
   readonly learner?: LocalLearner;
   /** the node's local shard, for algorithms with closed-form local solves */
   readonly data?: Dataset;
+  readonly log: Log;
 }
 
 export interface NodeMachine {

@@ -48,6 +48,8 @@ export interface EnvelopeHeader {
   readonly dim: number;
   /** payload bits of the body as the papers count them */
   readonly bits: number;
+  /** optional small scalar side data of the algorithm (finite numbers, ≤ 16 keys) */
+  readonly meta?: Readonly<Record<string, number>>;
 }
 
 export interface Envelope {

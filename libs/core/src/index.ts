@@ -3,3 +3,5 @@ export { EdgeflError, isEdgeflError, errorMessage } from './errors.js';
 export * from './vec.js';
 export { subset } from './dataset.js';
 export type { Dataset } from './dataset.js';
+export { nullLog } from './log.js';
+export type { Log } from './log.js';
