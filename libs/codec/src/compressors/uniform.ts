@@ -1,0 +1,64 @@
+import type { CodecCompressor } from './compressor.js';
+import { checkBodyLength, checkDim, checkFiniteInput, readFiniteF32, viewOf } from './checks.js';
+import { fixedByteLength, packFixed, unpackFixed } from '../bits/fixed-width.js';
+import { CodecError } from '../errors.js';
+import { minMax } from '../quantizers/range.js';
+import { dequantizeLevels, stochasticRound } from '../quantizers/stochastic-round.js';
+
+export type UniformSpec = {
+  readonly id: 'uniform';
+  /** bits per coordinate, 1..16 (2^bits levels) */
+  readonly bits: number;
+};
+
+const SIDE_BYTES = 8;
+
+/**
+ * Seeded stochastic uniform b-bit quantizer (QGD's quantizer in Q-GADMM's baseline): per
+ * message min m and max M as float32 side info, Δ = (M − m)/(2^b − 1), unbiased stochastic
+ * rounding of (v − m)/Δ, fixed-width packed. Payload b·d + 64 bits.
+ */
+export function createUniform(spec: UniformSpec): CodecCompressor<void> {
+  const b = spec.bits;
+  checkWidth('uniform', b);
+  const maxLevel = (1 << b) - 1;
+  return {
+    spec: { id: 'uniform', bits: b },
+    initState: () => undefined,
+    encode(v, _state, rng) {
+      checkFiniteInput('uniform', v);
+      const d = v.length;
+      const r = d === 0 ? { min: 0, max: 0 } : minMax(v);
+      const lo = Math.fround(r.min);
+      const hi = Math.fround(r.max);
+      const step = (hi - lo) / maxLevel;
+      const q = stochasticRound(v, lo, step, maxLevel, rng, new Uint16Array(d));
+      const packed = packFixed(q, b);
+      const body = new Uint8Array(SIDE_BYTES + packed.length);
+      const view = viewOf(body);
+      view.setFloat32(0, lo, true);
+      view.setFloat32(4, hi, true);
+      body.set(packed, SIDE_BYTES);
+      const decoded = dequantizeLevels(q, lo, step, new Float32Array(d));
+      return { body, payloadBits: b * d + 64, decoded };
+    },
+    decode(body, dim) {
+      checkDim('uniform', dim);
+      checkBodyLength('uniform', body, SIDE_BYTES + fixedByteLength(dim, b), dim);
+      const view = viewOf(body);
+      const lo = readFiniteF32('uniform', view, 0, 'min');
+      const hi = readFiniteF32('uniform', view, 4, 'max');
+      if (hi < lo) throw new CodecError(`uniform: side info max ${hi} is below min ${lo} (negative range)`);
+      const q = unpackFixed(body.subarray(SIDE_BYTES), dim, b, new Uint16Array(dim));
+      return dequantizeLevels(q, lo, (hi - lo) / maxLevel, new Float32Array(dim));
+    },
+  };
+}
+
+/** Fixed-width level counts must be 1..16 bits. */
+export function checkWidth(codec: string, b: unknown): asserts b is number {
+  if (typeof b !== 'number' || !Number.isInteger(b) || b < 1 || b > 16) {
+    throw new CodecError(`${codec}: bits = ${String(b)} is not an integer in 1..16`,
+      `set the codec's bits to an integer between 1 and 16, e.g. { id: '${codec}', bits: 2 }`);
+  }
+}
