@@ -1,1 +1,2 @@
-export {};
+export * from './elias.js';
+export * from './golomb.js';

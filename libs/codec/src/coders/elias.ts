@@ -1,0 +1,148 @@
+import { BitReader } from '../bits/bit-reader.js';
+import { BitWriter } from '../bits/bit-writer.js';
+import { CodecError } from '../errors.js';
+
+/**
+ * Elias universal codes (Elias 1975) for integers 1 ≤ n ≤ 2^32 − 1, MSB-first.
+ * They have no code for zero: to code a count or gap v ≥ 0, write v + 1 and subtract
+ * one after reading (so v ≤ 2^32 − 2).
+ *
+ *   γ(n): ⌊log₂n⌋ zeros, then n in ⌊log₂n⌋ + 1 bits            → 2⌊log₂n⌋ + 1 bits
+ *   δ(n): γ(⌊log₂n⌋ + 1), then n without its leading one         → ⌊log₂n⌋ + 2⌊log₂(⌊log₂n⌋+1)⌋ + 1 bits
+ *   ω(n): recursive length prefixes (n, then its length − 1, …) ending in a 0 bit
+ */
+export type EliasKind = 'gamma' | 'delta' | 'omega';
+
+export const ELIAS_MAX = 0xffffffff;
+
+/** Number of bits of n ≥ 1 minus one, i.e. ⌊log₂n⌋, for n < 2^32. */
+function floorLog2(n: number): number {
+  return 31 - Math.clz32(n);
+}
+
+function checkValue(n: number): void {
+  if (n >>> 0 !== n || n === 0) throw new RangeError(`Elias codes need an integer in 1..2^32-1, got ${n}`);
+}
+
+export function eliasGammaLength(n: number): number {
+  checkValue(n);
+  return 2 * floorLog2(n) + 1;
+}
+
+export function eliasDeltaLength(n: number): number {
+  checkValue(n);
+  const nb = floorLog2(n);
+  return nb + 2 * floorLog2(nb + 1) + 1;
+}
+
+export function eliasOmegaLength(n: number): number {
+  checkValue(n);
+  let bits = 1;
+  let v = n;
+  while (v > 1) {
+    const len = floorLog2(v) + 1;
+    bits += len;
+    v = len - 1;
+  }
+  return bits;
+}
+
+export function writeEliasGamma(w: BitWriter, n: number): void {
+  checkValue(n);
+  const nb = floorLog2(n);
+  w.writeZeros(nb);
+  w.writeBits(n, nb + 1);
+}
+
+export function readEliasGamma(r: BitReader): number {
+  const nb = r.readUnary(31);
+  if (nb === 0) return 1;
+  return 2 ** nb + r.readBits(nb);
+}
+
+export function writeEliasDelta(w: BitWriter, n: number): void {
+  checkValue(n);
+  const nb = floorLog2(n);
+  writeEliasGamma(w, nb + 1);
+  if (nb > 0) w.writeBits(n - 2 ** nb, nb);
+}
+
+export function readEliasDelta(r: BitReader): number {
+  const len = readEliasGamma(r);
+  if (len > 32) throw new CodecError(`Elias-δ length prefix ${len} exceeds 32 bits`, 'the message is corrupted');
+  const nb = len - 1;
+  return nb === 0 ? 1 : 2 ** nb + r.readBits(nb);
+}
+
+/** Groups of one ω code, largest last; at most 6 for 32-bit values, so a fixed scratch suffices. */
+const omegaGroups = new Float64Array(8);
+
+export function writeEliasOmega(w: BitWriter, n: number): void {
+  checkValue(n);
+  let k = 0;
+  let v = n;
+  while (v > 1) {
+    omegaGroups[k++] = v;
+    v = floorLog2(v); // next group codes (length − 1)
+  }
+  while (k > 0) {
+    const g = omegaGroups[--k]!;
+    w.writeBits(g, floorLog2(g) + 1);
+  }
+  w.writeBit(0);
+}
+
+export function readEliasOmega(r: BitReader): number {
+  let n = 1;
+  for (;;) {
+    if (r.readBit() === 0) return n;
+    // The group is n + 1 bits long and starts with the 1 just read.
+    if (n > 31) throw new CodecError(`Elias-ω group of ${n + 1} bits exceeds 32 bits`, 'the message is corrupted');
+    n = 2 ** n + r.readBits(n);
+  }
+}
+
+export function writeElias(w: BitWriter, kind: EliasKind, n: number): void {
+  if (kind === 'gamma') writeEliasGamma(w, n);
+  else if (kind === 'delta') writeEliasDelta(w, n);
+  else writeEliasOmega(w, n);
+}
+
+export function readElias(r: BitReader, kind: EliasKind): number {
+  if (kind === 'gamma') return readEliasGamma(r);
+  if (kind === 'delta') return readEliasDelta(r);
+  return readEliasOmega(r);
+}
+
+export function eliasLength(kind: EliasKind, n: number): number {
+  if (kind === 'gamma') return eliasGammaLength(n);
+  if (kind === 'delta') return eliasDeltaLength(n);
+  return eliasOmegaLength(n);
+}
+
+export interface CodedBits {
+  readonly bytes: Uint8Array;
+  /** exact bits written; bytes.length = ⌈bits / 8⌉ */
+  readonly bits: number;
+}
+
+/** Codes every value (each ≥ 1) back to back. */
+export function encodeEliasArray(values: ArrayLike<number>, kind: EliasKind): CodedBits {
+  const w = new BitWriter(values.length + 16);
+  for (let i = 0; i < values.length; i++) writeElias(w, kind, values[i]!);
+  return { bytes: w.finish(), bits: w.bitLength };
+}
+
+/**
+ * Decodes `count` values. Every code is at least one bit, so a count larger than the
+ * available bits is rejected before allocating.
+ */
+export function decodeEliasArray(bytes: Uint8Array, count: number, kind: EliasKind, bitLength = bytes.length * 8): Uint32Array {
+  const r = new BitReader(bytes, bitLength);
+  if (!(count >= 0) || Math.floor(count) !== count || count > r.bitsRemaining) {
+    throw new CodecError(`${count} Elias codes cannot fit in ${r.bitsRemaining} bits`, 'the message was truncated or its count is corrupted');
+  }
+  const out = new Uint32Array(count);
+  for (let i = 0; i < count; i++) out[i] = readElias(r, kind);
+  return out;
+}
