@@ -2,10 +2,32 @@ export type * from './types.js';
 export { CodecError } from './errors.js';
 export * from './bits/index.js';
 export * from './coders/index.js';
+
+// compressors: one factory, typed specs and states
 export { createCompressor, CODEC_IDS, isKnownCodecId } from './registry.js';
-export type { CodecId, Float32Spec } from './registry.js';
+export type { CodecId, Float32Spec, ErrorFeedbackSpec, StatelessSpec } from './registry.js';
 export type { CodecCompressor } from './compressors/compressor.js';
 export type { UniformSpec } from './compressors/uniform.js';
+export type { Float16Spec } from './compressors/float16.js';
+export type { QGadmmSpec, QGadmmState } from './compressors/qgadmm.js';
+export type { MalcomSpec } from './compressors/malcom.js';
+export type { QsgdSpec } from './compressors/qsgd.js';
+export type { ThresholdSpec } from './compressors/threshold.js';
+export type { TernGradSpec } from './compressors/terngrad.js';
+export type { DqSpec, DqState } from './compressors/dq.js';
+export type { TopKSpec } from './compressors/topk.js';
+export type { SignSpec } from './compressors/sign.js';
+export { withErrorFeedback } from './compressors/error-feedback.js';
+export type { ErrorFeedbackState } from './compressors/error-feedback.js';
 export { MAX_DIM } from './compressors/checks.js';
+
+// quantizer math (pure functions on typed arrays), for algorithms and tests
+export { optimalThreshold, approxThreshold, thresholdAt, thresholdObjective } from './quantizers/threshold.js';
+export type { Threshold } from './quantizers/threshold.js';
+export { malcomTau } from './quantizers/dither.js';
+export { floatToHalf, halfToFloat, floatsToHalves, halvesToFloats, HALF_MAX } from './quantizers/half.js';
+export { kthLargestAbs, topKIndices } from './quantizers/select.js';
+
+// wire envelope
 export { encodeEnvelope, decodeEnvelope, envelopeOverhead } from './envelope.js';
 export type { EnvelopeExpectation } from './envelope.js';

@@ -55,3 +55,10 @@ export function readFiniteF32(codec: string, view: DataView, offset: number, wha
 export function viewOf(body: Uint8Array): DataView {
   return new DataView(body.buffer, body.byteOffset, body.byteLength);
 }
+
+/** A float32 as 4 little-endian bytes (side info written into a bit stream). */
+export function f32le(x: number): Uint8Array {
+  const b = new Uint8Array(4);
+  viewOf(b).setFloat32(0, x, true);
+  return b;
+}

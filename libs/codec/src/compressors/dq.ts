@@ -1,0 +1,55 @@
+import type { CodecCompressor } from './compressor.js';
+import { checkBodyLength, checkDim, checkFiniteInput } from './checks.js';
+import { checkWidth } from './uniform.js';
+import { fixedByteLength, packFixed, unpackFixed } from '../bits/fixed-width.js';
+import { CodecError } from '../errors.js';
+import { scalarDequantize, scalarQuantize } from '../quantizers/scalar-uniform.js';
+
+export type DqSpec = {
+  readonly id: 'dq';
+  /** R bits per dimension (1..16) */
+  readonly bits: number;
+};
+
+/**
+ * Dynamic range shared by sender and receiver: the algorithm (DQ-GD/AGD/HB) sets r_t
+ * before each message from its recursion (r_{t+1} = σ^{t+1}·L·D + r_t·ρ_n·2^−R), so no
+ * range travels on the wire. `overload` reports coordinates the last encode clipped.
+ */
+export interface DqState {
+  range: number;
+  overload: number;
+}
+
+/** DQ's q_t(u) = r_t·q(u/r_t) at R bits per dimension: exactly n·R payload bits. */
+export function createDq(spec: DqSpec): CodecCompressor<DqState> {
+  const R = spec.bits;
+  checkWidth('dq', R);
+  return {
+    spec: { id: 'dq', bits: R },
+    initState: () => ({ range: 1, overload: 0 }),
+    encode(u, state) {
+      const r = checkRange(state);
+      checkFiniteInput('dq', u);
+      const j = new Uint16Array(u.length);
+      state.overload = scalarQuantize(u, r, R, j);
+      return { body: packFixed(j, R), payloadBits: R * u.length, decoded: scalarDequantize(j, r, R, new Float32Array(u.length)) };
+    },
+    decode(body, dim, state) {
+      checkDim('dq', dim);
+      const r = checkRange(state);
+      checkBodyLength('dq', body, fixedByteLength(dim, R), dim);
+      const j = unpackFixed(body, dim, R, new Uint16Array(dim));
+      return scalarDequantize(j, r, R, new Float32Array(dim));
+    },
+  };
+}
+
+function checkRange(state: DqState | undefined): number {
+  const r = state?.range;
+  if (typeof r !== 'number' || !Number.isFinite(r) || r <= 0) {
+    throw new CodecError(`dq: dynamic range r_t = ${String(r)} must be a finite positive number`,
+      'set state.range from the DQ range recursion (r_0 = L·D) on both ends before encoding/decoding');
+  }
+  return r;
+}

@@ -1,0 +1,120 @@
+import type { CodecCompressor } from './compressor.js';
+import type { CodecSpec } from '../types.js';
+import { checkBodyLength, checkDim, checkFiniteInput, checkStateDim, readFiniteF32, viewOf } from './checks.js';
+import { checkWidth } from './uniform.js';
+import { fixedByteLength, packFixed, unpackFixed } from '../bits/fixed-width.js';
+import { CodecError } from '../errors.js';
+import { maxAbsDiff } from '../quantizers/range.js';
+import { stochasticRound } from '../quantizers/stochastic-round.js';
+
+export type QGadmmSpec = {
+  readonly id: 'qgadmm';
+  /** bits per coordinate (1..16), or 'auto' for the non-increasing step-size rule */
+  readonly bits: number | 'auto';
+  /** with bits 'auto': bits of the first message, before any Δ exists (default 2) */
+  readonly initBits?: number;
+  /** with bits 'auto': cap on b_k (default 16) */
+  readonly maxBits?: number;
+};
+
+/**
+ * Shared reference of one sender, held identically by the sender and each receiver:
+ * θ̂^{k−1} (starts at 0, ALGORITHMS.md §1) and the previous step Δ_{k−1} (for 'auto').
+ * encode() and decode() advance it to θ̂^k, so both ends stay bit-identical as long as
+ * every message is delivered once, in order.
+ */
+export interface QGadmmState {
+  readonly ref: Float32Array;
+  /** Δ of the last message; NaN before the first */
+  step: number;
+}
+
+const SIDE_BYTES = 8;
+
+/**
+ * Q-GADMM stochastic quantizer (Elgabli et al., paper 000, Sec. III; ALGORITHMS.md §1):
+ * R = ‖θ − θ̂^{k−1}‖∞, Δ = 2R/(2^b − 1), q_i = stochastic round of (θ_i − θ̂_i^{k−1} + R)/Δ,
+ * receiver θ̂^k = θ̂^{k−1} + Δ·q − R. Body = R (float32) ‖ b (uint32) ‖ b·d packed bits:
+ * b·d + 64 payload bits, exactly as the paper counts.
+ */
+export function createQGadmm(spec: QGadmmSpec): CodecCompressor<QGadmmState> {
+  const auto = spec.bits === 'auto';
+  const initBits = spec.initBits ?? 2;
+  const maxBits = spec.maxBits ?? 16;
+  if (auto) {
+    checkWidth('qgadmm', initBits);
+    checkWidth('qgadmm', maxBits);
+  } else checkWidth('qgadmm', spec.bits);
+  const fixedBits = auto ? 0 : (spec.bits as number);
+  const wire: CodecSpec = auto ? { id: 'qgadmm', bits: 'auto', initBits, maxBits } : { id: 'qgadmm', bits: fixedBits };
+
+  /** b_k ≥ ⌈log2(1 + 2R_k/Δ_{k−1})⌉ keeps Δ_k ≤ Δ_{k−1} (the condition of the paper's Theorem). */
+  function chooseBits(R: number, prevStep: number): number {
+    if (!auto) return fixedBits;
+    if (!(prevStep > 0)) return initBits;
+    const b = Math.ceil(Math.log2(1 + (2 * R) / prevStep));
+    return b < 1 ? 1 : b > maxBits ? maxBits : b;
+  }
+
+  return {
+    spec: wire,
+    initState: (dim) => {
+      checkDim('qgadmm', dim);
+      return { ref: new Float32Array(dim), step: NaN };
+    },
+    encode(v, state, rng) {
+      const d = v.length;
+      checkState(state, d);
+      checkFiniteInput('qgadmm', v);
+      const ref = state.ref;
+      const R = Math.fround(maxAbsDiff(v, ref));
+      const b = chooseBits(R, state.step);
+      const maxLevel = (1 << b) - 1;
+      const step = (2 * R) / maxLevel;
+      const diff = new Float32Array(d);
+      for (let i = 0; i < d; i++) diff[i] = v[i]! - ref[i]!;
+      const q = stochasticRound(diff, -R, step, maxLevel, rng, new Uint16Array(d));
+      const packed = packFixed(q, b);
+      const body = new Uint8Array(SIDE_BYTES + packed.length);
+      const view = viewOf(body);
+      view.setFloat32(0, R, true);
+      view.setUint32(4, b, true);
+      body.set(packed, SIDE_BYTES);
+      advance(state, q, R, step);
+      return { body, payloadBits: b * d + 64, decoded: Float32Array.from(ref) };
+    },
+    decode(body, dim, state) {
+      checkDim('qgadmm', dim);
+      checkState(state, dim);
+      if (body.length < SIDE_BYTES) {
+        throw new CodecError(`qgadmm: body is ${body.length} bytes, too short for the 8-byte side info (truncated message)`);
+      }
+      const view = viewOf(body);
+      const R = readFiniteF32('qgadmm', view, 0, 'R');
+      if (R < 0) throw new CodecError(`qgadmm: side info R = ${R} is negative (R is a norm)`);
+      const b = view.getUint32(4, true);
+      if (b < 1 || b > 16 || (!auto && b !== fixedBits) || (auto && b > maxBits)) {
+        throw new CodecError(`qgadmm: message uses ${b} bits per coordinate, expected ${auto ? `1..${maxBits}` : fixedBits}`);
+      }
+      checkBodyLength('qgadmm', body, SIDE_BYTES + fixedByteLength(dim, b), dim);
+      const q = unpackFixed(body.subarray(SIDE_BYTES), dim, b, new Uint16Array(dim));
+      advance(state, q, R, (2 * R) / ((1 << b) - 1));
+      return Float32Array.from(state.ref);
+    },
+  };
+}
+
+/** θ̂^k = θ̂^{k−1} + Δ·q − R (in place), and remember Δ for the next 'auto' choice. */
+function advance(state: QGadmmState, q: Uint16Array, R: number, step: number): void {
+  const ref = state.ref;
+  for (let i = 0; i < ref.length; i++) ref[i] = ref[i]! + (step * q[i]! - R);
+  // A message with R = 0 carries no new scale; keep the previous Δ so the rule stays meaningful.
+  if (step > 0) state.step = step;
+}
+
+function checkState(state: QGadmmState | undefined, dim: number): void {
+  if (!state || !(state.ref instanceof Float32Array)) {
+    throw new CodecError('qgadmm: missing state (the shared reference θ̂)', 'create it with compressor.initState(dim) on both ends');
+  }
+  checkStateDim('qgadmm', 'reference θ̂', state.ref.length, dim);
+}

@@ -1,0 +1,100 @@
+import type { CodecCompressor } from './compressor.js';
+import { checkBodyAtLeast, checkDim, checkFiniteInput, f32le, readFiniteF32, viewOf } from './checks.js';
+import { BitReader } from '../bits/bit-reader.js';
+import { BitWriter } from '../bits/bit-writer.js';
+import { readEliasOmega, writeEliasOmega } from '../coders/elias.js';
+import { CodecError } from '../errors.js';
+
+export type QsgdSpec = {
+  readonly id: 'qsgd';
+  /** quantization levels s (levels of |v_i|/‖v‖ are multiples of 1/s) */
+  readonly levels: number;
+  /** CHOCO-SGD's rescaled variant: divide by τ = 1 + min(d/s², √d/s) (biased, contractive) */
+  readonly rescale?: boolean;
+};
+
+const SIDE_BYTES = 4;
+
+/**
+ * Every ω code ends in a 0 bit, so padding the last byte with 1s (not 0s, which would read
+ * as extra zero levels) lets the decoder check it consumed exactly `dim` codes.
+ */
+function padWithOnes(body: Uint8Array, bits: number): Uint8Array {
+  const pad = body.length * 8 - bits;
+  if (pad > 0) body[body.length - 1]! |= (1 << pad) - 1;
+  return body;
+}
+
+function checkOnesPadding(codec: string, r: BitReader, dim: number): void {
+  const left = r.bitsRemaining;
+  if (left >= 8 || r.readBits(left) !== (1 << left) - 1) {
+    throw new CodecError(`${codec}: ${left} bits left after ${dim} coordinates are not padding (wrong dimension or trailing bytes)`);
+  }
+}
+const MAX_LEVELS = 1 << 24;
+
+/**
+ * QSGD (Alistarh et al. 2017; ALGORITHMS.md §6): ‖v‖₂ as float32, then per coordinate the
+ * stochastic level l_i ∈ {0..s} of s|v_i|/‖v‖ (unbiased) Elias-ω coded as l_i + 1, and a
+ * sign bit when l_i > 0. Payload = 32 + Σ_i (|ω(l_i + 1)| + [l_i > 0]) bits.
+ * `rescale` is the CHOCO paper's (paper 002) variant Q/τ, τ = 1 + min(d/s², √d/s).
+ */
+export function createQsgd(spec: QsgdSpec): CodecCompressor<void> {
+  const s = spec.levels;
+  if (!Number.isInteger(s) || s < 1 || s > MAX_LEVELS) {
+    throw new CodecError(`qsgd: levels = ${String(s)} is not an integer in 1..${MAX_LEVELS}`,
+      'set levels to the number of quantization levels s, e.g. { id: \'qsgd\', levels: 16 }');
+  }
+  const rescale = spec.rescale ?? false;
+  const tauOf = (d: number): number => (rescale ? 1 + Math.min(d / (s * s), Math.sqrt(d) / s) : 1);
+  return {
+    spec: { id: 'qsgd', levels: s, rescale },
+    initState: () => undefined,
+    encode(v, _state, rng) {
+      checkFiniteInput('qsgd', v);
+      const d = v.length;
+      let ss = 0;
+      for (let i = 0; i < d; i++) ss += v[i]! * v[i]!;
+      const norm = Math.fround(Math.sqrt(ss));
+      const w = new BitWriter(d / 2 + 16);
+      w.writeBitsFrom(f32le(norm), 32);
+      const decoded = new Float32Array(d);
+      const k = norm > 0 ? s / norm : 0;
+      const a = norm / s / tauOf(d);
+      for (let i = 0; i < d; i++) {
+        const x = v[i]!;
+        const c = Math.abs(x) * k;
+        let l = Math.floor(c);
+        if (rng.nextFloat32() < c - l) l++;
+        if (l > s) l = s;
+        writeEliasOmega(w, l + 1);
+        if (l > 0) {
+          const neg = x < 0 ? 1 : 0;
+          w.writeBit(neg);
+          decoded[i] = neg ? -a * l : a * l;
+        }
+      }
+      const payloadBits = w.bitLength;
+      return { body: padWithOnes(w.finish(), payloadBits), payloadBits, decoded };
+    },
+    decode(body, dim) {
+      checkDim('qsgd', dim);
+      checkBodyAtLeast('qsgd', body, SIDE_BYTES, 'the 32-bit norm');
+      const norm = readFiniteF32('qsgd', viewOf(body), 0, 'norm');
+      if (norm < 0) throw new CodecError(`qsgd: side info norm ${norm} is negative`);
+      const r = new BitReader(body);
+      r.skipBits(32);
+      // every coordinate costs at least one bit: reject impossible dims before allocating
+      if (dim > r.bitsRemaining) throw new CodecError(`qsgd: ${dim} coordinates cannot fit in ${r.bitsRemaining} bits (truncated message or wrong dimension)`);
+      const out = new Float32Array(dim);
+      const a = norm / s / tauOf(dim);
+      for (let i = 0; i < dim; i++) {
+        const l = readEliasOmega(r) - 1;
+        if (l > s) throw new CodecError(`qsgd: level ${l} at index ${i} exceeds s = ${s}`);
+        if (l > 0) out[i] = r.readBit() ? -a * l : a * l;
+      }
+      checkOnesPadding('qsgd', r, dim);
+      return out;
+    },
+  };
+}

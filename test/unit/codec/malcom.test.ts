@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '@edgefl/core';
+import { CodecError, createCompressor, malcomTau } from '@edgefl/codec';
+import { assertUnbiased, gaussian, sparseLaplace, sqDist, sqNorm } from './quantizer-stats.js';
+
+test('malcom: Lemma 1, E‖Q(p) − p‖² ≤ (1 − 1/τ)‖p‖² with τ = 1 + d/L² (shrink: paper)', () => {
+  for (const [d, L, zeros] of [[50, 8, 0], [400, 8, 0.5], [1000, 4, 0.9], [64, 16, 0]] as const) {
+    const c = createCompressor({ id: 'malcom', levels: L, shrink: 'paper' });
+    const p = sparseLaplace(d, d + L, zeros, 1);
+    const runs = 400;
+    let err = 0;
+    for (let s = 0; s < runs; s++) err += sqDist(c.encode(p, undefined, new Rng(s)).decoded, p);
+    const bound = (1 - 1 / malcomTau(d, L)) * sqNorm(p);
+    assert.ok(err / runs <= bound, `d=${d} L=${L}: E‖Q(p) − p‖² ≈ ${err / runs} > ${bound}`);
+  }
+});
+
+test('malcom: unbiased with shrink none, E[Q(p)] = p/τ with shrink paper', () => {
+  const p = Float32Array.from([0, -0.8, -0.1, 0, 0.05, 0.3, 0.77, 1.2]);
+  const none = createCompressor({ id: 'malcom', levels: 8, shrink: 'none' });
+  assertUnbiased((seed) => none.encode(p, undefined, new Rng(seed)).decoded, p, 3000, 5, 'none');
+  const paper = createCompressor({ id: 'malcom', levels: 8 });
+  const tau = malcomTau(8, 8);
+  assertUnbiased((seed) => paper.encode(p, undefined, new Rng(seed)).decoded, p.map((x) => x / tau), 3000, 5, 'paper');
+});
+
+test('malcom: exact zeros stay zero, symbols within 0..L+1, round trip, payload 64 + d·⌈log2(L+2)⌉', () => {
+  const d = 3001;
+  const p = sparseLaplace(d, 4, 0.7);
+  for (const L of [1, 2, 8, 14, 30]) {
+    for (const shrink of ['paper', 'none'] as const) {
+      const c = createCompressor({ id: 'malcom', levels: L, shrink });
+      const out = c.encode(p, undefined, new Rng(L));
+      assert.equal(out.payloadBits, 64 + d * Math.ceil(Math.log2(L + 2)));
+      assert.equal(out.body.length, Math.ceil(out.payloadBits / 8));
+      for (let i = 0; i < d; i++) if (p[i] === 0) assert.equal(out.decoded[i], 0);
+      assert.deepEqual(c.decode(out.body, d, undefined), out.decoded);
+    }
+  }
+});
+
+test('malcom: decoder rejects bad side info, out-of-range symbols and wrong lengths', () => {
+  const c = createCompressor({ id: 'malcom', levels: 8 });
+  const out = c.encode(gaussian(40, 1), undefined, new Rng(1));
+  const bad = (f: (b: Uint8Array, v: DataView) => void): Uint8Array => { const b = out.body.slice(); f(b, new DataView(b.buffer)); return b; };
+  assert.throws(() => c.decode(bad((_, v) => v.setFloat32(0, NaN, true)), 40, undefined), /min m is NaN/);
+  assert.throws(() => c.decode(bad((_, v) => v.setFloat32(4, -2, true)), 40, undefined), /range r = -2 is negative/);
+  assert.throws(() => c.decode(bad((_, v) => v.setFloat32(4, Infinity, true)), 40, undefined), /range r is Infinity/);
+  // L = 8 → 4-bit symbols; 15 is not a symbol
+  assert.throws(() => c.decode(bad((b) => { b[8] = 0xff; }), 40, undefined), /symbol 15 at index 0 is outside 0..9/);
+  assert.throws(() => c.decode(out.body, 41, undefined), CodecError);
+  assert.throws(() => createCompressor({ id: 'malcom', levels: 8, shrink: 'half' }), /"shrink" is "half"/);
+  assert.throws(() => createCompressor({ id: 'malcom', levels: 0 }), /levels = 0/);
+});
