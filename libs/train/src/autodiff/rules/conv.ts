@@ -1,0 +1,97 @@
+import { TrainError } from '../../errors.js';
+import { intAttr, intsAttr } from '../../graph/shapes.js';
+import type { Attrs, Dim, NodeDef } from '../../graph/types.js';
+import type { GraphBuilder } from '../../graph/builder.js';
+import { reduceSum } from '../helpers.js';
+import type { GradRule } from '../types.js';
+
+/** Explicit window geometry of a 2-D Conv/pool node, refusing what the rules do not cover. */
+export interface Window2d {
+  readonly kernel: [number, number];
+  readonly strides: [number, number];
+  readonly dilations: [number, number];
+  /** [top, left, bottom, right] */
+  readonly pads: [number, number, number, number];
+  readonly inHW: [number, number];
+  readonly outHW: [number, number];
+}
+
+export function window2d(b: GraphBuilder, node: NodeDef, kernel: readonly number[]): Window2d {
+  const why = `the gradient of ${node.op} (${node.name})`;
+  const xs = b.requireShape(node.inputs[0]!, why);
+  const ys = b.requireShape(node.outputs[0]!, why);
+  const a: Attrs = node.attrs;
+  const refuse = (what: string, hint: string): never => {
+    throw new TrainError('TRAIN_UNSUPPORTED', `${node.op} node "${node.name}": ${what} is not differentiated`, hint);
+  };
+  if (xs.length !== 4) refuse(`a ${xs.length - 2}-D window`, 'use 2-D convolutions/pooling on N×C×H×W inputs');
+  const autoPad = typeof a.auto_pad === 'string' ? a.auto_pad : 'NOTSET';
+  if (autoPad !== 'NOTSET' && autoPad !== 'VALID') refuse(`auto_pad=${autoPad}`, 'export with explicit pads (PyTorch does by default)');
+  const num = (d: Dim | undefined): number => (typeof d === 'number' ? d : refuse('a symbolic spatial size', 'give the model a fixed image size'));
+  const s = intsAttr(a, 'strides') ?? [1, 1];
+  const d = intsAttr(a, 'dilations') ?? [1, 1];
+  const p = autoPad === 'VALID' ? [0, 0, 0, 0] : (intsAttr(a, 'pads') ?? [0, 0, 0, 0]);
+  return {
+    kernel: [kernel[0]!, kernel[1]!],
+    strides: [s[0]!, s[1]!],
+    dilations: [d[0]!, d[1]!],
+    pads: [p[0]!, p[1]!, p[2]!, p[3]!],
+    inHW: [num(xs[2]), num(xs[3])],
+    outHW: [num(ys[2]), num(ys[3])],
+  };
+}
+
+/**
+ * output_padding that makes ConvTranspose (the adjoint of a strided Conv) reproduce the
+ * forward input size exactly: rows the forward window never reached get zero gradient.
+ */
+export function outputPadding(w: Window2d): [number, number] {
+  const op = [0, 1].map((i) => {
+    const natural = w.strides[i]! * (w.outHW[i]! - 1) + (w.kernel[i]! - 1) * w.dilations[i]! + 1 - w.pads[i]! - w.pads[i + 2]!;
+    return w.inHW[i]! - natural;
+  });
+  return [op[0]!, op[1]!];
+}
+
+/**
+ * 2-D Conv, group 1. For Y = X ⋆ W + b:
+ * ∂X = ConvTranspose(g, W) with the same strides/pads/dilations (the adjoint of Conv);
+ * ∂W[m,c,i,j] = Σ_{n,oh,ow} g[n,m,oh,ow]·X[n,c,oh·s+i·d,…] — a Conv of Xᵀ (batch as channels)
+ * with gᵀ as the kernel, where stride and dilation swap roles;
+ * ∂b = Σ_{n,h,w} g.
+ */
+export const convRules: Record<string, GradRule> = {
+  Conv: (ctx) => {
+    const { b, node } = ctx;
+    const g = ctx.dy[0]!;
+    const [X, W, B] = node.inputs as [string, string, string | undefined];
+    const ws = b.requireShape(W, `the gradient of Conv (${node.name})`);
+    if (intAttr(node.attrs, 'group', 1) !== 1) {
+      throw new TrainError('TRAIN_UNSUPPORTED', `Conv node "${node.name}" has group=${intAttr(node.attrs, 'group', 1)}; only group=1 is differentiated`,
+        'replace grouped/depthwise convolutions with ordinary ones, or freeze that layer and everything before it');
+    }
+    const w = window2d(b, node, ws.slice(2) as number[]);
+    let dX: string | undefined;
+    if (ctx.needs(0)) {
+      dX = b.op1('ConvTranspose', [g, W], {
+        strides: w.strides, dilations: w.dilations, pads: w.pads, output_padding: outputPadding(w),
+      });
+      b.setShape(dX, b.shapeOf(X));
+    }
+    let dW: string | undefined;
+    if (ctx.needs(1)) {
+      const xt = b.op1('Transpose', [X], { perm: [1, 0, 2, 3] });
+      const gt = b.op1('Transpose', [g], { perm: [1, 0, 2, 3] });
+      let r = b.op1('Conv', [xt, gt], { strides: w.dilations, dilations: w.strides, pads: w.pads });
+      // the swapped conv can reach past the kernel when the stride leaves a remainder
+      const reach = [0, 1].map((i) => Math.floor((w.inHW[i]! + w.pads[i]! + w.pads[i + 2]! - w.strides[i]! * (w.outHW[i]! - 1) - 1) / w.dilations[i]!) + 1);
+      if (reach[0] !== w.kernel[0] || reach[1] !== w.kernel[1]) {
+        r = b.op1('Slice', [r, b.constI64([0, 0]), b.constI64(w.kernel), b.constI64([2, 3])]);
+      }
+      dW = b.op1('Transpose', [r], { perm: [1, 0, 2, 3] });
+      b.setShape(dW, ws);
+    }
+    const dB = B && ctx.needs(2) ? reduceSum(b, g, [0, 2, 3], 0) : undefined;
+    return [dX, dW, dB];
+  },
+};

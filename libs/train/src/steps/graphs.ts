@@ -1,0 +1,94 @@
+import { backward } from '../autodiff/backward.js';
+import { GraphBuilder } from '../graph/builder.js';
+import { emitLoss } from '../losses/index.js';
+import type { ModelDef } from '../models/types.js';
+import { layoutDim, makeLayout, type ParamLayout } from '../params/layout.js';
+
+/**
+ * The graphs a trainer runs; each is ONE session.run.
+ * - forward: loss and predictions (evaluation)
+ * - grad:    loss and the flat gradient g = ∇f(θ; batch)
+ * - sgd:     θ ← θ − α·g
+ * - admm:    θ ← θ − α·(g + λ + ρ(θ − anchor))       (local-SADMM worker step)
+ * - prox:    θ ← soft(θ − α·g, α·μ)                   (MALCOM-PSGD steps 1–2, prox-SGD)
+ */
+export type StepKind = 'forward' | 'grad' | 'sgd' | 'admm' | 'prox';
+
+/** Fixed tensor names of the step graphs' inputs and outputs. */
+export const IO = {
+  params: 'params', x: 'x', target: 'target', lr: 'lr', rho: 'rho', anchor: 'anchor', dual: 'dual', l1: 'l1',
+  paramsOut: 'params_out', grad: 'grad', loss: 'loss', pred: 'pred',
+} as const;
+
+export interface StepGraph {
+  readonly kind: StepKind;
+  readonly bytes: Uint8Array;
+  readonly layout: ParamLayout;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+}
+
+export function buildStepGraph(model: ModelDef, features: number, kind: StepKind, floatType: 'float32' | 'float64' = 'float32'): StepGraph {
+  const layout = makeLayout(model.params);
+  const dim = layoutDim(layout);
+  const b = new GraphBuilder(`${model.name}-${kind}`, floatType);
+  const theta = b.input(IO.params, [dim]);
+  const x = b.input(IO.x, ['N', features]);
+  const target = b.input(IO.target, ['N', model.outputs]);
+
+  // the flat vector → one tensor per parameter (Slice + Reshape; see docs/training.md)
+  const tensors = new Map<string, string>();
+  const axis0 = b.constI64([0]);
+  for (const e of layout) {
+    const piece = b.op1('Slice', [theta, b.constI64([e.offset]), b.constI64([e.offset + e.size]), axis0]);
+    tensors.set(e.name, b.op1('Reshape', [piece, b.constI64(e.shape)]));
+  }
+  const pred = model.forward(b, x, tensors);
+  const { loss, seed } = emitLoss(b, model.loss, pred, target);
+  b.op('Identity', [loss], {}, [IO.loss]);
+
+  if (kind === 'forward') {
+    b.op('Identity', [pred], {}, [IO.pred]);
+    b.output(IO.loss);
+    b.output(IO.pred);
+    return done(b, kind, layout);
+  }
+
+  const grads = backward(b, new Map([[pred, seed]]), [...tensors.values()]);
+  const flat = b.constI64([-1]);
+  const pieces = layout.map((e) => b.op1('Reshape', [grads.get(tensors.get(e.name)!)!, flat]));
+  const g = pieces.length === 1 ? b.op1('Identity', [pieces[0]!]) : b.op1('Concat', pieces, { axis: 0 });
+
+  if (kind === 'grad') {
+    b.op('Identity', [g], {}, [IO.grad]);
+    b.output(IO.grad);
+    b.output(IO.loss);
+    return done(b, kind, layout);
+  }
+  const lr = b.input(IO.lr, [1]);
+  let direction = g;
+  if (kind === 'admm') {
+    // local-SADMM (ALGORITHMS.md §2): g + λ_n + ρ(θ − Θ)
+    const rho = b.input(IO.rho, [1]);
+    const anchor = b.input(IO.anchor, [dim]);
+    const dual = b.input(IO.dual, [dim]);
+    direction = b.op1('Add', [b.op1('Add', [g, dual]), b.op1('Mul', [rho, b.op1('Sub', [theta, anchor])])]);
+  }
+  const stepped = b.op1('Sub', [theta, b.op1('Mul', [lr, direction])]);
+  if (kind === 'prox') {
+    // soft(z, t) = sign(z)·max(|z| − t, 0), t = α·μ (MALCOM-PSGD step 2)
+    const l1 = b.input(IO.l1, [1]);
+    const t = b.op1('Mul', [lr, l1]);
+    const shrunk = b.op1('Relu', [b.op1('Sub', [b.op1('Abs', [stepped]), t])]);
+    b.op('Mul', [b.op1('Sign', [stepped]), shrunk], {}, [IO.paramsOut]);
+  } else {
+    b.op('Identity', [stepped], {}, [IO.paramsOut]);
+  }
+  b.output(IO.paramsOut);
+  b.output(IO.loss);
+  return done(b, kind, layout);
+}
+
+function done(b: GraphBuilder, kind: StepKind, layout: ParamLayout): StepGraph {
+  return { kind, bytes: b.toBytes(), layout, inputNames: b.inputs.map((i) => i.name), outputNames: b.outputs.map((o) => o.name) };
+}

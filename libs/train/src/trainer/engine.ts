@@ -1,0 +1,238 @@
+import * as ort from 'onnxruntime-node';
+import { Rng, type Dataset } from '@edgefl/core';
+import { TrainError } from '../errors.js';
+import { resolveModel } from '../models/index.js';
+import type { ModelDef, ModelSpec } from '../models/types.js';
+import { initParams, layoutDim, makeLayout, type ParamLayout } from '../params/layout.js';
+import { buildStepGraph, IO, type StepKind } from '../steps/graphs.js';
+import { BatchBuffers } from './batch.js';
+import { BatchSampler } from './sampler.js';
+import { createSession } from './session.js';
+
+export interface SgdOptions { readonly steps: number; readonly lr: number; readonly batchSize: number }
+export interface AdmmOptions extends SgdOptions {
+  readonly anchor: Float32Array;
+  readonly dual: Float32Array;
+  readonly rho: number;
+}
+export interface ProxOptions extends SgdOptions { readonly l1: number }
+export interface GradientOptions { readonly batchSize: number | 'full' }
+export interface StepResult { readonly params: Float32Array; readonly loss: number }
+export interface GradientResult { readonly grad: Float32Array; readonly loss: number }
+export interface EvalResult { readonly loss: number; readonly accuracy: number | null }
+
+export interface EngineOptions {
+  readonly model: ModelSpec;
+  readonly data: Dataset;
+  readonly seed: number;
+  readonly threads?: number;
+}
+
+/** Rows per run when a pass covers a whole dataset (evaluation, full gradient). */
+const CHUNK = 1024;
+
+/**
+ * The trainer's engine: compiles the model's step graphs (lazily, one ONNX Runtime
+ * session each), samples seeded mini-batches and runs steps. Runs on whichever thread
+ * creates it; `createTrainer` puts it in a worker by default.
+ */
+export class Engine {
+  readonly dim: number;
+  readonly layout: ParamLayout;
+  private readonly sessions = new Map<StepKind, Promise<ort.InferenceSession>>();
+  private readonly buffers = new Map<number, BatchBuffers>();
+  private readonly sampler: BatchSampler;
+
+  private constructor(readonly model: ModelDef, readonly data: Dataset, seed: number, private readonly threads: number) {
+    this.layout = makeLayout(model.params);
+    this.dim = layoutDim(this.layout);
+    this.sampler = new BatchSampler(data.n, new Rng(seed).fork('minibatch'));
+  }
+
+  static async create(o: EngineOptions): Promise<Engine> {
+    checkDataset(o.data);
+    const model = await resolveModel(o.model, { features: o.data.features, classes: o.data.classes });
+    const threads = o.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1) throw new TrainError('TRAIN_SPEC', `threads must be a positive integer, got ${threads}`, 'use threads: 1 on small boards');
+    return new Engine(model, o.data, o.seed, threads);
+  }
+
+  get samples(): number {
+    return this.data.n;
+  }
+
+  initParams(seed: number): Float32Array {
+    return initParams(this.model.params, this.layout, seed);
+  }
+
+  /** `steps` SGD steps θ ← θ − α∇f(θ; B) on seeded mini-batches. */
+  sgd(params: Float32Array, o: SgdOptions): Promise<StepResult> {
+    return this.loop('sgd', params, o, { lr: scalar(o.lr) });
+  }
+
+  /** `steps` local-SADMM steps θ ← θ − α(g + λ + ρ(θ − anchor)). */
+  admmStep(params: Float32Array, o: AdmmOptions): Promise<StepResult> {
+    this.checkVector('anchor', o.anchor);
+    this.checkVector('dual', o.dual);
+    return this.loop('admm', params, o, {
+      lr: scalar(o.lr), rho: scalar(o.rho),
+      anchor: new ort.Tensor('float32', o.anchor, [this.dim]), dual: new ort.Tensor('float32', o.dual, [this.dim]),
+    });
+  }
+
+  /** `steps` proximal-SGD steps θ ← soft(θ − αg, αμ). */
+  proxStep(params: Float32Array, o: ProxOptions): Promise<StepResult> {
+    return this.loop('prox', params, o, { lr: scalar(o.lr), l1: scalar(o.l1) });
+  }
+
+  /** ∇f at `params` on one seeded mini-batch, or on the whole dataset (`'full'`). */
+  async gradient(params: Float32Array, o: GradientOptions): Promise<GradientResult> {
+    this.checkVector('params', params);
+    const session = await this.session('grad');
+    const theta = new ort.Tensor('float32', params, [this.dim]);
+    if (o.batchSize !== 'full') {
+      const buf = this.sample(checkBatch(o.batchSize, this.data.n));
+      const r = await session.run({ [IO.params]: theta, ...this.feeds(buf) });
+      return { grad: r[IO.grad]!.data as Float32Array, loss: (r[IO.loss]!.data as Float32Array)[0]! };
+    }
+    // full gradient: mean over all rows = Σ_chunks (rows_c / n)·(chunk mean)
+    const grad = new Float32Array(this.dim);
+    let loss = 0;
+    await this.chunks(this.data, async (buf) => {
+      const r = await session.run({ [IO.params]: theta, ...this.feeds(buf) });
+      const w = buf.rows / this.data.n;
+      const g = r[IO.grad]!.data as Float32Array;
+      for (let i = 0; i < grad.length; i++) grad[i] = grad[i]! + w * g[i]!;
+      loss += w * (r[IO.loss]!.data as Float32Array)[0]!;
+    });
+    return { grad, loss };
+  }
+
+  /** Mean loss and accuracy over `data` (default: the training data), in chunks. */
+  async evaluate(params: Float32Array, data: Dataset = this.data): Promise<EvalResult> {
+    this.checkVector('params', params);
+    if (data !== this.data) checkDataset(data, this.data);
+    const session = await this.session('forward');
+    const theta = new ort.Tensor('float32', params, [this.dim]);
+    let loss = 0;
+    let correct = 0;
+    await this.chunks(data, async (buf, start) => {
+      const r = await session.run({ [IO.params]: theta, ...this.feeds(buf) });
+      loss += (buf.rows / data.n) * (r[IO.loss]!.data as Float32Array)[0]!;
+      if (data.classes > 0) correct += countCorrect(r[IO.pred]!.data as Float32Array, data.y, start, buf.rows, this.model.outputs);
+    });
+    return { loss, accuracy: data.classes > 0 ? correct / data.n : null };
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const s of all) await (await s).release();
+  }
+
+  private async loop(kind: StepKind, params: Float32Array, o: SgdOptions, extra: Record<string, ort.Tensor>): Promise<StepResult> {
+    this.checkVector('params', params);
+    if (!Number.isInteger(o.steps) || o.steps < 0) throw new TrainError('TRAIN_SPEC', `steps must be a non-negative integer, got ${o.steps}`, 'e.g. steps: 10');
+    if (!Number.isFinite(o.lr)) throw new TrainError('TRAIN_SPEC', `lr must be a finite number, got ${o.lr}`, 'e.g. lr: 0.01');
+    const bs = checkBatch(o.batchSize, this.data.n);
+    const session = await this.session(kind);
+    let theta = params;
+    let loss = 0;
+    for (let s = 0; s < o.steps; s++) {
+      const buf = this.sample(bs);
+      const r = await session.run({ [IO.params]: new ort.Tensor('float32', theta, [this.dim]), ...this.feeds(buf), ...extra });
+      theta = r[IO.paramsOut]!.data as Float32Array;
+      loss += (r[IO.loss]!.data as Float32Array)[0]!;
+    }
+    return { params: o.steps === 0 ? params.slice() : theta, loss: o.steps === 0 ? NaN : loss / o.steps };
+  }
+
+  private session(kind: StepKind): Promise<ort.InferenceSession> {
+    let s = this.sessions.get(kind);
+    if (!s) {
+      const graph = buildStepGraph(this.model, this.data.features, kind);
+      s = createSession(graph.bytes, this.threads);
+      this.sessions.set(kind, s);
+    }
+    return s;
+  }
+
+  private buffersFor(rows: number): BatchBuffers {
+    let b = this.buffers.get(rows);
+    if (!b) {
+      b = new BatchBuffers(rows, this.data.features, this.model.outputs);
+      this.buffers.set(rows, b);
+    }
+    return b;
+  }
+
+  private sample(bs: number): BatchBuffers {
+    const buf = this.buffersFor(bs);
+    buf.fill(this.data, this.model.loss, this.sampler.next(buf.idx));
+    return buf;
+  }
+
+  private async chunks(data: Dataset, run: (buf: BatchBuffers, start: number) => Promise<void>): Promise<void> {
+    for (let start = 0; start < data.n; start += CHUNK) {
+      const buf = this.buffersFor(Math.min(CHUNK, data.n - start));
+      buf.fill(data, this.model.loss, null, start);
+      await run(buf, start);
+    }
+  }
+
+  private feeds(buf: BatchBuffers): Record<string, ort.Tensor> {
+    return {
+      [IO.x]: new ort.Tensor('float32', buf.x, [buf.rows, buf.features]),
+      [IO.target]: new ort.Tensor('float32', buf.target, [buf.rows, buf.outputs]),
+    };
+  }
+
+  private checkVector(what: string, v: Float32Array): void {
+    if (!(v instanceof Float32Array) || v.length !== this.dim) {
+      throw new TrainError('TRAIN_PARAMS', `${what} must be a Float32Array of length ${this.dim} (the model's parameter count), got ${v instanceof Float32Array ? `length ${v.length}` : typeof v}`,
+        'start from trainer.initParams(seed) and keep the same model spec on every node');
+    }
+  }
+}
+
+function scalar(v: number): ort.Tensor {
+  return new ort.Tensor('float32', Float32Array.of(v), [1]);
+}
+
+function checkBatch(bs: number, n: number): number {
+  if (!Number.isInteger(bs) || bs < 1) throw new TrainError('TRAIN_SPEC', `batchSize must be a positive integer, got ${bs}`, 'e.g. batchSize: 32');
+  return Math.min(bs, n);
+}
+
+function countCorrect(pred: Float32Array, y: Float32Array, start: number, rows: number, k: number): number {
+  let c = 0;
+  for (let r = 0; r < rows; r++) {
+    let arg: number;
+    if (k === 1) arg = pred[r]! > 0 ? 1 : 0; // binary logit
+    else {
+      arg = 0;
+      for (let j = 1; j < k; j++) if (pred[r * k + j]! > pred[r * k + arg]!) arg = j;
+    }
+    if (arg === y[start + r]) c++;
+  }
+  return c;
+}
+
+/** A dataset the engine can use: consistent sizes, labels in range; `like` fixes the geometry. */
+export function checkDataset(d: Dataset, like?: Dataset): void {
+  const bad = (what: string, hint: string): never => {
+    throw new TrainError('TRAIN_DATA', `dataset "${d.name}": ${what}`, hint);
+  };
+  if (d.n < 1) bad('has no rows', 'give every node at least one row');
+  if (d.x.length !== d.n * d.features) bad(`x has ${d.x.length} values, expected n·features = ${d.n * d.features}`, 'check the reader');
+  if (d.y.length !== d.n) bad(`y has ${d.y.length} values, expected n = ${d.n}`, 'check the reader');
+  if (like && (d.features !== like.features || d.classes !== like.classes)) {
+    bad(`has ${d.features} features / ${d.classes} classes, the model was built for ${like.features} / ${like.classes}`, 'evaluate on data from the same source');
+  }
+  if (d.classes > 0) {
+    for (let i = 0; i < d.n; i++) {
+      const y = d.y[i]!;
+      if (!Number.isInteger(y) || y < 0 || y >= d.classes) bad(`row ${i} has label ${y}, outside 0…${d.classes - 1}`, 'labels must be class indices');
+    }
+  }
+}
