@@ -1,2 +1,5 @@
 export * from './elias.js';
 export * from './golomb.js';
+export * from './malcom.js';
+export * from './sparse-index.js';
+export * from './rans.js';

@@ -1,0 +1,207 @@
+import { BitReader } from '../bits/bit-reader.js';
+import { BitWriter } from '../bits/bit-writer.js';
+import { CodecError } from '../errors.js';
+import { eliasOmegaLength, readEliasOmega, writeEliasOmega, type CodedBits } from './elias.js';
+import { golombParams, readGolomb, writeGolomb } from './golomb.js';
+
+/**
+ * MALCOM-PSGD source coder (paper 002, Algorithm 3 / Woldemariam et al. 2023;
+ * ALGORITHMS.md §3): type vector + Golomb-coded run lengths of each level's support.
+ *
+ * Symbols are integers in 0..alphabet−1. For MALCOM's dithered quantizer with L levels
+ * (s ∈ {0..L}) and exact zeros kept, use alphabet = L + 2 with symbol 0 = "exact zero"
+ * and symbol s + 1 = level s; the coder itself treats every symbol alike.
+ *
+ * Wire format (MSB-first):
+ *  1. type vector: t_s + 1 in Elias-ω for s = 0 … alphabet − 2; the last count is
+ *     N − Σ (N, the symbol count, is known to the receiver).
+ *  2. levels sorted by descending count (ties: smaller symbol first). The most frequent
+ *     level is implicit: it fills whatever positions are left at the end. Each other
+ *     level ℓ (k-th in that order, k ≥ 1, count t_ℓ > 0) codes the run lengths of
+ *     non-ℓ positions before each of its occurrences, scanning only the positions not
+ *     assigned to an earlier level (I_ℓ = I_0 \ ∪_{ℓ′<ℓ} I_ℓ′), with Golomb parameter
+ *     M_ℓ = max(1, round(ln2 · (n_k − t_ℓ)/t_ℓ)), n_k = N − Σ_{j=1}^{k−1} t_order[j] the
+ *     positions still unassigned. n_k − t_ℓ = N − Σ_{j=1}^{k} t_order[j] is the paper's
+ *     (N − Σ_{m≤ℓ} t_m) with sums over coded levels, i.e. the non-ℓ positions left, so
+ *     M_ℓ ≈ ln2 × mean run: the near-optimal Golomb parameter for geometric runs.
+ *     The run after the last occurrence is implicit.
+ * Descending order keeps the most frequent level in every scan, so each coded level has
+ * density ≤ 1/2 among the remaining positions, where Golomb codes are efficient.
+ */
+
+export const MALCOM_MAX_ALPHABET = 65536;
+
+function checkAlphabet(alphabet: number): void {
+  if (!(alphabet >= 1 && alphabet <= MALCOM_MAX_ALPHABET) || (alphabet | 0) !== alphabet) {
+    throw new RangeError(`MALCOM coder alphabet must be an integer in 1..${MALCOM_MAX_ALPHABET}, got ${alphabet}`);
+  }
+}
+
+/** Occurrences of each symbol (the type vector t). Throws RangeError on a symbol ≥ alphabet. */
+export function symbolCounts(symbols: ArrayLike<number>, alphabet: number): Float64Array {
+  const counts = new Float64Array(alphabet);
+  for (let i = 0; i < symbols.length; i++) {
+    const s = symbols[i]!;
+    if (!(s < alphabet)) throw new RangeError(`symbol ${s} at index ${i} is outside the alphabet 0..${alphabet - 1}`);
+    counts[s]!++;
+  }
+  return counts;
+}
+
+/** Symbols by descending count, ties broken by the smaller symbol (both sides compute it). */
+export function malcomLevelOrder(counts: ArrayLike<number>): Uint32Array {
+  const order = new Uint32Array(counts.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((a, b) => counts[b]! - counts[a]! || a - b);
+  return order;
+}
+
+/** The Golomb parameter of the k-th coded level: max(1, round(ln2·zeros/t)). */
+export function malcomGolombParameter(zeros: number, t: number): number {
+  return Math.max(1, Math.round((Math.LN2 * zeros) / t));
+}
+
+function sortedPmf(counts: ArrayLike<number>): { d: number; f: number[] } {
+  let d = 0;
+  for (let i = 0; i < counts.length; i++) d += counts[i]!;
+  const f = d === 0 ? [] : Array.from(counts, (c) => c / d).sort((x, y) => y - x);
+  return { d, f };
+}
+
+/**
+ * Eq. 13 of paper 002 (eq. 11 of Woldemariam et al.) exactly as printed:
+ * d·(H(f) + 2.914(1 − f₀) + f₀log₂f₀ + Σ_{ℓ≥1} f_ℓ log₂(1 − Σ_{m<ℓ} f_m)), f the
+ * empirical PMF in non-increasing order; the type vector is not included.
+ * Caveat: the prefix sum includes f₀, as if level ℓ were coded only among positions that
+ * are not level 0, which the receiver cannot know; so the formula drops the binary
+ * entropy h(f₀) of "level 0 or not" and can fall below n·H(f), which no lossless code
+ * reaches. `malcomScanBitBound` is the same bound with the scan sizes this coder uses.
+ */
+export function malcomBitBound(counts: ArrayLike<number>): number {
+  const { d, f } = sortedPmf(counts);
+  if (d === 0) return 0;
+  let h = 0;
+  for (const p of f) if (p > 0) h -= p * Math.log2(p);
+  const f0 = f[0]!;
+  let tail = 0;
+  let prefix = f0;
+  for (let l = 1; l < f.length; l++) {
+    const p = f[l]!;
+    if (p > 0) tail += p * Math.log2(Math.max(1 - prefix, p));
+    prefix += p;
+  }
+  return d * (h + 2.914 * (1 - f0) + (f0 > 0 ? f0 * Math.log2(f0) : 0) + tail);
+}
+
+/**
+ * Eq. 13 with the prefix sums over coded levels only (m = 1 … ℓ−1): level ℓ's t_ℓ
+ * occurrences are Golomb-coded among the d(1 − Σ_{1≤m<ℓ} f_m) positions the scan really
+ * visits, each costing at most log₂(scan/t_ℓ) + 2.914 bits:
+ * d·Σ_{ℓ≥1} f_ℓ (log₂((1 − Σ_{1≤m<ℓ} f_m)/f_ℓ) + 2.914). Type vector not included.
+ */
+export function malcomScanBitBound(counts: ArrayLike<number>): number {
+  const { d, f } = sortedPmf(counts);
+  let bits = 0;
+  let scanned = 1;
+  for (let l = 1; l < f.length; l++) {
+    const p = f[l]!;
+    if (p === 0) break;
+    bits += p * (Math.log2(scanned / p) + 2.914);
+    scanned -= p;
+  }
+  return d * bits;
+}
+
+/** Bits of the type vector header: Σ_{s<alphabet−1} |ω(t_s + 1)|. */
+export function malcomTypeVectorBits(counts: ArrayLike<number>): number {
+  let bits = 0;
+  for (let s = 0; s < counts.length - 1; s++) bits += eliasOmegaLength(counts[s]! + 1);
+  return bits;
+}
+
+export function encodeMalcomSymbols(symbols: Uint8Array | Uint16Array, alphabet: number): CodedBits {
+  checkAlphabet(alphabet);
+  const n0 = symbols.length;
+  const counts = symbolCounts(symbols, alphabet);
+  const w = new BitWriter(64 + (n0 >>> 2));
+  for (let s = 0; s < alphabet - 1; s++) writeEliasOmega(w, counts[s]! + 1);
+  const order = malcomLevelOrder(counts);
+  // The still-unassigned symbols, compacted after each level (no per-symbol allocation).
+  const rest = alphabet <= 256 ? new Uint8Array(symbols) : new Uint16Array(symbols);
+  let n = n0;
+  for (let k = 1; k < alphabet; k++) {
+    const lvl = order[k]!;
+    const t = counts[lvl]!;
+    if (t === 0) break; // sorted: every later level is empty too
+    const zeros = n - t;
+    const p = golombParams(malcomGolombParameter(zeros, t));
+    let run = 0;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const s = rest[i]!;
+      if (s === lvl) {
+        writeGolomb(w, run, p);
+        run = 0;
+      } else {
+        rest[m++] = s;
+        run++;
+      }
+    }
+    n = m;
+  }
+  return { bytes: w.finish(), bits: w.bitLength };
+}
+
+/**
+ * Decodes `count` symbols. The type vector is read and checked (counts sum to `count`)
+ * before the output is allocated; run lengths are bounded by the positions left, so a
+ * corrupted body raises `CodecError` instead of writing out of range or looping.
+ */
+export function decodeMalcomSymbols(
+  bytes: Uint8Array,
+  count: number,
+  alphabet: number,
+  bitLength = bytes.length * 8,
+): Uint8Array | Uint16Array {
+  checkAlphabet(alphabet);
+  if (!(count >= 0 && count <= 0xfffffffe) || Math.floor(count) !== count) {
+    throw new CodecError(`symbol count ${count} is not an integer in 0..2^32-2`, 'the message header is corrupted');
+  }
+  const r = new BitReader(bytes, bitLength);
+  const counts = new Float64Array(alphabet);
+  let sum = 0;
+  for (let s = 0; s < alphabet - 1; s++) {
+    const t = readEliasOmega(r) - 1;
+    sum += t;
+    if (sum > count) {
+      throw new CodecError(`MALCOM type vector sums past the ${count} symbols expected`, 'the message is corrupted or its dimension does not match the receiver\'s model');
+    }
+    counts[s] = t;
+  }
+  counts[alphabet - 1] = count - sum;
+  const order = malcomLevelOrder(counts);
+  const out = alphabet <= 256 ? new Uint8Array(count) : new Uint16Array(count);
+  out.fill(order[0]!);
+  if (alphabet === 1 || counts[order[1]!] === 0) return out;
+  const pos = new Uint32Array(count);
+  for (let i = 0; i < count; i++) pos[i] = i;
+  let n = count;
+  for (let k = 1; k < alphabet; k++) {
+    const lvl = order[k]!;
+    const t = counts[lvl]!;
+    if (t === 0) break;
+    let budget = n - t; // non-ℓ positions left: bounds every run
+    const p = golombParams(malcomGolombParameter(budget, t));
+    let idx = 0;
+    let m = 0;
+    for (let h = 0; h < t; h++) {
+      const run = readGolomb(r, p, budget);
+      budget -= run;
+      for (let j = 0; j < run; j++) pos[m++] = pos[idx++]!;
+      out[pos[idx++]!] = lvl;
+    }
+    while (idx < n) pos[m++] = pos[idx++]!;
+    n = m;
+  }
+  return out;
+}

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Rng } from '@edgefl/core';
+import {
+  CodecError, decodeMalcomSymbols, encodeMalcomSymbols, malcomBitBound, malcomGolombParameter, malcomLevelOrder,
+  malcomScanBitBound, malcomTypeVectorBits, golombLength, golombParams,
+} from '@edgefl/codec';
+import { countsOf, entropyBits, laplaceVector, malcomSymbols } from './symbol-sources.js';
+
+function roundTrip(symbols: Uint8Array | Uint16Array, alphabet: number): number {
+  const { bytes, bits } = encodeMalcomSymbols(symbols, alphabet);
+  assert.equal(bytes.length, Math.ceil(bits / 8));
+  const back = decodeMalcomSymbols(bytes, symbols.length, alphabet, bits);
+  assert.deepEqual(Array.from(back), Array.from(symbols));
+  return bits;
+}
+
+test('round-trips random symbols for any alphabet', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 40 }).chain((a) => fc.tuple(fc.constant(a), fc.array(fc.integer({ min: 0, max: a - 1 }), { maxLength: 400 }))), ([a, xs]) => {
+      roundTrip(Uint8Array.from(xs), a);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('constant, empty, single-element and alphabet-edge inputs', () => {
+  for (const a of [1, 2, 10, 256]) {
+    assert.equal(roundTrip(new Uint8Array(0), a), malcomTypeVectorBits(new Array(a).fill(0)));
+    roundTrip(new Uint8Array([a - 1]), a);
+    // Constant input: only the type vector is sent.
+    const c = new Uint8Array(5000).fill(a - 1);
+    assert.equal(roundTrip(c, a), malcomTypeVectorBits(countsOf(c, a)));
+  }
+  const wide = new Uint16Array(3000);
+  for (let i = 0; i < wide.length; i++) wide[i] = (i * 7919) % 65536;
+  wide[0] = 65535;
+  roundTrip(wide, 65536);
+});
+
+test('bits equal the type vector plus the closed-form Golomb lengths of every run', () => {
+  const rng = new Rng(5);
+  const a = 6, n = 3000;
+  const sym = new Uint8Array(n);
+  for (let i = 0; i < n; i++) sym[i] = Math.min(a - 1, Math.floor(-Math.log(1 - rng.next()) * 1.3));
+  const counts = countsOf(sym, a);
+  const order = malcomLevelOrder(counts);
+  let expected = malcomTypeVectorBits(counts);
+  let rest = Array.from(sym);
+  for (let k = 1; k < a; k++) {
+    const lvl = order[k]!, t = counts[lvl]!;
+    if (t === 0) break;
+    const p = golombParams(malcomGolombParameter(rest.length - t, t));
+    let run = 0;
+    for (const s of rest) { if (s === lvl) { expected += golombLength(run, p); run = 0; } else run++; }
+    rest = rest.filter((s) => s !== lvl);
+  }
+  assert.equal(roundTrip(sym, a), expected);
+});
+
+test('M_l = round(ln2 · non-l positions left / t_l), at least 1', () => {
+  assert.equal(malcomGolombParameter(1000, 10), Math.round(Math.LN2 * 100));
+  assert.equal(malcomGolombParameter(0, 5), 1);
+  assert.deepEqual(Array.from(malcomLevelOrder([3, 9, 9, 0, 1])), [1, 2, 0, 4, 3]);
+});
+
+test('Laplace input, L = 8 dithered min–max: within the scan-size eq. 13 bound, within 8 % of n·H', () => {
+  for (const [d, zeros] of [[10_000, 0], [10_000, 0.3], [100_000, 0.9], [200_000, 0], [200_000, 0.5]] as const) {
+    const rng = new Rng(`malcom-${d}-${zeros}`);
+    const sym = malcomSymbols(rng, laplaceVector(rng, d, 1, zeros), 8);
+    const counts = countsOf(sym, 10);
+    const bits = roundTrip(sym, 10);
+    const header = malcomTypeVectorBits(counts);
+    const bound = malcomScanBitBound(counts);
+    assert.ok(bits - header <= bound, `d=${d} zeros=${zeros}: ${bits - header} > bound ${bound}`);
+    const nH = d * entropyBits(counts);
+    assert.ok(bits <= 1.08 * nH, `d=${d} zeros=${zeros}: ${bits} bits vs n·H ${nH}`);
+    assert.ok(bits >= nH - 10 * Math.log2(d), 'no lossless code beats the empirical entropy by more than the type count');
+  }
+});
+
+test('eq. 13 as printed: met on sparse-ish input, but below n·H on dense input (paper caveat)', () => {
+  const rng = new Rng('eq13');
+  const sparse = malcomSymbols(rng, laplaceVector(rng, 10_000, 1, 0.3), 8);
+  const cs = countsOf(sparse, 10);
+  assert.ok(roundTrip(sparse, 10) - malcomTypeVectorBits(cs) <= malcomBitBound(cs));
+  // Dense Laplace: the printed formula is below the entropy, unreachable for any lossless code.
+  const dense = malcomSymbols(rng, laplaceVector(rng, 100_000, 1, 0), 8);
+  const cd = countsOf(dense, 10);
+  assert.ok(malcomBitBound(cd) < 100_000 * entropyBits(cd));
+  assert.ok(malcomScanBitBound(cd) >= 100_000 * entropyBits(cd));
+});
+
+test('decoder rejects type vectors that overflow the count and runs past the end', () => {
+  const { bytes, bits } = encodeMalcomSymbols(Uint8Array.from([0, 1, 2, 1, 0, 0, 2]), 3);
+  assert.throws(() => decodeMalcomSymbols(bytes, 3, 3, bits), CodecError);
+  assert.throws(() => decodeMalcomSymbols(bytes.subarray(0, 1), 7, 3), CodecError);
+  assert.throws(() => decodeMalcomSymbols(bytes, 7.5, 3), CodecError);
+  assert.throws(() => encodeMalcomSymbols(Uint8Array.from([3]), 3), RangeError);
+});
