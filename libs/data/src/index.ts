@@ -12,3 +12,4 @@ export { loadDataset, type DatasetSpec, type CsvSpec, type IdxSpec, type NamedSp
 export { standardize, minmax, fitStandard, fitMinMax, applyScaler, type Scaler, type Scaled } from './preprocess/scaler.js';
 export { trainTestSplit, rowsByClass } from './preprocess/split.js';
 export * from './partition/index.js';
+export { prepareFederatedData, type FederatedData, type FederatedDataSpec } from './federated.js';
