@@ -1,1 +1,16 @@
-export {};
+export { ConfigError, type ConfigProblem } from './errors.js';
+export { loadConfig, validateConfig } from './load/load.js';
+export { loadExperimentConfig, loadAgentConfig, loadGatewayConfig, parseExperimentConfig } from './load/specific.js';
+export { parseOverrides, applyOverrides, type Override } from './load/overrides.js';
+export { parseYaml, readYamlFile } from './load/yaml.js';
+export {
+  JobName, DeviceId, LOG_LEVELS, LogSchema, DATASET_NAMES, DatasetSpecSchema, PartitionSchema, CodecSpecSchema,
+  type LogLevel, type DatasetSpecConfig, type PartitionConfig, type CodecSpecConfig,
+} from './schema/common.js';
+export { ALGORITHM_SCHEMAS, AlgorithmSchema, type AlgorithmConfig, type AlgorithmName } from './schema/algorithms.js';
+export {
+  ExperimentConfigSchema, ModelSchema, DataSchema, FleetSchema, TransportSchema, deviceIds,
+  type ExperimentConfig, type ModelConfig, type FleetConfig,
+} from './schema/experiment.js';
+export { GatewayConfigSchema, type GatewayConfig } from './schema/gateway.js';
+export { AgentConfigSchema, AgentDataSchema, type AgentConfig, type AgentDataConfig } from './schema/agent.js';

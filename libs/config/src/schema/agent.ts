@@ -1,0 +1,38 @@
+import * as z from 'zod';
+import { DatasetSpecSchema, DeviceId, JobName, LogSchema, PartitionSchema } from './common.js';
+
+/**
+ * The agent's data: a whole dataset (a real device's own `{ csv }` / `{ idx }` files), or,
+ * for demos, shard `index` of `of` cut from a shared dataset by `partition` with `seed`
+ * (every agent of a demo fleet must use the same dataset, partition, of and seed).
+ */
+export const AgentDataSchema = z
+  .strictObject({
+    dataset: DatasetSpecSchema,
+    partition: PartitionSchema.optional(),
+    index: z.int().min(0).optional(),
+    of: z.int().min(1).optional(),
+    seed: z.int().min(0).max(0xffffffff).optional(),
+  })
+  .superRefine((d, ctx) => {
+    const sharded = d.partition !== undefined || d.index !== undefined || d.of !== undefined;
+    if (!sharded) return;
+    if (d.index === undefined) ctx.addIssue({ code: 'invalid_type', expected: 'int', input: undefined, path: ['index'], message: 'required with partition/of' });
+    if (d.of === undefined) ctx.addIssue({ code: 'invalid_type', expected: 'int', input: undefined, path: ['of'], message: 'required with partition/index' });
+    if (d.index !== undefined && d.of !== undefined && d.index >= d.of) {
+      ctx.addIssue({ code: 'too_big', origin: 'int', maximum: d.of - 1, inclusive: true, input: d.index, path: ['index'], message: `index < of` });
+    }
+  });
+export type AgentDataConfig = z.output<typeof AgentDataSchema>;
+
+/** `edgefl agent`'s file: one device. */
+export const AgentConfigSchema = z.strictObject({
+  gateway: z.strictObject({ url: z.string().regex(/^(mqtts?|wss?|tcp):\/\/[^\s/]+/).default('mqtt://127.0.0.1:1883') }).prefault({}),
+  device: DeviceId,
+  job: JobName,
+  data: AgentDataSchema,
+  /** ONNX Runtime intra-op threads */
+  threads: z.int().min(1).max(256).default(1),
+  log: LogSchema,
+});
+export type AgentConfig = z.output<typeof AgentConfigSchema>;
