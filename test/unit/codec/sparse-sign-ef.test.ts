@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '@edgefl/core';
+import { CodecError, createCompressor, topKIndices } from '@edgefl/codec';
+import { gaussian } from './quantizer-stats.js';
+
+test('top-k: keeps exactly the k largest magnitudes; bits 40 + 32k + min(d, k·⌈log2 d⌉)', () => {
+  for (const [d, k] of [[10, 3], [1000, 10], [1000, 200], [70_000, 50], [5, 5], [8, 0]] as const) {
+    const v = gaussian(d, d + k);
+    const c = createCompressor({ id: 'topk', k });
+    const out = c.encode(v, undefined, new Rng(0));
+    const sorted = Array.from(v, Math.abs).sort((a, b) => b - a);
+    const kept = out.decoded.filter((x) => x !== 0);
+    assert.equal(kept.length, k);
+    if (k > 0 && k < d) assert.ok(Math.min(...Array.from(kept, Math.abs)) >= sorted[k - 1]!);
+    const width = Math.max(1, Math.ceil(Math.log2(d)));
+    assert.equal(out.payloadBits, 40 + 32 * k + Math.min(d, k * width));
+    assert.deepEqual(c.decode(out.body, d, undefined), out.decoded);
+  }
+  // ties are resolved first-come, still exactly k
+  assert.deepEqual(Array.from(topKIndices(Float32Array.from([1, -1, 1, 0.5, -1]), 2)), [0, 1]);
+});
+
+test('top-k: ratio, and the decoder rejects out-of-order positions, bad counts and NaN values', () => {
+  const c = createCompressor({ id: 'topk', ratio: 0.01 });
+  const v = gaussian(100_000, 1);
+  const out = c.encode(v, undefined, new Rng(0));
+  assert.equal(out.decoded.filter((x) => x !== 0).length, 1000);
+  const k = 1000;
+  const nan = out.body.slice(); new DataView(nan.buffer).setFloat32(5, NaN, true);
+  assert.throws(() => c.decode(nan, 100_000, undefined), /value #0 is NaN/);
+  const cnt = out.body.slice(); new DataView(cnt.buffer).setUint32(0, k + 1, true);
+  assert.throws(() => c.decode(cnt, 100_000, undefined), /keeps 1001 coordinates, expected 1000/);
+  const pos = out.body.slice(); pos[5 + 4 * k] = 0xff; pos[5 + 4 * k + 1] = 0xff; // first position = huge
+  assert.throws(() => c.decode(pos, 100_000, undefined), /out of order or ≥ 100000/);
+  assert.throws(() => c.decode(out.body.subarray(0, 4), 100_000, undefined), CodecError);
+  assert.throws(() => createCompressor({ id: 'topk' }), /exactly one of k or ratio/);
+});
+
+test('sign: 32 + d bits, values ±mean|v|, round trip', () => {
+  const v = gaussian(77, 3);
+  const c = createCompressor({ id: 'sign' });
+  const out = c.encode(v, undefined, new Rng(0));
+  assert.equal(out.payloadBits, 32 + 77);
+  let l1 = 0;
+  for (const x of v) l1 += Math.abs(x);
+  const s = Math.fround(l1 / 77);
+  for (let i = 0; i < 77; i++) assert.equal(out.decoded[i], v[i]! < 0 ? -s : s);
+  assert.deepEqual(c.decode(out.body, 77, undefined), out.decoded);
+});
+
+test('error feedback: e ← v + e − C(v + e), so what was sent plus the residual is all that was given', () => {
+  const d = 500;
+  const c = createCompressor({ id: 'ef', inner: 'topk', k: 20 });
+  assert.deepEqual(c.spec, { id: 'ef', inner: 'topk', k: 20 });
+  const tx = c.initState(d), rx = c.initState(d);
+  const given = new Float64Array(d), received = new Float64Array(d);
+  for (let t = 0; t < 30; t++) {
+    const v = gaussian(d, t);
+    const out = c.encode(v, tx, new Rng(t));
+    const got = c.decode(out.body, d, rx);
+    assert.deepEqual(got, out.decoded);
+    for (let i = 0; i < d; i++) { given[i]! += v[i]!; received[i]! += got[i]!; }
+  }
+  for (let i = 0; i < d; i++) assert.ok(Math.abs(given[i]! - received[i]! - tx.residual[i]!) < 1e-4, `i ${i}`);
+  // stateful inner codecs keep their own state inside
+  const q = createCompressor({ id: 'ef', inner: 'qgadmm', bits: 2 });
+  const st = q.initState(10);
+  q.encode(gaussian(10, 1), st, new Rng(0));
+  assert.ok(st.inner !== undefined);
+  assert.throws(() => createCompressor({ id: 'ef', inner: 'ef' }), /not a known codec other than ef/);
+  assert.throws(() => c.encode(new Float32Array(3), tx, new Rng(0)), /residual e has length 500/);
+});
