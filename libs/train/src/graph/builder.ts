@@ -183,7 +183,10 @@ export class GraphBuilder {
       case 'MaxPool': return k === 1 ? 'int64' : this.typeOf(inputs[0]!);
       case 'Dropout': return k === 1 ? 'bool' : this.typeOf(inputs[0]!);
       case 'Where': return this.typeOf(inputs[1]!);
-      case 'Constant': return this.floatType;
+      case 'Constant': case 'ConstantOfShape': {
+        const v = attrs.value;
+        return typeof v === 'object' && !Array.isArray(v) && 'kind' in v && v.kind === 'tensor' ? v.value.type : this.floatType;
+      }
       default: return inputs[0] ? this.typeOf(inputs[0]) : this.floatType;
     }
   }

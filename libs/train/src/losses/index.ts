@@ -54,7 +54,8 @@ export function emitLoss(b: GraphBuilder, kind: LossKind, pred: string, target: 
       return { loss, seed };
     }
     case 'bce-logits': {
-      const softplus = b.op1('Softplus', [b.op1('Neg', [b.op1('Abs', [pred])])]);
+      // log(1 + e^{−|p|}) spelled out: ONNX Runtime has no float64 Softplus kernel
+      const softplus = b.op1('Log', [b.op1('Add', [b.constF(1), b.op1('Exp', [b.op1('Neg', [b.op1('Abs', [pred])])])])]);
       const terms = b.op1('Add', [b.op1('Sub', [b.op1('Relu', [pred]), b.op1('Mul', [pred, target])]), softplus]);
       const loss = b.op1('Mul', [sumAll(b, terms), invN]);
       const seed = b.op1('Mul', [b.op1('Sub', [b.op1('Sigmoid', [pred]), target]), invN]);
