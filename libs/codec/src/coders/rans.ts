@@ -130,31 +130,44 @@ function corrupt(what: string): CodecError {
   return new CodecError(`rANS ${what}`, 'the message is corrupted or was produced with a different alphabet; check both sides run the same codec settings');
 }
 
-function readTable(r: BitReader, alphabet: number, total: number): Uint32Array {
+interface DecodedTable {
+  readonly freq: Uint32Array;
+  /** the symbols with f_s > 0, ascending */
+  readonly present: Uint32Array;
+}
+
+function readTable(r: BitReader, alphabet: number, total: number): DecodedTable {
   const freq = new Uint32Array(alphabet);
   let sum = 0;
+  let present: Uint32Array;
   if (r.readBit() === 0) {
+    let k = 0;
     for (let s = 0; s < alphabet; s++) {
       const f = readEliasDelta(r) - 1;
       sum += f;
       if (sum > total) throw corrupt(`frequencies exceed the table total ${total}`);
       freq[s] = f;
+      if (f > 0) k++;
     }
+    present = new Uint32Array(k);
+    for (let s = 0, j = 0; s < alphabet; s++) if (freq[s]! > 0) present[j++] = s;
   } else {
-    const present = readEliasOmega(r);
-    if (present > alphabet) throw corrupt(`table lists ${present} symbols for an alphabet of ${alphabet}`);
+    const k = readEliasOmega(r);
+    if (k > alphabet || k > total) throw corrupt(`table lists ${k} symbols for an alphabet of ${alphabet}`);
+    present = new Uint32Array(k);
     let s = -1;
-    for (let j = 0; j < present; j++) {
+    for (let j = 0; j < k; j++) {
       s += readEliasDelta(r);
       if (s >= alphabet) throw corrupt(`table symbol ${s} is outside the alphabet 0..${alphabet - 1}`);
       const f = readEliasDelta(r);
       sum += f;
       if (sum > total) throw corrupt(`frequencies exceed the table total ${total}`);
       freq[s] = f;
+      present[j] = s;
     }
   }
   if (sum !== total) throw corrupt(`frequencies sum to ${sum}, expected ${total}`);
-  return freq;
+  return { freq, present };
 }
 
 /** Encodes symbols (each < alphabet) with a per-message frequency table. */
@@ -233,16 +246,12 @@ export function decodeRans(bytes: Uint8Array, count: number, alphabet: number): 
   const scaleBits = r.readBits(4) + 1;
   if (scaleBits !== ransScaleBits(count)) throw corrupt(`precision 2^${scaleBits} does not match ${count} symbols`);
   const total = 2 ** scaleBits;
-  const freq = readTable(r, alphabet, total);
+  const { freq, present } = readTable(r, alphabet, total);
   const streamStart = (r.bitPosition + 7) >>> 3;
-
-  let only = -1;
-  let distinct = 0;
-  for (let s = 0; s < alphabet; s++) if (freq[s]! > 0) { distinct++; only = s; }
-  if (distinct === 1) {
+  if (present.length === 1) {
     if (streamStart !== bytes.length) throw corrupt(`${bytes.length - streamStart} trailing bytes after a single-symbol table`);
     const out = makeOut();
-    out.fill(only);
+    out.fill(present[0]!);
     return out;
   }
   const end = bytes.length;
@@ -250,7 +259,8 @@ export function decodeRans(bytes: Uint8Array, count: number, alphabet: number): 
 
   const slotSym = alphabet <= 256 ? new Uint8Array(total) : new Uint16Array(total);
   const start = new Uint32Array(alphabet);
-  for (let s = 0, c = 0; s < alphabet; s++) {
+  for (let j = 0, c = 0; j < present.length; j++) {
+    const s = present[j]!;
     start[s] = c;
     slotSym.fill(s, c, c + freq[s]!);
     c += freq[s]!;
