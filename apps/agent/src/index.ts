@@ -1,1 +1,2 @@
-export {};
+export { startAgent, AgentError } from './agent.js';
+export type { AgentOptions, RunningAgent } from './agent.js';

@@ -1,0 +1,117 @@
+import { EdgeflError, errorMessage, type Dataset, type Log } from '@edgefl/core';
+import { createTrainer } from '@edgefl/train';
+import { FleetClient, topics } from '@edgefl/transport';
+import {
+  STATUS_READY, createJob, decodeJobAnnouncement, mqttPort, nodeEnv, nodeSpec, runNode, trainerSeed,
+  type JobAnnouncement, type TrafficAccounting,
+} from '@edgefl/runtime';
+
+export interface AgentOptions {
+  readonly url: string;
+  readonly device: string;
+  readonly job: string;
+  readonly log: Log;
+  /** the device's training data, or how to derive it once the job is known */
+  readonly data: Dataset | ((job: JobAnnouncement) => Dataset);
+  readonly username?: string;
+  readonly password?: string;
+  /** ONNX Runtime intra-op threads */
+  readonly threads?: number;
+  /** how long to wait for the gateway's job announcement; default: forever */
+  readonly jobTimeoutMs?: number;
+  readonly onRoundEnd?: (round: number, model: Float32Array) => void;
+  readonly accounting?: TrafficAccounting;
+}
+
+export interface RunningAgent {
+  /** resolves when the job's last round is done */
+  readonly done: Promise<void>;
+  close(): Promise<void>;
+}
+
+export class AgentError extends EdgeflError {
+  constructor(message: string, hint: string) {
+    super('AGENT', message, hint);
+  }
+}
+
+/**
+ * One device: connects to the gateway's broker, reads the job the gateway announces on
+ * `ctl`, trains its shard with ONNX Runtime (in a worker thread, so MQTT stays
+ * responsive), reports `ready`, then runs its node of the algorithm until the last round.
+ */
+export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
+  const log = o.log.child({ device: o.device });
+  const client = await FleetClient.connect({
+    url: o.url, clientId: `edgefl-${o.job}-${o.device}`, job: o.job, device: o.device,
+    maxMessageBytes: 262_144, qos: 1, logger: log,
+    ...(o.username !== undefined ? { username: o.username } : {}),
+    ...(o.password !== undefined ? { password: o.password } : {}),
+  });
+  try {
+    const ann = await awaitJob(client, o, log);
+    const cfg = ann.experiment;
+    if (!ann.devices.includes(o.device)) {
+      throw new AgentError(`device ${o.device} is not part of job ${o.job} (devices: ${ann.devices.join(', ')})`,
+        'use one of the listed device ids, or add this device to the gateway configuration');
+    }
+    const job = createJob(cfg, ann.devices);
+    const data = typeof o.data === 'function' ? o.data(ann) : o.data;
+    const trainer = await createTrainer({ model: cfg.model, data, seed: trainerSeed(job, o.device), threads: o.threads ?? 1 });
+    if (trainer.dim !== ann.dim) {
+      await trainer.close();
+      throw new AgentError(`this device's model has ${trainer.dim} parameters, the job's has ${ann.dim}`,
+        `the local data must have the job's features (${data.features} here) and classes; check the agent's data settings`);
+    }
+    const spec = nodeSpec(job, o.device);
+    const node = job.algorithm.createNode(nodeEnv(job, spec, { dim: trainer.dim, initialParams: trainer.initParams(cfg.seed), log, learner: trainer, data }));
+    const port = await mqttPort(client, spec, {
+      job: cfg.job, nodes: job.algorithm.nodes, log, expect: { dim: trainer.dim, maxBytes: 64 * 1024 * 1024 },
+      ...(o.accounting ? { accounting: o.accounting } : {}),
+    });
+    // Status is plain text, outside the framed data plane, so any MQTT tool can read it.
+    await client.raw.publishAsync(client.statusTopic, STATUS_READY, { qos: 1, retain: true });
+    log.info({ job: cfg.job, dim: trainer.dim, samples: data.n }, 'ready');
+    const done = runNode(node, port, {
+      rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log,
+      ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
+    }).finally(() => trainer.close());
+    return {
+      done,
+      async close() {
+        await client.close();
+        await trainer.close();
+      },
+    };
+  } catch (e) {
+    await client.close();
+    throw e;
+  }
+}
+
+/** The first valid, running announcement of our job; invalid ones are logged and ignored. */
+async function awaitJob(client: FleetClient, o: AgentOptions, log: Log): Promise<JobAnnouncement> {
+  return new Promise<JobAnnouncement>((resolve, reject) => {
+    const timer = o.jobTimeoutMs === undefined ? undefined : setTimeout(() => {
+      reject(new AgentError(`no job announcement for ${o.job} after ${o.jobTimeoutMs} ms`,
+        'start the gateway for this job, and check gateway.url and the job name'));
+    }, o.jobTimeoutMs);
+    let settled = false;
+    client.subscribe(topics.ctl(o.job), (_topic, bytes) => {
+      if (settled) return;
+      try {
+        const ann = decodeJobAnnouncement(bytes);
+        if (ann.experiment.job !== o.job) throw new Error(`announcement is for job ${ann.experiment.job}`);
+        if (ann.state !== 'running') {
+          log.info({}, 'job is finished; waiting for the next run');
+          return;
+        }
+        settled = true;
+        if (timer) clearTimeout(timer);
+        resolve(ann);
+      } catch (e) {
+        log.warn({ reason: errorMessage(e) }, 'ignored job announcement');
+      }
+    }).catch(reject);
+  });
+}

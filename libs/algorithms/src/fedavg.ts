@@ -1,0 +1,154 @@
+import { errorMessage, type Log } from '@edgefl/core';
+import { createCompressor, type CodecCompressor, type CodecSpec } from '@edgefl/codec';
+import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound } from './types.js';
+import { AlgorithmError } from './errors.js';
+
+/**
+ * FedAvg (McMahan et al., 2017): the server broadcasts the global model, each worker runs
+ * `localSteps` mini-batch SGD steps on its shard and uploads its compressed model delta,
+ * the server adds the sample-weighted average delta (ALGORITHMS.md §6).
+ * Uploading deltas rather than weights keeps quantization error proportional to the
+ * update, not to the model.
+ */
+export interface FedAvgOptions {
+  readonly localSteps: number;
+  readonly lr: number;
+  readonly batchSize: number;
+  /** codec of worker → server deltas */
+  readonly up: CodecSpec;
+  /** codec of the server → workers model broadcast */
+  readonly down: CodecSpec;
+}
+
+const PHASE_BROADCAST = 0;
+const PHASE_TRAIN = 1;
+const PHASE_AGGREGATE = 2;
+
+export function fedAvg(server: NodeId, workers: readonly NodeId[], opts: FedAvgOptions): Algorithm {
+  if (workers.length === 0) throw new AlgorithmError('FedAvg needs at least one worker', 'set fleet.devices ≥ 1');
+  const nodes: NodeSpec[] = [{ id: server, role: 'server' }, ...workers.map((id) => ({ id, role: 'worker' as const }))];
+  return {
+    name: 'fedavg',
+    phases: ['broadcast', 'train', 'aggregate'],
+    nodes,
+    createNode(env: NodeEnv): NodeMachine {
+      return env.spec.role === 'server' ? new FedAvgServer(env, workers, opts) : new FedAvgWorker(env, server, opts);
+    },
+    evaluationModel(models) {
+      const m = models.get(server);
+      if (!m) throw new AlgorithmError(`no model recorded for server ${server}`);
+      return m;
+    },
+  };
+}
+
+class FedAvgServer implements NodeMachine {
+  readonly spec: NodeSpec;
+  private readonly global: Float32Array;
+  private readonly sum: Float64Array;
+  private readonly down: CodecCompressor<unknown>;
+  private readonly up: CodecCompressor<unknown>;
+  private readonly downState: unknown;
+  private readonly upState: unknown;
+  private readonly log: Log;
+
+  constructor(private readonly env: NodeEnv, private readonly workers: readonly NodeId[], opts: FedAvgOptions) {
+    this.spec = env.spec;
+    this.global = Float32Array.from(env.initialParams);
+    this.sum = new Float64Array(env.dim);
+    this.down = createCompressor(opts.down);
+    this.up = createCompressor(opts.up);
+    this.downState = this.down.initState(env.dim);
+    this.upState = this.up.initState(env.dim);
+    this.log = env.log;
+  }
+
+  expects(round: number, phase: number): readonly MessageKey[] | null {
+    if (phase === PHASE_BROADCAST) return [];
+    if (phase === PHASE_AGGREGATE) return this.workers.map((from) => ({ from, round, phase: PHASE_TRAIN }));
+    return null;
+  }
+
+  async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
+    if (phase === PHASE_BROADCAST) {
+      const enc = this.down.encode(this.global, this.downState, this.env.rng);
+      return [{ to: this.workers, codec: this.down.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits }];
+    }
+    this.aggregate(round, inbox);
+    return [];
+  }
+
+  /** θ ← θ + Σ_k n_k Δ_k / Σ_k n_k over the deltas that arrived and decoded. */
+  private aggregate(round: number, inbox: readonly Inbound[]): void {
+    this.sum.fill(0);
+    let weight = 0;
+    for (const m of inbox) {
+      let delta: Float32Array;
+      try {
+        delta = this.up.decode(m.body, this.env.dim, this.upState);
+      } catch (e) {
+        this.log.warn({ round, from: m.from, reason: errorMessage(e) }, 'update rejected');
+        continue;
+      }
+      const n = m.meta?.['samples'];
+      const w = n !== undefined && Number.isFinite(n) && n > 0 ? n : 1;
+      for (let i = 0; i < delta.length; i++) this.sum[i]! += w * delta[i]!;
+      weight += w;
+    }
+    if (weight === 0) {
+      this.log.warn({ round }, 'no usable update this round; global model unchanged');
+      return;
+    }
+    for (let i = 0; i < this.global.length; i++) this.global[i] = this.global[i]! + this.sum[i]! / weight;
+  }
+
+  model(): Float32Array {
+    return this.global;
+  }
+}
+
+class FedAvgWorker implements NodeMachine {
+  readonly spec: NodeSpec;
+  private local: Float32Array;
+  private readonly down: CodecCompressor<unknown>;
+  private readonly up: CodecCompressor<unknown>;
+  private readonly downState: unknown;
+  private readonly upState: unknown;
+
+  constructor(private readonly env: NodeEnv, private readonly server: NodeId, private readonly opts: FedAvgOptions) {
+    if (!env.learner) throw new AlgorithmError(`worker ${env.spec.id} has no local learner`);
+    this.spec = env.spec;
+    this.local = Float32Array.from(env.initialParams);
+    this.down = createCompressor(opts.down);
+    this.up = createCompressor(opts.up);
+    this.downState = this.down.initState(env.dim);
+    this.upState = this.up.initState(env.dim);
+  }
+
+  expects(round: number, phase: number): readonly MessageKey[] | null {
+    return phase === PHASE_TRAIN ? [{ from: this.server, round, phase: PHASE_BROADCAST }] : null;
+  }
+
+  async act(round: number, _phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
+    const msg = inbox[0];
+    if (!msg) {
+      this.env.log.warn({ round }, 'no global model arrived before the deadline; skipping this round');
+      return [];
+    }
+    const global = this.down.decode(msg.body, this.env.dim, this.downState);
+    const learner = this.env.learner!;
+    const { params, loss } = await learner.sgd(global, { steps: this.opts.localSteps, lr: this.opts.lr, batchSize: this.opts.batchSize });
+    const delta = new Float32Array(params.length);
+    for (let i = 0; i < delta.length; i++) delta[i] = params[i]! - global[i]!;
+    this.local = params;
+    const enc = this.up.encode(delta, this.upState, this.env.rng);
+    return [{
+      to: [this.server], codec: this.up.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits,
+      meta: { samples: learner.samples, loss },
+    }];
+  }
+
+  model(): Float32Array {
+    return this.local;
+  }
+}

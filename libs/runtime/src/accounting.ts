@@ -1,0 +1,71 @@
+import { CHUNK_HEADER_BYTES, GATEWAY, WHOLE_HEADER_BYTES, mqttPublishPacketBytes } from '@edgefl/transport';
+import type { NodeId } from '@edgefl/algorithms';
+
+/** Traffic of one physical hop: a device's uplink to the gateway or its downlink from it. */
+export interface HopCounters {
+  readonly from: string;
+  readonly to: string;
+  messages: number;
+  /** payload bits the hop carried, as the papers count them */
+  payloadBits: number;
+  /** MQTT PUBLISH bytes the hop carried, headers and chunk framing included */
+  wireBytes: number;
+}
+
+/** Sizes of the frames `splitMessage` makes of a message of `length` bytes. */
+export function frameSizes(length: number, maxMessageBytes: number): number[] {
+  if (length + WHOLE_HEADER_BYTES <= maxMessageBytes) return [length + WHOLE_HEADER_BYTES];
+  const chunk = maxMessageBytes - CHUNK_HEADER_BYTES;
+  const count = Math.ceil(length / chunk);
+  const sizes = new Array<number>(count).fill(maxMessageBytes);
+  sizes[count - 1] = length - (count - 1) * chunk + CHUNK_HEADER_BYTES;
+  return sizes;
+}
+
+/**
+ * Counts what every device's links carry, identically under every driver: the aggregator
+ * sits next to the broker, so a message costs its sender's uplink (unless the sender is
+ * the aggregator) and each receiving device's downlink. `payloadBits` in `totals` counts
+ * each transmission once, as the papers do.
+ */
+export class TrafficAccounting {
+  private readonly hops = new Map<string, HopCounters>();
+  private transmissions = 0;
+  private payloadBits = 0;
+
+  constructor(private readonly maxMessageBytes: number, private readonly qos: 0 | 1 | 2, private readonly gateway: NodeId = GATEWAY) {}
+
+  /** One publish of a `length`-byte framed message on `topic`, delivered to `receivers`. */
+  record(topic: string, length: number, sender: NodeId, receivers: readonly NodeId[], payloadBits: number): void {
+    const topicLength = Buffer.byteLength(topic);
+    let wire = 0;
+    for (const size of frameSizes(length, this.maxMessageBytes)) wire += mqttPublishPacketBytes(topicLength, size, this.qos, 4);
+    this.transmissions++;
+    this.payloadBits += payloadBits;
+    if (sender !== this.gateway) this.add(sender, this.gateway, wire, payloadBits);
+    for (const r of receivers) if (r !== this.gateway) this.add(this.gateway, r, wire, payloadBits);
+  }
+
+  /** Every hop, sorted by device then direction. */
+  links(): HopCounters[] {
+    const device = (h: HopCounters): string => (h.from === this.gateway ? h.to : h.from);
+    return [...this.hops.values()]
+      .map((h) => ({ ...h }))
+      .sort((a, b) => device(a).localeCompare(device(b)) || (a.from === this.gateway ? 1 : -1));
+  }
+
+  totals(): { transmissions: number; payloadBits: number; wireBytes: number } {
+    let wireBytes = 0;
+    for (const h of this.hops.values()) wireBytes += h.wireBytes;
+    return { transmissions: this.transmissions, payloadBits: this.payloadBits, wireBytes };
+  }
+
+  private add(from: string, to: string, wire: number, bits: number): void {
+    const k = `${from}>${to}`;
+    let h = this.hops.get(k);
+    if (!h) this.hops.set(k, (h = { from, to, messages: 0, payloadBits: 0, wireBytes: 0 }));
+    h.messages++;
+    h.payloadBits += bits;
+    h.wireBytes += wire;
+  }
+}

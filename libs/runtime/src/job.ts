@@ -1,0 +1,89 @@
+import { EdgeflError, Rng, type Dataset, type Log } from '@edgefl/core';
+import { createAlgorithm, type Algorithm, type LocalLearner, type NodeEnv, type NodeSpec } from '@edgefl/algorithms';
+import { deviceIds, parseExperimentConfig, type ExperimentConfig } from '@edgefl/config';
+import { GATEWAY } from '@edgefl/transport';
+
+/** A job ready to run: its configuration, fleet and algorithm. Built identically on every node. */
+export interface Job {
+  readonly cfg: ExperimentConfig;
+  readonly server: string;
+  readonly devices: readonly string[];
+  readonly algorithm: Algorithm;
+}
+
+export function createJob(cfg: ExperimentConfig, devices: readonly string[] = deviceIds(cfg.fleet)): Job {
+  const algorithm = createAlgorithm(cfg.algorithm, { server: GATEWAY, devices }, cfg.codec);
+  return { cfg, server: GATEWAY, devices, algorithm };
+}
+
+export function nodeSpec(job: Job, id: string): NodeSpec {
+  const spec = job.algorithm.nodes.find((n) => n.id === id);
+  if (!spec) throw new Error(`node ${id} is not part of job ${job.cfg.job}`);
+  return spec;
+}
+
+/** The environment of one node; its Rng derives from the job seed and its id, so runs replay. */
+export function nodeEnv(
+  job: Job,
+  spec: NodeSpec,
+  o: { dim: number; initialParams: Float32Array; log: Log; learner?: LocalLearner; data?: Dataset },
+): NodeEnv {
+  return {
+    spec,
+    rng: new Rng(`${job.cfg.seed}/${spec.id}`),
+    dim: o.dim,
+    initialParams: o.initialParams,
+    log: o.log.child({ node: spec.id }),
+    ...(o.learner ? { learner: o.learner } : {}),
+    ...(o.data ? { data: o.data } : {}),
+  };
+}
+
+/** Seed of a device's trainer (mini-batch sampling), distinct per device. */
+export function trainerSeed(job: Job, device: string): number {
+  return new Rng(`${job.cfg.seed}/trainer/${device}`).nextUint32();
+}
+
+/** Retained status a device publishes once it has its job, data and model and listens for messages. */
+export const STATUS_READY = 'ready';
+
+/** The job spec a gateway publishes (retained) on `ctl`, for agents to build the same job. */
+export const JOB_FORMAT = 'edgefl-job/1';
+
+export interface JobAnnouncement {
+  readonly format: typeof JOB_FORMAT;
+  readonly state: 'running' | 'done';
+  readonly devices: readonly string[];
+  readonly dim: number;
+  readonly experiment: ExperimentConfig;
+}
+
+export function encodeJobAnnouncement(a: Omit<JobAnnouncement, 'format'>): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({ format: JOB_FORMAT, ...a }));
+}
+
+/** Parses a `ctl` message; a hostile or foreign one is a ConfigError naming what is wrong. */
+export function decodeJobAnnouncement(bytes: Uint8Array): JobAnnouncement {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (e) {
+    throw new JobSpecError(`job announcement is not JSON (${(e as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null) throw new JobSpecError('job announcement is not an object');
+  const r = raw as Record<string, unknown>;
+  if (r['format'] !== JOB_FORMAT) throw new JobSpecError(`job announcement format ${JSON.stringify(r['format'])} is not ${JOB_FORMAT}`);
+  if (r['state'] !== 'running' && r['state'] !== 'done') throw new JobSpecError('job announcement state must be running or done');
+  const devices = r['devices'];
+  if (!Array.isArray(devices) || !devices.every((d) => typeof d === 'string')) throw new JobSpecError('job announcement devices must be a list of ids');
+  const dim = r['dim'];
+  if (typeof dim !== 'number' || !Number.isInteger(dim) || dim <= 0) throw new JobSpecError('job announcement dim must be a positive integer');
+  const experiment = parseExperimentConfig(r['experiment'], 'job announcement');
+  return { format: JOB_FORMAT, state: r['state'], devices: devices as string[], dim, experiment };
+}
+
+export class JobSpecError extends EdgeflError {
+  constructor(message: string) {
+    super('JOB', message, 'the gateway and this agent must run the same edgefl version; restart the gateway to republish the job');
+  }
+}

@@ -1,0 +1,76 @@
+import type { Log } from '@edgefl/core';
+import type { Inbound, MessageKey } from '@edgefl/algorithms';
+
+const keyOf = (k: MessageKey): string => `${k.from}\u0000${k.round}\u0000${k.phase}`;
+
+export type PutResult = 'accepted' | 'duplicate' | 'stale' | 'too-far-ahead';
+
+/**
+ * Buffers a node's inbound messages by (sender, round, phase) until the node asks for
+ * them. The first copy of a key wins: MQTT QoS 1 delivers at least once, so repeats are
+ * dropped here. Messages for rounds already finished are stale; messages more than
+ * `maxRoundsAhead` rounds in the future are refused, which bounds memory against a
+ * misbehaving sender.
+ */
+export class Mailbox {
+  private readonly held = new Map<string, Inbound>();
+  private readonly consumed = new Set<string>();
+  private waiter: { keys: Set<string>; wake: () => void } | null = null;
+  private round = 1;
+
+  constructor(private readonly log: Log, private readonly maxRoundsAhead = 2) {}
+
+  put(m: Inbound): PutResult {
+    const k = keyOf(m);
+    if (m.round < this.round - 1) return this.drop(m, 'stale');
+    if (m.round > this.round + this.maxRoundsAhead) return this.drop(m, 'too-far-ahead');
+    if (this.held.has(k) || this.consumed.has(k)) return 'duplicate';
+    this.held.set(k, m);
+    if (this.waiter?.keys.has(k)) {
+      this.waiter.keys.delete(k);
+      if (this.waiter.keys.size === 0) this.waiter.wake();
+    }
+    return 'accepted';
+  }
+
+  /**
+   * Resolves with the messages for `keys`, in the order of `keys`, once all have arrived
+   * or `deadlineMs` has passed (then with those that did arrive).
+   */
+  async take(keys: readonly MessageKey[], deadlineMs: number): Promise<Inbound[]> {
+    const missing = new Set(keys.map(keyOf).filter((k) => !this.held.has(k)));
+    if (missing.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, deadlineMs);
+        timer.unref?.();
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.waiter = { keys: missing, wake: done };
+      });
+      this.waiter = null;
+    }
+    const out: Inbound[] = [];
+    for (const key of keys) {
+      const k = keyOf(key);
+      const m = this.held.get(k);
+      if (m) out.push(m);
+      this.held.delete(k);
+      this.consumed.add(k);
+    }
+    return out;
+  }
+
+  /** The node moved to `round`: forget what belongs to rounds before the previous one. */
+  advance(round: number): void {
+    this.round = round;
+    for (const [k, m] of this.held) if (m.round < round - 1) this.held.delete(k);
+    for (const k of this.consumed) if (Number(k.split('\u0000')[1]) < round - 1) this.consumed.delete(k);
+  }
+
+  private drop(m: Inbound, why: PutResult): PutResult {
+    this.log.debug({ from: m.from, round: m.round, phase: m.phase, at: this.round, why }, 'message dropped');
+    return why;
+  }
+}

@@ -1,0 +1,51 @@
+import { errorMessage, type Log } from '@edgefl/core';
+import type { NodeMachine, Outbound } from '@edgefl/algorithms';
+import type { Mailbox } from './mailbox.js';
+
+/** How a driver moves one node's messages. */
+export interface Port {
+  readonly mailbox: Mailbox;
+  /** Deliver `out`, sent by this node while acting in (round, phase), to its receivers. */
+  send(out: Outbound, round: number, phase: number): Promise<void>;
+}
+
+export interface RunNodeOptions {
+  readonly rounds: number;
+  readonly phases: number;
+  /** how long a node waits for the messages of one phase before acting on what arrived */
+  readonly phaseTimeoutMs: number;
+  readonly log: Log;
+  /** called after the node's last phase of each round, with its model (a view: copy it) */
+  readonly onRoundEnd?: (round: number, model: Float32Array) => void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The one loop that runs a node under any driver: for every round and phase, wait for the
+ * messages the node expects, let it act, send what it returns.
+ */
+export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions): Promise<void> {
+  const log = o.log.child({ node: node.spec.id });
+  for (let round = 1; round <= o.rounds; round++) {
+    port.mailbox.advance(round);
+    for (let phase = 0; phase < o.phases; phase++) {
+      if (o.signal?.aborted) return;
+      const keys = node.expects(round, phase);
+      if (keys === null) continue;
+      const inbox = await port.mailbox.take(keys, o.phaseTimeoutMs);
+      if (inbox.length < keys.length) {
+        const got = new Set(inbox.map((m) => m.from));
+        log.warn({ round, phase, missing: keys.filter((k) => !got.has(k.from)).map((k) => k.from) }, 'acting without late messages');
+      }
+      const outs = await node.act(round, phase, inbox);
+      for (const out of outs) {
+        try {
+          await port.send(out, round, phase);
+        } catch (e) {
+          log.error({ round, phase, to: out.to, reason: errorMessage(e) }, 'send failed');
+        }
+      }
+    }
+    o.onRoundEnd?.(round, node.model());
+  }
+}

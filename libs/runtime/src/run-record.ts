@@ -1,0 +1,49 @@
+import type { HopCounters } from './accounting.js';
+
+/** One round of a run record (DESIGN.md, "Machine-readable outputs"). */
+export interface RoundRecord {
+  readonly round: number;
+  /** the global training objective */
+  readonly loss: number;
+  /** on held-out data; null for regression */
+  readonly accuracy: number | null;
+  /** F − F* where F* is known (convex experiments), else null */
+  readonly objectiveGap: number | null;
+  /** payload bits of this round, each transmission once */
+  readonly payloadBits: number;
+  /** MQTT bytes this round carried over all device links */
+  readonly wireBytes: number;
+  readonly wallMs: number;
+}
+
+export interface LinkRecord {
+  readonly from: string;
+  readonly to: string;
+  readonly payloadBits: number;
+  readonly wireBytes: number;
+  readonly budgetBitsPerSec: number | null;
+  readonly budgetBitsPerRound: number | null;
+  readonly overBudget: number;
+}
+
+export interface RunRecord {
+  readonly format: 'edgefl-run/1';
+  readonly config: unknown;
+  readonly rounds: readonly RoundRecord[];
+  readonly links: readonly LinkRecord[];
+  readonly totals: {
+    readonly rounds: number;
+    readonly payloadBits: number;
+    readonly wireBytes: number;
+    readonly wallMs: number;
+    readonly finalLoss: number;
+    readonly finalAccuracy: number | null;
+  };
+}
+
+export function linkRecords(hops: readonly HopCounters[]): LinkRecord[] {
+  return hops.map((h) => ({
+    from: h.from, to: h.to, payloadBits: h.payloadBits, wireBytes: h.wireBytes,
+    budgetBitsPerSec: null, budgetBitsPerRound: null, overBudget: 0,
+  }));
+}
