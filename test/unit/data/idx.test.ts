@@ -46,6 +46,11 @@ test('reads raw and gzipped IDX pairs, flattening and scaling pixels to [0, 1]',
   assert.equal(raw.classes, 12);
 });
 
+test('an empty IDX pair keeps its feature count', () => {
+  const ds = readIdx(file('e.idx', idx(0x08, [0, 28, 28], new Uint8Array(0))), file('el.idx', idx(0x08, [0], new Uint8Array(0))));
+  assert.deepEqual([ds.n, ds.features, ds.x.length], [0, 784, 0]);
+});
+
 test('reads big-endian float32 images', () => {
   const body = new Uint8Array(8);
   const v = new DataView(body.buffer);

@@ -69,6 +69,8 @@ test('whitespace delimiter, label column, names header and CRLF line ends', () =
   assert.deepEqual(Array.from(first.x), [0.5, 1.5, 2.5, 3.5]);
   assert.deepEqual(Array.from(first.y), [2, 0]);
   assert.equal(first.classes, 3);
+  const quoted = readCsv(file('quoted.csv', '"a","b","y"\n"1.5", "2",1\n'));
+  assert.deepEqual([Array.from(quoted.x), Array.from(quoted.y)], [[1.5, 2], [1]]);
   const reg = readCsv(file('reg.csv', '1,0.25\n2,0.75\n'), { task: 'regression' });
   assert.deepEqual(Array.from(reg.y), [0.25, 0.75]);
   assert.equal(reg.classes, 0);

@@ -39,10 +39,13 @@ export function splitCells(text: string, delimiter: Delimiter): string[] {
 
 /**
  * A cell's number, or NaN when the cell is not one. Empty cells are not zero (Number('')
- * would say 0), and infinities are refused: a data file never means them.
+ * would say 0), and infinities are refused: a data file never means them. Surrounding
+ * double quotes are dropped.
  */
 export function parseCell(cell: string): number {
-  const t = cell.trim();
+  let t = cell.trim();
+  // spreadsheet exports quote every cell: "1.5"
+  if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) t = t.slice(1, -1).trim();
   if (t === '') return NaN;
   const v = Number(t);
   return Number.isFinite(v) ? v : NaN;

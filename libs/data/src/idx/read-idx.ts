@@ -36,7 +36,7 @@ export function readIdx(imagesPath: string, labelsPath: string, opts: IdxOptions
   if (lbl.dims[0] !== n) {
     throw new DataError(`${labelsPath}: ${lbl.dims[0]} labels for ${n} images in ${imagesPath}`, 'pair the images file with its own labels file (train with train, t10k with t10k)', { file: labelsPath });
   }
-  const features = img.count / Math.max(n, 1);
+  const features = img.dims.slice(1).reduce((a, b) => a * b, 1);
 
   const x = new Float32Array(img.count);
   if (img.dtype === 0x08 && opts.scale !== false) {
