@@ -76,7 +76,7 @@ test('--set overrides any key, parsing YAML scalars and flow values, before vali
 test('missing file', () => {
   const p = join(dir, 'absent.yaml');
   const e = configError(() => loadExperimentConfig(p));
-  assert.equal(e.message, `invalid configuration ${p} (1 problem):\n  (root): file not found`);
+  assert.equal(e.message, `invalid configuration ${p} (1 problem):\n  (root): expected a YAML file, got no such file`);
   assert.equal(e.file, p);
   assert.match(e.hint ?? '', /check the path/);
 });

@@ -9,8 +9,8 @@ export function readYamlFile(path: string): unknown {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const what = code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(e)})`;
-    throw new ConfigError(path, [{ path: '(root)', message: `(root): ${what}` }],
+    const got = code === 'ENOENT' ? 'no such file' : `an unreadable file (${code ?? String(e)})`;
+    throw new ConfigError(path, [{ path: '(root)', message: `(root): expected a YAML file, got ${got}` }],
       code === 'ENOENT' ? 'check the path (relative paths resolve from the current directory); configs/ holds examples' : 'check the file permissions',
       { cause: e });
   }
