@@ -55,7 +55,7 @@ test('the shipped configs load', () => {
   assert.equal(g.experiment.job, 'quickstart');
   assert.equal(g.devices.length, 8);
   const a = loadAgentConfig('configs/agent.yaml');
-  assert.deepEqual([a.device, a.job, a.gateway.url, a.data.index, a.data.of], ['dev-01', 'quickstart', 'mqtt://127.0.0.1:1883', 0, 8]);
+  assert.deepEqual([a.device, a.job, a.gateway.url, a.data.index, a.data.of], ['dev-01', 'quickstart', 'mqtt://127.0.0.1:1883', 0, undefined]);
 });
 
 test('--set overrides any key, parsing YAML scalars and flow values, before validation', () => {
@@ -174,15 +174,17 @@ test('gateway: experimentFile is inlined relative to the gateway file; devices s
   assert.deepEqual(lines(e), ['experiment.job: expected string matching /^[a-z0-9_-]{1,64}$/, got "Bad"']);
 });
 
-test('agent: shard fields go together and index < of', () => {
+test('agent: shard fields need index, and index < of', () => {
   const base = 'device: dev-03\njob: quickstart\n';
   const ok = loadAgentConfig(yaml(`${base}data: { dataset: { csv: /data/local.csv } }\n`));
   assert.deepEqual(ok.data, { dataset: { csv: '/data/local.csv' } });
   assert.equal(ok.threads, 1);
   assert.deepEqual(lines(configError(() => loadAgentConfig(yaml(`${base}data: { dataset: digits, index: 8, of: 8 }\n`)))),
     ['data.index: expected integer ≤ 7, got 8']);
-  assert.deepEqual(lines(configError(() => loadAgentConfig(yaml(`${base}data: { dataset: digits, partition: { kind: iid } }\n`)))),
-    ['data.index: expected integer (required), got nothing (the key is missing)', 'data.of: expected integer (required), got nothing (the key is missing)']);
+  assert.deepEqual(lines(configError(() => loadAgentConfig(yaml(`${base}data: { dataset: digits, partition: { kind: iid }, of: 4 }\n`)))),
+    ['data.index: expected integer (required), got nothing (the key is missing)']);
+  // index alone: partition, of and seed follow the job
+  assert.deepEqual(loadAgentConfig(yaml(`${base}data: { dataset: digits, index: 2 }\n`)).data, { dataset: 'digits', index: 2 });
   assert.deepEqual(lines(configError(() => loadAgentConfig(yaml('gateway: { url: "http://x" }\ndevice: "a b"\n')))), [
     'gateway.url: expected string matching /^(mqtts?|wss?|tcp):\\/\\/[^\\s/]+/, got "http://x"',
     'device: expected string matching /^[A-Za-z0-9_-]{1,64}$/, got "a b"',

@@ -3,8 +3,9 @@ import { DatasetSpecSchema, DeviceId, JobName, LogSchema, PartitionSchema } from
 
 /**
  * The agent's data: a whole dataset (a real device's own `{ csv }` / `{ idx }` files), or,
- * for demos, shard `index` of `of` cut from a shared dataset by `partition` with `seed`
- * (every agent of a demo fleet must use the same dataset, partition, of and seed).
+ * for demos, shard `index` (0-based) of a shared dataset, cut as the job cuts it.
+ * `partition`, `of` and `seed` default to the job's (its partition, fleet size and seed);
+ * set them only to cut differently from the job.
  */
 export const AgentDataSchema = z
   .strictObject({
@@ -15,12 +16,12 @@ export const AgentDataSchema = z
     seed: z.int().min(0).max(0xffffffff).optional(),
   })
   .superRefine((d, ctx) => {
-    const sharded = d.partition !== undefined || d.index !== undefined || d.of !== undefined;
-    if (!sharded) return;
-    if (d.index === undefined) ctx.addIssue({ code: 'invalid_type', expected: 'int', input: undefined, path: ['index'], message: 'required with partition/of' });
-    if (d.of === undefined) ctx.addIssue({ code: 'invalid_type', expected: 'int', input: undefined, path: ['of'], message: 'required with partition/index' });
+    const sharded = d.partition !== undefined || d.of !== undefined || d.seed !== undefined;
+    if (sharded && d.index === undefined) {
+      ctx.addIssue({ code: 'invalid_type', expected: 'int', input: undefined, path: ['index'], message: 'required with partition/of/seed' });
+    }
     if (d.index !== undefined && d.of !== undefined && d.index >= d.of) {
-      ctx.addIssue({ code: 'too_big', origin: 'int', maximum: d.of - 1, inclusive: true, input: d.index, path: ['index'], message: `index < of` });
+      ctx.addIssue({ code: 'too_big', origin: 'int', maximum: d.of - 1, inclusive: true, input: d.index, path: ['index'], message: 'index < of' });
     }
   });
 export type AgentDataConfig = z.output<typeof AgentDataSchema>;
