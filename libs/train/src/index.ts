@@ -17,3 +17,4 @@ export { backward } from './autodiff/backward.js';
 export { supportedOps } from './autodiff/registry.js';
 export type { GradRule, GradContext } from './autodiff/types.js';
 export { emitLoss, type LossKind, type LossOut } from './losses/index.js';
+export { exampleModelPath } from './models/example.js';

@@ -125,3 +125,17 @@ test('user mistakes are TrainErrors naming cause and fix, across the worker boun
   const bad = { ...tr, y: tr.y.map((v, i) => (i === 5 ? 10 : v)) };
   await assert.rejects(createTrainer({ model: { kind: 'linear' }, data: bad, seed: 1 }), /row 5 has label 10/);
 });
+
+test('LeNet on 8×8 digits learns (conv/pool gradients end to end)', async () => {
+  const { train: tr, test: te } = digits();
+  const t = await createTrainer({ model: { kind: 'lenet' }, data: tr, seed: 5 });
+  try {
+    assert.deepEqual(t.layout.slice(0, 2).map((e) => [e.name, e.shape]), [['conv1.weight', [6, 1, 5, 5]], ['conv1.bias', [6]]]);
+    assert.deepEqual(t.layout.find((e) => e.name === 'fc1.weight')!.shape, [120, 16 * 2 * 2]);
+    const p = await train(t, 6, { steps: 50, lr: 0.05, batchSize: 32 });
+    const r = await t.evaluate(p, te);
+    assert.ok(r.accuracy! >= 0.9, `accuracy ${r.accuracy}`);
+  } finally {
+    await t.close();
+  }
+});

@@ -27,6 +27,8 @@ export interface ModelDef {
   readonly name: string;
   readonly params: readonly ParamDef[];
   readonly loss: LossKind;
+  /** ONNX opset the step graphs must target (an imported model's, if above the default) */
+  readonly opset?: number;
   /** width of the prediction row (K in N×K) */
   readonly outputs: number;
   /**

@@ -1,5 +1,5 @@
 import { backward } from '../autodiff/backward.js';
-import { GraphBuilder } from '../graph/builder.js';
+import { DEFAULT_OPSET, GraphBuilder } from '../graph/builder.js';
 import { emitLoss } from '../losses/index.js';
 import type { ModelDef } from '../models/types.js';
 import { layoutDim, makeLayout, type ParamLayout } from '../params/layout.js';
@@ -31,7 +31,7 @@ export interface StepGraph {
 export function buildStepGraph(model: ModelDef, features: number, kind: StepKind, floatType: 'float32' | 'float64' = 'float32'): StepGraph {
   const layout = makeLayout(model.params);
   const dim = layoutDim(layout);
-  const b = new GraphBuilder(`${model.name}-${kind}`, floatType);
+  const b = new GraphBuilder(`${model.name}-${kind}`, floatType, Math.max(DEFAULT_OPSET, model.opset ?? 0));
   const theta = b.input(IO.params, [dim]);
   const x = b.input(IO.x, ['N', features]);
   const target = b.input(IO.target, ['N', model.outputs]);
