@@ -12,6 +12,7 @@ import { createTernGrad, type TernGradSpec } from './compressors/terngrad.js';
 import { createDq, type DqSpec, type DqState } from './compressors/dq.js';
 import { createTopK, type TopKSpec } from './compressors/topk.js';
 import { createSign, type SignSpec } from './compressors/sign.js';
+import { SYMBOL_CODERS } from './compressors/symbol-stage.js';
 import { withErrorFeedback, type ErrorFeedbackState } from './compressors/error-feedback.js';
 
 /** Every codec id this build can create and decode. */
@@ -56,29 +57,32 @@ export function createCompressor(spec: CodecSpec): CodecCompressor<void> | Codec
       p.done([]);
       return createFloat16();
     case 'uniform':
-      p.done(['bits']);
-      return createUniform({ id: 'uniform', bits: p.num('bits') });
+      p.done(['bits', 'coder']);
+      return createUniform({ id: 'uniform', bits: p.num('bits'), coder: p.optEnum('coder', SYMBOL_CODERS) });
     case 'qgadmm': {
-      p.done(['bits', 'initBits', 'maxBits']);
+      p.done(['bits', 'initBits', 'maxBits', 'coder']);
       const bits = spec['bits'] === 'auto' ? 'auto' : p.num('bits');
-      return createQGadmm({ id: 'qgadmm', bits, initBits: p.optNum('initBits'), maxBits: p.optNum('maxBits') }) as CodecCompressor<unknown>;
+      return createQGadmm({ id: 'qgadmm', bits, initBits: p.optNum('initBits'), maxBits: p.optNum('maxBits'), coder: p.optEnum('coder', SYMBOL_CODERS) }) as CodecCompressor<unknown>;
     }
     case 'malcom': {
-      p.done(['levels', 'shrink']);
-      return createMalcom({ id: 'malcom', levels: p.num('levels'), shrink: p.optEnum('shrink', ['paper', 'none']) });
+      p.done(['levels', 'shrink', 'coder']);
+      return createMalcom({ id: 'malcom', levels: p.num('levels'), shrink: p.optEnum('shrink', ['paper', 'none']), coder: p.optEnum('coder', SYMBOL_CODERS) });
     }
     case 'qsgd':
-      p.done(['levels', 'rescale']);
-      return createQsgd({ id: 'qsgd', levels: p.num('levels'), rescale: p.optBool('rescale') });
+      p.done(['levels', 'rescale', 'coder']);
+      return createQsgd({ id: 'qsgd', levels: p.num('levels'), rescale: p.optBool('rescale'), coder: p.optEnum('coder', ['elias', 'rans']) });
     case 'threshold':
-      p.done(['threshold', 'form']);
-      return createThreshold({ id: 'threshold', threshold: p.optEnum('threshold', ['optimal', 'approx']), form: p.optEnum('form', ['dense', 'sparse']) });
+      p.done(['threshold', 'form', 'coder']);
+      return createThreshold({
+        id: 'threshold', threshold: p.optEnum('threshold', ['optimal', 'approx']), form: p.optEnum('form', ['dense', 'sparse']),
+        coder: p.optEnum('coder', SYMBOL_CODERS),
+      });
     case 'terngrad':
-      p.done([]);
-      return createTernGrad();
+      p.done(['coder']);
+      return createTernGrad({ id: 'terngrad', coder: p.optEnum('coder', SYMBOL_CODERS) });
     case 'dq':
-      p.done(['bits']);
-      return createDq({ id: 'dq', bits: p.num('bits') }) as CodecCompressor<unknown>;
+      p.done(['bits', 'coder']);
+      return createDq({ id: 'dq', bits: p.num('bits'), coder: p.optEnum('coder', SYMBOL_CODERS) }) as CodecCompressor<unknown>;
     case 'topk':
       p.done(['k', 'ratio']);
       return createTopK({ id: 'topk', k: p.optNum('k'), ratio: p.optNum('ratio') });

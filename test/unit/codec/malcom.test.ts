@@ -25,23 +25,38 @@ test('malcom: unbiased with shrink none, E[Q(p)] = p/τ with shrink paper', () =
   assertUnbiased((seed) => paper.encode(p, undefined, new Rng(seed)).decoded, p.map((x) => x / tau), 3000, 5, 'paper');
 });
 
-test('malcom: exact zeros stay zero, symbols within 0..L+1, round trip, payload 64 + d·⌈log2(L+2)⌉', () => {
+test('malcom: exact zeros stay zero and every coder round-trips; fixed payload is 64 + d·⌈log2(L+2)⌉', () => {
   const d = 3001;
   const p = sparseLaplace(d, 4, 0.7);
   for (const L of [1, 2, 8, 14, 30]) {
     for (const shrink of ['paper', 'none'] as const) {
-      const c = createCompressor({ id: 'malcom', levels: L, shrink });
-      const out = c.encode(p, undefined, new Rng(L));
-      assert.equal(out.payloadBits, 64 + d * Math.ceil(Math.log2(L + 2)));
-      assert.equal(out.body.length, Math.ceil(out.payloadBits / 8));
-      for (let i = 0; i < d; i++) if (p[i] === 0) assert.equal(out.decoded[i], 0);
-      assert.deepEqual(c.decode(out.body, d, undefined), out.decoded);
+      for (const coder of ['fixed', 'malcom', 'rans'] as const) {
+        const c = createCompressor({ id: 'malcom', levels: L, shrink, coder });
+        const out = c.encode(p, undefined, new Rng(L));
+        if (coder === 'fixed') assert.equal(out.payloadBits, 64 + d * Math.ceil(Math.log2(L + 2)));
+        assert.equal(out.body.length, Math.ceil(out.payloadBits / 8));
+        for (let i = 0; i < d; i++) if (p[i] === 0) assert.equal(out.decoded[i], 0);
+        assert.deepEqual(c.decode(out.body, d, undefined), out.decoded);
+      }
     }
   }
 });
 
+test('malcom coder: on a sparse Laplace residual it needs far fewer bits than fixed width and stays within eq. 13', () => {
+  const d = 100_000;
+  const p = sparseLaplace(d, 12, 0.9);
+  const bits = (coder: 'fixed' | 'malcom' | 'rans'): number =>
+    createCompressor({ id: 'malcom', levels: 8, coder }).encode(p, undefined, new Rng(1)).payloadBits;
+  const fixed = bits('fixed'), malcom = bits('malcom'), rans = bits('rans');
+  assert.equal(fixed, 64 + 4 * d);
+  assert.ok(malcom < 0.5 * fixed, `malcom ${malcom} vs fixed ${fixed}`);
+  assert.ok(rans < 0.5 * fixed, `rans ${rans} vs fixed ${fixed}`);
+  // eq. 13 with f0 = 0.9 is ≈ d·(H + 2.914·0.1 + …) < 1.2 bits/element here
+  assert.ok(malcom / d < 1.2, `${malcom / d} bits/element`);
+});
+
 test('malcom: decoder rejects bad side info, out-of-range symbols and wrong lengths', () => {
-  const c = createCompressor({ id: 'malcom', levels: 8 });
+  const c = createCompressor({ id: 'malcom', levels: 8, coder: 'fixed' });
   const out = c.encode(gaussian(40, 1), undefined, new Rng(1));
   const bad = (f: (b: Uint8Array, v: DataView) => void): Uint8Array => { const b = out.body.slice(); f(b, new DataView(b.buffer)); return b; };
   assert.throws(() => c.decode(bad((_, v) => v.setFloat32(0, NaN, true)), 40, undefined), /min m is NaN/);

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '@edgefl/core';
-import { CodecError, createCompressor, topKIndices } from '@edgefl/codec';
+import { CodecError, createCompressor, sparseIndexBits, topKIndices } from '@edgefl/codec';
 import { gaussian } from './quantizer-stats.js';
 
-test('top-k: keeps exactly the k largest magnitudes; bits 40 + 32k + min(d, k·⌈log2 d⌉)', () => {
+test('top-k: keeps exactly the k largest magnitudes; bits 32k + sparse index (1 + min(d, gap code))', () => {
   for (const [d, k] of [[10, 3], [1000, 10], [1000, 200], [70_000, 50], [5, 5], [8, 0]] as const) {
     const v = gaussian(d, d + k);
     const c = createCompressor({ id: 'topk', k });
@@ -13,8 +13,9 @@ test('top-k: keeps exactly the k largest magnitudes; bits 40 + 32k + min(d, k·�
     const kept = out.decoded.filter((x) => x !== 0);
     assert.equal(kept.length, k);
     if (k > 0 && k < d) assert.ok(Math.min(...Array.from(kept, Math.abs)) >= sorted[k - 1]!);
-    const width = Math.max(1, Math.ceil(Math.log2(d)));
-    assert.equal(out.payloadBits, 40 + 32 * k + Math.min(d, k * width));
+    const positions = Array.from(out.decoded.keys()).filter((i) => out.decoded[i] !== 0);
+    assert.equal(out.payloadBits, 32 * k + sparseIndexBits(positions, d));
+    assert.ok(sparseIndexBits(positions, d) <= 1 + d);
     assert.deepEqual(c.decode(out.body, d, undefined), out.decoded);
   }
   // ties are resolved first-come, still exactly k
@@ -27,13 +28,14 @@ test('top-k: ratio, and the decoder rejects out-of-order positions, bad counts a
   const out = c.encode(v, undefined, new Rng(0));
   assert.equal(out.decoded.filter((x) => x !== 0).length, 1000);
   const k = 1000;
-  const nan = out.body.slice(); new DataView(nan.buffer).setFloat32(5, NaN, true);
+  const nan = out.body.slice(); new DataView(nan.buffer).setFloat32(0, NaN, true);
   assert.throws(() => c.decode(nan, 100_000, undefined), /value #0 is NaN/);
-  const cnt = out.body.slice(); new DataView(cnt.buffer).setUint32(0, k + 1, true);
-  assert.throws(() => c.decode(cnt, 100_000, undefined), /keeps 1001 coordinates, expected 1000/);
-  const pos = out.body.slice(); pos[5 + 4 * k] = 0xff; pos[5 + 4 * k + 1] = 0xff; // first position = huge
-  assert.throws(() => c.decode(pos, 100_000, undefined), /out of order or ≥ 100000/);
-  assert.throws(() => c.decode(out.body.subarray(0, 4), 100_000, undefined), CodecError);
+  // gap form: flag 1, then ω(k + 1); a different ω value claims another k
+  const cnt = out.body.slice(); cnt[4 * k] = 0b10000000;
+  assert.throws(() => c.decode(cnt, 100_000, undefined), CodecError);
+  assert.throws(() => c.decode(out.body, 99_000, undefined), /expected 990|CodecError|bits left/);
+  assert.throws(() => c.decode(out.body.subarray(0, 4 * k + 3), 100_000, undefined), CodecError);
+  assert.throws(() => c.decode(out.body.subarray(0, 4), 100_000, undefined), /too short for 1000 float32 values/);
   assert.throws(() => createCompressor({ id: 'topk' }), /exactly one of k or ratio/);
 });
 

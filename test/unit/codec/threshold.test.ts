@@ -73,10 +73,10 @@ test('threshold: decoders reject invalid codes, inconsistent indicators and bad 
   const dense = createCompressor({ id: 'threshold' });
   const a = dense.encode(v, undefined, new Rng(0));
   const d3 = a.body.slice(); d3[4] = 0xff;
-  assert.throws(() => dense.decode(d3, 40, undefined), /invalid ternary code 3 at index 0/);
+  assert.throws(() => dense.decode(d3, 40, undefined), /symbol 3 at index 0 is outside 0..2/);
   const neg = a.body.slice(); new DataView(neg.buffer).setFloat32(0, -1, true);
   assert.throws(() => dense.decode(neg, 40, undefined), /scale -1 is negative/);
-  assert.throws(() => dense.decode(a.body, 30, undefined), /dimension 30 needs exactly 12/); // 37..40 would share the byte count: the envelope's dim check covers that
+  assert.throws(() => dense.decode(a.body, 30, undefined), /30 symbols of 2 bits need 8 bytes, the body has 10/); // 37..40 would share the byte count: the envelope's dim check covers that
   const sparse = createCompressor({ id: 'threshold', form: 'sparse' });
   const b = sparse.encode(v, undefined, new Rng(0));
   const flip = b.body.slice(); flip.fill(0xff, 4, 9); // the indicator now keeps all 40 coordinates

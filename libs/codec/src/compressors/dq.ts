@@ -1,7 +1,7 @@
 import type { CodecCompressor } from './compressor.js';
-import { checkBodyLength, checkDim, checkFiniteInput } from './checks.js';
+import { checkDim, checkFiniteInput } from './checks.js';
 import { checkWidth } from './uniform.js';
-import { fixedByteLength, packFixed, unpackFixed } from '../bits/fixed-width.js';
+import { checkCoder, decodeSymbols, encodeSymbols, type SymbolCoder } from './symbol-stage.js';
 import { CodecError } from '../errors.js';
 import { scalarDequantize, scalarQuantize } from '../quantizers/scalar-uniform.js';
 
@@ -9,6 +9,8 @@ export type DqSpec = {
   readonly id: 'dq';
   /** R bits per dimension (1..16) */
   readonly bits: number;
+  /** symbol coder (default 'fixed': exactly n·R bits) */
+  readonly coder?: SymbolCoder;
 };
 
 /**
@@ -25,21 +27,22 @@ export interface DqState {
 export function createDq(spec: DqSpec): CodecCompressor<DqState> {
   const R = spec.bits;
   checkWidth('dq', R);
+  const coder = checkCoder('dq', spec.coder ?? 'fixed');
   return {
-    spec: { id: 'dq', bits: R },
+    spec: coder === 'fixed' ? { id: 'dq', bits: R } : { id: 'dq', bits: R, coder },
     initState: () => ({ range: 1, overload: 0 }),
     encode(u, state) {
       const r = checkRange(state);
       checkFiniteInput('dq', u);
       const j = new Uint16Array(u.length);
       state.overload = scalarQuantize(u, r, R, j);
-      return { body: packFixed(j, R), payloadBits: R * u.length, decoded: scalarDequantize(j, r, R, new Float32Array(u.length)) };
+      const coded = encodeSymbols(j, 2 ** R, coder);
+      return { body: coded.bytes, payloadBits: coded.bits, decoded: scalarDequantize(j, r, R, new Float32Array(u.length)) };
     },
     decode(body, dim, state) {
       checkDim('dq', dim);
       const r = checkRange(state);
-      checkBodyLength('dq', body, fixedByteLength(dim, R), dim);
-      const j = unpackFixed(body, dim, R, new Uint16Array(dim));
+      const j = decodeSymbols('dq', body, dim, 2 ** R, coder);
       return scalarDequantize(j, r, R, new Float32Array(dim));
     },
   };

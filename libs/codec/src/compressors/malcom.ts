@@ -1,6 +1,6 @@
 import type { CodecCompressor } from './compressor.js';
-import { checkBodyLength, checkDim, checkFiniteInput, readFiniteF32, viewOf } from './checks.js';
-import { fixedByteLength, packFixed, unpackFixed } from '../bits/fixed-width.js';
+import { checkBodyAtLeast, checkDim, checkFiniteInput, readFiniteF32, viewOf } from './checks.js';
+import { checkCoder, decodeSymbols, encodeSymbols, type SymbolCoder } from './symbol-stage.js';
 import { CodecError } from '../errors.js';
 import { minMax } from '../quantizers/range.js';
 import { ditherMinMax, malcomTau, undither } from '../quantizers/dither.js';
@@ -11,6 +11,8 @@ export type MalcomSpec = {
   readonly levels: number;
   /** 'paper' applies the 1/τ shrink (τ = 1 + d/L²) Lemma 1 needs; 'none' is unbiased */
   readonly shrink?: 'paper' | 'none';
+  /** symbol coder: 'malcom' (default, paper 002 Algorithm 3), 'fixed' or 'rans' */
+  readonly coder?: SymbolCoder;
 };
 
 const SIDE_BYTES = 8;
@@ -18,8 +20,9 @@ const MAX_LEVELS = 65533;
 
 /**
  * MALCOM-PSGD residual quantizer (paper 002, ALGORITHMS.md §3). Stateless: the algorithm
- * quantizes z − y and adds the decoded q to its replicas. Body = m, r (float32) ‖ symbols,
- * fixed-width ⌈log2(L + 2)⌉ bits each: 64 + d·⌈log2(L + 2)⌉ payload bits.
+ * quantizes z − y and adds the decoded q to its replicas. Body = m, r (float32) ‖ symbols
+ * (alphabet L + 2) coded by the MALCOM coder (default), fixed-width ⌈log2(L + 2)⌉ bits
+ * each (64 + d·⌈log2(L + 2)⌉ payload bits) or rANS.
  */
 export function createMalcom(spec: MalcomSpec): CodecCompressor<void> {
   const L = spec.levels;
@@ -31,10 +34,10 @@ export function createMalcom(spec: MalcomSpec): CodecCompressor<void> {
   if (shrink !== 'paper' && shrink !== 'none') {
     throw new CodecError(`malcom: shrink = ${String(shrink)} is not 'paper' or 'none'`, 'use shrink: paper (default) or none');
   }
-  const width = Math.ceil(Math.log2(L + 2));
+  const coder = checkCoder('malcom', spec.coder ?? 'malcom');
   const tauOf = (d: number): number => (shrink === 'paper' ? malcomTau(d, L) : 1);
   return {
-    spec: { id: 'malcom', levels: L, shrink },
+    spec: coder === 'malcom' ? { id: 'malcom', levels: L, shrink } : { id: 'malcom', levels: L, shrink, coder },
     initState: () => undefined,
     encode(p, _state, rng) {
       checkFiniteInput('malcom', p);
@@ -43,26 +46,23 @@ export function createMalcom(spec: MalcomSpec): CodecCompressor<void> {
       const m = Math.fround(mm.min);
       const r = Math.fround(Math.fround(mm.max) - m);
       const sym = ditherMinMax(p, m, r, L, rng, new Uint16Array(d));
-      const packed = packFixed(sym, width);
-      const body = new Uint8Array(SIDE_BYTES + packed.length);
+      const coded = encodeSymbols(sym, L + 2, coder);
+      const body = new Uint8Array(SIDE_BYTES + coded.bytes.length);
       const view = viewOf(body);
       view.setFloat32(0, m, true);
       view.setFloat32(4, r, true);
-      body.set(packed, SIDE_BYTES);
+      body.set(coded.bytes, SIDE_BYTES);
       const decoded = undither(sym, m, r, L, tauOf(d), new Float32Array(d));
-      return { body, payloadBits: 64 + width * d, decoded };
+      return { body, payloadBits: 64 + coded.bits, decoded };
     },
     decode(body, dim) {
       checkDim('malcom', dim);
-      checkBodyLength('malcom', body, SIDE_BYTES + fixedByteLength(dim, width), dim);
+      checkBodyAtLeast('malcom', body, SIDE_BYTES, 'the 8-byte side info');
       const view = viewOf(body);
       const m = readFiniteF32('malcom', view, 0, 'min m');
       const r = readFiniteF32('malcom', view, 4, 'range r');
       if (r < 0) throw new CodecError(`malcom: side info range r = ${r} is negative`);
-      const sym = unpackFixed(body.subarray(SIDE_BYTES), dim, width, new Uint16Array(dim));
-      for (let i = 0; i < dim; i++) {
-        if (sym[i]! > L + 1) throw new CodecError(`malcom: symbol ${sym[i]} at index ${i} is outside 0..${L + 1}`);
-      }
+      const sym = decodeSymbols('malcom', body.subarray(SIDE_BYTES), dim, L + 2, coder);
       return undither(sym, m, r, L, tauOf(dim), new Float32Array(dim));
     },
   };

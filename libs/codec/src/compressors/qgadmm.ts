@@ -1,8 +1,8 @@
 import type { CodecCompressor } from './compressor.js';
 import type { CodecSpec } from '../types.js';
-import { checkBodyLength, checkDim, checkFiniteInput, checkStateDim, readFiniteF32, viewOf } from './checks.js';
+import { checkDim, checkFiniteInput, checkStateDim, readFiniteF32, viewOf } from './checks.js';
 import { checkWidth } from './uniform.js';
-import { fixedByteLength, packFixed, unpackFixed } from '../bits/fixed-width.js';
+import { checkCoder, decodeSymbols, encodeSymbols, type SymbolCoder } from './symbol-stage.js';
 import { CodecError } from '../errors.js';
 import { maxAbsDiff } from '../quantizers/range.js';
 import { stochasticRound } from '../quantizers/stochastic-round.js';
@@ -15,6 +15,8 @@ export type QGadmmSpec = {
   readonly initBits?: number;
   /** with bits 'auto': cap on b_k (default 16) */
   readonly maxBits?: number;
+  /** symbol coder (default 'fixed': the paper's b·d + 64 bits) */
+  readonly coder?: SymbolCoder;
 };
 
 /**
@@ -46,7 +48,9 @@ export function createQGadmm(spec: QGadmmSpec): CodecCompressor<QGadmmState> {
     checkWidth('qgadmm', maxBits);
   } else checkWidth('qgadmm', spec.bits);
   const fixedBits = auto ? 0 : (spec.bits as number);
-  const wire: CodecSpec = auto ? { id: 'qgadmm', bits: 'auto', initBits, maxBits } : { id: 'qgadmm', bits: fixedBits };
+  const coder = checkCoder('qgadmm', spec.coder ?? 'fixed');
+  const base: CodecSpec = auto ? { id: 'qgadmm', bits: 'auto', initBits, maxBits } : { id: 'qgadmm', bits: fixedBits };
+  const wire: CodecSpec = coder === 'fixed' ? base : { ...base, coder };
 
   /** b_k ≥ ⌈log2(1 + 2R_k/Δ_{k−1})⌉ keeps Δ_k ≤ Δ_{k−1} (the condition of the paper's Theorem). */
   function chooseBits(R: number, prevStep: number): number {
@@ -74,14 +78,14 @@ export function createQGadmm(spec: QGadmmSpec): CodecCompressor<QGadmmState> {
       const diff = new Float32Array(d);
       for (let i = 0; i < d; i++) diff[i] = v[i]! - ref[i]!;
       const q = stochasticRound(diff, -R, step, maxLevel, rng, new Uint16Array(d));
-      const packed = packFixed(q, b);
-      const body = new Uint8Array(SIDE_BYTES + packed.length);
+      const coded = encodeSymbols(q, maxLevel + 1, coder);
+      const body = new Uint8Array(SIDE_BYTES + coded.bytes.length);
       const view = viewOf(body);
       view.setFloat32(0, R, true);
       view.setUint32(4, b, true);
-      body.set(packed, SIDE_BYTES);
+      body.set(coded.bytes, SIDE_BYTES);
       advance(state, q, R, step);
-      return { body, payloadBits: b * d + 64, decoded: Float32Array.from(ref) };
+      return { body, payloadBits: 64 + coded.bits, decoded: Float32Array.from(ref) };
     },
     decode(body, dim, state) {
       checkDim('qgadmm', dim);
@@ -96,8 +100,7 @@ export function createQGadmm(spec: QGadmmSpec): CodecCompressor<QGadmmState> {
       if (b < 1 || b > 16 || (!auto && b !== fixedBits) || (auto && b > maxBits)) {
         throw new CodecError(`qgadmm: message uses ${b} bits per coordinate, expected ${auto ? `1..${maxBits}` : fixedBits}`);
       }
-      checkBodyLength('qgadmm', body, SIDE_BYTES + fixedByteLength(dim, b), dim);
-      const q = unpackFixed(body.subarray(SIDE_BYTES), dim, b, new Uint16Array(dim));
+      const q = decodeSymbols('qgadmm', body.subarray(SIDE_BYTES), dim, 1 << b, coder);
       advance(state, q, R, (2 * R) / ((1 << b) - 1));
       return Float32Array.from(state.ref);
     },
@@ -105,7 +108,7 @@ export function createQGadmm(spec: QGadmmSpec): CodecCompressor<QGadmmState> {
 }
 
 /** θ̂^k = θ̂^{k−1} + Δ·q − R (in place), and remember Δ for the next 'auto' choice. */
-function advance(state: QGadmmState, q: Uint16Array, R: number, step: number): void {
+function advance(state: QGadmmState, q: Uint8Array | Uint16Array, R: number, step: number): void {
   const ref = state.ref;
   for (let i = 0; i < ref.length; i++) ref[i] = ref[i]! + (step * q[i]! - R);
   // A message with R = 0 carries no new scale; keep the previous Δ so the rule stays meaningful.

@@ -4,6 +4,9 @@ import { BitReader } from '../bits/bit-reader.js';
 import { BitWriter } from '../bits/bit-writer.js';
 import { readEliasOmega, writeEliasOmega } from '../coders/elias.js';
 import { CodecError } from '../errors.js';
+import { RANS_MAX_ALPHABET, decodeRans, encodeRans } from '../coders/rans.js';
+import type { Rng } from '@edgefl/core';
+import type { EncodeResult } from '../types.js';
 
 export type QsgdSpec = {
   readonly id: 'qsgd';
@@ -11,6 +14,8 @@ export type QsgdSpec = {
   readonly levels: number;
   /** CHOCO-SGD's rescaled variant: divide by τ = 1 + min(d/s², √d/s) (biased, contractive) */
   readonly rescale?: boolean;
+  /** 'elias' (default): ω(l + 1) and a sign bit per coordinate; 'rans': signed levels −s..s entropy coded */
+  readonly coder?: 'elias' | 'rans';
 };
 
 const SIDE_BYTES = 4;
@@ -46,9 +51,48 @@ export function createQsgd(spec: QsgdSpec): CodecCompressor<void> {
       'set levels to the number of quantization levels s, e.g. { id: \'qsgd\', levels: 16 }');
   }
   const rescale = spec.rescale ?? false;
+  const coder = spec.coder ?? 'elias';
+  if (coder !== 'elias' && coder !== 'rans') {
+    throw new CodecError(`qsgd: coder = ${String(coder)} is not 'elias' or 'rans'`, "use coder: 'elias' (the paper's) or 'rans'");
+  }
+  if (coder === 'rans' && 2 * s + 1 > RANS_MAX_ALPHABET) {
+    throw new CodecError(`qsgd: levels = ${s} is too many for the rANS coder (at most ${(RANS_MAX_ALPHABET - 1) / 2})`, 'use fewer levels or coder: elias');
+  }
   const tauOf = (d: number): number => (rescale ? 1 + Math.min(d / (s * s), Math.sqrt(d) / s) : 1);
+  /** Signed levels l·sign ∈ −s..s shifted to symbols 0..2s, rANS coded after the norm. */
+  function encodeRansForm(v: Float32Array, norm: number, rng: Rng): EncodeResult {
+    const d = v.length;
+    const sym = new Uint16Array(d);
+    const decoded = new Float32Array(d);
+    const k = norm > 0 ? s / norm : 0;
+    const a = norm / s / tauOf(d);
+    for (let i = 0; i < d; i++) {
+      const x = v[i]!;
+      const c = Math.abs(x) * k;
+      let l = Math.floor(c);
+      if (rng.nextFloat32() < c - l) l++;
+      if (l > s) l = s;
+      const signed = x < 0 ? -l : l;
+      sym[i] = s + signed;
+      decoded[i] = a * signed;
+    }
+    const coded = encodeRans(sym, 2 * s + 1);
+    const body = new Uint8Array(SIDE_BYTES + coded.bytes.length);
+    body.set(f32le(norm));
+    body.set(coded.bytes, SIDE_BYTES);
+    return { body, payloadBits: 32 + coded.bits, decoded };
+  }
+
+  function decodeRansForm(body: Uint8Array, dim: number, norm: number): Float32Array {
+    const sym = decodeRans(body.subarray(SIDE_BYTES), dim, 2 * s + 1);
+    const a = norm / s / tauOf(dim);
+    const out = new Float32Array(dim);
+    for (let i = 0; i < dim; i++) out[i] = a * (sym[i]! - s);
+    return out;
+  }
+
   return {
-    spec: { id: 'qsgd', levels: s, rescale },
+    spec: coder === 'elias' ? { id: 'qsgd', levels: s, rescale } : { id: 'qsgd', levels: s, rescale, coder },
     initState: () => undefined,
     encode(v, _state, rng) {
       checkFiniteInput('qsgd', v);
@@ -56,6 +100,7 @@ export function createQsgd(spec: QsgdSpec): CodecCompressor<void> {
       let ss = 0;
       for (let i = 0; i < d; i++) ss += v[i]! * v[i]!;
       const norm = Math.fround(Math.sqrt(ss));
+      if (coder === 'rans') return encodeRansForm(v, norm, rng);
       const w = new BitWriter(d / 2 + 16);
       w.writeBitsFrom(f32le(norm), 32);
       const decoded = new Float32Array(d);
@@ -82,6 +127,7 @@ export function createQsgd(spec: QsgdSpec): CodecCompressor<void> {
       checkBodyAtLeast('qsgd', body, SIDE_BYTES, 'the 32-bit norm');
       const norm = readFiniteF32('qsgd', viewOf(body), 0, 'norm');
       if (norm < 0) throw new CodecError(`qsgd: side info norm ${norm} is negative`);
+      if (coder === 'rans') return decodeRansForm(body, dim, norm);
       const r = new BitReader(body);
       r.skipBits(32);
       // every coordinate costs at least one bit: reject impossible dims before allocating

@@ -1,7 +1,8 @@
-import { checkBodyAtLeast, checkBodyLength, f32le, readFiniteF32, viewOf } from './checks.js';
+import { checkBodyAtLeast, f32le, readFiniteF32, viewOf } from './checks.js';
 import { BitReader } from '../bits/bit-reader.js';
 import { BitWriter } from '../bits/bit-writer.js';
-import { fixedByteLength, packFixed, readFixed, unpackFixed } from '../bits/fixed-width.js';
+import { fixedByteLength, packFixed, readFixed } from '../bits/fixed-width.js';
+import { decodeSymbols, encodeSymbols, type SymbolCoder } from './symbol-stage.js';
 import { CodecError } from '../errors.js';
 
 /**
@@ -14,21 +15,18 @@ export const TERN_ZERO = 0;
 export const TERN_POS = 1;
 export const TERN_NEG = 2;
 
-export function encodeTernaryDense(scale: number, codes: Uint8Array): { body: Uint8Array; payloadBits: number } {
-  const packed = packFixed(codes, 2);
-  const body = new Uint8Array(4 + packed.length);
+export function encodeTernaryDense(scale: number, codes: Uint8Array, coder: SymbolCoder = 'fixed'): { body: Uint8Array; payloadBits: number } {
+  const coded = encodeSymbols(codes, 3, coder);
+  const body = new Uint8Array(4 + coded.bytes.length);
   viewOf(body).setFloat32(0, scale, true);
-  body.set(packed, 4);
-  return { body, payloadBits: 32 + 2 * codes.length };
+  body.set(coded.bytes, 4);
+  return { body, payloadBits: 32 + coded.bits };
 }
 
-export function decodeTernaryDense(codec: string, body: Uint8Array, dim: number): { scale: number; codes: Uint8Array } {
-  checkBodyLength(codec, body, 4 + fixedByteLength(dim, 2), dim);
+export function decodeTernaryDense(codec: string, body: Uint8Array, dim: number, coder: SymbolCoder = 'fixed'): { scale: number; codes: Uint8Array | Uint16Array } {
+  checkBodyAtLeast(codec, body, 4, 'the 4-byte scale');
   const scale = readScale(codec, body);
-  const codes = unpackFixed(body.subarray(4), dim, 2, new Uint8Array(dim));
-  for (let i = 0; i < dim; i++) {
-    if (codes[i] === 3) throw new CodecError(`${codec}: invalid ternary code 3 at index ${i}`);
-  }
+  const codes = decodeSymbols(codec, body.subarray(4), dim, 3, coder);
   return { scale, codes };
 }
 
@@ -70,7 +68,7 @@ export function decodeTernarySparse(codec: string, body: Uint8Array, dim: number
 }
 
 /** s·t into a new vector. */
-export function expandTernary(scale: number, codes: Uint8Array, out: Float32Array): Float32Array {
+export function expandTernary(scale: number, codes: Uint8Array | Uint16Array, out: Float32Array): Float32Array {
   for (let i = 0; i < out.length; i++) {
     const c = codes[i]!;
     out[i] = c === TERN_POS ? scale : c === TERN_NEG ? -scale : 0;

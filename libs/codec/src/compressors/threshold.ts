@@ -1,4 +1,5 @@
 import type { CodecCompressor } from './compressor.js';
+import { checkCoder, type SymbolCoder } from './symbol-stage.js';
 import { checkDim, checkFiniteInput } from './checks.js';
 import { TERN_NEG, TERN_POS, decodeTernaryDense, decodeTernarySparse, encodeTernaryDense, encodeTernarySparse, expandTernary } from './ternary-body.js';
 import { CodecError } from '../errors.js';
@@ -10,6 +11,8 @@ export type ThresholdSpec = {
   readonly threshold?: 'optimal' | 'approx';
   /** 'dense' = 32 + 2d bits; 'sparse' = 32 + d + 2k bits (indicator + kept codes) */
   readonly form?: 'dense' | 'sparse';
+  /** coder of the dense form's ternary symbols (default 'fixed': 2 bits each) */
+  readonly coder?: SymbolCoder;
 };
 
 /** Threshold ternary quantizer (paper 003, ALGORITHMS.md §4). Deterministic, stateless. */
@@ -22,8 +25,12 @@ export function createThreshold(spec: ThresholdSpec): CodecCompressor<void> {
   if (form !== 'dense' && form !== 'sparse') {
     throw new CodecError(`threshold: form = ${String(form)} is not 'dense' or 'sparse'`, 'use form: dense (32 + 2d bits) or sparse (32 + d + 2k bits)');
   }
+  const coder = checkCoder('threshold', spec.coder ?? 'fixed');
+  if (coder !== 'fixed' && form === 'sparse') {
+    throw new CodecError(`threshold: coder ${coder} applies to the dense form only`, 'drop coder, or use form: dense');
+  }
   return {
-    spec: { id: 'threshold', threshold: mode, form },
+    spec: coder === 'fixed' ? { id: 'threshold', threshold: mode, form } : { id: 'threshold', threshold: mode, form, coder },
     initState: () => undefined,
     encode(v) {
       checkFiniteInput('threshold', v);
@@ -35,12 +42,12 @@ export function createThreshold(spec: ThresholdSpec): CodecCompressor<void> {
         const x = v[i]!;
         if (Math.abs(x) > t.delta) codes[i] = x < 0 ? TERN_NEG : TERN_POS;
       }
-      const { body, payloadBits } = form === 'dense' ? encodeTernaryDense(scale, codes) : encodeTernarySparse(scale, codes);
+      const { body, payloadBits } = form === 'dense' ? encodeTernaryDense(scale, codes, coder) : encodeTernarySparse(scale, codes);
       return { body, payloadBits, decoded: expandTernary(scale, codes, new Float32Array(d)) };
     },
     decode(body, dim) {
       checkDim('threshold', dim);
-      const { scale, codes } = form === 'dense' ? decodeTernaryDense('threshold', body, dim) : decodeTernarySparse('threshold', body, dim);
+      const { scale, codes } = form === 'dense' ? decodeTernaryDense('threshold', body, dim, coder) : decodeTernarySparse('threshold', body, dim);
       return expandTernary(scale, codes, new Float32Array(dim));
     },
   };

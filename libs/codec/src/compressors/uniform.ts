@@ -1,6 +1,6 @@
 import type { CodecCompressor } from './compressor.js';
-import { checkBodyLength, checkDim, checkFiniteInput, readFiniteF32, viewOf } from './checks.js';
-import { fixedByteLength, packFixed, unpackFixed } from '../bits/fixed-width.js';
+import { checkBodyAtLeast, checkDim, checkFiniteInput, readFiniteF32, viewOf } from './checks.js';
+import { checkCoder, decodeSymbols, encodeSymbols, type SymbolCoder } from './symbol-stage.js';
 import { CodecError } from '../errors.js';
 import { minMax } from '../quantizers/range.js';
 import { dequantizeLevels, stochasticRound } from '../quantizers/stochastic-round.js';
@@ -9,6 +9,8 @@ export type UniformSpec = {
   readonly id: 'uniform';
   /** bits per coordinate, 1..16 (2^bits levels) */
   readonly bits: number;
+  /** symbol coder (default 'fixed': b bits per coordinate) */
+  readonly coder?: SymbolCoder;
 };
 
 const SIDE_BYTES = 8;
@@ -22,8 +24,9 @@ export function createUniform(spec: UniformSpec): CodecCompressor<void> {
   const b = spec.bits;
   checkWidth('uniform', b);
   const maxLevel = (1 << b) - 1;
+  const coder = checkCoder('uniform', spec.coder ?? 'fixed');
   return {
-    spec: { id: 'uniform', bits: b },
+    spec: coder === 'fixed' ? { id: 'uniform', bits: b } : { id: 'uniform', bits: b, coder },
     initState: () => undefined,
     encode(v, _state, rng) {
       checkFiniteInput('uniform', v);
@@ -33,23 +36,23 @@ export function createUniform(spec: UniformSpec): CodecCompressor<void> {
       const hi = Math.fround(r.max);
       const step = (hi - lo) / maxLevel;
       const q = stochasticRound(v, lo, step, maxLevel, rng, new Uint16Array(d));
-      const packed = packFixed(q, b);
-      const body = new Uint8Array(SIDE_BYTES + packed.length);
+      const coded = encodeSymbols(q, maxLevel + 1, coder);
+      const body = new Uint8Array(SIDE_BYTES + coded.bytes.length);
       const view = viewOf(body);
       view.setFloat32(0, lo, true);
       view.setFloat32(4, hi, true);
-      body.set(packed, SIDE_BYTES);
+      body.set(coded.bytes, SIDE_BYTES);
       const decoded = dequantizeLevels(q, lo, step, new Float32Array(d));
-      return { body, payloadBits: b * d + 64, decoded };
+      return { body, payloadBits: 64 + coded.bits, decoded };
     },
     decode(body, dim) {
       checkDim('uniform', dim);
-      checkBodyLength('uniform', body, SIDE_BYTES + fixedByteLength(dim, b), dim);
+      checkBodyAtLeast('uniform', body, SIDE_BYTES, 'the 8-byte side info');
       const view = viewOf(body);
       const lo = readFiniteF32('uniform', view, 0, 'min');
       const hi = readFiniteF32('uniform', view, 4, 'max');
       if (hi < lo) throw new CodecError(`uniform: side info max ${hi} is below min ${lo} (negative range)`);
-      const q = unpackFixed(body.subarray(SIDE_BYTES), dim, b, new Uint16Array(dim));
+      const q = decodeSymbols('uniform', body.subarray(SIDE_BYTES), dim, maxLevel + 1, coder);
       return dequantizeLevels(q, lo, (hi - lo) / maxLevel, new Float32Array(dim));
     },
   };

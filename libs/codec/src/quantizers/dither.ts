@@ -25,7 +25,7 @@ export function ditherMinMax(p: Float32Array, m: number, r: number, L: number, r
 }
 
 /** Receiver: Q̂(p_i) = (1/τ)(r·s_i/L + m) and 0 for the zero symbol, into `out`. */
-export function undither(sym: Uint16Array, m: number, r: number, L: number, tau: number, out: Float32Array): Float32Array {
+export function undither(sym: Uint8Array | Uint16Array, m: number, r: number, L: number, tau: number, out: Float32Array): Float32Array {
   const a = r / L / tau;
   const c = m / tau;
   for (let i = 0; i < out.length; i++) {

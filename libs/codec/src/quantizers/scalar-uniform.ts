@@ -23,7 +23,7 @@ export function scalarQuantize(u: Float32Array, r: number, R: number, out: Uint1
 }
 
 /** Cell midpoints: r·(−1 + (2j + 1)/2^R). */
-export function scalarDequantize(j: Uint16Array, r: number, R: number, out: Float32Array): Float32Array {
+export function scalarDequantize(j: Uint8Array | Uint16Array, r: number, R: number, out: Float32Array): Float32Array {
   const step = (2 * r) / 2 ** R;
   const base = -r + step / 2;
   for (let i = 0; i < out.length; i++) out[i] = base + step * j[i]!;

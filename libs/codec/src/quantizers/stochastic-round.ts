@@ -31,7 +31,7 @@ export function stochasticRound(
 }
 
 /** lo + step·q for every level: the receiver's reconstruction, written into `out`. */
-export function dequantizeLevels(q: Uint16Array, lo: number, step: number, out: Float32Array): Float32Array {
+export function dequantizeLevels(q: Uint8Array | Uint16Array, lo: number, step: number, out: Float32Array): Float32Array {
   for (let i = 0; i < out.length; i++) out[i] = lo + step * q[i]!;
   return out;
 }
