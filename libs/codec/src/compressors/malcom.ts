@@ -62,6 +62,7 @@ export function createMalcom(spec: MalcomSpec): CodecCompressor<void> {
       const m = readFiniteF32('malcom', view, 0, 'min m');
       const r = readFiniteF32('malcom', view, 4, 'range r');
       if (r < 0) throw new CodecError(`malcom: side info range r = ${r} is negative`);
+      if (!Number.isFinite(Math.fround(m + r))) throw new CodecError(`malcom: side info max m + r = ${m + r} overflows float32`);
       const sym = decodeSymbols('malcom', body.subarray(SIDE_BYTES), dim, L + 2, coder);
       return undither(sym, m, r, L, tauOf(dim), new Float32Array(dim));
     },

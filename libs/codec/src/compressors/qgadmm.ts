@@ -4,7 +4,7 @@ import { checkDim, checkFiniteInput, checkStateDim, readFiniteF32, viewOf } from
 import { checkWidth } from './uniform.js';
 import { checkCoder, decodeSymbols, encodeSymbols, type SymbolCoder } from './symbol-stage.js';
 import { CodecError } from '../errors.js';
-import { maxAbsDiff } from '../quantizers/range.js';
+import { firstNonFinite, maxAbsDiff } from '../quantizers/range.js';
 import { stochasticRound } from '../quantizers/stochastic-round.js';
 
 export type QGadmmSpec = {
@@ -84,8 +84,8 @@ export function createQGadmm(spec: QGadmmSpec): CodecCompressor<QGadmmState> {
       view.setFloat32(0, R, true);
       view.setUint32(4, b, true);
       body.set(coded.bytes, SIDE_BYTES);
-      advance(state, q, R, step);
-      return { body, payloadBits: 64 + coded.bits, decoded: Float32Array.from(ref) };
+      const decoded = advance(state, q, R, step);
+      return { body, payloadBits: 64 + coded.bits, decoded };
     },
     decode(body, dim, state) {
       checkDim('qgadmm', dim);
@@ -101,18 +101,30 @@ export function createQGadmm(spec: QGadmmSpec): CodecCompressor<QGadmmState> {
         throw new CodecError(`qgadmm: message uses ${b} bits per coordinate, expected ${auto ? `1..${maxBits}` : fixedBits}`);
       }
       const q = decodeSymbols('qgadmm', body.subarray(SIDE_BYTES), dim, 1 << b, coder);
-      advance(state, q, R, (2 * R) / ((1 << b) - 1));
-      return Float32Array.from(state.ref);
+      return advance(state, q, R, (2 * R) / ((1 << b) - 1));
     },
   };
 }
 
 /** θ̂^k = θ̂^{k−1} + Δ·q − R (in place), and remember Δ for the next 'auto' choice. */
-function advance(state: QGadmmState, q: Uint8Array | Uint16Array, R: number, step: number): void {
+/**
+ * θ̂^k = θ̂^{k−1} + Δ·q − R, computed into a new vector that is checked finite before it
+ * replaces the reference: a hostile message can neither overflow the state to ∞ nor leave
+ * it half-updated. Returns the new θ̂ (a copy the caller may keep).
+ */
+function advance(state: QGadmmState, q: Uint8Array | Uint16Array, R: number, step: number): Float32Array {
   const ref = state.ref;
-  for (let i = 0; i < ref.length; i++) ref[i] = ref[i]! + (step * q[i]! - R);
+  const next = new Float32Array(ref.length);
+  for (let i = 0; i < ref.length; i++) next[i] = ref[i]! + (step * q[i]! - R);
+  const bad = firstNonFinite(next);
+  if (bad >= 0) {
+    throw new CodecError(`qgadmm: message would move θ̂ at index ${bad} to ${next[bad]} (float32 overflow)`,
+      'the sender\'s update is out of float32 range or the message is corrupted; resynchronise with a keyframe');
+  }
+  ref.set(next);
   // A message with R = 0 carries no new scale; keep the previous Δ so the rule stays meaningful.
   if (step > 0) state.step = step;
+  return next;
 }
 
 function checkState(state: QGadmmState | undefined, dim: number): void {
