@@ -1,1 +1,8 @@
-export {};
+export { startBroker } from './broker.js';
+export type { BrokerOptions, BrokerHooks, RunningBroker } from './broker.js';
+export { BrokerCounters } from './broker-counters.js';
+export type { ClientTraffic, Traffic } from './broker-counters.js';
+export { startGateway } from './gateway.js';
+export type { GatewayOptions, RunningGateway } from './gateway.js';
+export { startAggregator } from './aggregator.js';
+export type { AggregatorOptions, RunningAggregator } from './aggregator.js';

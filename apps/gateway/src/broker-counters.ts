@@ -1,0 +1,87 @@
+/** Messages and MQTT bytes of PUBLISH packets for one client id, as the broker saw them. */
+export interface Traffic {
+  messages: number;
+  bytes: number;
+}
+
+export interface ClientTraffic {
+  readonly clientId: string;
+  /** PUBLISH packets the client sent that the broker accepted */
+  readonly received: Traffic;
+  /** PUBLISH packets the broker delivered to the client */
+  readonly delivered: Traffic;
+  /** PUBLISH packets the broker refused (over the size limit or not authorized) */
+  readonly refused: Traffic;
+}
+
+/**
+ * Byte counters per client id, kept by the broker so a run record's wire bytes (counted
+ * by each sender's ByteLedger) can be cross-checked against what actually crossed it.
+ */
+export class BrokerCounters {
+  private readonly clients = new Map<string, ClientTraffic>();
+
+  addReceived(clientId: string, bytes: number): void {
+    add(this.of(clientId).received, bytes);
+  }
+
+  addDelivered(clientId: string, bytes: number): void {
+    add(this.of(clientId).delivered, bytes);
+  }
+
+  addRefused(clientId: string, bytes: number): void {
+    add(this.of(clientId).refused, bytes);
+  }
+
+  /** Counters of one client (zeros if it never published or received). */
+  get(clientId: string): ClientTraffic {
+    const c = this.clients.get(clientId);
+    return c === undefined ? empty(clientId) : copy(c);
+  }
+
+  /** Copies of every client's counters, sorted by client id. */
+  snapshot(): ClientTraffic[] {
+    return [...this.clients.values()].map(copy).sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
+  }
+
+  totals(): { received: Traffic; delivered: Traffic; refused: Traffic } {
+    const t = empty('');
+    for (const c of this.clients.values()) {
+      sum(t.received, c.received);
+      sum(t.delivered, c.delivered);
+      sum(t.refused, c.refused);
+    }
+    return { received: t.received, delivered: t.delivered, refused: t.refused };
+  }
+
+  reset(): void {
+    this.clients.clear();
+  }
+
+  private of(clientId: string): ClientTraffic {
+    let c = this.clients.get(clientId);
+    if (c === undefined) {
+      c = empty(clientId);
+      this.clients.set(clientId, c);
+    }
+    return c;
+  }
+}
+
+function empty(clientId: string): ClientTraffic {
+  return { clientId, received: { messages: 0, bytes: 0 }, delivered: { messages: 0, bytes: 0 }, refused: { messages: 0, bytes: 0 } };
+}
+
+function copy(c: ClientTraffic): ClientTraffic {
+  return { clientId: c.clientId, received: { ...c.received }, delivered: { ...c.delivered }, refused: { ...c.refused } };
+}
+
+function add(t: Traffic, bytes: number): void {
+  t.messages++;
+  t.bytes += bytes;
+}
+
+function sum(into: Traffic, t: Traffic): void {
+  into.messages += t.messages;
+  into.bytes += t.bytes;
+}

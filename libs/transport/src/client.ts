@@ -1,0 +1,355 @@
+import { getRandomValues } from 'node:crypto';
+import mqtt from 'mqtt';
+import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
+import { errorMessage, nullLog } from '@edgefl/core';
+import type { Log } from '@edgefl/core';
+import { Reassembler } from './chunking.js';
+import type { ReassemblerLimits } from './chunking.js';
+import { splitMessage } from './chunking.js';
+import { TransportError } from './errors.js';
+import { ByteLedger, mqttPublishPacketBytes, varintBytes } from './ledger.js';
+import { unlimitedShaper } from './shaper.js';
+import type { Shaper } from './shaper.js';
+import { assertId, linkOfTopic, parseTopic, topicMatches, topics } from './topics.js';
+import type { LinkId } from './topics.js';
+
+export type Qos = 0 | 1 | 2;
+
+export interface FleetClientOptions {
+  /** broker url, e.g. `mqtt://127.0.0.1:1883` */
+  readonly url: string;
+  /** MQTT client id; unique per connection on the broker */
+  readonly clientId: string;
+  readonly job: string;
+  /** this client's device id (the aggregator uses e.g. `gateway`) */
+  readonly device: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** largest MQTT payload per PUBLISH the broker accepts; larger messages are chunked */
+  readonly maxMessageBytes: number;
+  readonly qos: Qos;
+  readonly logger?: Log;
+  /** rate-budget hook (later issue); default admits everything */
+  readonly shaper?: Shaper;
+  /** receive-side limits; `maxMessageBytes` here is the largest *reassembled* message (default 64 MiB) */
+  readonly reassembly?: Partial<ReassemblerLimits>;
+  /** give up the first connection after this long (default 30 s); reconnects are retried forever */
+  readonly connectTimeoutMs?: number;
+  /** pause between reconnect attempts (default 1 s) */
+  readonly reconnectPeriodMs?: number;
+  readonly keepaliveSec?: number;
+}
+
+export interface PublishOptions {
+  readonly retain?: boolean;
+  /** the link this message travels, and its payload bits as the papers count them; default: derived from the topic, 0 bits */
+  readonly link?: LinkId & { readonly payloadBits: number };
+  readonly qos?: Qos;
+}
+
+export interface PublishReceipt {
+  readonly link: LinkId;
+  /** PUBLISH packets sent (1 unless chunked) */
+  readonly packets: number;
+  /** MQTT bytes of those packets, headers included */
+  readonly wireBytes: number;
+}
+
+/** Receives whole (reassembled) messages. Errors it throws or rejects with are logged, never rethrown. */
+export type MessageHandler = (topic: string, bytes: Uint8Array) => void | Promise<void>;
+
+export const STATUS_ONLINE = 'online';
+export const STATUS_OFFLINE = 'offline';
+
+interface HandlerEntry {
+  readonly filter: string;
+  readonly handler: MessageHandler;
+}
+
+/** Counts of what the receive path dropped, for tests and telemetry. */
+export interface ReceiveStats {
+  messages: number;
+  duplicates: number;
+  rejected: number;
+  handlerErrors: number;
+}
+
+/**
+ * One edgefl participant on an MQTT broker (mqtt.js 5, MQTT 3.1.1 because aedes 1.x
+ * speaks nothing newer). Adds to plain MQTT: chunking to the broker's limit and
+ * reassembly, replay drop, a retained `status` with last will, and a byte ledger per
+ * link of every PUBLISH sent (`ledger`) and received (`received`).
+ */
+export class FleetClient {
+  readonly job: string;
+  readonly device: string;
+  readonly qos: Qos;
+  readonly maxMessageBytes: number;
+  /** PUBLISH packets this client sent, per link */
+  readonly ledger = new ByteLedger();
+  /** PUBLISH packets delivered to this client, per link (payloadBits stay 0: unknown to the transport) */
+  readonly received = new ByteLedger();
+  readonly stats: ReceiveStats = { messages: 0, duplicates: 0, rejected: 0, handlerErrors: 0 };
+  readonly statusTopic: string;
+
+  private readonly mqtt: MqttClient;
+  private readonly log: Log;
+  private readonly shaper: Shaper;
+  private readonly reassembler: Reassembler;
+  private readonly handlers: HandlerEntry[] = [];
+  private nextMsgId: number;
+  private closed = false;
+
+  private constructor(client: MqttClient, opts: FleetClientOptions, log: Log) {
+    this.mqtt = client;
+    this.job = opts.job;
+    this.device = opts.device;
+    this.qos = opts.qos;
+    this.maxMessageBytes = opts.maxMessageBytes;
+    this.statusTopic = topics.status(opts.job, opts.device);
+    this.log = log;
+    this.shaper = opts.shaper ?? unlimitedShaper;
+    this.reassembler = new Reassembler({ maxMessageBytes: 64 * 1024 * 1024, ...opts.reassembly });
+    // Random start: a restarted sender must not reuse the ids its receivers remember.
+    this.nextMsgId = getRandomValues(new Uint32Array(1))[0]!;
+    client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
+    client.on('connect', () => {
+      // A reconnect after a lost connection: the broker published our will (`offline`).
+      this.log.info({ url: opts.url }, 'mqtt reconnected');
+      this.mqtt.publish(this.statusTopic, STATUS_ONLINE, { qos: this.qos, retain: true }, (err) => {
+        if (err) this.log.warn({ err: errorMessage(err) }, 'could not republish online status');
+      });
+    });
+    client.on('offline', () => this.log.warn({ url: opts.url }, 'mqtt connection lost; reconnecting'));
+    client.on('error', (err) => this.log.error({ err: errorMessage(err) }, 'mqtt error'));
+  }
+
+  /** Connects, sets the last will (`offline`, retained) and publishes `online` (retained). */
+  static async connect(opts: FleetClientOptions): Promise<FleetClient> {
+    assertId(opts.job, 'job');
+    assertId(opts.device, 'device');
+    validateOptions(opts);
+    const log = (opts.logger ?? nullLog).child({ device: opts.device, clientId: opts.clientId });
+    const status = topics.status(opts.job, opts.device);
+    const mqttOpts: IClientOptions = {
+      clientId: opts.clientId,
+      protocolVersion: 4,
+      clean: true,
+      resubscribe: true,
+      reconnectPeriod: opts.reconnectPeriodMs ?? 1000,
+      connectTimeout: opts.connectTimeoutMs ?? 30_000,
+      keepalive: opts.keepaliveSec ?? 30,
+      will: { topic: status, payload: Buffer.from(STATUS_OFFLINE), qos: opts.qos, retain: true },
+      ...(opts.username !== undefined ? { username: opts.username } : {}),
+      ...(opts.password !== undefined ? { password: opts.password } : {}),
+    };
+    const client = await connectOnce(opts.url, mqttOpts, opts.connectTimeoutMs ?? 30_000);
+    const fc = new FleetClient(client, opts, log);
+    await client.publishAsync(status, STATUS_ONLINE, { qos: opts.qos, retain: true });
+    log.info({ url: opts.url }, 'mqtt connected');
+    return fc;
+  }
+
+  get connected(): boolean {
+    return this.mqtt.connected;
+  }
+
+  /**
+   * Publishes `bytes` on `topic`, split into chunks if it exceeds `maxMessageBytes`, and
+   * records every PUBLISH packet in `ledger` under the message's link. Resolves once
+   * every packet is sent (QoS 0) or acknowledged (QoS 1/2).
+   */
+  async publish(topic: string, bytes: Uint8Array, options: PublishOptions = {}): Promise<PublishReceipt> {
+    if (this.closed) throw new TransportError(`publish on ${topic} after close()`, 'publish before closing the client');
+    const link = options.link ?? this.defaultLink(topic);
+    const qos = options.qos ?? this.qos;
+    const frames = splitMessage(this.takeMsgId(), bytes, this.maxMessageBytes);
+    const topicBytes = Buffer.byteLength(topic);
+    const pending: Promise<unknown>[] = [];
+    let wireBytes = 0;
+    for (const frame of frames) {
+      const size = mqttPublishPacketBytes(topicBytes, frame.length, qos, 4);
+      await this.shaper.admit(link, size);
+      const payload = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+      pending.push(
+        this.mqtt.publishAsync(topic, payload, { qos, retain: options.retain ?? false }).then(() => {
+          this.ledger.recordPacket(link, size);
+          this.shaper.sent?.(link, size);
+        }),
+      );
+      wireBytes += size;
+    }
+    this.ledger.recordMessage(link, options.link?.payloadBits ?? 0);
+    await Promise.all(pending);
+    return { link, packets: frames.length, wireBytes };
+  }
+
+  /**
+   * Subscribes to MQTT filters; `handler` gets every whole message whose topic matches
+   * one of them. Resolves after the broker's SUBACK. Resubscribed on reconnect.
+   */
+  async subscribe(filterOrFilters: string | readonly string[], handler: MessageHandler): Promise<void> {
+    const fs = typeof filterOrFilters === 'string' ? [filterOrFilters] : [...filterOrFilters];
+    for (const filter of fs) this.handlers.push({ filter, handler });
+    const granted = await this.mqtt.subscribeAsync(fs, { qos: this.qos });
+    for (const g of granted) {
+      if (g.qos === 128) {
+        throw new TransportError(`broker refused the subscription to ${g.topic}`, 'check the ACL for this device on the broker (it may read only what is addressed to it or to all)');
+      }
+    }
+  }
+
+  /** Publishes `offline` (retained), then disconnects cleanly. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.mqtt.connected) {
+      try {
+        await this.mqtt.publishAsync(this.statusTopic, STATUS_OFFLINE, { qos: this.qos, retain: true });
+      } catch (e) {
+        this.log.warn({ err: errorMessage(e) }, 'could not publish offline status');
+      }
+    }
+    await this.mqtt.endAsync();
+    this.log.info({}, 'mqtt closed');
+  }
+
+  /** The underlying mqtt.js client, for tests and tools that need raw MQTT. */
+  get raw(): MqttClient {
+    return this.mqtt;
+  }
+
+  private takeMsgId(): number {
+    const id = this.nextMsgId;
+    this.nextMsgId = (this.nextMsgId + 1) >>> 0;
+    return id;
+  }
+
+  private defaultLink(topic: string): LinkId {
+    const parsed = parseTopic(topic);
+    return parsed === null ? { from: this.device, to: topic } : linkOfTopic(parsed);
+  }
+
+  private onMessage(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    try {
+      let parsed;
+      try {
+        parsed = parseTopic(topic);
+      } catch (e) {
+        this.stats.rejected++;
+        this.log.warn({ topic, err: errorMessage(e) }, 'message rejected');
+        return;
+      }
+      const link = parsed === null ? { from: topic, to: this.device } : linkOfTopic(parsed);
+      this.received.recordPacket(link, receivedPacketBytes(topic, payload.length, packet));
+      if (parsed?.kind === 'status') {
+        // Status is plain text (no frame) so any MQTT tool can read it.
+        this.received.recordMessage(link, 0);
+        this.dispatch(topic, payload);
+        return;
+      }
+      const r = this.reassembler.push(topic, payload);
+      switch (r.kind) {
+        case 'message':
+          this.received.recordMessage(link, 0);
+          this.dispatch(topic, r.bytes);
+          return;
+        case 'partial':
+          return;
+        case 'duplicate':
+          this.stats.duplicates++;
+          this.log.debug({ topic, msgId: r.msgId }, 'duplicate dropped');
+          return;
+        case 'rejected':
+          this.stats.rejected++;
+          this.log.warn({ topic, err: r.error.describe() }, 'message rejected');
+          return;
+      }
+    } catch (e) {
+      // Nothing a peer sends may throw out of mqtt.js's event handler.
+      this.stats.rejected++;
+      this.log.error({ topic, err: errorMessage(e) }, 'receive path failed');
+    }
+  }
+
+  private dispatch(topic: string, bytes: Uint8Array): void {
+    this.stats.messages++;
+    for (const h of this.handlers) {
+      if (!topicMatches(h.filter, topic)) continue;
+      try {
+        const p = h.handler(topic, bytes);
+        if (p !== undefined && typeof p.then === 'function') {
+          p.then(undefined, (e: unknown) => this.handlerFailed(topic, e));
+        }
+      } catch (e) {
+        this.handlerFailed(topic, e);
+      }
+    }
+  }
+
+  private handlerFailed(topic: string, e: unknown): void {
+    this.stats.handlerErrors++;
+    this.log.error({ topic, err: errorMessage(e) }, 'message handler failed');
+  }
+}
+
+/** Bytes of a received PUBLISH: mqtt-packet reports its Remaining Length as `length`. */
+function receivedPacketBytes(topic: string, payloadLength: number, packet: IPublishPacket): number {
+  const remaining = (packet as IPublishPacket & { length?: number }).length;
+  if (typeof remaining === 'number' && remaining >= 0) return 1 + varintBytes(remaining) + remaining;
+  return mqttPublishPacketBytes(Buffer.byteLength(topic), payloadLength, packet.qos, 4);
+}
+
+function validateOptions(opts: FleetClientOptions): void {
+  if (!Number.isInteger(opts.maxMessageBytes) || opts.maxMessageBytes < 64) {
+    throw new TransportError(`maxMessageBytes ${opts.maxMessageBytes} is not a usable broker limit`, 'set maxMessageBytes to the broker limit in bytes, e.g. 262144');
+  }
+  if (opts.qos !== 0 && opts.qos !== 1 && opts.qos !== 2) {
+    throw new TransportError(`qos ${String(opts.qos)} is not an MQTT QoS`, 'use qos 0, 1 or 2 (edgefl defaults to 1)');
+  }
+  if (!/^(mqtts?|wss?|tcp|ssl):\/\//.test(opts.url)) {
+    throw new TransportError(`broker url ${JSON.stringify(opts.url)} is not an MQTT url`, 'use e.g. mqtt://gateway.local:1883');
+  }
+}
+
+/**
+ * mqtt.js retries a refused TCP connection silently forever; a caller starting up wants
+ * a clear error instead, so the first connection gets a deadline.
+ */
+function connectOnce(url: string, opts: IClientOptions, timeoutMs: number): Promise<MqttClient> {
+  return new Promise((resolve, reject) => {
+    const client = mqtt.connect(url, opts);
+    let lastError: unknown;
+    const timer = setTimeout(() => {
+      cleanup();
+      client.end(true);
+      reject(
+        new TransportError(
+          `could not connect to the MQTT broker at ${url} within ${timeoutMs} ms${lastError ? ` (${errorMessage(lastError)})` : ''}`,
+          'check that the gateway (or broker) is running and reachable at that url, and that the credentials are right',
+          { cause: lastError },
+        ),
+      );
+    }, timeoutMs);
+    const onConnect = (): void => {
+      cleanup();
+      resolve(client);
+    };
+    const onError = (err: Error): void => {
+      lastError = err;
+      // Refused credentials will not get better by retrying.
+      if ('code' in err && typeof err.code === 'number') {
+        cleanup();
+        client.end(true);
+        reject(new TransportError(`the MQTT broker at ${url} refused the connection: ${err.message}`, 'check the username/password and client id for this device', { cause: err }));
+      }
+    };
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      client.off('connect', onConnect);
+      client.off('error', onError);
+    };
+    client.on('connect', onConnect);
+    client.on('error', onError);
+  });
+}

@@ -1,0 +1,56 @@
+import type { Log } from '@edgefl/core';
+
+export interface LogLine {
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly obj: Record<string, unknown>;
+  readonly msg: string;
+}
+
+/** A Log that keeps every line, so tests can assert the reason something was refused. */
+export class CaptureLog implements Log {
+  constructor(
+    readonly lines: LogLine[] = [],
+    private readonly bindings: Record<string, unknown> = {},
+  ) {}
+  debug(obj: object, msg = ''): void {
+    this.lines.push({ level: 'debug', obj: { ...this.bindings, ...obj }, msg });
+  }
+  info(obj: object, msg = ''): void {
+    this.lines.push({ level: 'info', obj: { ...this.bindings, ...obj }, msg });
+  }
+  warn(obj: object, msg = ''): void {
+    this.lines.push({ level: 'warn', obj: { ...this.bindings, ...obj }, msg });
+  }
+  error(obj: object, msg = ''): void {
+    this.lines.push({ level: 'error', obj: { ...this.bindings, ...obj }, msg });
+  }
+  child(bindings: Record<string, unknown>): Log {
+    return new CaptureLog(this.lines, { ...this.bindings, ...bindings });
+  }
+  /** Lines at warn or error whose message or fields mention `text`. */
+  problems(text: string): LogLine[] {
+    return this.lines.filter((l) => (l.level === 'warn' || l.level === 'error') && (l.msg + JSON.stringify(l.obj)).includes(text));
+  }
+}
+
+/** Resolves when `cond()` holds, polling; rejects with `what` after `ms` (a hang guard, not a timing assertion). */
+export async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Deterministic pseudo-random bytes (xorshift32), for payloads that must round-trip bit-exactly. */
+export function patternBytes(n: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
