@@ -18,3 +18,5 @@ export { supportedOps } from './autodiff/registry.js';
 export type { GradRule, GradContext } from './autodiff/types.js';
 export { emitLoss, type LossKind, type LossOut } from './losses/index.js';
 export { exampleModelPath } from './models/example.js';
+export { benchTrain, TRAIN_BENCH_REFERENCE, type BenchRow, type TrainBenchOptions } from './bench/train-bench.js';
+export { MlpReference } from './bench/mlp-reference.js';

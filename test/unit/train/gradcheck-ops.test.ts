@@ -64,6 +64,12 @@ opTest('Conv', 'dilation 2, pad 2', 'float32', [inp('x', [1, 1, 7, 7], 6), inp('
   (b) => ({ value: b.op1('Conv', ['x', 'w', 'bias'], { dilations: [2, 2], pads: [2, 2, 2, 2] }) }));
 opTest('MaxPool', '2×2 stride 2', 'float32', [{ name: 'x', shape: [2, 2, 4, 4], data: spaced(64, 3) }],
   unary('MaxPool', { kernel_shape: [2, 2], strides: [2, 2] }));
+opTest('MaxPool', '3×3 stride 3 tiling 6×6 (mask path, Resize)', 'float32', [{ name: 'x', shape: [2, 1, 6, 6], data: spaced(72, 5) }],
+  unary('MaxPool', { kernel_shape: [3, 3], strides: [3, 3] }));
+opTest('MaxPool', '3×3 stride 3 tiling 6×6 (mask path, Expand)', 'float64', [{ name: 'x', shape: [2, 1, 6, 6], data: spaced(72, 5) }],
+  unary('MaxPool', { kernel_shape: [3, 3], strides: [3, 3] }));
+opTest('MaxPool', '2×2 stride 2 on 5×5 (indices path: windows do not tile)', 'float32', [{ name: 'x', shape: [1, 2, 5, 5], data: spaced(50, 6) }],
+  unary('MaxPool', { kernel_shape: [2, 2], strides: [2, 2] }));
 opTest('MaxPool', '3×3 stride 1 pad 1 (overlapping windows)', 'float64', [{ name: 'x', shape: [1, 2, 4, 5], data: spaced(40, 4) }],
   unary('MaxPool', { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }));
 opTest('AveragePool', '2×2 stride 2', 'float32', [inp('x', [2, 2, 4, 4], 1)], unary('AveragePool', { kernel_shape: [2, 2], strides: [2, 2] }));
@@ -119,4 +125,20 @@ test('loss values are the documented means', async () => {
   assert.ok(Math.abs(Number(r.bce!.data[0]) - Math.LN2) < 1e-12);
   assert.ok(Math.abs(Number(r.ce!.data[0]) - Math.log(4)) < 1e-12);
   assert.ok(Math.abs(Number(r.mse!.data[0]) - 3 / 12) < 1e-12); // three ones among 12 entries
+});
+
+for (const ft of ['float32', 'float64'] as const) test(`MaxPool shares the gradient equally among tied maxima (mask path, ${ft})`, async () => {
+  const { GraphBuilder, backward } = await import('@edgefl/train');
+  const ort = await import('onnxruntime-node');
+  const b = new GraphBuilder('tie', ft);
+  b.input('x', [1, 1, 2, 4]);
+  const y = b.op1('MaxPool', ['x'], { kernel_shape: [2, 2], strides: [2, 2] });
+  const g = backward(b, new Map([[y, b.constF([1, 4], [1, 1, 1, 2])]]), ['x']).get('x')!;
+  b.op('Identity', [g], {}, ['g']);
+  b.output('g');
+  const s = await ort.InferenceSession.create(b.toBytes());
+  // window 1: [1 3 / 3 2] has two maxima; window 2: [5 0 / 1 2] has one
+  const Arr = ft === 'float64' ? Float64Array : Float32Array;
+  const r = await s.run({ x: new ort.Tensor(ft, Arr.from([1, 3, 5, 0, 3, 2, 1, 2]), [1, 1, 2, 4]) });
+  assert.deepEqual(Array.from(r.g!.data as Float64Array), [0, 0.5, 4, 0, 0.5, 0, 0, 0]);
 });

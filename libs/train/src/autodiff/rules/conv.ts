@@ -56,8 +56,8 @@ export function outputPadding(w: Window2d): [number, number] {
 /**
  * 2-D Conv, group 1. For Y = X ⋆ W + b:
  * ∂X = ConvTranspose(g, W) with the same strides/pads/dilations (the adjoint of Conv);
- * ∂W[m,c,i,j] = Σ_{n,oh,ow} g[n,m,oh,ow]·X[n,c,oh·s+i·d,…] — a Conv of Xᵀ (batch as channels)
- * with gᵀ as the kernel, where stride and dilation swap roles;
+ * ∂W[m,c,i,j] = Σ_{n,oh,ow} g[n,m,oh,ow]·X[n,c,oh·s+i·d,…] — an explicit im2col (one strided
+ * Slice per kernel offset) and one MatMul, see `weightGrad`;
  * ∂b = Σ_{n,h,w} g.
  */
 export const convRules: Record<string, GradRule> = {
@@ -80,18 +80,42 @@ export const convRules: Record<string, GradRule> = {
     }
     let dW: string | undefined;
     if (ctx.needs(1)) {
-      const xt = b.op1('Transpose', [X], { perm: [1, 0, 2, 3] });
-      const gt = b.op1('Transpose', [g], { perm: [1, 0, 2, 3] });
-      let r = b.op1('Conv', [xt, gt], { strides: w.dilations, dilations: w.strides, pads: w.pads });
-      // the swapped conv can reach past the kernel when the stride leaves a remainder
-      const reach = [0, 1].map((i) => Math.floor((w.inHW[i]! + w.pads[i]! + w.pads[i + 2]! - w.strides[i]! * (w.outHW[i]! - 1) - 1) / w.dilations[i]!) + 1);
-      if (reach[0] !== w.kernel[0] || reach[1] !== w.kernel[1]) {
-        r = b.op1('Slice', [r, b.constI64([0, 0]), b.constI64(w.kernel), b.constI64([2, 3])]);
-      }
-      dW = b.op1('Transpose', [r], { perm: [1, 0, 2, 3] });
+      dW = weightGrad(b, X, g, w, ws as readonly number[]);
       b.setShape(dW, ws);
     }
     const dB = B && ctx.needs(2) ? reduceSum(b, g, [0, 2, 3], 0) : undefined;
     return [dX, dW, dB];
   },
 };
+
+/**
+ * ∂W as im2col + one GEMM: X is padded and turned to C×N×H×W once; each of the K = kh·kw
+ * kernel offsets is one strided Slice → [C, N·P]; stacking them on the leading axis
+ * (contiguous block copies) gives cols [K·C, N·P], and ∂W = g_{M×N·P} · colsᵀ → [M, K·C],
+ * reordered to M×C×kh×kw (a small tensor).
+ * (The textbook alternative — a Conv of Xᵀ with gᵀ as a huge kernel — measured 3–5×
+ * slower in ONNX Runtime's CPU kernels; see docs/training.md.)
+ */
+function weightGrad(b: GraphBuilder, X: string, g: string, w: Window2d, ws: readonly number[]): string {
+  const [m, c, kh, kw] = ws as [number, number, number, number];
+  const [pt, pl, pb, pr] = w.pads;
+  let xp = b.op1('Transpose', [X], { perm: [1, 0, 2, 3] });
+  if (pt || pl || pb || pr) xp = b.op1('Pad', [xp, b.constI64([0, 0, pt, pl, 0, 0, pb, pr])], { mode: 'constant' });
+  const [oh, ow] = w.outHW;
+  const flat = b.constI64([c, -1]);
+  const axes = b.constI64([2, 3]);
+  const steps = b.constI64(w.strides);
+  const cols: string[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const r0 = i * w.dilations[0], c0 = j * w.dilations[1];
+      const s = b.op1('Slice', [xp, b.constI64([r0, c0]), b.constI64([r0 + w.strides[0] * (oh - 1) + 1, c0 + w.strides[1] * (ow - 1) + 1]), axes, steps]);
+      cols.push(b.op1('Reshape', [s, flat]));
+    }
+  }
+  const im2col = cols.length === 1 ? cols[0]! : b.op1('Concat', cols, { axis: 0 });
+  const gm = b.op1('Reshape', [b.op1('Transpose', [g], { perm: [1, 0, 2, 3] }), b.constI64([m, -1])]);
+  const dw = b.op1('Gemm', [gm, im2col], { transB: 1 }); // [M, K·C]
+  const mck = b.op1('Transpose', [b.op1('Reshape', [dw, b.constI64([m, kh * kw, c])])], { perm: [0, 2, 1] });
+  return b.op1('Reshape', [mck, b.constI64([m, c, kh, kw])]);
+}

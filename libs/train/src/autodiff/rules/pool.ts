@@ -3,17 +3,25 @@ import { intAttr, intsAttr } from '../../graph/shapes.js';
 import { reshapeLike } from '../helpers.js';
 import type { GradRule } from '../types.js';
 import { outputPadding, window2d } from './conv.js';
+import type { GraphBuilder } from '../../graph/builder.js';
 
 export const poolRules: Record<string, GradRule> = {
   /**
-   * MaxPool routes each output's gradient to the input that won: the forward node is asked
-   * for its Indices output (flat positions in N·C·H·W) and the gradient is scattered there
-   * with ScatterElements(reduction='add'), so overlapping windows accumulate correctly.
+   * MaxPool routes each output's gradient to the input that won. Non-overlapping windows
+   * (kernel = stride, no pads/dilation, sizes divisible) use a mask: X == up(Y), with
+   * the gradient shared equally among tied maxima (a valid subgradient) — cheaper than
+   * asking ONNX Runtime for indices, whose MaxPool kernel is the slow generic one.
+   * Other windows ask the forward node for its Indices output (flat positions in
+   * N·C·H·W) and scatter the gradient there with ScatterElements(reduction='add'), so
+   * overlapping windows accumulate correctly.
    */
   MaxPool: (ctx) => {
     const { b, node } = ctx;
     const X = node.inputs[0]!;
-    const xs = b.requireShape(X, `the gradient of MaxPool (${node.name})`);
+    const w = window2d(b, node, intsAttr(node.attrs, 'kernel_shape')!);
+    const tiled = w.kernel[0] === w.strides[0] && w.kernel[1] === w.strides[1] && w.pads.every((p) => p === 0)
+      && w.dilations.every((d) => d === 1) && w.inHW[0] % w.kernel[0] === 0 && w.inHW[1] % w.kernel[1] === 0;
+    if (tiled) return [maskedMaxGrad(b, X, node.outputs[0]!, ctx.dy[0]!, w.kernel, w.outHW)];
     const idx = b.ensureOutput(node, 1, 'int64', b.shapeOf(node.outputs[0]!));
     const flat = b.constI64([-1]);
     const flatX = b.op1('Reshape', [X, flat]);
@@ -21,7 +29,6 @@ export const poolRules: Record<string, GradRule> = {
       value: { kind: 'tensor', value: { type: b.floatType, dims: [1], data: b.floatType === 'float64' ? new Float64Array(1) : new Float32Array(1) } },
     });
     const scattered = b.op1('ScatterElements', [zeros, b.op1('Reshape', [idx, flat]), b.op1('Reshape', [ctx.dy[0]!, flat])], { axis: 0, reduction: 'add' });
-    void xs;
     return [reshapeLike(b, scattered, X)];
   },
   /**
@@ -60,3 +67,25 @@ export const poolRules: Record<string, GradRule> = {
     return [b.op1('Mul', [e, b.constF(1 / hw)])];
   },
 };
+
+/**
+ * dX = [X = up(Y)] · up(g / count of maxima per window), windows tiling X exactly.
+ * up() is a nearest-neighbour Resize by the integer window size (ONNX Runtime's
+ * broadcasting Expand is ~40× slower for this pattern, measured).
+ */
+function maskedMaxGrad(b: GraphBuilder, X: string, Y: string, g: string, k: readonly [number, number], out: readonly [number, number]): string {
+  let up: (t: string) => string;
+  if (b.floatType === 'float32') {
+    const scales = b.constF([1, 1, k[0], k[1]]);
+    up = (t) => b.op1('Resize', [t, '', scales], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });
+  } else {
+    // ONNX Runtime has no float64 Resize: float64 graphs (gradient checks) broadcast instead
+    const blocks = b.constI64([0, 0, out[0], 1, out[1], 1]);
+    const tile = b.constI64([1, 1, 1, k[0], 1, k[1]]);
+    const xShape = b.op1('Shape', [X]);
+    up = (t) => b.op1('Reshape', [b.op1('Expand', [b.op1('Reshape', [t, blocks]), tile]), xShape]);
+  }
+  const mask = b.op1('Cast', [b.op1('Equal', [X, up(Y)])], { to: b.floatType === 'float64' ? 11 : 1 });
+  const count = b.op1('ReduceSum', [b.op1('Reshape', [mask, b.constI64([0, 0, out[0], k[0], out[1], k[1]])]), b.constI64([3, 5])], { keepdims: 0 });
+  return b.op1('Mul', [mask, up(b.op1('Div', [g, count]))]);
+}

@@ -1,0 +1,118 @@
+import * as ort from 'onnxruntime-node';
+import { Rng } from '@edgefl/core';
+import { lenetModel } from '../models/lenet.js';
+import { mlpModel } from '../models/dense.js';
+import type { ModelDef } from '../models/types.js';
+import { initParams, layoutDim, makeLayout } from '../params/layout.js';
+import { buildStepGraph, IO } from '../steps/graphs.js';
+import { createSession } from '../trainer/session.js';
+import { MlpReference } from './mlp-reference.js';
+
+/** One benchmark row (edgefl-bench/1 `results` entry). */
+export interface BenchRow {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly ratioToReference: number;
+  readonly [extra: string]: string | number | null;
+}
+
+export interface TrainBenchOptions {
+  readonly batches?: readonly number[];
+  /** minimum wall time per measurement (ms) */
+  readonly minMs?: number;
+  readonly threads?: number;
+  /** include the plain-TypeScript MLP reference (slow at large batches) */
+  readonly jsReference?: boolean;
+}
+
+/** What `ratioToReference` compares against, for the bench record's `reference`. */
+export const TRAIN_BENCH_REFERENCE = {
+  name: 'forward-only run of the same model and batch, same session options, same run',
+  unit: 'ms',
+} as const;
+
+/** Min over blocks of the mean time per call (ms): robust to GC pauses and scheduler noise. */
+async function timeMs(fn: () => Promise<unknown> | unknown, minMs: number): Promise<number> {
+  for (let i = 0; i < 3; i++) await fn();
+  let reps = 1;
+  for (;;) {
+    const t = performance.now();
+    for (let i = 0; i < reps; i++) await fn();
+    if (performance.now() - t > 20 || reps > 4096) break;
+    reps *= 2;
+  }
+  let best = Infinity;
+  const t0 = performance.now();
+  let blocks = 0;
+  while (blocks < 5 || performance.now() - t0 < minMs) {
+    const t = performance.now();
+    for (let i = 0; i < reps; i++) await fn();
+    best = Math.min(best, (performance.now() - t) / reps);
+    blocks++;
+  }
+  return best;
+}
+
+async function benchModel(model: ModelDef, features: number, batch: number, o: Required<TrainBenchOptions>, rows: BenchRow[]): Promise<void> {
+  const layout = makeLayout(model.params);
+  const dim = layoutDim(layout);
+  const rng = new Rng(batch);
+  const x = Float32Array.from({ length: batch * features }, () => rng.normal());
+  const onehot = new Float32Array(batch * model.outputs);
+  for (let r = 0; r < batch; r++) onehot[r * model.outputs + rng.int(model.outputs)] = 1;
+  const theta0 = initParams(model.params, layout, 1);
+  const step = await createSession(buildStepGraph(model, features, 'sgd').bytes, o.threads);
+  const fwd = await createSession(buildStepGraph(model, features, 'forward').bytes, o.threads);
+  const feeds = {
+    [IO.x]: new ort.Tensor('float32', x, [batch, features]),
+    [IO.target]: new ort.Tensor('float32', onehot, [batch, model.outputs]),
+  };
+  const lr = new ort.Tensor('float32', Float32Array.of(1e-3), [1]);
+  let theta = theta0;
+  const stepMs = await timeMs(async () => {
+    const r = await step.run({ [IO.params]: new ort.Tensor('float32', theta, [dim]), ...feeds, [IO.lr]: lr });
+    theta = r[IO.paramsOut]!.data as Float32Array;
+  }, o.minMs);
+  const fwdMs = await timeMs(() => fwd.run({ [IO.params]: new ort.Tensor('float32', theta0, [dim]), ...feeds }), o.minMs);
+  let jsMs: number | null = null;
+  if (o.jsReference && model.name.startsWith('mlp')) {
+    const widths = model.name.slice(4).split('-').map(Number);
+    const ref = new MlpReference(widths, batch);
+    const t = theta0.slice();
+    jsMs = await timeMs(() => ref.step(t, x, onehot, 1e-3), o.minMs);
+  }
+  await step.release();
+  await fwd.release();
+  rows.push({
+    name: `${model.name} sgd step b=${batch}`,
+    value: stepMs,
+    unit: 'ms/step',
+    ratioToReference: stepMs / fwdMs,
+    model: model.name,
+    batch,
+    params: dim,
+    forwardMs: fwdMs,
+    stepToForward: stepMs / fwdMs,
+    jsLoopMs: jsMs,
+    ortSpeedupOverJs: jsMs === null ? null : jsMs / stepMs,
+    samplesPerSec: (batch * 1000) / stepMs,
+  });
+}
+
+/**
+ * Training-step benchmark (issue 4): the MLP 784-128-64-10 and the LeNet-style CNN on
+ * 1×28×28 inputs at each batch size — ONNX Runtime time per fused SGD step (forward,
+ * loss, backward, update in one run), the forward-only time of the same model in the
+ * same run (`ratioToReference` = step / forward; ideal ≈ 3, target ≤ 4 at batch ≥ 32),
+ * and, for the MLP, the same step as plain TypeScript loops.
+ */
+export async function benchTrain(opts: TrainBenchOptions = {}): Promise<BenchRow[]> {
+  const o: Required<TrainBenchOptions> = { batches: [1, 10, 32, 64], minMs: 300, threads: 1, jsReference: true, ...opts };
+  const task = { features: 784, classes: 10 };
+  const rows: BenchRow[] = [];
+  for (const model of [mlpModel(task, [128, 64]), lenetModel(task)]) {
+    for (const b of o.batches) await benchModel(model, task.features, b, o, rows);
+  }
+  return rows;
+}
