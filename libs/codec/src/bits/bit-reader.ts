@@ -73,6 +73,27 @@ export class BitReader {
     }
   }
 
+  /**
+   * The next 32 bits as an unsigned integer without consuming them; bits past the end of
+   * the bytes read as zero. Fast paths of variable-length decoders decode from this word
+   * and then `skipBits` what they used (which still checks the bit length).
+   */
+  peek32(): number {
+    const b = this.bytes;
+    const i = this.pos >>> 3;
+    const off = this.pos & 7;
+    let hi: number;
+    let lo: number;
+    if (i + 4 < b.length) {
+      hi = (b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!;
+      lo = b[i + 4]!;
+    } else {
+      hi = ((b[i] ?? 0) << 24) | ((b[i + 1] ?? 0) << 16) | ((b[i + 2] ?? 0) << 8) | (b[i + 3] ?? 0);
+      lo = b[i + 4] ?? 0;
+    }
+    return off === 0 ? hi >>> 0 : ((hi << off) | (lo >>> (8 - off))) >>> 0;
+  }
+
   /** Advances by `n` bits. */
   skipBits(n: number): void {
     if (!(n >= 0) || Math.floor(n) !== n) throw new RangeError(`BitReader.skipBits: n must be a non-negative integer, got ${n}`);

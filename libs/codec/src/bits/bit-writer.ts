@@ -1,13 +1,13 @@
 /**
- * MSB-first bit sink over a growable byte buffer. Pending bits live in a small integer
- * accumulator (< 8 bits between calls), so writing never allocates per bit; the buffer
- * doubles when full.
+ * MSB-first bit sink over a growable byte buffer. Pending bits live in a 32-bit
+ * accumulator that is flushed four bytes at a time, so a typical write is one shift and
+ * one OR, with no allocation; the buffer doubles when full.
  */
 export class BitWriter {
   private buf: Uint8Array;
   /** index of the next whole byte to write */
   private pos = 0;
-  /** pending bits (the low `accBits` bits), always fewer than 8 between calls */
+  /** pending bits (the low `accBits` bits), 0 ≤ accBits < 32 between calls */
   private acc = 0;
   private accBits = 0;
 
@@ -26,19 +26,12 @@ export class BitWriter {
     if (value >>> 0 !== value || (n < 32 && value >>> n !== 0)) {
       throw new RangeError(`BitWriter.writeBits: value ${value} does not fit in ${n} bits`);
     }
-    if (this.pos + 5 > this.buf.length) this.grow(5);
-    if (n > 24) {
-      this.push(value >>> 16, n - 16);
-      this.push(value & 0xffff, 16);
-    } else {
-      this.push(value, n);
-    }
+    this.put(value, n);
   }
 
   writeBit(b: number): void {
     if (b !== 0 && b !== 1) throw new RangeError(`BitWriter.writeBit: bit must be 0 or 1, got ${b}`);
-    if (this.pos + 1 > this.buf.length) this.grow(1);
-    this.push(b, 1);
+    this.put(b, 1);
   }
 
   /** Appends `n` zero bits (used by unary codes); n ≥ 0. */
@@ -46,9 +39,8 @@ export class BitWriter {
     if (!(n >= 0) || Math.floor(n) !== n) throw new RangeError(`BitWriter.writeZeros: n must be a non-negative integer, got ${n}`);
     let left = n;
     while (left > 0) {
-      const k = left > 24 ? 24 : left;
-      if (this.pos + 4 > this.buf.length) this.grow(4);
-      this.push(0, k);
+      const k = left > 32 ? 32 : left;
+      this.put(0, k);
       left -= k;
     }
   }
@@ -60,14 +52,15 @@ export class BitWriter {
     }
     const whole = bitLength >>> 3;
     const tail = bitLength & 7;
-    if (this.pos + whole + 2 > this.buf.length) this.grow(whole + 2);
-    if (this.accBits === 0) {
+    if ((this.accBits & 7) === 0) {
+      this.flushWholeBytes();
+      this.ensure(whole);
       this.buf.set(bytes.subarray(0, whole), this.pos);
       this.pos += whole;
     } else {
-      for (let i = 0; i < whole; i++) this.push(bytes[i]!, 8);
+      for (let i = 0; i < whole; i++) this.put(bytes[i]!, 8);
     }
-    if (tail > 0) this.push(bytes[whole]! >>> (8 - tail), tail);
+    if (tail > 0) this.put(bytes[whole]! >>> (8 - tail), tail);
   }
 
   /**
@@ -75,28 +68,52 @@ export class BitWriter {
    * Padding bits = 8·length − bitLength.
    */
   finish(): Uint8Array {
-    const out = new Uint8Array(this.pos + (this.accBits > 0 ? 1 : 0));
+    const pendingBytes = (this.accBits + 7) >>> 3;
+    const out = new Uint8Array(this.pos + pendingBytes);
     out.set(this.buf.subarray(0, this.pos));
-    if (this.accBits > 0) out[this.pos] = (this.acc << (8 - this.accBits)) & 0xff;
+    if (this.accBits > 0) {
+      // Left-align the pending bits in a 32-bit word and emit its leading bytes.
+      const word = (this.acc << (32 - this.accBits)) >>> 0;
+      for (let k = 0; k < pendingBytes; k++) out[this.pos + k] = word >>> (24 - 8 * k);
+    }
     return out;
   }
 
-  /** Appends n ≤ 24 bits; the caller has ensured 4 free bytes. acc stays < 2^31. */
-  private push(v: number, n: number): void {
-    let acc = (this.acc << n) | v;
-    let bits = this.accBits + n;
-    const buf = this.buf;
-    let pos = this.pos;
-    while (bits >= 8) {
-      bits -= 8;
-      buf[pos++] = acc >>> bits;
+  /** Appends n ≤ 32 bits of v (unchecked). Flushes a full 32-bit word when it overflows. */
+  private put(v: number, n: number): void {
+    const free = 32 - this.accBits;
+    if (n < free) {
+      this.acc = (this.acc << n) | v;
+      this.accBits += n;
+      return;
     }
-    this.acc = acc & ((1 << bits) - 1);
-    this.accBits = bits;
-    this.pos = pos;
+    // Fill the word with the top `free` bits of v, emit it, keep the rest.
+    const rest = n - free;
+    const word = free === 32 ? v : ((this.acc << free) | (v >>> rest)) >>> 0;
+    if (this.pos + 4 > this.buf.length) this.ensure(4);
+    const buf = this.buf;
+    const p = this.pos;
+    buf[p] = word >>> 24;
+    buf[p + 1] = word >>> 16;
+    buf[p + 2] = word >>> 8;
+    buf[p + 3] = word;
+    this.pos = p + 4;
+    this.acc = rest === 0 ? 0 : v & ((1 << rest) - 1);
+    this.accBits = rest;
   }
 
-  private grow(extra: number): void {
+  /** Moves whole pending bytes from the accumulator to the buffer (accBits becomes < 8). */
+  private flushWholeBytes(): void {
+    this.ensure(4);
+    while (this.accBits >= 8) {
+      this.accBits -= 8;
+      this.buf[this.pos++] = this.acc >>> this.accBits;
+    }
+    this.acc &= (1 << this.accBits) - 1;
+  }
+
+  private ensure(extra: number): void {
+    if (this.pos + extra <= this.buf.length) return;
     let cap = this.buf.length * 2;
     while (cap < this.pos + extra) cap *= 2;
     const next = new Uint8Array(cap);

@@ -50,11 +50,23 @@ export function eliasOmegaLength(n: number): number {
 export function writeEliasGamma(w: BitWriter, n: number): void {
   checkValue(n);
   const nb = floorLog2(n);
+  if (nb < 16) {
+    w.writeBits(n, 2 * nb + 1); // the nb leading zeros come free with the width
+    return;
+  }
   w.writeZeros(nb);
   w.writeBits(n, nb + 1);
 }
 
 export function readEliasGamma(r: BitReader): number {
+  if (r.bitsRemaining >= 32) {
+    const word = r.peek32();
+    const nb = Math.clz32(word);
+    if (nb < 16) {
+      r.skipBits(2 * nb + 1);
+      return word >>> (31 - 2 * nb);
+    }
+  }
   const nb = r.readUnary(31);
   if (nb === 0) return 1;
   return 2 ** nb + r.readBits(nb);
@@ -64,7 +76,7 @@ export function writeEliasDelta(w: BitWriter, n: number): void {
   checkValue(n);
   const nb = floorLog2(n);
   writeEliasGamma(w, nb + 1);
-  if (nb > 0) w.writeBits(n - 2 ** nb, nb);
+  if (nb > 0) w.writeBits(n - ((1 << nb) >>> 0), nb);
 }
 
 export function readEliasDelta(r: BitReader): number {
@@ -85,14 +97,40 @@ export function writeEliasOmega(w: BitWriter, n: number): void {
     omegaGroups[k++] = v;
     v = floorLog2(v); // next group codes (length − 1)
   }
-  while (k > 0) {
-    const g = omegaGroups[--k]!;
-    w.writeBits(g, floorLog2(g) + 1);
+  // Concatenate the groups (largest last) and the terminating 0; one write when ≤ 32 bits.
+  let code = 0;
+  let len = 0;
+  for (let j = k - 1; j >= 0; j--) {
+    const g = omegaGroups[j]!;
+    const gl = floorLog2(g) + 1;
+    if (len + gl + 1 > 32) {
+      for (let i = k - 1; i >= 0; i--) w.writeBits(omegaGroups[i]!, floorLog2(omegaGroups[i]!) + 1);
+      w.writeBit(0);
+      return;
+    }
+    code = code * ((1 << gl) >>> 0) + g;
+    len += gl;
   }
-  w.writeBit(0);
+  w.writeBits(code * 2, len + 1);
 }
 
 export function readEliasOmega(r: BitReader): number {
+  if (r.bitsRemaining >= 32) {
+    // Fast path: decode inside the next 32 bits; fall back untouched if the code is longer.
+    const word = r.peek32();
+    let n = 1;
+    let at = 0;
+    for (;;) {
+      if (((word << at) & 0x80000000) === 0) {
+        r.skipBits(at + 1);
+        return n;
+      }
+      const len = n + 1; // this group's bits, starting with the 1 just seen
+      if (at + len + 1 > 32) break; // the group and the next flag bit must fit the word
+      n = ((word << at) >>> 0) >>> (32 - len);
+      at += len;
+    }
+  }
   let n = 1;
   for (;;) {
     if (r.readBit() === 0) return n;

@@ -16,12 +16,14 @@ export interface GolombParams {
   readonly b: number;
   /** 2^b − M: remainders below it take b − 1 bits */
   readonly cutoff: number;
+  /** 1/M: the quotient by multiplication (a division costs several times more in the hot loop) */
+  readonly inv: number;
 }
 
 export function golombParams(m: number): GolombParams {
   if (m >>> 0 !== m || m === 0) throw new RangeError(`Golomb parameter M must be an integer in 1..2^32-1, got ${m}`);
   const b = m === 1 ? 0 : 32 - Math.clz32(m - 1);
-  return { m, b, cutoff: 2 ** b - m };
+  return { m, b, cutoff: 2 ** b - m, inv: 1 / m };
 }
 
 export function riceParams(k: number): GolombParams {
@@ -38,12 +40,26 @@ export function golombLength(v: number, p: GolombParams): number {
 
 export function writeGolomb(w: BitWriter, v: number, p: GolombParams): void {
   if (v >>> 0 !== v) throw new RangeError(`Golomb codes need an integer in 0..2^32-1, got ${v}`);
-  const q = Math.floor(v / p.m);
-  const rem = v - q * p.m;
+  // v·(1/M) may round just below an exact integer quotient, never above: fix one way.
+  let q = Math.floor(v * p.inv);
+  let rem = v - q * p.m;
+  if (rem >= p.m) {
+    q++;
+    rem -= p.m;
+  }
+  // Branch-free truncated binary: whether rem takes b − 1 bits is a coin flip for the
+  // branch predictor. (rem − cutoff) >>> 31 is 1 iff rem < cutoff, as both are < 2^31 here.
+  const short = p.m <= 0x80000000 ? (rem - p.cutoff) >>> 31 : rem < p.cutoff ? 1 : 0;
+  const nb = p.b - short;
+  const code = rem + p.cutoff * (1 - short);
+  if (q + 1 + nb <= 32) {
+    // Common case: terminator and remainder in one write (the q leading zeros come free).
+    w.writeBits(((1 << nb) >>> 0) + code, q + 1 + nb);
+    return;
+  }
   w.writeZeros(q);
   w.writeBit(1);
-  if (rem < p.cutoff) w.writeBits(rem, p.b - 1);
-  else w.writeBits(rem + p.cutoff, p.b);
+  w.writeBits(code, nb);
 }
 
 /**
@@ -51,6 +67,30 @@ export function writeGolomb(w: BitWriter, v: number, p: GolombParams): void {
  * bounded by ⌊maxValue/M⌋, so hostile input fails fast with `CodecError`.
  */
 export function readGolomb(r: BitReader, p: GolombParams, maxValue = 0xffffffff): number {
+  if (r.bitsRemaining >= 32) {
+    // Fast path: the whole code sits in the next 32 bits.
+    const word = r.peek32();
+    const q = Math.clz32(word);
+    if (q + 1 + p.b <= 32) {
+      const after = (word << (q + 1)) >>> 0; // bits after the terminator, left-aligned
+      let rem = 0;
+      let used = q + 1;
+      if (p.b > 0) {
+        // Branch-free: the b bits after the terminator; the first b − 1 are the short form.
+        const top = after >>> (32 - p.b);
+        const short = top >>> 1;
+        const long = p.m <= 0x80000000 ? 1 - ((short - p.cutoff) >>> 31) : short >= p.cutoff ? 1 : 0;
+        rem = short + long * (top - p.cutoff - short);
+        used += p.b - 1 + long;
+      }
+      const v = q * p.m + rem;
+      if (v > maxValue) {
+        throw new CodecError(`Golomb value ${v} exceeds the allowed maximum ${maxValue}`, 'the message is corrupted');
+      }
+      r.skipBits(used);
+      return v;
+    }
+  }
   const q = r.readUnary(Math.floor(maxValue / p.m));
   let rem = 0;
   if (p.b > 0) {

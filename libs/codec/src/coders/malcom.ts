@@ -119,6 +119,27 @@ export function malcomTypeVectorBits(counts: ArrayLike<number>): number {
   return bits;
 }
 
+/**
+ * One level's scan: stores in `runs` the number of other symbols before each occurrence
+ * of `lvl` and compacts the rest of `rest` in place; returns how many remain. Branch-free,
+ * since whether a symbol matches is unpredictable.
+ */
+function splitLevel(rest: Uint8Array | Uint16Array, n: number, lvl: number, runs: Uint32Array): number {
+  let run = 0;
+  let m = 0;
+  let h = 0;
+  for (let i = 0; i < n; i++) {
+    const s = rest[i]!;
+    const hit = ((s ^ lvl) - 1) >>> 31; // 1 iff s === lvl
+    rest[m] = s;
+    m += 1 - hit;
+    runs[h] = run;
+    h += hit;
+    run = (run + 1) & (hit - 1); // reset to 0 on a hit
+  }
+  return m;
+}
+
 export function encodeMalcomSymbols(symbols: Uint8Array | Uint16Array, alphabet: number): CodedBits {
   checkAlphabet(alphabet);
   const n0 = symbols.length;
@@ -126,27 +147,19 @@ export function encodeMalcomSymbols(symbols: Uint8Array | Uint16Array, alphabet:
   const w = new BitWriter(64 + (n0 >>> 2));
   for (let s = 0; s < alphabet - 1; s++) writeEliasOmega(w, counts[s]! + 1);
   const order = malcomLevelOrder(counts);
-  // The still-unassigned symbols, compacted after each level (no per-symbol allocation).
+  // The still-unassigned symbols, compacted after each level, and one level's runs.
+  // The scan is branch-free (a data-dependent branch mispredicts on every few symbols);
+  // the runs are Golomb-coded afterwards in a predictable loop.
   const rest = alphabet <= 256 ? new Uint8Array(symbols) : new Uint16Array(symbols);
+  const runs = new Uint32Array(n0 + 1);
   let n = n0;
   for (let k = 1; k < alphabet; k++) {
     const lvl = order[k]!;
     const t = counts[lvl]!;
     if (t === 0) break; // sorted: every later level is empty too
-    const zeros = n - t;
-    const p = golombParams(malcomGolombParameter(zeros, t));
-    let run = 0;
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      const s = rest[i]!;
-      if (s === lvl) {
-        writeGolomb(w, run, p);
-        run = 0;
-      } else {
-        rest[m++] = s;
-        run++;
-      }
-    }
+    const p = golombParams(malcomGolombParameter(n - t, t));
+    const m = splitLevel(rest, n, lvl, runs);
+    for (let j = 0; j < t; j++) writeGolomb(w, runs[j]!, p);
     n = m;
   }
   return { bytes: w.finish(), bits: w.bitLength };

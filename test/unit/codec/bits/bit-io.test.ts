@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { Rng } from '@edgefl/core';
 import { BitReader, BitWriter, CodecError } from '@edgefl/codec';
 
 test('writer then reader round-trips arbitrary (value, width) sequences', () => {
@@ -85,4 +86,31 @@ test('writeBitsFrom appends aligned and unaligned bit strings exactly', () => {
       assert.equal(r.readBit(), 1);
     }),
   );
+});
+
+test('peek32 returns the next 32 bits at any offset without consuming them (zeros past the end)', () => {
+  const bytes = Uint8Array.of(0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc);
+  const r = new BitReader(bytes);
+  assert.equal(r.peek32(), 0x12345678);
+  r.skipBits(4);
+  assert.equal(r.peek32(), 0x23456789);
+  assert.equal(r.bitPosition, 4);
+  r.skipBits(13);
+  assert.equal(r.peek32(), ((0x56789abc << 1) >>> 0));
+  r.skipBits(20);
+  assert.equal(r.peek32(), (0b01010111100 << 21) >>> 0); // bits 37..47 then zero padding
+});
+
+test('long sequences cross the 32-bit accumulator boundary at every alignment', () => {
+  const rng = new Rng(3);
+  const w = new BitWriter(1);
+  const items: Array<[number, number]> = [];
+  for (let i = 0; i < 20_000; i++) {
+    const n = rng.int(33);
+    const v = n === 0 ? 0 : n === 32 ? rng.nextUint32() : rng.nextUint32() >>> (32 - n);
+    items.push([v, n]);
+    w.writeBits(v, n);
+  }
+  const r = new BitReader(w.finish(), w.bitLength);
+  for (const [v, n] of items) assert.equal(r.readBits(n), v);
 });
