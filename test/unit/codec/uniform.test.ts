@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '@edgefl/core';
-import { CodecError, createCompressor } from '@edgefl/codec';
+import { CodecError, createCompressor, unpackFixed } from '@edgefl/codec';
 
 function randomVector(d: number, seed: number): Float32Array {
   const r = new Rng(seed);
@@ -99,4 +99,17 @@ test('float32: exact round trip at 32·d bits; rejects non-finite bytes and wron
   new DataView(bad.buffer).setFloat32(8, NaN, true);
   assert.throws(() => c.decode(bad, 333, undefined), /index 2 is not finite/);
   assert.throws(() => c.decode(out.body, 332, undefined), CodecError);
+});
+
+test('uniform: the fused fixed-width body is standard MSB-first packing (bits/unpackFixed reads it)', () => {
+  const d = 1001;
+  const v = randomVector(d, 12);
+  for (const b of [1, 2, 3, 4, 5, 8, 13, 16]) {
+    const out = createCompressor({ id: 'uniform', bits: b }).encode(v, undefined, new Rng(b));
+    const view = new DataView(out.body.buffer);
+    const lo = view.getFloat32(0, true), hi = view.getFloat32(4, true);
+    const q = unpackFixed(out.body.subarray(8), d, b, new Uint16Array(d));
+    const step = (hi - lo) / (2 ** b - 1);
+    for (let i = 0; i < d; i++) assert.equal(out.decoded[i], Math.fround(lo + step * q[i]!));
+  }
 });

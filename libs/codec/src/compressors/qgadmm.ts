@@ -1,11 +1,13 @@
 import type { CodecCompressor } from './compressor.js';
 import type { CodecSpec } from '../types.js';
-import { checkDim, checkFiniteInput, checkStateDim, readFiniteF32, viewOf } from './checks.js';
+import { checkBodyLength, checkDim, checkFiniteInput, checkStateDim, readFiniteF32, viewOf } from './checks.js';
 import { checkWidth } from './uniform.js';
 import { checkCoder, decodeSymbols, encodeSymbols, type SymbolCoder } from './symbol-stage.js';
 import { CodecError } from '../errors.js';
 import { firstNonFinite, maxAbsDiff } from '../quantizers/range.js';
 import { stochasticRound } from '../quantizers/stochastic-round.js';
+import { quantizePackStochastic, unpackDequantize } from '../quantizers/fused-uniform.js';
+import { fixedByteLength } from '../bits/fixed-width.js';
 
 export type QGadmmSpec = {
   readonly id: 'qgadmm';
@@ -75,17 +77,23 @@ export function createQGadmm(spec: QGadmmSpec): CodecCompressor<QGadmmState> {
       const b = chooseBits(R, state.step);
       const maxLevel = (1 << b) - 1;
       const step = (2 * R) / maxLevel;
-      const diff = new Float32Array(d);
-      for (let i = 0; i < d; i++) diff[i] = v[i]! - ref[i]!;
-      const q = stochasticRound(diff, -R, step, maxLevel, rng, new Uint16Array(d));
-      const coded = encodeSymbols(q, maxLevel + 1, coder);
+      const next = new Float32Array(d);
+      let coded: { bytes: Uint8Array; bits: number };
+      if (coder === 'fixed') {
+        coded = { bytes: quantizePackStochastic(v, -R, step, b, rng, next, ref), bits: b * d };
+      } else {
+        const diff = new Float32Array(d);
+        for (let i = 0; i < d; i++) diff[i] = v[i]! - ref[i]!;
+        const q = stochasticRound(diff, -R, step, maxLevel, rng, new Uint16Array(d));
+        reconstruct(ref, q, R, step, next);
+        coded = encodeSymbols(q, maxLevel + 1, coder);
+      }
       const body = new Uint8Array(SIDE_BYTES + coded.bytes.length);
       const view = viewOf(body);
       view.setFloat32(0, R, true);
       view.setUint32(4, b, true);
       body.set(coded.bytes, SIDE_BYTES);
-      const decoded = advance(state, q, R, step);
-      return { body, payloadBits: 64 + coded.bits, decoded };
+      return { body, payloadBits: 64 + coded.bits, decoded: commit(state, next, step) };
     },
     decode(body, dim, state) {
       checkDim('qgadmm', dim);
@@ -100,28 +108,37 @@ export function createQGadmm(spec: QGadmmSpec): CodecCompressor<QGadmmState> {
       if (b < 1 || b > 16 || (!auto && b !== fixedBits) || (auto && b > maxBits)) {
         throw new CodecError(`qgadmm: message uses ${b} bits per coordinate, expected ${auto ? `1..${maxBits}` : fixedBits}`);
       }
-      const q = decodeSymbols('qgadmm', body.subarray(SIDE_BYTES), dim, 1 << b, coder);
-      return advance(state, q, R, (2 * R) / ((1 << b) - 1));
+      const step = (2 * R) / ((1 << b) - 1);
+      const next = new Float32Array(dim);
+      if (coder === 'fixed') {
+        checkBodyLength('qgadmm', body, SIDE_BYTES + fixedByteLength(dim, b), dim);
+        unpackDequantize(body.subarray(SIDE_BYTES), b, -R, step, next, state.ref);
+      } else {
+        const q = decodeSymbols('qgadmm', body.subarray(SIDE_BYTES), dim, 1 << b, coder);
+        reconstruct(state.ref, q, R, step, next);
+      }
+      return commit(state, next, step);
     },
   };
 }
 
 /** θ̂^k = θ̂^{k−1} + Δ·q − R (in place), and remember Δ for the next 'auto' choice. */
+/** θ̂^k = θ̂^{k−1} + (−R + Δ·q) into `next` (the same arithmetic as the fused fixed-width path). */
+function reconstruct(ref: Float32Array, q: Uint8Array | Uint16Array, R: number, step: number, next: Float32Array): void {
+  for (let i = 0; i < ref.length; i++) next[i] = ref[i]! + (-R + step * q[i]!);
+}
+
 /**
- * θ̂^k = θ̂^{k−1} + Δ·q − R, computed into a new vector that is checked finite before it
- * replaces the reference: a hostile message can neither overflow the state to ∞ nor leave
- * it half-updated. Returns the new θ̂ (a copy the caller may keep).
+ * Makes θ̂^k the reference once it is checked finite: a hostile message can neither
+ * overflow the state to ∞ nor leave it half-updated. Returns θ̂^k (a copy the caller may keep).
  */
-function advance(state: QGadmmState, q: Uint8Array | Uint16Array, R: number, step: number): Float32Array {
-  const ref = state.ref;
-  const next = new Float32Array(ref.length);
-  for (let i = 0; i < ref.length; i++) next[i] = ref[i]! + (step * q[i]! - R);
+function commit(state: QGadmmState, next: Float32Array, step: number): Float32Array {
   const bad = firstNonFinite(next);
   if (bad >= 0) {
     throw new CodecError(`qgadmm: message would move θ̂ at index ${bad} to ${next[bad]} (float32 overflow)`,
       'the sender\'s update is out of float32 range or the message is corrupted; resynchronise with a keyframe');
   }
-  ref.set(next);
+  state.ref.set(next);
   // A message with R = 0 carries no new scale; keep the previous Δ so the rule stays meaningful.
   if (step > 0) state.step = step;
   return next;

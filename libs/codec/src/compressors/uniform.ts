@@ -1,8 +1,10 @@
 import type { CodecCompressor } from './compressor.js';
-import { checkBodyAtLeast, checkDim, checkFiniteInput, readFiniteF32, viewOf } from './checks.js';
+import { checkBodyAtLeast, checkBodyLength, checkDim, checkFiniteInput, readFiniteF32, viewOf } from './checks.js';
 import { checkCoder, decodeSymbols, encodeSymbols, type SymbolCoder } from './symbol-stage.js';
 import { CodecError } from '../errors.js';
 import { minMax } from '../quantizers/range.js';
+import { quantizePackStochastic, unpackDequantize } from '../quantizers/fused-uniform.js';
+import { fixedByteLength } from '../bits/fixed-width.js';
 import { dequantizeLevels, stochasticRound } from '../quantizers/stochastic-round.js';
 
 export type UniformSpec = {
@@ -35,14 +37,20 @@ export function createUniform(spec: UniformSpec): CodecCompressor<void> {
       const lo = Math.fround(r.min);
       const hi = Math.fround(r.max);
       const step = (hi - lo) / maxLevel;
-      const q = stochasticRound(v, lo, step, maxLevel, rng, new Uint16Array(d));
-      const coded = encodeSymbols(q, maxLevel + 1, coder);
+      const decoded = new Float32Array(d);
+      let coded: { bytes: Uint8Array; bits: number };
+      if (coder === 'fixed') {
+        coded = { bytes: quantizePackStochastic(v, lo, step, b, rng, decoded), bits: b * d };
+      } else {
+        const q = stochasticRound(v, lo, step, maxLevel, rng, new Uint16Array(d));
+        dequantizeLevels(q, lo, step, decoded);
+        coded = encodeSymbols(q, maxLevel + 1, coder);
+      }
       const body = new Uint8Array(SIDE_BYTES + coded.bytes.length);
       const view = viewOf(body);
       view.setFloat32(0, lo, true);
       view.setFloat32(4, hi, true);
       body.set(coded.bytes, SIDE_BYTES);
-      const decoded = dequantizeLevels(q, lo, step, new Float32Array(d));
       return { body, payloadBits: 64 + coded.bits, decoded };
     },
     decode(body, dim) {
@@ -52,8 +60,13 @@ export function createUniform(spec: UniformSpec): CodecCompressor<void> {
       const lo = readFiniteF32('uniform', view, 0, 'min');
       const hi = readFiniteF32('uniform', view, 4, 'max');
       if (hi < lo) throw new CodecError(`uniform: side info max ${hi} is below min ${lo} (negative range)`);
+      const step = (hi - lo) / maxLevel;
+      if (coder === 'fixed') {
+        checkBodyLength('uniform', body, SIDE_BYTES + fixedByteLength(dim, b), dim);
+        return unpackDequantize(body.subarray(SIDE_BYTES), b, lo, step, new Float32Array(dim));
+      }
       const q = decodeSymbols('uniform', body.subarray(SIDE_BYTES), dim, maxLevel + 1, coder);
-      return dequantizeLevels(q, lo, (hi - lo) / maxLevel, new Float32Array(dim));
+      return dequantizeLevels(q, lo, step, new Float32Array(dim));
     },
   };
 }
