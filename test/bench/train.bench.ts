@@ -11,9 +11,9 @@ import { benchTrain, TRAIN_BENCH_REFERENCE, type BenchRow } from '@edgefl/train'
 export { benchTrain };
 
 function fmt(rows: readonly BenchRow[]): string {
-  const head = ['model', 'batch', 'step ms', 'fwd ms', 'step/fwd', 'js-loop ms', 'js/ort', 'samples/s'];
+  const head = ['model', 'batch', 'step ms', 'fwd ms', 'step/fwd', 'split-io ms', 'js-loop ms', 'js/ort', 'samples/s'];
   const lines = rows.map((r) => [
-    String(r.model), String(r.batch), r.value.toFixed(3), Number(r.forwardMs).toFixed(3), r.ratioToReference.toFixed(2),
+    String(r.model), String(r.batch), r.value.toFixed(3), Number(r.forwardMs).toFixed(3), r.ratioToReference.toFixed(2), Number(r.splitParamsMs).toFixed(3),
     r.jsLoopMs === null ? '—' : Number(r.jsLoopMs).toFixed(3), r.ortSpeedupOverJs === null ? '—' : Number(r.ortSpeedupOverJs).toFixed(1),
     Number(r.samplesPerSec).toFixed(0),
   ]);

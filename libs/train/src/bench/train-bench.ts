@@ -75,6 +75,19 @@ async function benchModel(model: ModelDef, features: number, batch: number, o: R
     theta = r[IO.paramsOut]!.data as Float32Array;
   }, o.minMs);
   const fwdMs = await timeMs(() => fwd.run({ [IO.params]: new ort.Tensor('float32', theta0, [dim]), ...feeds }), o.minMs);
+  // the alternative parameter I/O: split the flat vector in JS (subarray views, no copy)
+  // and reassemble the updated pieces, instead of Slice/Concat inside the graph
+  const split = await createSession(buildStepGraph(model, features, 'sgd', { paramIO: 'split' }).bytes, o.threads);
+  let flat = theta0.slice();
+  const splitMs = await timeMs(async () => {
+    const pf: Record<string, ort.Tensor> = {};
+    for (const e of layout) pf[`p:${e.name}`] = new ort.Tensor('float32', flat.subarray(e.offset, e.offset + e.size), e.shape);
+    const r = await split.run({ ...pf, ...feeds, [IO.lr]: lr });
+    const next = new Float32Array(dim);
+    for (const e of layout) next.set(r[`u:${e.name}`]!.data as Float32Array, e.offset);
+    flat = next;
+  }, o.minMs);
+  await split.release();
   let jsMs: number | null = null;
   if (o.jsReference && model.name.startsWith('mlp')) {
     const widths = model.name.slice(4).split('-').map(Number);
@@ -94,6 +107,7 @@ async function benchModel(model: ModelDef, features: number, batch: number, o: R
     params: dim,
     forwardMs: fwdMs,
     stepToForward: stepMs / fwdMs,
+    splitParamsMs: splitMs,
     jsLoopMs: jsMs,
     ortSpeedupOverJs: jsMs === null ? null : jsMs / stepMs,
     samplesPerSec: (batch * 1000) / stepMs,

@@ -28,7 +28,20 @@ export interface StepGraph {
   readonly outputNames: readonly string[];
 }
 
-export function buildStepGraph(model: ModelDef, features: number, kind: StepKind, floatType: 'float32' | 'float64' = 'float32'): StepGraph {
+export interface StepGraphOptions {
+  readonly floatType?: 'float32' | 'float64';
+  /**
+   * 'flat' (default): one `params` input sliced inside the graph, one `params_out` output.
+   * 'split': one input `p:<name>` per parameter and one output `u:<name>` per updated
+   * parameter (sgd only) — the alternative the benchmark measures against.
+   */
+  readonly paramIO?: 'flat' | 'split';
+}
+
+export function buildStepGraph(model: ModelDef, features: number, kind: StepKind, opts: StepGraphOptions | 'float32' | 'float64' = {}): StepGraph {
+  const o: StepGraphOptions = typeof opts === 'string' ? { floatType: opts } : opts;
+  const floatType = o.floatType ?? 'float32';
+  if (o.paramIO === 'split') return buildSplitSgd(model, features, kind, floatType);
   const layout = makeLayout(model.params);
   const dim = layoutDim(layout);
   const b = new GraphBuilder(`${model.name}-${kind}`, floatType, Math.max(DEFAULT_OPSET, model.opset ?? 0));
@@ -85,6 +98,28 @@ export function buildStepGraph(model: ModelDef, features: number, kind: StepKind
     b.op('Identity', [stepped], {}, [IO.paramsOut]);
   }
   b.output(IO.paramsOut);
+  b.output(IO.loss);
+  return done(b, kind, layout);
+}
+
+/** The 'split' variant of the SGD graph: per-parameter inputs and outputs, no slicing. */
+function buildSplitSgd(model: ModelDef, features: number, kind: StepKind, floatType: 'float32' | 'float64'): StepGraph {
+  if (kind !== 'sgd') throw new Error(`split parameter I/O is only built for sgd, not ${kind}`);
+  const layout = makeLayout(model.params);
+  const b = new GraphBuilder(`${model.name}-${kind}-split`, floatType, Math.max(DEFAULT_OPSET, model.opset ?? 0));
+  const tensors = new Map(layout.map((e) => [e.name, b.input(`p:${e.name}`, e.shape)]));
+  const x = b.input(IO.x, ['N', features]);
+  const target = b.input(IO.target, ['N', model.outputs]);
+  const pred = model.forward(b, x, tensors);
+  const { loss, seed } = emitLoss(b, model.loss, pred, target);
+  b.op('Identity', [loss], {}, [IO.loss]);
+  const grads = backward(b, new Map([[pred, seed]]), [...tensors.values()]);
+  const lr = b.input(IO.lr, [1]);
+  for (const e of layout) {
+    const t = tensors.get(e.name)!;
+    b.op('Sub', [t, b.op1('Mul', [lr, grads.get(t)!])], {}, [`u:${e.name}`]);
+    b.output(`u:${e.name}`);
+  }
   b.output(IO.loss);
   return done(b, kind, layout);
 }

@@ -58,7 +58,7 @@ export function outputPadding(w: Window2d): [number, number] {
  * ∂X = ConvTranspose(g, W) with the same strides/pads/dilations (the adjoint of Conv);
  * ∂W[m,c,i,j] = Σ_{n,oh,ow} g[n,m,oh,ow]·X[n,c,oh·s+i·d,…] — an explicit im2col (one strided
  * Slice per kernel offset) and one MatMul, see `weightGrad`;
- * ∂b = Σ_{n,h,w} g.
+ * ∂b = Σ_{n,h,w} g (summed along the contiguous rows of g laid out M × N·P).
  */
 export const convRules: Record<string, GradRule> = {
   Conv: (ctx) => {
@@ -78,12 +78,15 @@ export const convRules: Record<string, GradRule> = {
       });
       b.setShape(dX, b.shapeOf(X));
     }
+    // g as M × (N·P): the weight GEMM's left operand, and a contiguous layout for ∂b
+    const m = ws[0] as number;
+    const gm = ctx.needs(1) || (B && ctx.needs(2)) ? b.op1('Reshape', [b.op1('Transpose', [g], { perm: [1, 0, 2, 3] }), b.constI64([m, -1])]) : '';
     let dW: string | undefined;
     if (ctx.needs(1)) {
-      dW = weightGrad(b, X, g, w, ws as readonly number[]);
+      dW = weightGrad(b, X, gm, w, ws as readonly number[]);
       b.setShape(dW, ws);
     }
-    const dB = B && ctx.needs(2) ? reduceSum(b, g, [0, 2, 3], 0) : undefined;
+    const dB = B && ctx.needs(2) ? reduceSum(b, gm, [1], 0) : undefined;
     return [dX, dW, dB];
   },
 };
@@ -96,7 +99,7 @@ export const convRules: Record<string, GradRule> = {
  * (The textbook alternative — a Conv of Xᵀ with gᵀ as a huge kernel — measured 3–5×
  * slower in ONNX Runtime's CPU kernels; see docs/training.md.)
  */
-function weightGrad(b: GraphBuilder, X: string, g: string, w: Window2d, ws: readonly number[]): string {
+function weightGrad(b: GraphBuilder, X: string, gm: string, w: Window2d, ws: readonly number[]): string {
   const [m, c, kh, kw] = ws as [number, number, number, number];
   const [pt, pl, pb, pr] = w.pads;
   let xp = b.op1('Transpose', [X], { perm: [1, 0, 2, 3] });
@@ -114,7 +117,6 @@ function weightGrad(b: GraphBuilder, X: string, g: string, w: Window2d, ws: read
     }
   }
   const im2col = cols.length === 1 ? cols[0]! : b.op1('Concat', cols, { axis: 0 });
-  const gm = b.op1('Reshape', [b.op1('Transpose', [g], { perm: [1, 0, 2, 3] }), b.constI64([m, -1])]);
   const dw = b.op1('Gemm', [gm, im2col], { transB: 1 }); // [M, K·C]
   const mck = b.op1('Transpose', [b.op1('Reshape', [dw, b.constI64([m, kh * kw, c])])], { perm: [0, 2, 1] });
   return b.op1('Reshape', [mck, b.constI64([m, c, kh, kw])]);

@@ -86,6 +86,10 @@ function maskedMaxGrad(b: GraphBuilder, X: string, Y: string, g: string, k: read
     up = (t) => b.op1('Reshape', [b.op1('Expand', [b.op1('Reshape', [t, blocks]), tile]), xShape]);
   }
   const mask = b.op1('Cast', [b.op1('Equal', [X, up(Y)])], { to: b.floatType === 'float64' ? 11 : 1 });
-  const count = b.op1('ReduceSum', [b.op1('Reshape', [mask, b.constI64([0, 0, out[0], k[0], out[1], k[1]])]), b.constI64([3, 5])], { keepdims: 0 });
+  // maxima per window: a pooling sum (AveragePool·k, the fast float32 kernel), or a
+  // ReduceSum over the window axes where no float64 AveragePool exists
+  const count = b.floatType === 'float32'
+    ? b.op1('Mul', [b.op1('AveragePool', [mask], { kernel_shape: [...k], strides: [...k] }), b.constF(k[0] * k[1])])
+    : b.op1('ReduceSum', [b.op1('Reshape', [mask, b.constI64([0, 0, out[0], k[0], out[1], k[1]])]), b.constI64([3, 5])], { keepdims: 0 });
   return b.op1('Mul', [mask, up(b.op1('Div', [g, count]))]);
 }
