@@ -124,7 +124,8 @@ export function malcomTypeVectorBits(counts: ArrayLike<number>): number {
  * of `lvl` and compacts the rest of `rest` in place; returns how many remain. Branch-free,
  * since whether a symbol matches is unpredictable.
  */
-function splitLevel(rest: Uint8Array | Uint16Array, n: number, lvl: number, runs: Uint32Array): number {
+function splitLevel(rest: Uint8Array | Uint16Array, n: number, lvl: number, t: number, runs: Uint32Array): number {
+  if (t * 16 < n) return splitRareLevel(rest, n, lvl, runs);
   let run = 0;
   let m = 0;
   let h = 0;
@@ -138,6 +139,22 @@ function splitLevel(rest: Uint8Array | Uint16Array, n: number, lvl: number, runs
     run = (run + 1) & (hit - 1); // reset to 0 on a hit
   }
   return m;
+}
+
+/** `splitLevel` for a rare level: a predictable search, then block moves between hits. */
+function splitRareLevel(rest: Uint8Array | Uint16Array, n: number, lvl: number, runs: Uint32Array): number {
+  let m = 0;
+  let start = 0;
+  let h = 0;
+  for (let i = 0; i < n; i++) {
+    if (rest[i] !== lvl) continue;
+    runs[h++] = i - start;
+    rest.copyWithin(m, start, i);
+    m += i - start;
+    start = i + 1;
+  }
+  rest.copyWithin(m, start, n);
+  return m + n - start;
 }
 
 export function encodeMalcomSymbols(symbols: Uint8Array | Uint16Array, alphabet: number): CodedBits {
@@ -158,7 +175,7 @@ export function encodeMalcomSymbols(symbols: Uint8Array | Uint16Array, alphabet:
     const t = counts[lvl]!;
     if (t === 0) break; // sorted: every later level is empty too
     const p = golombParams(malcomGolombParameter(n - t, t));
-    const m = splitLevel(rest, n, lvl, runs);
+    const m = splitLevel(rest, n, lvl, t, runs);
     for (let j = 0; j < t; j++) writeGolomb(w, runs[j]!, p);
     n = m;
   }
@@ -210,10 +227,17 @@ export function decodeMalcomSymbols(
     for (let h = 0; h < t; h++) {
       const run = readGolomb(r, p, budget);
       budget -= run;
-      for (let j = 0; j < run; j++) pos[m++] = pos[idx++]!;
+      if (run < 256) {
+        for (let j = 0; j < run; j++) pos[m++] = pos[idx++]!;
+      } else {
+        pos.copyWithin(m, idx, idx + run); // long runs (rare levels): a block move
+        m += run;
+        idx += run;
+      }
       out[pos[idx++]!] = lvl;
     }
-    while (idx < n) pos[m++] = pos[idx++]!;
+    pos.copyWithin(m, idx, n);
+    m += n - idx;
     n = m;
   }
   return out;
