@@ -116,9 +116,7 @@ export class FleetClient {
     client.on('connect', () => {
       // A reconnect after a lost connection: the broker published our will (`offline`).
       this.log.info({ url: opts.url }, 'mqtt reconnected');
-      this.mqtt.publish(this.statusTopic, STATUS_ONLINE, { qos: this.qos, retain: true }, (err) => {
-        if (err) this.log.warn({ err: errorMessage(err) }, 'could not republish online status');
-      });
+      this.publishStatus(STATUS_ONLINE).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'could not republish online status'));
     });
     client.on('offline', () => this.log.warn({ url: opts.url }, 'mqtt connection lost; reconnecting'));
     client.on('error', (err) => this.log.error({ err: errorMessage(err) }, 'mqtt error'));
@@ -145,7 +143,7 @@ export class FleetClient {
     };
     const client = await connectOnce(opts.url, mqttOpts, opts.connectTimeoutMs ?? 30_000);
     const fc = new FleetClient(client, opts, log);
-    await client.publishAsync(status, STATUS_ONLINE, { qos: opts.qos, retain: true });
+    await fc.publishStatus(STATUS_ONLINE);
     log.info({ url: opts.url }, 'mqtt connected');
     return fc;
   }
@@ -205,7 +203,7 @@ export class FleetClient {
     this.closed = true;
     if (this.mqtt.connected) {
       try {
-        await this.mqtt.publishAsync(this.statusTopic, STATUS_OFFLINE, { qos: this.qos, retain: true });
+        await this.publishStatus(STATUS_OFFLINE);
       } catch (e) {
         this.log.warn({ err: errorMessage(e) }, 'could not publish offline status');
       }
@@ -217,6 +215,15 @@ export class FleetClient {
   /** The underlying mqtt.js client, for tests and tools that need raw MQTT. */
   get raw(): MqttClient {
     return this.mqtt;
+  }
+
+  /** Status is plain text (no frame) so any MQTT tool can read it; it is counted like any PUBLISH. */
+  private async publishStatus(status: string): Promise<void> {
+    const link = this.defaultLink(this.statusTopic);
+    const size = mqttPublishPacketBytes(Buffer.byteLength(this.statusTopic), Buffer.byteLength(status), this.qos, 4);
+    await this.mqtt.publishAsync(this.statusTopic, status, { qos: this.qos, retain: true });
+    this.ledger.recordMessage(link, 0);
+    this.ledger.recordPacket(link, size);
   }
 
   private takeMsgId(): number {

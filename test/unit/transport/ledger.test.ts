@@ -132,19 +132,21 @@ test("FleetClient's ledger equals the PUBLISH bytes on its socket, chunks includ
   const tap = await publishTap(broker.port);
   const fc = await FleetClient.connect({ url: `mqtt://127.0.0.1:${tap.port}`, clientId: 'ledger-fc', job: 'ledgerjob', device: 'dev-02', maxMessageBytes: 64 * 1024, qos: 1 });
   try {
-    const before = tap.publishSizes.length; // the retained `online` status
     await fc.publish(topics.up('ledgerjob', 'dev-02'), new Uint8Array(300_000), { link: { from: 'dev-02', to: 'gateway', payloadBits: 1234 } });
     await fc.publish(topics.link('ledgerjob', 'dev-02', 'dev-03'), new Uint8Array(10));
-    const sent = tap.publishSizes.slice(before);
+    const sent = tap.publishSizes;
+    // device → gateway carries the retained `online` status (1 packet) and the chunked update.
     const up = fc.ledger.get({ from: 'dev-02', to: 'gateway' })!;
     const link = fc.ledger.get({ from: 'dev-02', to: 'dev-03' })!;
-    assert.equal(up.packets, Math.ceil(300_000 / (64 * 1024 - 17)));
-    assert.equal(up.messages, 1);
+    const chunks = Math.ceil(300_000 / (64 * 1024 - 17));
+    assert.equal(up.packets, 1 + chunks);
+    assert.equal(up.messages, 2);
     assert.equal(up.payloadBits, 1234);
     assert.equal(link.packets, 1);
     assert.equal(sent.length, up.packets + link.packets);
     assert.equal(up.wireBytes + link.wireBytes, sent.reduce((a, b) => a + b, 0));
     assert.equal(link.wireBytes, sent[sent.length - 1]);
+    assert.equal(up.wireBytes, mqttPublishPacketBytes(Buffer.byteLength(topics.status('ledgerjob', 'dev-02')), 'online'.length, 1) + sent.slice(1, 1 + chunks).reduce((a, b) => a + b, 0));
   } finally {
     await fc.close();
     await tap.close();
