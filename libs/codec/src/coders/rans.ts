@@ -87,18 +87,18 @@ export function quantizeFrequencies(counts: ArrayLike<number>, scaleBits: number
 
 /** Bits of the two table forms; the smaller is written after a 1-bit flag. */
 function tableCosts(freq: Uint32Array): { dense: number; sparse: number; present: number } {
-  let dense = 0;
+  // An absent symbol costs δ(1) = 1 bit in the dense form; only present ones need a length.
+  let dense = freq.length;
   let sparse = 0;
   let present = 0;
   let prev = -1;
   for (let s = 0; s < freq.length; s++) {
     const f = freq[s]!;
-    dense += eliasDeltaLength(f + 1);
-    if (f > 0) {
-      sparse += eliasDeltaLength(s - prev) + eliasDeltaLength(f);
-      prev = s;
-      present++;
-    }
+    if (f === 0) continue;
+    dense += eliasDeltaLength(f + 1) - 1;
+    sparse += eliasDeltaLength(s - prev) + eliasDeltaLength(f);
+    prev = s;
+    present++;
   }
   sparse += eliasOmegaLength(present);
   return { dense, sparse, present };
