@@ -103,3 +103,12 @@ test('qgadmm: decoder rejects corrupt side info, wrong widths, truncation and le
   assert.throws(() => c.decode(out.body, d, undefined as never), /missing state/);
   assert.throws(() => createCompressor({ id: 'qgadmm', bits: 'two' }), /"bits" is "two"/);
 });
+
+test('qgadmm: the encoder refuses NaN/∞ input and names the index, leaving the state untouched', () => {
+  const c = createCompressor({ id: 'qgadmm', bits: 2 });
+  const st = c.initState(4);
+  assert.throws(() => c.encode(Float32Array.from([1, 2, NaN, 3]), st, new Rng(0)), /non-finite value NaN at index 2/);
+  assert.throws(() => c.encode(Float32Array.from([1, -Infinity, 0, 3]), st, new Rng(0)), /non-finite value -Infinity at index 1/);
+  assert.deepEqual(st.ref, new Float32Array(4));
+  assert.ok(Number.isNaN(st.step));
+});

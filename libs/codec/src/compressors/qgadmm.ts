@@ -71,9 +71,14 @@ export function createQGadmm(spec: QGadmmSpec): CodecCompressor<QGadmmState> {
     encode(v, state, rng) {
       const d = v.length;
       checkState(state, d);
-      checkFiniteInput('qgadmm', v);
       const ref = state.ref;
-      const R = Math.fround(maxAbsDiff(v, ref));
+      const Rd = maxAbsDiff(v, ref);
+      if (!Number.isFinite(Rd)) {
+        checkFiniteInput('qgadmm', v); // names the offending index
+        throw new CodecError('qgadmm: the reference θ̂ in the state is not finite', 'create the state with initState(dim) and never modify it by hand');
+      }
+      const R = Math.fround(Rd);
+      if (!Number.isFinite(R)) throw new CodecError(`qgadmm: residual norm ${Rd} overflows float32`, 'the model diverged; lower the learning rate or resynchronise with a keyframe');
       const b = chooseBits(R, state.step);
       const maxLevel = (1 << b) - 1;
       const step = (2 * R) / maxLevel;
@@ -112,11 +117,12 @@ export function createQGadmm(spec: QGadmmSpec): CodecCompressor<QGadmmState> {
       const next = new Float32Array(dim);
       if (coder === 'fixed') {
         checkBodyLength('qgadmm', body, SIDE_BYTES + fixedByteLength(dim, b), dim);
-        unpackDequantize(body.subarray(SIDE_BYTES), b, -R, step, next, state.ref);
-      } else {
-        const q = decodeSymbols('qgadmm', body.subarray(SIDE_BYTES), dim, 1 << b, coder);
-        reconstruct(state.ref, q, R, step, next);
+        // the fused loop reports float32 overflow itself, sparing commit() a pass
+        const finite = unpackDequantize(body.subarray(SIDE_BYTES), b, -R, step, next, state.ref);
+        return commit(state, next, step, finite);
       }
+      const q = decodeSymbols('qgadmm', body.subarray(SIDE_BYTES), dim, 1 << b, coder);
+      reconstruct(state.ref, q, R, step, next);
       return commit(state, next, step);
     },
   };
@@ -132,8 +138,8 @@ function reconstruct(ref: Float32Array, q: Uint8Array | Uint16Array, R: number, 
  * Makes θ̂^k the reference once it is checked finite: a hostile message can neither
  * overflow the state to ∞ nor leave it half-updated. Returns θ̂^k (a copy the caller may keep).
  */
-function commit(state: QGadmmState, next: Float32Array, step: number): Float32Array {
-  const bad = firstNonFinite(next);
+function commit(state: QGadmmState, next: Float32Array, step: number, knownFinite = false): Float32Array {
+  const bad = knownFinite ? -1 : firstNonFinite(next);
   if (bad >= 0) {
     throw new CodecError(`qgadmm: message would move θ̂ at index ${bad} to ${next[bad]} (float32 overflow)`,
       'the sender\'s update is out of float32 range or the message is corrupted; resynchronise with a keyframe');

@@ -31,9 +31,9 @@ export function createUniform(spec: UniformSpec): CodecCompressor<void> {
     spec: coder === 'fixed' ? { id: 'uniform', bits: b } : { id: 'uniform', bits: b, coder },
     initState: () => undefined,
     encode(v, _state, rng) {
-      checkFiniteInput('uniform', v);
       const d = v.length;
       const r = d === 0 ? { min: 0, max: 0 } : minMax(v);
+      if (Number.isNaN(r.min)) checkFiniteInput('uniform', v); // throws, naming the index
       const lo = Math.fround(r.min);
       const hi = Math.fround(r.max);
       const step = (hi - lo) / maxLevel;
@@ -63,7 +63,9 @@ export function createUniform(spec: UniformSpec): CodecCompressor<void> {
       const step = (hi - lo) / maxLevel;
       if (coder === 'fixed') {
         checkBodyLength('uniform', body, SIDE_BYTES + fixedByteLength(dim, b), dim);
-        return unpackDequantize(body.subarray(SIDE_BYTES), b, lo, step, new Float32Array(dim));
+        const out = new Float32Array(dim);
+        unpackDequantize(body.subarray(SIDE_BYTES), b, lo, step, out);
+        return out;
       }
       const q = decodeSymbols('uniform', body.subarray(SIDE_BYTES), dim, maxLevel + 1, coder);
       return dequantizeLevels(q, lo, step, new Float32Array(dim));

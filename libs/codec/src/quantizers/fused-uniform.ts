@@ -59,7 +59,8 @@ export function quantizePackStochastic(
  * Inverse of the packing above fused with reconstruction: out_i = base_i + lo + step·q_i,
  * with the same double arithmetic as the encoder (so both ends agree bit for bit).
  * Widths 1, 2, 4, 8 unpack whole bytes; others run a bit accumulator. The caller has
- * checked `bytes` holds exactly ⌈n·width/8⌉ bytes.
+ * checked `bytes` holds exactly ⌈n·width/8⌉ bytes. Returns false if a value overflowed
+ * float32 (possible only with a base; without one every level lies within [lo, hi]).
  */
 export function unpackDequantize(
   bytes: Uint8Array,
@@ -68,14 +69,22 @@ export function unpackDequantize(
   step: number,
   out: Float32Array,
   base?: Float32Array,
-): Float32Array {
+): boolean {
   const n = out.length;
+  // Σ (o − o) stays 0 unless some stored value overflowed float32 (∞ − ∞ = NaN)
+  let bad = 0;
   const levels = new Float64Array(1 << width);
   for (let q = 0; q < levels.length; q++) levels[q] = lo + step * q;
   if (width === 8) {
     if (base === undefined) for (let i = 0; i < n; i++) out[i] = levels[bytes[i]!]!;
-    else for (let i = 0; i < n; i++) out[i] = base[i]! + levels[bytes[i]!]!;
-    return out;
+    else {
+      for (let i = 0; i < n; i++) {
+        const o = Math.fround(base[i]! + levels[bytes[i]!]!);
+        out[i] = o;
+        bad += o - o;
+      }
+    }
+    return bad === 0;
   }
   const mask = (1 << width) - 1;
   if (width === 1 || width === 2 || width === 4) {
@@ -90,14 +99,22 @@ export function unpackDequantize(
     } else {
       for (let j = 0; j < whole; j++) {
         const b = bytes[j]!;
-        for (let shift = 8 - width; shift >= 0; shift -= width, i++) out[i] = base[i]! + levels[(b >>> shift) & mask]!;
+        for (let shift = 8 - width; shift >= 0; shift -= width, i++) {
+          const o = Math.fround(base[i]! + levels[(b >>> shift) & mask]!);
+          out[i] = o;
+          bad += o - o;
+        }
       }
     }
     if (i < n) {
       const b = bytes[whole]!;
-      for (let shift = 8 - width; i < n; shift -= width, i++) out[i] = (base === undefined ? 0 : base[i]!) + levels[(b >>> shift) & mask]!;
+      for (let shift = 8 - width; i < n; shift -= width, i++) {
+        const o = Math.fround((base === undefined ? 0 : base[i]!) + levels[(b >>> shift) & mask]!);
+        out[i] = o;
+        bad += o - o;
+      }
     }
-    return out;
+    return bad === 0;
   }
   let acc = 0;
   let bits = 0;
@@ -108,7 +125,9 @@ export function unpackDequantize(
       bits += 8;
     }
     bits -= width;
-    out[i] = (base === undefined ? 0 : base[i]!) + levels[(acc >>> bits) & mask]!;
+    const o = Math.fround((base === undefined ? 0 : base[i]!) + levels[(acc >>> bits) & mask]!);
+    out[i] = o;
+    bad += o - o;
   }
-  return out;
+  return bad === 0;
 }
