@@ -32,24 +32,34 @@ export const TRAIN_BENCH_REFERENCE = {
   unit: 'ms',
 } as const;
 
-/** Min over blocks of the mean time per call (ms): robust to GC pauses and scheduler noise. */
-async function timeMs(fn: () => Promise<unknown> | unknown, minMs: number): Promise<number> {
-  for (let i = 0; i < 3; i++) await fn();
-  let reps = 1;
-  for (;;) {
-    const t = performance.now();
-    for (let i = 0; i < reps; i++) await fn();
-    if (performance.now() - t > 20 || reps > 4096) break;
-    reps *= 2;
+type Fn = () => Promise<unknown> | unknown;
+
+/**
+ * Min over blocks of the mean time per call (ms) for each function. Blocks of the
+ * functions alternate, so a ratio between them sees the same machine load (the boards
+ * and CI hosts this runs on are shared).
+ */
+async function timeInterleaved(fns: readonly Fn[], minMs: number): Promise<number[]> {
+  const reps: number[] = [];
+  for (const fn of fns) {
+    for (let i = 0; i < 3; i++) await fn();
+    let r = 1;
+    for (;;) {
+      const t = performance.now();
+      for (let i = 0; i < r; i++) await fn();
+      if (performance.now() - t > 10 || r > 4096) break;
+      r *= 2;
+    }
+    reps.push(r);
   }
-  let best = Infinity;
+  const best = fns.map(() => Infinity);
   const t0 = performance.now();
-  let blocks = 0;
-  while (blocks < 5 || performance.now() - t0 < minMs) {
-    const t = performance.now();
-    for (let i = 0; i < reps; i++) await fn();
-    best = Math.min(best, (performance.now() - t) / reps);
-    blocks++;
+  for (let block = 0; block < 5 || performance.now() - t0 < minMs * fns.length; block++) {
+    for (let k = 0; k < fns.length; k++) {
+      const t = performance.now();
+      for (let i = 0; i < reps[k]!; i++) await fns[k]!();
+      best[k] = Math.min(best[k]!, (performance.now() - t) / reps[k]!);
+    }
   }
   return best;
 }
@@ -70,30 +80,31 @@ async function benchModel(model: ModelDef, features: number, batch: number, o: R
   };
   const lr = new ort.Tensor('float32', Float32Array.of(1e-3), [1]);
   let theta = theta0;
-  const stepMs = await timeMs(async () => {
+  const runStep = async (): Promise<void> => {
     const r = await step.run({ [IO.params]: new ort.Tensor('float32', theta, [dim]), ...feeds, [IO.lr]: lr });
     theta = r[IO.paramsOut]!.data as Float32Array;
-  }, o.minMs);
-  const fwdMs = await timeMs(() => fwd.run({ [IO.params]: new ort.Tensor('float32', theta0, [dim]), ...feeds }), o.minMs);
+  };
+  const runForward = (): Promise<unknown> => fwd.run({ [IO.params]: new ort.Tensor('float32', theta0, [dim]), ...feeds });
   // the alternative parameter I/O: split the flat vector in JS (subarray views, no copy)
   // and reassemble the updated pieces, instead of Slice/Concat inside the graph
   const split = await createSession(buildStepGraph(model, features, 'sgd', { paramIO: 'split' }).bytes, o.threads);
   let flat = theta0.slice();
-  const splitMs = await timeMs(async () => {
+  const runSplit = async (): Promise<void> => {
     const pf: Record<string, ort.Tensor> = {};
     for (const e of layout) pf[`p:${e.name}`] = new ort.Tensor('float32', flat.subarray(e.offset, e.offset + e.size), e.shape);
     const r = await split.run({ ...pf, ...feeds, [IO.lr]: lr });
     const next = new Float32Array(dim);
     for (const e of layout) next.set(r[`u:${e.name}`]!.data as Float32Array, e.offset);
     flat = next;
-  }, o.minMs);
+  };
+  const [stepMs, fwdMs, splitMs] = await timeInterleaved([runStep, runForward, runSplit], o.minMs) as [number, number, number];
   await split.release();
   let jsMs: number | null = null;
   if (o.jsReference && model.name.startsWith('mlp')) {
     const widths = model.name.slice(4).split('-').map(Number);
     const ref = new MlpReference(widths, batch);
     const t = theta0.slice();
-    jsMs = await timeMs(() => ref.step(t, x, onehot, 1e-3), o.minMs);
+    [jsMs] = await timeInterleaved([() => ref.step(t, x, onehot, 1e-3)], o.minMs) as [number];
   }
   await step.release();
   await fwd.release();
