@@ -139,3 +139,23 @@ test('LeNet on 8×8 digits learns (conv/pool gradients end to end)', async () =>
     await t.close();
   }
 });
+
+test('the caller\'s event loop keeps running while the worker trains', async () => {
+  const { train: tr } = digits();
+  const t = await createTrainer({ model: { kind: 'lenet' }, data: tr, seed: 1 });
+  try {
+    const p = t.initParams(1);
+    let ticks = 0;
+    const iv = setInterval(() => ticks++, 1);
+    const call = t.sgd(p, { steps: 100, lr: 0.01, batchSize: 64 });
+    let during = 0;
+    void call.then(() => (during = ticks));
+    await call;
+    clearInterval(iv);
+    // 100 LeNet steps take far longer than a few timer periods; in-thread runs would
+    // starve the timer for the whole of each run
+    assert.ok(during >= 5, `timer fired ${during} times during the call`);
+  } finally {
+    await t.close();
+  }
+});

@@ -40,10 +40,13 @@ export class WorkerTrainer implements Trainer {
     workerInit: WorkerInit,
   ) {
     this.worker = startWorker(workerInit);
+    // an idle trainer must not keep the process alive; a pending call must
+    this.worker.unref();
     this.worker.on('message', (res: Response) => {
       const p = this.pending.get(res.id);
       if (!p) return;
       this.pending.delete(res.id);
+      if (this.pending.size === 0) this.worker.unref();
       if (res.ok) p.resolve(res.result);
       else {
         const e = res.error.code ? new TrainError(res.error.code, res.error.message, res.error.hint) : new Error(res.error.message);
@@ -104,6 +107,7 @@ export class WorkerTrainer implements Trainer {
     const buf = ownBuffer(copy);
     if (buf) transfer.push(buf);
     return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, method, params: copy, opts, ...(data ? { data } : {}) } satisfies Request, transfer);
     });
