@@ -84,13 +84,16 @@ export function readGolomb(r: BitReader, p: GolombParams, maxValue = 0xffffffff)
         used += p.b - 1 + long;
       }
       const v = q * p.m + rem;
-      if (v > maxValue) {
-        throw new CodecError(`Golomb value ${v} exceeds the allowed maximum ${maxValue}`, 'the message is corrupted');
-      }
+      if (v > maxValue) throw tooLarge(v, maxValue);
       r.skipBits(used);
       return v;
     }
   }
+  return readGolombSlow(r, p, maxValue);
+}
+
+/** Bit-by-bit path for codes longer than 32 bits or near the end of the stream. */
+function readGolombSlow(r: BitReader, p: GolombParams, maxValue: number): number {
   const q = r.readUnary(Math.floor(maxValue / p.m));
   let rem = 0;
   if (p.b > 0) {
@@ -98,10 +101,12 @@ export function readGolomb(r: BitReader, p: GolombParams, maxValue = 0xffffffff)
     if (rem >= p.cutoff) rem = rem * 2 + r.readBit() - p.cutoff;
   }
   const v = q * p.m + rem;
-  if (v > maxValue) {
-    throw new CodecError(`Golomb value ${v} exceeds the allowed maximum ${maxValue}`, 'the message is corrupted');
-  }
+  if (v > maxValue) throw tooLarge(v, maxValue);
   return v;
+}
+
+function tooLarge(v: number, maxValue: number): CodecError {
+  return new CodecError(`Golomb value ${v} exceeds the allowed maximum ${maxValue}`, 'the message is corrupted');
 }
 
 /**

@@ -210,35 +210,56 @@ export function decodeMalcomSymbols(
   }
   counts[alphabet - 1] = count - sum;
   const order = malcomLevelOrder(counts);
-  const out = alphabet <= 256 ? new Uint8Array(count) : new Uint16Array(count);
-  out.fill(order[0]!);
-  if (alphabet === 1 || counts[order[1]!] === 0) return out;
-  const pos = new Uint32Array(count);
-  for (let i = 0; i < count; i++) pos[i] = i;
+  const make = (): Uint8Array | Uint16Array => (alphabet <= 256 ? new Uint8Array(count) : new Uint16Array(count));
+  let seq = make();
+  seq.fill(order[0]!);
+  if (alphabet === 1 || counts[order[1]!] === 0) return seq;
+  // Read every coded level's runs first (stream order), each bounded by the non-ℓ
+  // positions its scan has; Σ t_k ≤ count, so one array holds them all.
+  const runs = new Uint32Array(count);
+  const levelStart = new Uint32Array(alphabet + 1);
+  let coded = 1;
   let n = count;
-  for (let k = 1; k < alphabet; k++) {
-    const lvl = order[k]!;
-    const t = counts[lvl]!;
+  let at = 0;
+  for (; coded < alphabet; coded++) {
+    const t = counts[order[coded]!]!;
     if (t === 0) break;
-    let budget = n - t; // non-ℓ positions left: bounds every run
+    let budget = n - t;
     const p = golombParams(malcomGolombParameter(budget, t));
-    let idx = 0;
-    let m = 0;
+    levelStart[coded] = at;
     for (let h = 0; h < t; h++) {
       const run = readGolomb(r, p, budget);
       budget -= run;
-      if (run < 256) {
-        for (let j = 0; j < run; j++) pos[m++] = pos[idx++]!;
-      } else {
-        pos.copyWithin(m, idx, idx + run); // long runs (rare levels): a block move
-        m += run;
-        idx += run;
-      }
-      out[pos[idx++]!] = lvl;
+      runs[at++] = run;
     }
-    pos.copyWithin(m, idx, n);
-    m += n - idx;
-    n = m;
+    n -= t;
   }
-  return out;
+  levelStart[coded] = at;
+  // Rebuild from the last coded level back to the first: the symbols of level k's scan are
+  // level k at its hits and, in between, the next scan's symbols in order. Sequential
+  // copies of symbols, no position list.
+  let other = make();
+  let len = n; // positions left after every coded level: the implicit level's count
+  for (let k = coded - 1; k >= 1; k--) {
+    const lvl = order[k]!;
+    let i = 0;
+    let j = 0;
+    for (let h = levelStart[k]!, end = levelStart[k + 1]!; h < end; h++) {
+      const run = runs[h]!;
+      if (run < 64) {
+        for (let x = 0; x < run; x++) other[j++] = seq[i++]!;
+      } else {
+        other.set(seq.subarray(i, i + run), j);
+        i += run;
+        j += run;
+      }
+      other[j++] = lvl;
+    }
+    other.set(seq.subarray(i, len), j);
+    len = j + len - i;
+    const swap = seq;
+    seq = other;
+    other = swap;
+  }
+  return seq;
 }
