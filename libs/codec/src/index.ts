@@ -20,6 +20,8 @@ export type { SignSpec } from './compressors/sign.js';
 export { withErrorFeedback } from './compressors/error-feedback.js';
 export type { ErrorFeedbackState } from './compressors/error-feedback.js';
 export { MAX_DIM } from './compressors/checks.js';
+export { SYMBOL_CODERS } from './compressors/symbol-stage.js';
+export type { SymbolCoder } from './compressors/symbol-stage.js';
 
 // quantizer math (pure functions on typed arrays), for algorithms and tests
 export { optimalThreshold, approxThreshold, thresholdAt, thresholdObjective } from './quantizers/threshold.js';

@@ -113,3 +113,19 @@ test('uniform: the fused fixed-width body is standard MSB-first packing (bits/un
     for (let i = 0; i < d; i++) assert.equal(out.decoded[i], Math.fround(lo + step * q[i]!));
   }
 });
+
+test('uniform: the entropy-coded paths (rans, malcom) are unbiased too and round-trip', () => {
+  const v = Float32Array.from([-1, -0.37, 0, 0.123, 0.5, 0.999, 1]);
+  for (const coder of ['rans', 'malcom'] as const) {
+    const c = createCompressor({ id: 'uniform', bits: 2, coder });
+    const n = 3000;
+    const sum = new Float64Array(v.length);
+    for (let s = 0; s < n; s++) {
+      const out = c.encode(v, undefined, new Rng(5000 + s));
+      if (s < 20) assert.deepEqual(c.decode(out.body, v.length, undefined), out.decoded);
+      for (let i = 0; i < v.length; i++) sum[i]! += out.decoded[i]!;
+    }
+    const se = (2 / 3) / 2 / Math.sqrt(n);
+    for (let i = 0; i < v.length; i++) assert.ok(Math.abs(sum[i]! / n - v[i]!) <= 5 * se + 1e-6, `${coder} coordinate ${i}: ${sum[i]! / n} vs ${v[i]}`);
+  }
+});
