@@ -39,12 +39,38 @@ function checkAlphabet(alphabet: number): void {
 
 /** Occurrences of each symbol (the type vector t). Throws RangeError on a symbol ≥ alphabet. */
 export function symbolCounts(symbols: ArrayLike<number>, alphabet: number): Float64Array {
-  const counts = new Float64Array(alphabet);
-  for (let i = 0; i < symbols.length; i++) {
-    const s = symbols[i]!;
-    if (!(s < alphabet)) throw new RangeError(`symbol ${s} at index ${i} is outside the alphabet 0..${alphabet - 1}`);
-    counts[s]!++;
+  // Four interleaved histograms: consecutive equal symbols would otherwise serialise on
+  // one counter's load-increment-store.
+  const n = symbols.length;
+  if (!(symbols instanceof Uint8Array || symbols instanceof Uint16Array || symbols instanceof Uint32Array)) {
+    for (let j = 0; j < n; j++) {
+      const s = symbols[j]!;
+      if (s >>> 0 !== s) throw new RangeError(`symbol ${s} at index ${j} is not a non-negative integer`);
+    }
   }
+  const h = new Uint32Array(4 * alphabet);
+  let bad = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const a = symbols[i]!, b = symbols[i + 1]!, c = symbols[i + 2]!, d = symbols[i + 3]!;
+    bad |= (alphabet - 1 - a) | (alphabet - 1 - b) | (alphabet - 1 - c) | (alphabet - 1 - d);
+    h[a]!++;
+    h[alphabet + b]!++;
+    h[2 * alphabet + c]!++;
+    h[3 * alphabet + d]!++;
+  }
+  for (; i < n; i++) {
+    bad |= alphabet - 1 - symbols[i]!;
+    h[symbols[i]!]!++;
+  }
+  if (bad < 0) {
+    for (let j = 0; j < n; j++) {
+      const s = symbols[j]!;
+      if (!(s < alphabet)) throw new RangeError(`symbol ${s} at index ${j} is outside the alphabet 0..${alphabet - 1}`);
+    }
+  }
+  const counts = new Float64Array(alphabet);
+  for (let s = 0; s < alphabet; s++) counts[s] = h[s]! + h[alphabet + s]! + h[2 * alphabet + s]! + h[3 * alphabet + s]!;
   return counts;
 }
 
@@ -124,8 +150,7 @@ export function malcomTypeVectorBits(counts: ArrayLike<number>): number {
  * of `lvl` and compacts the rest of `rest` in place; returns how many remain. Branch-free,
  * since whether a symbol matches is unpredictable.
  */
-function splitLevel(rest: Uint8Array | Uint16Array, n: number, lvl: number, t: number, runs: Uint32Array): number {
-  if (t * 16 < n) return splitRareLevel(rest, n, lvl, runs);
+function splitLevel(rest: Uint8Array | Uint16Array, n: number, lvl: number, runs: Uint32Array): number {
   let run = 0;
   let m = 0;
   let h = 0;
@@ -141,20 +166,49 @@ function splitLevel(rest: Uint8Array | Uint16Array, n: number, lvl: number, t: n
   return m;
 }
 
-/** `splitLevel` for a rare level: a predictable search, then block moves between hits. */
-function splitRareLevel(rest: Uint8Array | Uint16Array, n: number, lvl: number, runs: Uint32Array): number {
-  let m = 0;
-  let start = 0;
-  let h = 0;
-  for (let i = 0; i < n; i++) {
-    if (rest[i] !== lvl) continue;
-    runs[h++] = i - start;
-    rest.copyWithin(m, start, i);
-    m += i - start;
-    start = i + 1;
+/**
+ * Codes levels order[k0…] (all rare: few occurrences among many positions) in one scan
+ * instead of one scan each. At level q's occurrence at index i of `rest`, its run is
+ * W_q(i) − W_q(previous occurrence), where W_q(i) = i − #(earlier occurrences of rare
+ * levels k0…q) counts the positions level q's own scan would have visited. The runs are
+ * then Golomb-coded level by level, so the stream is identical to one scan per level.
+ */
+function splitRareLevels(
+  w: BitWriter,
+  rest: Uint8Array | Uint16Array,
+  n: number,
+  order: Uint32Array,
+  counts: Float64Array,
+  k0: number,
+  runs: Uint32Array,
+): void {
+  const alphabet = order.length;
+  const rank = new Int32Array(alphabet).fill(-1);
+  const offset = new Uint32Array(alphabet - k0 + 1);
+  let levels = 0;
+  for (let k = k0; k < alphabet && counts[order[k]!]! > 0; k++, levels++) {
+    rank[order[k]!] = levels;
+    offset[levels + 1] = offset[levels]! + counts[order[k]!]!;
   }
-  rest.copyWithin(m, start, n);
-  return m + n - start;
+  const seen = new Float64Array(levels);
+  const lastW = new Float64Array(levels);
+  for (let i = 0; i < n; i++) {
+    const q = rank[rest[i]!]!;
+    if (q < 0) continue; // predictable: rare levels are rare
+    let before = 0;
+    for (let x = 0; x <= q; x++) before += seen[x]!;
+    const wq = i - before;
+    runs[offset[q]! + seen[q]!] = wq - lastW[q]!;
+    lastW[q] = wq;
+    seen[q]!++;
+  }
+  let left = n;
+  for (let q = 0; q < levels; q++) {
+    const t = counts[order[k0 + q]!]!;
+    const p = golombParams(malcomGolombParameter(left - t, t));
+    for (let j = offset[q]!, end = offset[q + 1]!; j < end; j++) writeGolomb(w, runs[j]!, p);
+    left -= t;
+  }
 }
 
 export function encodeMalcomSymbols(symbols: Uint8Array | Uint16Array, alphabet: number): CodedBits {
@@ -170,15 +224,18 @@ export function encodeMalcomSymbols(symbols: Uint8Array | Uint16Array, alphabet:
   const rest = alphabet <= 256 ? new Uint8Array(symbols) : new Uint16Array(symbols);
   const runs = new Uint32Array(n0 + 1);
   let n = n0;
-  for (let k = 1; k < alphabet; k++) {
+  let k = 1;
+  for (; k < alphabet; k++) {
     const lvl = order[k]!;
     const t = counts[lvl]!;
-    if (t === 0) break; // sorted: every later level is empty too
+    if (t === 0) return { bytes: w.finish(), bits: w.bitLength }; // sorted: the rest are empty
+    if (t * 16 < n) break; // this and every later level is rare: one joint scan below
     const p = golombParams(malcomGolombParameter(n - t, t));
-    const m = splitLevel(rest, n, lvl, t, runs);
+    const m = splitLevel(rest, n, lvl, runs);
     for (let j = 0; j < t; j++) writeGolomb(w, runs[j]!, p);
     n = m;
   }
+  if (k < alphabet) splitRareLevels(w, rest, n, order, counts, k, runs);
   return { bytes: w.finish(), bits: w.bitLength };
 }
 

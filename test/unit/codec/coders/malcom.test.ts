@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Rng } from '@edgefl/core';
 import {
   CodecError, decodeMalcomSymbols, encodeMalcomSymbols, malcomBitBound, malcomGolombParameter, malcomLevelOrder,
-  malcomScanBitBound, malcomTypeVectorBits, golombLength, golombParams,
+  malcomScanBitBound, malcomTypeVectorBits, golombLength, golombParams, symbolCounts,
 } from '@edgefl/codec';
 import { countsOf, entropyBits, laplaceVector, malcomSymbols } from './symbol-sources.js';
 
@@ -98,4 +98,12 @@ test('decoder rejects type vectors that overflow the count and runs past the end
   assert.throws(() => decodeMalcomSymbols(bytes.subarray(0, 1), 7, 3), CodecError);
   assert.throws(() => decodeMalcomSymbols(bytes, 7.5, 3), CodecError);
   assert.throws(() => encodeMalcomSymbols(Uint8Array.from([3]), 3), RangeError);
+});
+
+test('symbolCounts counts every symbol and rejects out-of-alphabet or non-integer symbols', () => {
+  assert.deepEqual(Array.from(symbolCounts(Uint8Array.of(0, 2, 2, 1, 2, 0, 2), 4)), [2, 1, 4, 0]);
+  assert.deepEqual(Array.from(symbolCounts([3, 3, 3, 3, 3], 4)), [0, 0, 0, 5]);
+  assert.throws(() => symbolCounts(Uint16Array.of(1, 2, 3, 4, 5, 9), 6), RangeError);
+  assert.throws(() => symbolCounts([1, 1.5], 4), RangeError);
+  assert.throws(() => symbolCounts([-1], 4), RangeError);
 });
