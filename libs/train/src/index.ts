@@ -20,3 +20,4 @@ export { emitLoss, type LossKind, type LossOut } from './losses/index.js';
 export { exampleModelPath } from './models/example.js';
 export { benchTrain, TRAIN_BENCH_REFERENCE, type BenchRow, type TrainBenchOptions } from './bench/train-bench.js';
 export { MlpReference } from './bench/mlp-reference.js';
+export { LenetReference } from './bench/lenet-reference.js';

@@ -60,6 +60,8 @@ opTest('Conv', 'stride 1, no pad, bias', 'float32', [inp('x', [2, 2, 5, 5], 1), 
   (b) => ({ value: b.op1('Conv', ['x', 'w', 'bias']) }));
 opTest('Conv', 'stride 2 with remainder, pads 1/0/2/1', 'float32', [inp('x', [2, 2, 6, 7], 4), inp('w', [3, 2, 3, 2], 5)],
   (b) => ({ value: b.op1('Conv', ['x', 'w'], { strides: [2, 2], pads: [1, 0, 2, 1] }) }));
+opTest('Conv', 'stride 1, asymmetric pads 1/0/2/1, 3×2 kernel', 'float32', [inp('x', [2, 2, 5, 6], 9), inp('w', [3, 2, 3, 2], 10), inp('bias', [3], 11)],
+  (b) => ({ value: b.op1('Conv', ['x', 'w', 'bias'], { pads: [1, 0, 2, 1] }) }));
 opTest('Conv', 'dilation 2, pad 2', 'float32', [inp('x', [1, 1, 7, 7], 6), inp('w', [2, 1, 3, 3], 7), inp('bias', [2], 8)],
   (b) => ({ value: b.op1('Conv', ['x', 'w', 'bias'], { dilations: [2, 2], pads: [2, 2, 2, 2] }) }));
 opTest('MaxPool', '2×2 stride 2', 'float32', [{ name: 'x', shape: [2, 2, 4, 4], data: spaced(64, 3) }],

@@ -6,6 +6,7 @@ import type { ModelDef } from '../models/types.js';
 import { initParams, layoutDim, makeLayout } from '../params/layout.js';
 import { buildStepGraph, IO } from '../steps/graphs.js';
 import { createSession } from '../trainer/session.js';
+import { LenetReference } from './lenet-reference.js';
 import { MlpReference } from './mlp-reference.js';
 
 /** One benchmark row (edgefl-bench/1 `results` entry). */
@@ -22,7 +23,7 @@ export interface TrainBenchOptions {
   /** minimum wall time per measurement (ms) */
   readonly minMs?: number;
   readonly threads?: number;
-  /** include the plain-TypeScript MLP reference (slow at large batches) */
+  /** include the plain-TypeScript references (slow at large batches) */
   readonly jsReference?: boolean;
 }
 
@@ -100,9 +101,10 @@ async function benchModel(model: ModelDef, features: number, batch: number, o: R
   const [stepMs, fwdMs, splitMs] = await timeInterleaved([runStep, runForward, runSplit], o.minMs) as [number, number, number];
   await split.release();
   let jsMs: number | null = null;
-  if (o.jsReference && model.name.startsWith('mlp')) {
-    const widths = model.name.slice(4).split('-').map(Number);
-    const ref = new MlpReference(widths, batch);
+  if (o.jsReference) {
+    const ref = model.name.startsWith('mlp')
+      ? new MlpReference(model.name.slice(4).split('-').map(Number), batch)
+      : new LenetReference(layout, 1, Math.round(Math.sqrt(features)), batch);
     const t = theta0.slice();
     [jsMs] = await timeInterleaved([() => ref.step(t, x, onehot, 1e-3)], o.minMs) as [number];
   }
@@ -130,7 +132,7 @@ async function benchModel(model: ModelDef, features: number, batch: number, o: R
  * 1×28×28 inputs at each batch size — ONNX Runtime time per fused SGD step (forward,
  * loss, backward, update in one run), the forward-only time of the same model in the
  * same run (`ratioToReference` = step / forward; ideal ≈ 3, target ≤ 4 at batch ≥ 32),
- * and, for the MLP, the same step as plain TypeScript loops.
+ * and the same step as plain TypeScript loops (MlpReference, LenetReference).
  */
 export async function benchTrain(opts: TrainBenchOptions = {}): Promise<BenchRow[]> {
   const o: Required<TrainBenchOptions> = { batches: [1, 10, 32, 64], minMs: 300, threads: 1, jsReference: true, ...opts };
