@@ -1,6 +1,7 @@
 import { BitReader } from '../bits/bit-reader.js';
 import { BitWriter } from '../bits/bit-writer.js';
 import { CodecError } from '../errors.js';
+import { symbolCounts } from './symbol-counts.js';
 import { eliasDeltaLength, eliasOmegaLength, readEliasDelta, readEliasOmega, writeEliasDelta, writeEliasOmega, type CodedBits } from './elias.js';
 
 /**
@@ -175,12 +176,7 @@ export function encodeRans(symbols: RansSymbols, alphabet: number): RansCoded {
   checkAlphabet(alphabet);
   const n = symbols.length;
   if (n === 0) return { bytes: new Uint8Array(0), bits: 0, tableBits: 0 };
-  const counts = new Float64Array(alphabet);
-  for (let i = 0; i < n; i++) {
-    const s = symbols[i]!;
-    if (!(s < alphabet)) throw new RangeError(`symbol ${s} at index ${i} is outside the alphabet 0..${alphabet - 1}`);
-    counts[s]!++;
-  }
+  const counts = symbolCounts(symbols, alphabet);
   const scaleBits = ransScaleBits(n);
   const freq = quantizeFrequencies(counts, scaleBits);
   const w = new BitWriter(64);
