@@ -6,6 +6,7 @@ import { errorMessage, nullLog } from '@edgefl/core';
 import type { Log } from '@edgefl/core';
 import { mqttPublishPacketBytes, topicMatches } from '@edgefl/transport';
 import { BrokerCounters } from './broker-counters.js';
+import { guardConnection } from './broker-guard.js';
 
 /**
  * Policy hooks (DESIGN.md "Security model"; a later issue). Each may be sync or async;
@@ -52,8 +53,9 @@ interface AedesClientInternals {
  * Starts an aedes 1.2 broker on a TCP server. Every PUBLISH is counted per client id
  * with `mqttPublishPacketBytes` (received in `authorizePublish`, delivered in
  * `authorizeForward`, which aedes calls once per subscriber delivery); a publish over
- * `maxMessageBytes` is refused with a logged reason; client errors are logged and never
- * crash the broker.
+ * `maxMessageBytes` is refused with a logged reason; a packet whose header declares far
+ * more is cut off before aedes buffers it (broker-guard.ts); client errors are logged and
+ * never crash the broker.
  */
 export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const log = opts.logger ?? nullLog;
@@ -117,13 +119,17 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   aedes.on('client', (client) => log.debug({ clientId: client.id }, 'client connected'));
   aedes.on('clientDisconnect', (client) => log.debug({ clientId: client.id }, 'client disconnected'));
 
+  // Room for the rest of a PUBLISH around its payload: topic (≤ 65 535 bytes + 2), packet id, v5 properties.
+  const maxPacketRemaining = limit + 65_536 + 1024;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    // aedes attaches its own handlers; this one only keeps a reset socket from becoming an uncaught error.
-    socket.on('error', () => {});
-    aedes.handle(socket);
+    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    const conn = guardConnection(socket, maxPacketRemaining, (reason) => {
+      log.warn({ peer, maxMessageBytes: limit }, `connection dropped before buffering: ${reason}`);
+    });
+    aedes.handle(conn);
   });
   server.on('error', (err) => log.error({ err: errorMessage(err) }, 'broker server error'));
   await new Promise<void>((resolve, reject) => {

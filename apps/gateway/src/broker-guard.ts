@@ -1,0 +1,92 @@
+import { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+
+/**
+ * Reads MQTT fixed headers (type byte + Remaining Length varint) as bytes stream in, without
+ * buffering bodies, and reports the first packet whose declared length is over `maxRemaining`.
+ * aedes's parser (mqtt-packet) would otherwise buffer a packet of up to 256 MB before any
+ * hook sees it; this check runs before a byte of it is kept (DESIGN.md "Security model").
+ */
+export class MqttLengthScanner {
+  private state: 'type' | 'length' | 'body' = 'type';
+  private length = 0;
+  private multiplier = 1;
+  private lengthBytes = 0;
+  private remaining = 0;
+
+  constructor(readonly maxRemaining: number) {}
+
+  /** Returns null while the stream is acceptable, else the reason to drop the connection. */
+  feed(chunk: Uint8Array): string | null {
+    let i = 0;
+    const n = chunk.length;
+    while (i < n) {
+      if (this.state === 'type') {
+        i++;
+        this.state = 'length';
+        this.length = 0;
+        this.multiplier = 1;
+        this.lengthBytes = 0;
+      } else if (this.state === 'length') {
+        const b = chunk[i++]!;
+        this.length += (b & 0x7f) * this.multiplier;
+        this.multiplier *= 128;
+        this.lengthBytes++;
+        if ((b & 0x80) !== 0) {
+          if (this.lengthBytes === 4) return 'malformed MQTT Remaining Length (more than 4 bytes)';
+          continue;
+        }
+        if (this.length > this.maxRemaining) {
+          return `packet declares ${this.length} bytes, over the broker limit of ${this.maxRemaining} bytes`;
+        }
+        this.remaining = this.length;
+        this.state = this.remaining === 0 ? 'type' : 'body';
+      } else {
+        const skip = Math.min(this.remaining, n - i);
+        i += skip;
+        this.remaining -= skip;
+        if (this.remaining === 0) this.state = 'type';
+      }
+    }
+    return null;
+  }
+}
+
+/**
+ * The socket as aedes sees it, with every incoming byte passed through a
+ * MqttLengthScanner first. Writes go straight to the socket; backpressure is kept both ways.
+ */
+export function guardConnection(socket: Socket, maxRemaining: number, onViolation: (reason: string) => void): Duplex {
+  const scanner = new MqttLengthScanner(maxRemaining);
+  const guarded = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk: Buffer, _enc, cb) {
+      socket.write(chunk, cb);
+    },
+    final(cb) {
+      socket.end();
+      cb();
+    },
+    destroy(err, cb) {
+      socket.destroy();
+      cb(err);
+    },
+  });
+  socket.on('data', (chunk: Buffer) => {
+    const why = scanner.feed(chunk);
+    if (why !== null) {
+      onViolation(why);
+      socket.destroy();
+      guarded.destroy();
+      return;
+    }
+    if (!guarded.push(chunk)) socket.pause();
+  });
+  socket.on('end', () => guarded.push(null));
+  socket.on('close', () => guarded.destroy());
+  // A reset socket closes the connection; aedes learns of it through 'close'.
+  socket.on('error', () => guarded.destroy());
+  return guarded;
+}
