@@ -21,3 +21,4 @@ export { exampleModelPath } from './models/example.js';
 export { benchTrain, TRAIN_BENCH_REFERENCE, type BenchRow, type TrainBenchOptions } from './bench/train-bench.js';
 export { MlpReference } from './bench/mlp-reference.js';
 export { LenetReference } from './bench/lenet-reference.js';
+export { setTrainerThreads } from './trainer/worker-host.js';

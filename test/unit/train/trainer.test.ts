@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTrainer, TrainError, type Trainer } from '@edgefl/train';
+import { createTrainer, setTrainerThreads, TrainError, type Trainer } from '@edgefl/train';
 import { breastCancer, digits } from './helpers/data.js';
 
 async function train(t: Trainer, rounds: number, o: { steps: number; lr: number; batchSize: number }, seed = 1): Promise<Float32Array> {
@@ -120,6 +120,7 @@ test('user mistakes are TrainErrors naming cause and fix, across the worker boun
   } finally {
     await t.close();
   }
+  await assert.rejects(t.sgd(t.initParams(1), { steps: 1, lr: 0.1, batchSize: 4 }), (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_CLOSED');
   await assert.rejects(createTrainer({ model: { kind: 'logistic' }, data: { ...tr, classes: 0 }, seed: 1 }), /logistic regression needs class labels/);
   await assert.rejects(createTrainer({ model: { kind: 'mlp', hidden: [0] }, data: tr, seed: 1 }), TrainError);
   const bad = { ...tr, y: tr.y.map((v, i) => (i === 5 ? 10 : v)) };
@@ -157,5 +158,23 @@ test('the caller\'s event loop keeps running while the worker trains', async () 
     assert.ok(during >= 5, `timer fired ${during} times during the call`);
   } finally {
     await t.close();
+  }
+});
+
+test('many trainers share pooled worker threads; concurrent calls give the in-thread results', async () => {
+  const { train: tr } = digits();
+  const shards = Array.from({ length: 12 }, (_, k) => ({ ...tr, name: `shard${k}`, n: 100, x: tr.x.subarray(k * 100 * 64, (k + 1) * 100 * 64), y: tr.y.subarray(k * 100, (k + 1) * 100) }));
+  setTrainerThreads(2);
+  const pooled = await Promise.all(shards.map((d, k) => createTrainer({ model: { kind: 'mlp', hidden: [16] }, data: d, seed: k })));
+  const local = await Promise.all(shards.map((d, k) => createTrainer({ model: { kind: 'mlp', hidden: [16] }, data: d, seed: k, worker: false })));
+  try {
+    const p0 = pooled[0]!.initParams(1);
+    const o = { steps: 3, lr: 0.1, batchSize: 10 };
+    const a = await Promise.all(pooled.map((t) => t.sgd(p0, o)));
+    const b = await Promise.all(local.map((t) => t.sgd(p0, o)));
+    a.forEach((r, k) => assert.deepEqual(r.params, b[k]!.params, `shard ${k}`));
+    assert.notDeepEqual(a[0]!.params, a[1]!.params);
+  } finally {
+    await Promise.all([...pooled, ...local].map((t) => t.close()));
   }
 });

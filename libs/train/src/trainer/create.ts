@@ -6,7 +6,8 @@ import { WorkerTrainer } from './worker-client.js';
 
 /**
  * Builds a trainer for `model` on `data`. By default the engine runs in a worker thread
- * (`worker: false` keeps it on the calling thread: simpler to debug, blocks while running).
+ * shared with other trainers of this process (see `setTrainerThreads`); `worker: false`
+ * keeps it on the calling thread (simpler to debug; blocks while running).
  */
 export async function createTrainer(o: TrainerOptions): Promise<Trainer> {
   if (o.worker === false) return Engine.create(o);
@@ -15,7 +16,7 @@ export async function createTrainer(o: TrainerOptions): Promise<Trainer> {
   // and spec errors surface before a thread starts
   const model = await resolveModel(o.model, { features: o.data.features, classes: o.data.classes });
   const layout = makeLayout(model.params);
-  return new WorkerTrainer(layoutDim(layout), o.data.n, layout, (seed) => initParams(model.params, layout, seed), o.data, {
+  return WorkerTrainer.create(layoutDim(layout), o.data.n, layout, (seed) => initParams(model.params, layout, seed), o.data, {
     model: o.model, data: o.data, seed: o.seed, threads: o.threads ?? 1,
   });
 }

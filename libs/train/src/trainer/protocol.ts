@@ -1,24 +1,29 @@
 import type { Dataset } from '@edgefl/core';
 import type { ModelSpec } from '../models/types.js';
 
-/** Messages between a Trainer and its worker thread. */
-export interface WorkerInit {
+/** Messages between Trainers and the worker thread hosting their engines. */
+export interface EngineInit {
   readonly model: ModelSpec;
   readonly data: Dataset;
   readonly seed: number;
   readonly threads: number;
 }
 
-export type Method = 'sgd' | 'admmStep' | 'proxStep' | 'gradient' | 'evaluate' | 'close';
+export type Method = 'sgd' | 'admmStep' | 'proxStep' | 'gradient' | 'evaluate';
 
-export interface Request {
-  readonly id: number;
-  readonly method: Method;
-  readonly params: Float32Array;
-  readonly opts: unknown;
-  /** evaluation data: `id` always, the rows only the first time this dataset is sent */
-  readonly data?: { readonly id: number; readonly dataset?: Dataset };
-}
+export type Request =
+  | { readonly id: number; readonly kind: 'create'; readonly engine: number; readonly init: EngineInit }
+  | { readonly id: number; readonly kind: 'dispose'; readonly engine: number }
+  | {
+    readonly id: number;
+    readonly kind: 'call';
+    readonly engine: number;
+    readonly method: Method;
+    readonly params: Float32Array;
+    readonly opts: unknown;
+    /** evaluation data: `id` always, the rows only the first time this host sees them */
+    readonly data?: { readonly id: number; readonly dataset?: Dataset };
+  };
 
 export interface SerializedError {
   readonly name: string;

@@ -1,49 +1,62 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { Dataset } from '@edgefl/core';
 import { isEdgeflError } from '@edgefl/core';
+import { TrainError } from '../errors.js';
 import { Engine } from './engine.js';
-import { ownBuffer, type Request, type Response, type WorkerInit } from './protocol.js';
+import { ownBuffer, type Request, type Response } from './protocol.js';
 
 /**
- * Worker thread body: owns the Engine (and so every ONNX Runtime session) and answers
- * requests one at a time, in order. Result vectors are transferred, not copied.
+ * Worker thread body: hosts the engines (and so every ONNX Runtime session) of any
+ * number of trainers and answers requests one at a time, in arrival order, so each
+ * trainer's calls replay deterministically. Result vectors are transferred, not copied.
  */
 const port = parentPort!;
-const init = workerData as WorkerInit;
+const engines = new Map<number, Promise<Engine>>();
 const evalSets = new Map<number, Dataset>();
-const engineP = Engine.create(init);
-engineP.catch(() => undefined);
 
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (req: Request) => {
   queue = queue.then(() => handle(req));
 });
 
+async function engineOf(id: number): Promise<Engine> {
+  const e = engines.get(id);
+  if (!e) throw new TrainError('TRAIN_CLOSED', `trainer ${id} is closed`, 'create a new trainer');
+  return e;
+}
+
 async function handle(req: Request): Promise<void> {
   let res: Response;
   const transfer: ArrayBuffer[] = [];
   try {
-    const engine = await engineP;
-    let result: unknown;
-    switch (req.method) {
-      case 'sgd': result = await engine.sgd(req.params, req.opts as Parameters<Engine['sgd']>[1]); break;
-      case 'admmStep': result = await engine.admmStep(req.params, req.opts as Parameters<Engine['admmStep']>[1]); break;
-      case 'proxStep': result = await engine.proxStep(req.params, req.opts as Parameters<Engine['proxStep']>[1]); break;
-      case 'gradient': result = await engine.gradient(req.params, req.opts as Parameters<Engine['gradient']>[1]); break;
-      case 'evaluate': {
-        let data: Dataset | undefined;
-        if (req.data) {
-          if (req.data.dataset) evalSets.set(req.data.id, req.data.dataset);
-          data = evalSets.get(req.data.id);
+    let result: unknown = null;
+    if (req.kind === 'create') {
+      const e = Engine.create(req.init);
+      engines.set(req.engine, e);
+      e.catch(() => engines.delete(req.engine));
+      await e;
+    } else if (req.kind === 'dispose') {
+      const e = engines.get(req.engine);
+      engines.delete(req.engine);
+      if (e) await (await e).close();
+    } else {
+      const engine = await engineOf(req.engine);
+      switch (req.method) {
+        case 'sgd': result = await engine.sgd(req.params, req.opts as Parameters<Engine['sgd']>[1]); break;
+        case 'admmStep': result = await engine.admmStep(req.params, req.opts as Parameters<Engine['admmStep']>[1]); break;
+        case 'proxStep': result = await engine.proxStep(req.params, req.opts as Parameters<Engine['proxStep']>[1]); break;
+        case 'gradient': result = await engine.gradient(req.params, req.opts as Parameters<Engine['gradient']>[1]); break;
+        case 'evaluate': {
+          if (req.data?.dataset) evalSets.set(req.data.id, req.data.dataset);
+          result = await engine.evaluate(req.params, req.data ? evalSets.get(req.data.id) : undefined);
+          break;
         }
-        result = await engine.evaluate(req.params, data);
-        break;
       }
-      case 'close': await engine.close(); result = null; break;
+      const r = result as { params?: Float32Array; grad?: Float32Array };
+      const vec = r.params ?? r.grad;
+      const buf = vec ? ownBuffer(vec) : undefined;
+      if (buf) transfer.push(buf);
     }
-    const vec = (result as { params?: Float32Array; grad?: Float32Array } | null)?.params ?? (result as { grad?: Float32Array } | null)?.grad;
-    const buf = vec ? ownBuffer(vec) : undefined;
-    if (buf) transfer.push(buf);
     res = { id: req.id, ok: true, result };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));

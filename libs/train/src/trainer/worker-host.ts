@@ -1,0 +1,115 @@
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Dataset } from '@edgefl/core';
+import { TrainError } from '../errors.js';
+import type { Request, Response } from './protocol.js';
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+/** A request without its id (the host numbers them); distributes over the union. */
+type Draft = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+/**
+ * Starts the worker file next to this one, with this file's extension: `.js` from dist/,
+ * `.ts` when the sources run under tsx (tests, `--conditions=edgefl-source`). A worker
+ * inherits execArgv, but tsx's `--import` hooks are not active for a worker's entry file,
+ * so a one-line bootstrap registers tsx's ESM API in the worker before importing it.
+ */
+function startWorker(): Worker {
+  const ext = extname(fileURLToPath(import.meta.url));
+  const entry = new URL(`./worker-entry${ext}`, import.meta.url);
+  if (ext === '.js') return new Worker(entry);
+  const api = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(boot, { eval: true });
+}
+
+/**
+ * One worker thread hosting the engines of several trainers. It starts with its first
+ * engine and stops with its last, and it keeps the process alive only while a request is
+ * pending (an idle trainer never blocks exit).
+ */
+export class WorkerHost {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private readonly sentData = new WeakMap<Dataset, number>();
+  private nextId = 1;
+  engines = 0;
+
+  request(msg: Draft, transfer: ArrayBuffer[] = []): Promise<unknown> {
+    const w = this.worker ?? this.start();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) w.ref();
+      this.pending.set(id, { resolve, reject });
+      w.postMessage({ ...msg, id }, transfer);
+    });
+  }
+
+  /** Evaluation-set reference: rows travel only the first time this host sees them. */
+  dataRef(ds: Dataset): { id: number; dataset?: Dataset } {
+    const known = this.sentData.get(ds);
+    if (known !== undefined) return { id: known };
+    const id = this.nextId++;
+    this.sentData.set(ds, id);
+    return { id, dataset: ds };
+  }
+
+  /** Called when an engine is disposed; the last one stops the thread. */
+  async release(): Promise<void> {
+    this.engines--;
+    if (this.engines === 0 && this.worker && this.pending.size === 0) {
+      const w = this.worker;
+      this.worker = null;
+      await w.terminate();
+    }
+  }
+
+  private start(): Worker {
+    const w = startWorker();
+    w.unref();
+    w.on('message', (res: Response) => {
+      const p = this.pending.get(res.id);
+      if (!p) return;
+      this.pending.delete(res.id);
+      if (this.pending.size === 0) w.unref();
+      if (res.ok) p.resolve(res.result);
+      else p.reject(res.error.code ? new TrainError(res.error.code, res.error.message, res.error.hint) : new Error(res.error.message));
+    });
+    const fail = (e: Error): void => {
+      if (this.worker === w) this.worker = null;
+      for (const p of this.pending.values()) p.reject(new TrainError('TRAIN_WORKER', `training worker failed: ${e.message}`, 'create the trainer again; if it repeats, run with worker: false to see the error in place', { cause: e }));
+      this.pending.clear();
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => {
+      if (this.worker === w) fail(new Error(`exited with code ${code}`));
+    });
+    this.worker = w;
+    return w;
+  }
+}
+
+let pool: WorkerHost[] = [];
+let poolSize = Math.max(1, Math.min(4, availableParallelism() - 1));
+let cursor = 0;
+
+/**
+ * How many worker threads host trainers in this process (default: cores − 1, at least 1,
+ * at most 4). A device runs one trainer; a lab run with hundreds of simulated nodes
+ * shares these threads instead of starting one per node.
+ */
+export function setTrainerThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new TrainError('TRAIN_SPEC', `trainer worker count must be a positive integer, got ${n}`, 'e.g. setTrainerThreads(2)');
+  poolSize = n;
+}
+
+/** The host for a new engine: round robin over the pool. */
+export function nextHost(): WorkerHost {
+  pool = pool.slice(0, poolSize);
+  while (pool.length < poolSize) pool.push(new WorkerHost());
+  const h = pool[cursor++ % pool.length]!;
+  h.engines++;
+  return h;
+}
