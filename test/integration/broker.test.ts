@@ -2,9 +2,10 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBroker } from '@edgefl/gateway';
 import type { RunningBroker } from '@edgefl/gateway';
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, createServer as netServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import mqtt from 'mqtt';
-import { DedupeSet, FleetClient, encodeChunk, encodeWhole, filters, splitMessage, topics } from '@edgefl/transport';
+import { DedupeSet, FleetClient, TransportError, encodeChunk, encodeWhole, filters, splitMessage, topics } from '@edgefl/transport';
 import { CaptureLog, patternBytes, until } from './broker-helpers.js';
 import type { LogLine } from './broker-helpers.js';
 
@@ -306,4 +307,57 @@ test('a subscriber resubscribes after its connection drops', async () => {
     await new Promise((r) => setTimeout(r, 20));
   }
   assert.ok(got.length >= 1 && got.every((g) => g === 'after'));
+});
+
+test('policy hooks: bad credentials fail connect at once; denied publish and subscribe are logged', async () => {
+  const log = new CaptureLog();
+  const b3 = await startBroker({
+    host: '127.0.0.1',
+    port: 0,
+    maxMessageBytes: LIMIT,
+    logger: log,
+    authenticate: (_id, username, password) => username === 'dev-01' && password?.toString() === 's3cret',
+    authorizePublish: (clientId, topic) => topic.endsWith(`/${clientId.replace(/^hk-/, '')}`),
+    authorizeSubscribe: async (_id, filter) => !filter.includes('/up/'),
+  });
+  const warned = (prefix: string): LogLine[] => log.lines.filter((l) => l.level === 'warn' && l.msg.startsWith(prefix));
+  const base = { url: b3.url, job: JOB, maxMessageBytes: LIMIT, qos: 1 as const, connectTimeoutMs: 5000 };
+  try {
+    await assert.rejects(
+      FleetClient.connect({ ...base, clientId: 'hk-dev-01', device: 'dev-01', username: 'dev-01', password: 'wrong' }),
+      (e: unknown) => e instanceof TransportError && /refused the connection/.test(e.message) && /username\/password/.test(e.hint ?? ''),
+    );
+    assert.equal(warned('connection refused: bad username or password').length, 1);
+    const dev = await FleetClient.connect({ ...base, clientId: 'hk-dev-01', device: 'dev-01', username: 'dev-01', password: 's3cret' });
+    open.push(dev);
+    await assert.rejects(dev.subscribe(filters.allUp(JOB), () => {}), /broker refused the subscription/);
+    assert.equal(warned('subscription refused: not authorized').length, 1);
+    // Its own up topic is allowed (status too: it ends with the device id).
+    await dev.publish(topics.up(JOB, 'dev-01'), patternBytes(4));
+    assert.equal(b3.counters.get('hk-dev-01').received.messages, 2);
+    // Someone else's is refused and logged, and the broker drops the connection.
+    dev.raw.publish(topics.up(JOB, 'dev-02'), Buffer.from(patternBytes(4)), { qos: 0 });
+    await until(() => warned('publish refused: client hk-dev-01 is not authorized to publish').length === 1, 'the refusal');
+    assert.equal(b3.counters.get('hk-dev-01').refused.messages, 1);
+  } finally {
+    await Promise.all(open.splice(0).map((c) => c.close()));
+    await b3.close();
+  }
+});
+
+test('connecting to a port where nothing listens fails with a TransportError naming the url', async () => {
+  const s = netServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  const url = `mqtt://127.0.0.1:${port}`;
+  await assert.rejects(
+    FleetClient.connect({ url, clientId: 'nobody', job: JOB, device: 'nobody', maxMessageBytes: LIMIT, qos: 1, connectTimeoutMs: 500, reconnectPeriodMs: 100 }),
+    (e: unknown) => e instanceof TransportError && e.message.includes(url) && /gateway \(or broker\) is running/.test(e.hint ?? ''),
+  );
+  await assert.rejects(
+    FleetClient.connect({ url: 'http://x', clientId: 'x', job: JOB, device: 'x', maxMessageBytes: LIMIT, qos: 1 }),
+    /is not an MQTT url/,
+  );
+  await assert.rejects(FleetClient.connect({ url: 'mqtt://x', clientId: 'x', job: JOB, device: 'a/b', maxMessageBytes: LIMIT, qos: 1 }), /invalid device/);
 });

@@ -188,13 +188,25 @@ export class FleetClient {
    */
   async subscribe(filterOrFilters: string | readonly string[], handler: MessageHandler): Promise<void> {
     const fs = typeof filterOrFilters === 'string' ? [filterOrFilters] : [...filterOrFilters];
-    for (const filter of fs) this.handlers.push({ filter, handler });
-    const granted = await this.mqtt.subscribeAsync(fs, { qos: this.qos });
-    for (const g of granted) {
-      if (g.qos === 128) {
-        throw new TransportError(`broker refused the subscription to ${g.topic}`, 'check the ACL for this device on the broker (it may read only what is addressed to it or to all)');
-      }
+    const entries = fs.map((filter) => ({ filter, handler }));
+    this.handlers.push(...entries);
+    const refused = (why: string, cause?: unknown): TransportError => {
+      for (const e of entries) this.handlers.splice(this.handlers.indexOf(e), 1);
+      return new TransportError(
+        `broker refused the subscription to ${fs.join(', ')}: ${why}`,
+        'check the ACL for this device on the broker (a device may read only what is addressed to it or to all)',
+        { cause },
+      );
+    };
+    let granted;
+    try {
+      granted = await this.mqtt.subscribeAsync(fs, { qos: this.qos });
+    } catch (e) {
+      // mqtt.js 5 rejects when any filter is granted 0x80.
+      throw refused(errorMessage(e), e);
     }
+    const denied = granted.filter((g) => g.qos === 128).map((g) => g.topic);
+    if (denied.length > 0) throw refused(`denied ${denied.join(', ')}`);
   }
 
   /** Publishes `offline` (retained), then disconnects cleanly. */
