@@ -9,7 +9,6 @@ import type { ParamLayout } from '../params/layout.js';
 export class LenetReference {
   private readonly off: Record<string, number> = {};
   private readonly s1: number;
-  private readonly s2: number;
   private readonly flat: number;
   private readonly k: number;
   // per-sample activations (reused across the batch) and the accumulated gradient
@@ -36,8 +35,8 @@ export class LenetReference {
     const last = layout[layout.length - 1]!;
     this.k = last.size;
     this.s1 = Math.floor(s / 2);
-    this.s2 = Math.floor(this.s1 / 2);
-    this.flat = 16 * this.s2 * this.s2;
+    const s2 = Math.floor(this.s1 / 2);
+    this.flat = 16 * s2 * s2;
     this.z1 = new Float32Array(6 * s * s);
     this.d1 = new Float32Array(6 * s * s);
     this.p1 = new Float32Array(6 * this.s1 * this.s1);
@@ -55,7 +54,7 @@ export class LenetReference {
 
   /** θ ← θ − lr·∇L(θ; x, onehot) in place; returns the batch's mean loss. */
   step(theta: Float32Array, x: Float32Array, onehot: Float32Array, lr: number): number {
-    const { c, s, s1, s2, k, off, grad: g } = this;
+    const { c, s, s1, k, off, grad: g } = this;
     g.fill(0);
     let loss = 0;
     const px = c * s * s;
@@ -89,7 +88,6 @@ export class LenetReference {
       unpool(this.dp1, this.a1, this.z1, this.d1);
       convBack(theta, g, off['conv1.weight']!, off['conv1.bias']!, xn, c, s, this.d1, 6, null);
     }
-    void s2;
     for (let i = 0; i < theta.length; i++) theta[i] = theta[i]! - lr * g[i]!;
     return loss / this.batch;
   }

@@ -139,7 +139,6 @@ export function inferShapes(op: string, env: ShapeEnv): (Shape | undefined)[] {
       });
       return one(out);
     }
-    case 'Constant': return one(undefined);
     default: return one(undefined);
   }
 }

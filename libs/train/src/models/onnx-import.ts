@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { TrainError } from '../errors.js';
 import type { GraphBuilder } from '../graph/builder.js';
 import { onnx, type OnnxTypes } from '../graph/proto.js';
-import { f, fs, type Attrs, type AttrValue, type ConstTensor, type Dim } from '../graph/types.js';
+import { f, fs, type Attrs, type AttrValue, type ConstTensor } from '../graph/types.js';
 import type { LossKind } from '../losses/index.js';
 import type { ParamDef } from '../params/layout.js';
 import { buildStepGraph } from '../steps/graphs.js';
@@ -186,4 +186,3 @@ function decodeAttrs(n: OnnxTypes.INodeProto, path: string): Attrs {
   return out;
 }
 
-export type { Dim };

@@ -28,7 +28,7 @@ export interface Trainer {
   readonly layout: ParamLayout;
   /** deterministic initialisation (He / Glorot normal from a seeded Rng; zeros for biases) */
   initParams(seed: number): Float32Array;
-  /** `steps` mini-batch SGD steps; `loss` is the mean of the batches' losses */
+  /** `steps` mini-batch SGD steps; `loss` is the mean of the batches' losses (NaN for steps: 0) */
   sgd(params: Float32Array, o: SgdOptions): Promise<StepResult>;
   /** `steps` ADMM local steps θ ← θ − α(g + dual + ρ(θ − anchor)) */
   admmStep(params: Float32Array, o: AdmmOptions): Promise<StepResult>;
