@@ -91,6 +91,7 @@ export class Reassembler {
   readonly limits: ReassemblerLimits;
   private readonly sources = new Map<string, SourceState>();
   private partialCount = 0;
+  private lastSweep = -Infinity;
 
   constructor(limits: Partial<ReassemblerLimits> & Pick<ReassemblerLimits, 'maxMessageBytes'>) {
     this.limits = { ...DEFAULT_REASSEMBLER_LIMITS, ...limits };
@@ -108,7 +109,8 @@ export class Reassembler {
     } catch (e) {
       return { kind: 'rejected', error: asTransportError(e) };
     }
-    this.expire(now);
+    // Sweeping every partial on every frame would cost O(partials); a few times per timeout suffices.
+    if (now - this.lastSweep >= this.limits.timeoutMs / 4 || now < this.lastSweep) this.expire(now);
     const st = this.source(source);
     if (st.recentSet.has(frame.msgId)) return { kind: 'duplicate', msgId: frame.msgId };
 
@@ -165,6 +167,7 @@ export class Reassembler {
 
   /** Drops partial messages older than `timeoutMs`; returns how many were dropped. */
   expire(now: number = Date.now()): number {
+    this.lastSweep = now;
     let dropped = 0;
     for (const st of this.sources.values()) {
       for (const p of st.partials.values()) {

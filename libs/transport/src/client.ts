@@ -162,6 +162,13 @@ export class FleetClient {
     const link = options.link ?? this.defaultLink(topic);
     const qos = options.qos ?? this.qos;
     const frames = splitMessage(this.takeMsgId(), bytes, this.maxMessageBytes);
+    if (options.retain === true && frames.length > 1) {
+      // A broker retains one PUBLISH per topic: a late subscriber would get only the last chunk.
+      throw new TransportError(
+        `retained message of ${bytes.length} bytes on ${topic} needs ${frames.length} chunks, but a broker retains only one PUBLISH per topic`,
+        `keep retained messages (ctl, status) under maxMessageBytes − 5 = ${this.maxMessageBytes - 5} bytes, or publish without retain`,
+      );
+    }
     const topicBytes = Buffer.byteLength(topic);
     const pending: Promise<unknown>[] = [];
     let wireBytes = 0;
@@ -207,6 +214,14 @@ export class FleetClient {
     }
     const denied = granted.filter((g) => g.qos === 128).map((g) => g.topic);
     if (denied.length > 0) throw refused(`denied ${denied.join(', ')}`);
+  }
+
+  /** Removes the retained message of `topic` (an empty retained PUBLISH, MQTT 3.1.1 §3.3.1.3). */
+  async clearRetained(topic: string): Promise<void> {
+    const link = this.defaultLink(topic);
+    const size = mqttPublishPacketBytes(Buffer.byteLength(topic), 0, this.qos, 4);
+    await this.mqtt.publishAsync(topic, Buffer.alloc(0), { qos: this.qos, retain: true });
+    this.ledger.recordPacket(link, size);
   }
 
   /** Publishes `offline` (retained), then disconnects cleanly. */
@@ -261,6 +276,11 @@ export class FleetClient {
       }
       const link = parsed === null ? { from: topic, to: this.device } : linkOfTopic(parsed);
       this.received.recordPacket(link, receivedPacketBytes(topic, payload.length, packet));
+      if (payload.length === 0) {
+        // A retained message being cleared: nothing to deliver, nothing wrong.
+        this.log.debug({ topic }, 'empty payload (retained message cleared)');
+        return;
+      }
       if (parsed?.kind === 'status') {
         // Status is plain text (no frame) so any MQTT tool can read it.
         this.received.recordMessage(link, 0);
