@@ -1,1 +1,2 @@
-export {};
+export { runExperiment } from './experiment.js';
+export type { ExperimentHooks, TransportKind } from './experiment.js';

@@ -19,6 +19,7 @@ export interface RoundRecord {
 export interface LinkRecord {
   readonly from: string;
   readonly to: string;
+  readonly messages: number;
   readonly payloadBits: number;
   readonly wireBytes: number;
   readonly budgetBitsPerSec: number | null;
@@ -29,6 +30,8 @@ export interface LinkRecord {
 export interface RunRecord {
   readonly format: 'edgefl-run/1';
   readonly config: unknown;
+  /** the model's parameter count, so bits can be compared with float32 vectors */
+  readonly model: { readonly dim: number };
   readonly rounds: readonly RoundRecord[];
   readonly links: readonly LinkRecord[];
   readonly totals: {
@@ -43,7 +46,7 @@ export interface RunRecord {
 
 export function linkRecords(hops: readonly HopCounters[]): LinkRecord[] {
   return hops.map((h) => ({
-    from: h.from, to: h.to, payloadBits: h.payloadBits, wireBytes: h.wireBytes,
+    from: h.from, to: h.to, messages: h.messages, payloadBits: h.payloadBits, wireBytes: h.wireBytes,
     budgetBitsPerSec: null, budgetBitsPerRound: null, overBudget: 0,
   }));
 }

@@ -1,0 +1,41 @@
+import cliProgress from 'cli-progress';
+import type { RoundRecord } from '@edgefl/runtime';
+
+/**
+ * Round progress: a live bar on a terminal (cli-progress), one line per round otherwise
+ * (CI logs, pipes), so a run is never silent.
+ */
+export class RoundProgress {
+  private readonly bar: cliProgress.SingleBar | null;
+
+  constructor(private readonly rounds: number, private readonly stream: NodeJS.WriteStream = process.stderr) {
+    this.bar = stream.isTTY
+      ? new cliProgress.SingleBar({
+          stream,
+          format: 'round {value}/{total} {bar} loss {loss} | accuracy {accuracy} | {transport} | {eta_formatted} left',
+          hideCursor: true,
+        }, cliProgress.Presets.shades_classic)
+      : null;
+  }
+
+  start(info: { devices: readonly string[]; dim: number; transport: string }): void {
+    const head = `${info.devices.length} devices, ${info.dim} parameters, ${this.rounds} rounds over ${info.transport}`;
+    if (this.bar) {
+      this.stream.write(head + '\n');
+      this.bar.start(this.rounds, 0, { loss: '-', accuracy: '-', transport: info.transport });
+    } else {
+      this.stream.write(head + '\n');
+    }
+  }
+
+  round(r: RoundRecord): void {
+    const loss = r.loss.toFixed(4);
+    const accuracy = r.accuracy === null ? 'n/a' : `${(100 * r.accuracy).toFixed(1)}%`;
+    if (this.bar) this.bar.update(r.round, { loss, accuracy });
+    else this.stream.write(`round ${r.round}/${this.rounds}  loss ${loss}  accuracy ${accuracy}  ${(r.wallMs / 1000).toFixed(2)} s\n`);
+  }
+
+  stop(): void {
+    this.bar?.stop();
+  }
+}

@@ -1,0 +1,37 @@
+import { GATEWAY } from '@edgefl/transport';
+import type { RunRecord } from '@edgefl/runtime';
+
+const kB = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`;
+const kbit = (bits: number): string => `${(bits / 1000).toFixed(1)} kbit`;
+
+/** What a person wants after a run: accuracy, what each device sent and received, and the saving. */
+export function formatSummary(rec: RunRecord): string {
+  const t = rec.totals;
+  const lines: string[] = [];
+  lines.push('');
+  lines.push(`final loss ${t.finalLoss.toFixed(4)}` + (t.finalAccuracy === null ? '' : `, held-out accuracy ${(100 * t.finalAccuracy).toFixed(2)}%`) +
+    ` after ${t.rounds} rounds in ${(t.wallMs / 1000).toFixed(1)} s`);
+  const devices = [...new Set(rec.links.map((l) => (l.from === GATEWAY ? l.to : l.from)))].sort();
+  const up = new Map(rec.links.filter((l) => l.to === GATEWAY).map((l) => [l.from, l]));
+  const down = new Map(rec.links.filter((l) => l.from === GATEWAY).map((l) => [l.to, l]));
+  lines.push('');
+  lines.push(pad(['device', 'up payload', 'up wire', 'down payload', 'down wire']));
+  for (const d of devices) {
+    const u = up.get(d);
+    const w = down.get(d);
+    lines.push(pad([d, kbit(u?.payloadBits ?? 0), kB(u?.wireBytes ?? 0), kbit(w?.payloadBits ?? 0), kB(w?.wireBytes ?? 0)]));
+  }
+  const upBits = [...up.values()].reduce((s, l) => s + l.payloadBits, 0);
+  const upMsgs = [...up.values()].reduce((s, l) => s + l.messages, 0);
+  if (upMsgs > 0 && upBits > 0) {
+    const f32 = upMsgs * rec.model.dim * 32;
+    lines.push('');
+    lines.push(`uplink payload ${kbit(upBits)} vs ${kbit(f32)} as float32 updates: ${(f32 / upBits).toFixed(1)}× smaller`);
+  }
+  lines.push(`total payload ${kbit(t.payloadBits)}, total on the wire ${kB(t.wireBytes)}`);
+  return lines.join('\n') + '\n';
+}
+
+function pad(cols: string[]): string {
+  return cols.map((c, i) => (i === 0 ? c.padEnd(10) : c.padStart(14))).join(' ');
+}

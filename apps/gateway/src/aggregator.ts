@@ -1,0 +1,128 @@
+import { errorMessage, type Log } from '@edgefl/core';
+import type { ExperimentConfig } from '@edgefl/config';
+import { prepareFederatedData, type FederatedData } from '@edgefl/data';
+import { createTrainer, type Trainer } from '@edgefl/train';
+import { FleetClient, GATEWAY, filters, parseTopic, topics } from '@edgefl/transport';
+import {
+  STATUS_READY, createJob, encodeJobAnnouncement, mqttPort, nodeEnv, nodeSpec, runNode, type Job, type TrafficAccounting,
+} from '@edgefl/runtime';
+
+
+export interface AggregatorOptions {
+  /** broker the aggregator connects to (its own gateway's, or any MQTT broker) */
+  readonly url: string;
+  readonly experiment: ExperimentConfig;
+  readonly devices: readonly string[];
+  readonly log: Log;
+  readonly username?: string;
+  readonly password?: string;
+  /** the job's data, when the caller has it prepared already (the lab); else derived from the config */
+  readonly data?: FederatedData;
+  /** how long to wait for every device to report ready; default: forever */
+  readonly readyTimeoutMs?: number;
+  readonly onRoundEnd?: (round: number, model: Float32Array) => void;
+  readonly accounting?: TrafficAccounting;
+}
+
+export interface RunningAggregator {
+  readonly job: Job;
+  readonly dim: number;
+  /** resolves when every round is done, with the final global model */
+  readonly done: Promise<Float32Array>;
+  close(): Promise<void>;
+}
+
+/**
+ * The aggregator: an MQTT client like any other (so it runs against any broker) that
+ * announces the job on `ctl` (retained), waits until every device is ready, then runs the
+ * algorithm's server node. Each round it logs the global model's held-out accuracy.
+ */
+export async function startAggregator(o: AggregatorOptions): Promise<RunningAggregator> {
+  const cfg = o.experiment;
+  const log = o.log.child({ role: 'aggregator', job: cfg.job });
+  const job = createJob(cfg, o.devices);
+  const data = o.data ?? prepareFederatedData(cfg.data, o.devices.length, cfg.seed);
+  const evaluator: Trainer = await createTrainer({ model: cfg.model, data: data.test, seed: cfg.seed });
+  const dim = evaluator.dim;
+  let client: FleetClient | undefined;
+  try {
+    client = await FleetClient.connect({
+      url: o.url, clientId: `edgefl-aggregator-${cfg.job}`, job: cfg.job, device: GATEWAY,
+      maxMessageBytes: cfg.transport.maxMessageBytes, qos: cfg.transport.qos, logger: log,
+      ...(o.username !== undefined ? { username: o.username } : {}),
+      ...(o.password !== undefined ? { password: o.password } : {}),
+    });
+    const spec = nodeSpec(job, GATEWAY);
+    const node = job.algorithm.createNode(nodeEnv(job, spec, { dim, initialParams: evaluator.initParams(cfg.seed), log }));
+    const port = await mqttPort(client, spec, {
+      job: cfg.job, nodes: job.algorithm.nodes, log,
+      expect: { dim, maxBytes: 64 * 1024 * 1024 },
+      ...(o.accounting ? { accounting: o.accounting } : {}),
+    });
+    const ready = await watchReady(client, cfg.job, o.devices, log);
+    await client.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state: 'running', devices: o.devices, dim, experiment: cfg }), { retain: true });
+    log.info({ devices: o.devices.length, dim, rounds: cfg.rounds }, 'job announced; waiting for devices');
+    const c = client;
+    const done = (async (): Promise<Float32Array> => {
+      await ready.all(o.readyTimeoutMs);
+      log.info({}, 'all devices ready; starting rounds');
+      await runNode(node, port, {
+        rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log,
+        onRoundEnd: (round, model) => {
+          o.onRoundEnd?.(round, model);
+          const snapshot = Float32Array.from(model);
+          evaluator.evaluate(snapshot).then(
+            (r) => log.info({ round, loss: r.loss, accuracy: r.accuracy }, 'round done'),
+            (e: unknown) => log.warn({ round, reason: errorMessage(e) }, 'evaluation failed'),
+          );
+        },
+      });
+      await c.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state: 'done', devices: o.devices, dim, experiment: cfg }), { retain: true });
+      return Float32Array.from(node.model());
+    })();
+    return {
+      job, dim, done,
+      async close() {
+        await c.close();
+        await evaluator.close();
+      },
+    };
+  } catch (e) {
+    await client?.close();
+    await evaluator.close();
+    throw e;
+  }
+}
+
+/** Tracks which devices announced `ready` on their retained status topic. */
+async function watchReady(client: FleetClient, job: string, devices: readonly string[], log: Log) {
+  const want = new Set(devices);
+  const ready = new Set<string>();
+  let wake: (() => void) | null = null;
+  await client.subscribe(filters.allStatus(job), (topic, bytes) => {
+    const t = parseTopic(topic);
+    if (t?.kind !== 'status' || !want.has(t.device)) return;
+    const state = new TextDecoder().decode(bytes);
+    if (state === STATUS_READY) ready.add(t.device);
+    else ready.delete(t.device);
+    log.debug({ device: t.device, state }, 'device status');
+    if (ready.size === want.size) wake?.();
+  });
+  return {
+    all(timeoutMs?: number): Promise<void> {
+      if (ready.size === want.size) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const nag = setInterval(() => log.info({ missing: [...want].filter((d) => !ready.has(d)) }, 'waiting for devices'), 10_000);
+        const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+          clearInterval(nag);
+          reject(new Error(`devices not ready after ${timeoutMs} ms: ${[...want].filter((d) => !ready.has(d)).join(', ')}`));
+        }, timeoutMs);
+        wake = () => {
+          clearInterval(nag);
+          if (timer) clearTimeout(timer);
+          resolve();
+        };
+      });
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { Log } from '@edgefl/core';
+import type { ExperimentConfig } from '@edgefl/config';
+import type { FederatedData } from '@edgefl/data';
+import type { TrafficAccounting } from '@edgefl/runtime';
+import { startBroker, type RunningBroker } from './broker.js';
+import { startAggregator, type RunningAggregator } from './aggregator.js';
+
+export interface GatewayOptions {
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly experiment: ExperimentConfig;
+  readonly devices: readonly string[];
+  readonly log: Log;
+  readonly data?: FederatedData;
+  readonly readyTimeoutMs?: number;
+  readonly onRoundEnd?: (round: number, model: Float32Array) => void;
+  readonly accounting?: TrafficAccounting;
+}
+
+export interface RunningGateway {
+  readonly broker: RunningBroker;
+  readonly aggregator: RunningAggregator;
+  /** the broker's address for agents, e.g. mqtt://127.0.0.1:1883 */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** `edgefl gateway`: an aedes broker with the job's aggregator next to it. */
+export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
+  const broker = await startBroker({
+    host: o.listen.host, port: o.listen.port, maxMessageBytes: o.experiment.transport.maxMessageBytes, logger: o.log.child({ role: 'broker' }),
+  });
+  const local = `mqtt://127.0.0.1:${broker.port}`;
+  let aggregator: RunningAggregator;
+  try {
+    aggregator = await startAggregator({
+      url: local, experiment: o.experiment, devices: o.devices, log: o.log,
+      ...(o.data ? { data: o.data } : {}),
+      ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),
+      ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
+      ...(o.accounting ? { accounting: o.accounting } : {}),
+    });
+  } catch (e) {
+    await broker.close();
+    throw e;
+  }
+  return {
+    broker, aggregator, url: broker.url,
+    async close() {
+      await aggregator.close();
+      await broker.close();
+    },
+  };
+}
