@@ -5,7 +5,9 @@ import { isKnownCodecId } from './registry.js';
 import { MAX_DIM } from './compressors/checks.js';
 
 /**
- * Wire envelope: one CBOR array [v, job, round, phase, from, seq, codec, dim, bits, body].
+ * Wire envelope: one CBOR array [v, job, round, phase, from, seq, codec, dim, bits, body, meta?].
+ * `meta` (an algorithm's small scalar side data, e.g. a worker's sample count) is appended
+ * only when present, so messages without it cost nothing extra.
  * An array (not a map) keeps the header to its values only; the codec spec stays a small
  * map because its parameter names vary by codec. Overhead for a typical header is ~40 bytes
  * (measured in test/unit/codec/envelope.test.ts and docs/codecs/README.md).
@@ -18,6 +20,7 @@ const cbor = new Encoder({
 });
 
 const FIELDS = 10;
+const MAX_META = 16;
 const MAX_TEXT = 256;
 const MAX_PARAMS = 16;
 /** Default cap on an envelope's size when the receiver does not give one (MAX_DIM float32s + header). */
@@ -37,7 +40,9 @@ export interface EnvelopeExpectation {
 export function encodeEnvelope(header: EnvelopeHeader, body: Uint8Array): Uint8Array {
   validateHeader(header, body);
   const h = header;
-  const out: Uint8Array = cbor.encode([h.v, h.job, h.round, h.phase, h.from, h.seq, { ...h.codec }, h.dim, h.bits, body]);
+  const fields: unknown[] = [h.v, h.job, h.round, h.phase, h.from, h.seq, { ...h.codec }, h.dim, h.bits, body];
+  if (h.meta !== undefined) fields.push({ ...h.meta });
+  const out: Uint8Array = cbor.encode(fields);
   return out;
 }
 
@@ -54,10 +59,10 @@ export function decodeEnvelope(bytes: Uint8Array, expect: EnvelopeExpectation = 
   } catch (e) {
     throw new CodecError(`envelope: not valid CBOR (${e instanceof Error ? e.message : String(e)})`);
   }
-  if (!Array.isArray(raw) || raw.length !== FIELDS) {
-    throw new CodecError(`envelope: expected a CBOR array of ${FIELDS} fields, got ${describe(raw)}`);
+  if (!Array.isArray(raw) || (raw.length !== FIELDS && raw.length !== FIELDS + 1)) {
+    throw new CodecError(`envelope: expected a CBOR array of ${FIELDS} or ${FIELDS + 1} fields, got ${describe(raw)}`);
   }
-  const [v, job, round, phase, from, seq, codecRaw, dim, bits, bodyRaw] = raw as unknown[];
+  const [v, job, round, phase, from, seq, codecRaw, dim, bits, bodyRaw, metaRaw] = raw as unknown[];
   if (v !== 1) {
     throw new CodecError(`envelope: format version ${describe(v)} is not supported (this build reads version 1)`,
       'upgrade edgefl on the older side so both ends speak the same envelope version');
@@ -74,6 +79,7 @@ export function decodeEnvelope(bytes: Uint8Array, expect: EnvelopeExpectation = 
     codec: codecSpec(codecRaw),
     dim: int('dim', dim, 0, expect.maxDim ?? MAX_DIM),
     bits: int('bits', bits, 0, Number.MAX_SAFE_INTEGER),
+    ...(raw.length > FIELDS ? { meta: metaMap(metaRaw) } : {}),
   } satisfies EnvelopeHeader;
   checkBits(header.bits, body.length);
   if (expect.dim !== undefined && header.dim !== expect.dim) {
@@ -103,7 +109,24 @@ function validateHeader(h: EnvelopeHeader, body: Uint8Array): void {
   codecSpec(h.codec);
   int('dim', h.dim, 0, MAX_DIM);
   int('bits', h.bits, 0, Number.MAX_SAFE_INTEGER);
+  if (h.meta !== undefined) metaMap(h.meta);
   checkBits(h.bits, body.length);
+}
+
+/** `meta`: at most MAX_META short keys with finite numbers. */
+function metaMap(x: unknown): Record<string, number> {
+  if (typeof x !== 'object' || x === null || Array.isArray(x) || x instanceof Uint8Array) {
+    throw new CodecError(`envelope: meta is ${describe(x)}, expected a map of numbers`);
+  }
+  const entries = Object.entries(x);
+  if (entries.length > MAX_META) throw new CodecError(`envelope: meta has ${entries.length} entries (at most ${MAX_META})`);
+  const out: Record<string, number> = {};
+  for (const [k, val] of entries) {
+    if (k.length === 0 || k.length > 64) throw new CodecError(`envelope: meta key of ${k.length} characters (1 to 64 allowed)`);
+    if (typeof val !== 'number' || !Number.isFinite(val)) throw new CodecError(`envelope: meta ${k} is ${describe(val)}, expected a finite number`);
+    out[k] = val;
+  }
+  return out;
 }
 
 /** The body holds the payload bits and at most the final byte's padding. */

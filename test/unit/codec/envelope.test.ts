@@ -68,8 +68,23 @@ test('envelope: the schema is validated on receipt', () => {
     msg[i] = value;
     assert.throws(() => decodeEnvelope(raw.encode(msg)), (e: unknown) => e instanceof CodecError && re.test(e.message), `field ${i} = ${String(value)}`);
   }
-  assert.throws(() => decodeEnvelope(raw.encode(good.slice(0, 9))), /array of 10 fields, got an array of 9/);
+  assert.throws(() => decodeEnvelope(raw.encode(good.slice(0, 9))), /array of 10 or 11 fields, got an array of 9/);
   assert.throws(() => decodeEnvelope(raw.encode({ v: 1 })), /got a map/);
+});
+
+test('envelope: optional meta (scalar side data) round-trips and is validated', () => {
+  const b = body();
+  const withMeta: EnvelopeHeader = { ...header, meta: { samples: 225, loss: 0.25 } };
+  const bytes = encodeEnvelope(withMeta, b);
+  assert.deepEqual(decodeEnvelope(bytes).header, withMeta);
+  assert.ok(bytes.length > encodeEnvelope(header, b).length, 'meta costs bytes only when present');
+  const raw = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false });
+  const fields = [1, 'j', 1, 0, 'a', 0, { id: 'float32' }, 1, 32, new Uint8Array(4)];
+  for (const [meta, re] of [[{ n: 'x' }, /meta n is "x"/], [[1], /meta is an array/], [{ n: Infinity }, /meta n is Infinity/]] as const) {
+    assert.throws(() => decodeEnvelope(raw.encode([...fields, meta])), (e: unknown) => e instanceof CodecError && re.test(e.message));
+  }
+  const many = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, i]));
+  assert.throws(() => encodeEnvelope({ ...header, meta: many }, b), /meta has 17 entries/);
 });
 
 test('envelope: sender refuses a header inconsistent with its body', () => {
