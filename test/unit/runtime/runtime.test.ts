@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { nullLog } from '@edgefl/core';
+import { parseExperimentConfig } from '@edgefl/config';
+import { splitMessage, mqttPublishPacketBytes } from '@edgefl/transport';
+import type { Inbound } from '@edgefl/algorithms';
+import {
+  Mailbox, TrafficAccounting, frameSizes, route, encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError, frame, unframe, WireError,
+} from '@edgefl/runtime';
+
+const msg = (from: string, round: number, phase: number, tag = 0): Inbound => ({
+  from, round, phase, codec: { id: 'float32' }, dim: 1, body: new Uint8Array([tag, 0, 0, 0]), payloadBits: 32,
+});
+
+test('mailbox: first copy wins, replays are dropped, delivery is in the order asked', async () => {
+  const box = new Mailbox(nullLog);
+  assert.equal(box.put(msg('b', 1, 0, 1)), 'accepted');
+  assert.equal(box.put(msg('b', 1, 0, 2)), 'duplicate');
+  assert.equal(box.put(msg('a', 1, 0)), 'accepted');
+  const got = await box.take([{ from: 'a', round: 1, phase: 0 }, { from: 'b', round: 1, phase: 0 }], 1000);
+  assert.deepEqual(got.map((m) => m.from), ['a', 'b']);
+  assert.equal(got[1]!.body[0], 1);
+  assert.equal(box.put(msg('b', 1, 0, 3)), 'duplicate', 'a consumed message replayed later is still a duplicate');
+});
+
+test('mailbox: waits for late messages, and a deadline returns what arrived', async () => {
+  const box = new Mailbox(nullLog);
+  const waiting = box.take([{ from: 'a', round: 1, phase: 0 }], 5000);
+  setTimeout(() => box.put(msg('a', 1, 0)), 10);
+  assert.equal((await waiting).length, 1);
+  const partial = await box.take([{ from: 'a', round: 1, phase: 1 }, { from: 'b', round: 1, phase: 1 }], 20);
+  assert.equal(partial.length, 0);
+});
+
+test('mailbox: stale and far-future rounds are refused (bounded memory)', () => {
+  const box = new Mailbox(nullLog, 2);
+  box.advance(5);
+  assert.equal(box.put(msg('a', 3, 0)), 'stale');
+  assert.equal(box.put(msg('a', 4, 0)), 'accepted');
+  assert.equal(box.put(msg('a', 8, 0)), 'too-far-ahead');
+});
+
+test('accounting: frame sizes match the transport\'s chunking, and hops are counted per device', () => {
+  for (const [len, max] of [[0, 1024], [1019, 1024], [1020, 1024], [5_000_000, 262_144], [262_144, 262_144]] as const) {
+    assert.deepEqual(frameSizes(len, max), splitMessage(1, new Uint8Array(len), max).map((f) => f.length), `len ${len}`);
+  }
+  const acc = new TrafficAccounting(1024, 1);
+  acc.record('edgefl/v1/j/down', 100, 'gateway', ['d1', 'd2'], 800);
+  acc.record('edgefl/v1/j/up/d1', 50, 'd1', ['gateway'], 400);
+  const down = mqttPublishPacketBytes('edgefl/v1/j/down'.length, 105, 1);
+  const up = mqttPublishPacketBytes('edgefl/v1/j/up/d1'.length, 55, 1);
+  assert.deepEqual(acc.links(), [
+    { from: 'd1', to: 'gateway', messages: 1, payloadBits: 400, wireBytes: up },
+    { from: 'gateway', to: 'd1', messages: 1, payloadBits: 800, wireBytes: down },
+    { from: 'gateway', to: 'd2', messages: 1, payloadBits: 800, wireBytes: down },
+  ]);
+  assert.deepEqual(acc.totals(), { transmissions: 2, payloadBits: 1200, wireBytes: up + 2 * down });
+});
+
+test('routes: broadcast to all workers is one publish; peers get a link each', () => {
+  const workers = new Set(['d1', 'd2']);
+  assert.deepEqual(route('j', { id: 'gateway', role: 'server' }, ['d1', 'd2'], workers), [{ topic: 'edgefl/v1/j/down', receivers: ['d1', 'd2'] }]);
+  assert.deepEqual(route('j', { id: 'gateway', role: 'server' }, ['d2'], workers), [{ topic: 'edgefl/v1/j/down/d2', receivers: ['d2'] }]);
+  assert.deepEqual(route('j', { id: 'd1', role: 'worker' }, ['gateway'], workers), [{ topic: 'edgefl/v1/j/up/d1', receivers: ['gateway'] }]);
+  assert.deepEqual(route('j', { id: 'p1', role: 'peer' }, ['p0', 'p2'], workers).map((p) => p.topic), ['edgefl/v1/j/link/p1/p0', 'edgefl/v1/j/link/p1/p2']);
+});
+
+test('wire: a message must come from a job member and agree with the topic it arrived on', () => {
+  const bytes = frame({ to: ['gateway'], codec: { id: 'float32' }, dim: 2, body: new Uint8Array(8), payloadBits: 64, meta: { samples: 3 } }, 'j', 'd1', 1, 1, 0);
+  const expect = { job: 'j', dim: 2, maxBytes: 1 << 20, senders: new Set(['d1', 'gateway']) };
+  assert.deepEqual(unframe(bytes, expect, 'd1').meta, { samples: 3 });
+  assert.throws(() => unframe(bytes, expect, 'd2'), (e: unknown) => e instanceof WireError && /claims sender d1 but arrived on d2/.test(e.message));
+  assert.throws(() => unframe(bytes, { ...expect, senders: new Set(['gateway']) }), /not part of this job/);
+});
+
+test('job announcement: round-trips, and hostile ones are refused with the reason', () => {
+  const experiment = parseExperimentConfig({ job: 'j' });
+  const ann = decodeJobAnnouncement(encodeJobAnnouncement({ state: 'running', devices: ['d1'], dim: 10, experiment }));
+  assert.equal(ann.dim, 10);
+  assert.deepEqual(ann.experiment, experiment);
+  const enc = (x: unknown) => new TextEncoder().encode(JSON.stringify(x));
+  const good = { format: 'edgefl-job/1', state: 'running', devices: ['d1'], dim: 10, experiment };
+  assert.throws(() => decodeJobAnnouncement(new Uint8Array([0xff, 0xfe])), (e: unknown) => e instanceof JobSpecError && /not JSON/.test(e.message));
+  assert.throws(() => decodeJobAnnouncement(enc({ ...good, format: 'x' })), /format "x"/);
+  assert.throws(() => decodeJobAnnouncement(enc({ ...good, dim: -1 })), /dim must be a positive integer/);
+  assert.throws(() => decodeJobAnnouncement(enc({ ...good, experiment: { job: 'j', rounds: 'many' } })), /rounds/);
+});
