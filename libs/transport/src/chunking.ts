@@ -29,6 +29,19 @@ export function splitMessage(msgId: number, message: Uint8Array, maxPayloadBytes
   return frames;
 }
 
+/**
+ * Payload sizes of the PUBLISH packets `splitMessage` makes of a message of `length` bytes,
+ * without building them: for drivers that account traffic they do not send (the lab).
+ */
+export function frameSizes(length: number, maxPayloadBytes: number): number[] {
+  if (length + WHOLE_HEADER_BYTES <= maxPayloadBytes) return [length + WHOLE_HEADER_BYTES];
+  const chunk = maxPayloadBytes - CHUNK_HEADER_BYTES;
+  const count = Math.ceil(length / chunk);
+  const sizes = new Array<number>(count).fill(maxPayloadBytes);
+  sizes[count - 1] = length - (count - 1) * chunk + CHUNK_HEADER_BYTES;
+  return sizes;
+}
+
 export interface ReassemblerLimits {
   /** largest whole message accepted, in bytes (after reassembly) */
   readonly maxMessageBytes: number;

@@ -15,10 +15,10 @@ export {
 export type { ParsedTopic, TopicKind, LinkId, IdKind } from './topics.js';
 export { FRAME_WHOLE, FRAME_CHUNK, WHOLE_HEADER_BYTES, CHUNK_HEADER_BYTES, encodeWhole, encodeChunk, decodeFrame } from './frames.js';
 export type { Frame } from './frames.js';
-export { splitMessage, Reassembler, DEFAULT_REASSEMBLER_LIMITS } from './chunking.js';
+export { splitMessage, frameSizes, Reassembler, DEFAULT_REASSEMBLER_LIMITS } from './chunking.js';
 export type { ReassemblerLimits, PushResult } from './chunking.js';
 export { DedupeSet } from './dedupe.js';
-export { ByteLedger, mqttPublishPacketBytes, varintBytes } from './ledger.js';
+export { ByteLedger, mqttPublishPacketBytes, messageWireBytes, varintBytes } from './ledger.js';
 export type { LinkCounters } from './ledger.js';
 export { unlimitedShaper } from './shaper.js';
 export type { Shaper } from './shaper.js';

@@ -1,3 +1,4 @@
+import { frameSizes } from './chunking.js';
 import type { LinkId } from './topics.js';
 
 /**
@@ -22,6 +23,18 @@ export function mqttPublishPacketBytes(
   let remaining = 2 + topicLength + (qos > 0 ? 2 : 0) + payloadLength;
   if (protocolVersion === 5) remaining += varintBytes(propertiesLength) + propertiesLength;
   return 1 + varintBytes(remaining) + remaining;
+}
+
+/**
+ * Wire bytes of one message of `messageLength` bytes published on `topic` by a FleetClient
+ * with this `maxMessageBytes` and QoS: the sum over its frames (whole or chunks) of
+ * `mqttPublishPacketBytes`. Equals what the client's ledger records for that publish.
+ */
+export function messageWireBytes(topic: string, messageLength: number, maxMessageBytes: number, qos: 0 | 1 | 2, protocolVersion: 4 | 5 = 4): number {
+  const topicLength = Buffer.byteLength(topic);
+  let total = 0;
+  for (const size of frameSizes(messageLength, maxMessageBytes)) total += mqttPublishPacketBytes(topicLength, size, qos, protocolVersion);
+  return total;
 }
 
 /** Bytes of MQTT's variable byte integer for `n` (0 … 268 435 455). */

@@ -9,6 +9,9 @@ import {
   decodeFrame,
   encodeChunk,
   encodeWhole,
+  frameSizes,
+  messageWireBytes,
+  mqttPublishPacketBytes,
   splitMessage,
 } from '@edgefl/transport';
 import type { PushResult } from '@edgefl/transport';
@@ -190,4 +193,17 @@ test('push never throws on arbitrary bytes (property)', () => {
 
 test('splitMessage refuses a limit too small for a chunk header', () => {
   assert.throws(() => splitMessage(1, bytes(100), CHUNK_HEADER_BYTES), /too small to carry a chunk/);
+});
+
+test('frameSizes and messageWireBytes predict exactly what splitMessage produces (property)', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: CHUNK_HEADER_BYTES + 1, max: 3000 }), fc.constantFrom(0 as const, 1 as const), (n, limit, qos) => {
+      const frames = splitMessage(1, new Uint8Array(n), limit);
+      assert.deepEqual(frameSizes(n, limit), frames.map((f) => f.length));
+      const topic = 'edgefl/v1/j/up/d';
+      const expected = frames.reduce((s, f) => s + mqttPublishPacketBytes(topic.length, f.length, qos, 4), 0);
+      assert.equal(messageWireBytes(topic, n, limit, qos), expected);
+    }),
+    { numRuns: 300 },
+  );
 });
