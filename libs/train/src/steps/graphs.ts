@@ -89,11 +89,11 @@ export function buildStepGraph(model: ModelDef, features: number, kind: StepKind
   }
   const stepped = b.op1('Sub', [theta, b.op1('Mul', [lr, direction])]);
   if (kind === 'prox') {
-    // soft(z, t) = sign(z)·max(|z| − t, 0), t = α·μ (MALCOM-PSGD step 2)
+    // soft(z, t) = sign(z)·max(|z| − t, 0) = z − clip(z, −t, t), t = α·μ (MALCOM-PSGD
+    // step 2); the Clip form avoids ONNX Runtime's slow scalar Sign kernel
     const l1 = b.input(IO.l1, [1]);
-    const t = b.op1('Mul', [lr, l1]);
-    const shrunk = b.op1('Relu', [b.op1('Sub', [b.op1('Abs', [stepped]), t])]);
-    b.op('Mul', [b.op1('Sign', [stepped]), shrunk], {}, [IO.paramsOut]);
+    const t = b.op1('Reshape', [b.op1('Mul', [lr, l1]), b.constI64([])]);
+    b.op('Sub', [stepped, b.op1('Clip', [stepped, b.op1('Neg', [t]), t])], {}, [IO.paramsOut]);
   } else {
     b.op('Identity', [stepped], {}, [IO.paramsOut]);
   }

@@ -10,8 +10,9 @@ function axisOf(ctx: Parameters<GradRule>[0]): number {
 }
 
 export const activationRules: Record<string, GradRule> = {
-  // relu' = 1[y > 0]; y ≥ 0 so Sign(y) is exactly that mask, one op
-  Relu: ({ b, node, dy }) => [b.op1('Mul', [dy[0]!, b.op1('Sign', [node.outputs[0]!])])],
+  // relu' = 1[y > 0]. (g·Sign(y) is one op fewer but ONNX Runtime's Sign kernel is
+  // scalar code: 4× slower than Greater + Where on a LeNet activation, measured.)
+  Relu: ({ b, node, dy }) => [b.op1('Where', [b.op1('Greater', [node.outputs[0]!, b.constF(0)]), dy[0]!, b.constF(0)])],
   // leaky' = 1 for x > 0, α otherwise
   LeakyRelu: ({ b, node, dy }) => {
     const alpha = floatAttr(node.attrs, 'alpha', 0.01);
