@@ -66,17 +66,20 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     const done = (async (): Promise<Float32Array> => {
       await ready.all(o.readyTimeoutMs);
       log.info({}, 'all devices ready; starting rounds');
+      // Held-out evaluation runs off the round's critical path, in order.
+      let evaluations: Promise<void> = Promise.resolve();
       await runNode(node, port, {
         rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log,
         onRoundEnd: (round, model) => {
           o.onRoundEnd?.(round, model);
           const snapshot = Float32Array.from(model);
-          evaluator.evaluate(snapshot).then(
+          evaluations = evaluations.then(() => evaluator.evaluate(snapshot)).then(
             (r) => log.info({ round, loss: r.loss, accuracy: r.accuracy }, 'round done'),
             (e: unknown) => log.warn({ round, reason: errorMessage(e) }, 'evaluation failed'),
           );
         },
       });
+      await evaluations;
       await c.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state: 'done', devices: o.devices, dim, experiment: cfg }), { retain: true });
       return Float32Array.from(node.model());
     })();

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunRecord } from '@edgefl/runtime';
+
+// The installed command: the compiled CLI, exactly what `npm start` runs (npm test builds it first).
+const BIN = join(import.meta.dirname, '../../apps/cli/bin/edgefl.js');
+const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
+const tmp = mkdtempSync(join(tmpdir(), 'edgefl-cli-'));
+
+test('the main job (npm start) reaches ≥ 90 % held-out accuracy on digits over MQTT and writes the run record', () => {
+  const out = join(tmp, 'quickstart.json');
+  const r = run(['sim', 'configs/quickstart.yaml', '--json', out]);
+  assert.equal(r.status, 0, r.stderr);
+  const rec = JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
+  assert.equal(rec.format, 'edgefl-run/1');
+  assert.equal(rec.rounds.length, 20);
+  assert.ok(rec.totals.finalAccuracy! >= 0.9, `accuracy ${rec.totals.finalAccuracy}`);
+  assert.equal((rec.config as { transport: { kind: string } }).transport.kind, 'mqtt');
+  assert.equal(rec.links.length, 16, '8 devices × (uplink, downlink)');
+  // The summary names the accuracy, every device and the saving against float32.
+  assert.match(r.stdout, /held-out accuracy 9\d\.\d\d%/);
+  for (let d = 1; d <= 8; d++) assert.match(r.stdout, new RegExp(`dev-0${d} `));
+  assert.match(r.stdout, /as float32 updates: 4\.0× smaller/);
+});
+
+test('--transport memory and --set override the file', () => {
+  const out = join(tmp, 'mem.json');
+  const r = run(['sim', 'configs/quickstart.yaml', '--transport', 'memory', '--set', 'rounds=2', '--set', 'fleet.devices=3', '--json', out, '--quiet']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '');
+  const rec = JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
+  assert.equal(rec.rounds.length, 2);
+  assert.equal(rec.links.length, 6);
+  assert.equal((rec.config as { transport: { kind: string } }).transport.kind, 'memory');
+});
+
+test('configuration errors name the key path and the expected value, and nothing starts', () => {
+  const bad = join(tmp, 'bad.yaml');
+  writeFileSync(bad, 'job: x\nrounds: many\nmodle: { kind: mlp }\n');
+  const r = run(['sim', bad]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /rounds: expected .*integer.*, got "many"/);
+  assert.match(r.stderr, /modle/);
+  assert.doesNotMatch(r.stdout + r.stderr, /round 1/);
+  const missing = run(['sim', join(tmp, 'nope.yaml')]);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /nope\.yaml/);
+  const badSet = run(['sim', 'configs/quickstart.yaml', '--set', 'algorithm.lr=-1']);
+  assert.equal(badSet.status, 2);
+  assert.match(badSet.stderr, /algorithm\.lr/);
+});
+
+test('every command has --help', () => {
+  for (const cmd of ['sim', 'gateway', 'agent']) {
+    const r = run([cmd, '--help']);
+    assert.equal(r.status, 0, cmd);
+    assert.match(r.stdout, new RegExp(`Usage: edgefl ${cmd}`));
+    assert.match(r.stdout, /--set <key=value>/);
+  }
+});
