@@ -98,16 +98,17 @@ async function benchModel(model: ModelDef, features: number, batch: number, o: R
     for (const e of layout) next.set(r[`u:${e.name}`]!.data as Float32Array, e.offset);
     flat = next;
   };
-  const [stepMs, fwdMs, splitMs] = await timeInterleaved([runStep, runForward, runSplit], o.minMs) as [number, number, number];
-  await split.release();
-  let jsMs: number | null = null;
+  const fns: Fn[] = [runStep, runForward, runSplit];
   if (o.jsReference) {
     const ref = model.name.startsWith('mlp')
       ? new MlpReference(model.name.slice(4).split('-').map(Number), batch)
       : new LenetReference(layout, 1, Math.round(Math.sqrt(features)), batch);
     const t = theta0.slice();
-    [jsMs] = await timeInterleaved([() => ref.step(t, x, onehot, 1e-3)], o.minMs) as [number];
+    fns.push(() => ref.step(t, x, onehot, 1e-3));
   }
+  const [stepMs, fwdMs, splitMs, jsRef] = await timeInterleaved(fns, o.minMs) as [number, number, number, number | undefined];
+  const jsMs = jsRef ?? null;
+  await split.release();
   await step.release();
   await fwd.release();
   rows.push({
