@@ -6,6 +6,7 @@ import { connect as netConnect, createServer as netServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import mqtt from 'mqtt';
 import { DedupeSet, FleetClient, TransportError, encodeChunk, encodeWhole, filters, splitMessage, topics } from '@edgefl/transport';
+import type { Shaper } from '@edgefl/transport';
 import { CaptureLog, patternBytes, until } from './broker-helpers.js';
 import type { LogLine } from './broker-helpers.js';
 
@@ -365,4 +366,22 @@ test('connecting to a port where nothing listens fails with a TransportError nam
     /is not an MQTT url/,
   );
   await assert.rejects(FleetClient.connect({ url: 'mqtt://x', clientId: 'x', job: JOB, device: 'a/b', maxMessageBytes: LIMIT, qos: 1 }), /invalid device/);
+});
+
+test('the Shaper hook is awaited before every PUBLISH and told what was sent', async () => {
+  const admitted: [string, number][] = [];
+  const sent: [string, number][] = [];
+  const shaper: Shaper = {
+    // A real budget would wait for tokens here; yielding to the event loop exercises the await.
+    admit: (link, bytes) => new Promise<void>((r) => setImmediate(() => (admitted.push([`${link.from}>${link.to}`, bytes]), r()))),
+    sent: (link, bytes) => void sent.push([`${link.from}>${link.to}`, bytes]),
+  };
+  const dev = await FleetClient.connect({ url: broker.url, clientId: `${JOB}-shaped`, job: JOB, device: 'shaped-01', maxMessageBytes: LIMIT, qos: 1, shaper });
+  open.push(dev);
+  const receipt = await dev.publish(topics.up(JOB, 'shaped-01'), patternBytes(3 * LIMIT, 8));
+  assert.equal(receipt.packets, 4);
+  assert.equal(admitted.length, 4);
+  assert.deepEqual(admitted, sent);
+  assert.equal(admitted.reduce((s, [, b]) => s + b, 0), receipt.wireBytes);
+  assert.ok(admitted.every(([l]) => l === 'shaped-01>gateway'));
 });

@@ -176,12 +176,14 @@ export class FleetClient {
       const size = mqttPublishPacketBytes(topicBytes, frame.length, qos, 4);
       await this.shaper.admit(link, size);
       const payload = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
-      pending.push(
-        this.mqtt.publishAsync(topic, payload, { qos, retain: options.retain ?? false }).then(() => {
-          this.ledger.recordPacket(link, size);
-          this.shaper.sent?.(link, size);
-        }),
-      );
+      const sent = this.mqtt.publishAsync(topic, payload, { qos, retain: options.retain ?? false }).then(() => {
+        this.ledger.recordPacket(link, size);
+        this.shaper.sent?.(link, size);
+      });
+      // Handled below by Promise.all; this keeps a failure during a later shaper wait from
+      // counting as an unhandled rejection (which would end the process).
+      sent.catch(() => {});
+      pending.push(sent);
       wireBytes += size;
     }
     this.ledger.recordMessage(link, options.link?.payloadBits ?? 0);
@@ -235,7 +237,8 @@ export class FleetClient {
         this.log.warn({ err: errorMessage(e) }, 'could not publish offline status');
       }
     }
-    await this.mqtt.endAsync();
+    // While offline nothing in flight can complete; do not wait for it.
+    await this.mqtt.endAsync(!this.mqtt.connected);
     this.log.info({}, 'mqtt closed');
   }
 
