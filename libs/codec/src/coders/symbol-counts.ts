@@ -9,6 +9,7 @@ export function symbolCounts(symbols: ArrayLike<number>, alphabet: number): Floa
       if (s >>> 0 !== s) throw new RangeError(`symbol ${s} at index ${j} is not a non-negative integer`);
     }
   }
+  if (n < 16 * alphabet) return countSimple(symbols, alphabet); // large alphabet: 4 tables cost more than they save
   const h = new Uint32Array(4 * alphabet);
   let bad = 0;
   let i = 0;
@@ -32,5 +33,15 @@ export function symbolCounts(symbols: ArrayLike<number>, alphabet: number): Floa
   }
   const counts = new Float64Array(alphabet);
   for (let s = 0; s < alphabet; s++) counts[s] = h[s]! + h[alphabet + s]! + h[2 * alphabet + s]! + h[3 * alphabet + s]!;
+  return counts;
+}
+
+function countSimple(symbols: ArrayLike<number>, alphabet: number): Float64Array {
+  const counts = new Float64Array(alphabet);
+  for (let j = 0; j < symbols.length; j++) {
+    const s = symbols[j]!;
+    if (!(s < alphabet)) throw new RangeError(`symbol ${s} at index ${j} is outside the alphabet 0..${alphabet - 1}`);
+    counts[s]!++;
+  }
   return counts;
 }
