@@ -106,4 +106,11 @@ test('symbolCounts counts every symbol and rejects out-of-alphabet or non-intege
   assert.throws(() => symbolCounts(Uint16Array.of(1, 2, 3, 4, 5, 9), 6), RangeError);
   assert.throws(() => symbolCounts([1, 1.5], 4), RangeError);
   assert.throws(() => symbolCounts([-1], 4), RangeError);
+  // Long inputs take the four-histogram path: same counts, same validation.
+  const long = Uint8Array.from({ length: 1001 }, (_, i) => (i * i) % 5);
+  const expected = [0, 0, 0, 0, 0];
+  for (const s of long) expected[s]!++;
+  assert.deepEqual(Array.from(symbolCounts(long, 5)), expected);
+  long[999] = 5;
+  assert.throws(() => symbolCounts(long, 5), RangeError);
 });
