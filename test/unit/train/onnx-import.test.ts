@@ -75,6 +75,15 @@ test('import errors name the cause and the fix', async () => {
   await assert.rejects(createTrainer({ model: { kind: 'onnx', path: join(dir, 'junk.onnx') }, data: train, seed: 1 }), /not an ONNX model/);
   await assert.rejects(createTrainer({ model: { kind: 'onnx', path }, data: breastCancer().train, seed: 1 }),
     (e: unknown) => e instanceof TrainError && /does not hold 30 features/.test(e.message));
+  // a model that ends in Softmax is refused with the fix
+  const sm = new GraphBuilder('softmax');
+  sm.init('w', { type: 'float32', dims: [10, 64], data: new Float32Array(640) });
+  sm.input('x', ['N', 64]);
+  sm.op('Softmax', [sm.op1('Gemm', ['x', 'w'], { transB: 1 })], { axis: -1 }, ['p']);
+  sm.output('p');
+  writeFileSync(join(dir, 'softmax.onnx'), sm.toBytes());
+  await assert.rejects(createTrainer({ model: { kind: 'onnx', path: join(dir, 'softmax.onnx') }, data: train, seed: 1 }),
+    (e: unknown) => e instanceof TrainError && /ends in Softmax/.test(e.message) && /without the final Softmax/.test(e.hint ?? ''));
   // a model with an op that has no gradient rule on the parameter path fails at load…
   const b = new GraphBuilder('erf');
   b.init('w1', { type: 'float32', dims: [16, 64], data: new Float32Array(1024).fill(0.01) });

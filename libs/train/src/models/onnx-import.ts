@@ -106,6 +106,12 @@ function fromProto(model: OnnxTypes.ModelProto, path: string, task: Task, freeze
       task.classes > 0 ? `end the model with ${task.classes} logits (no softmax: the loss applies it)` : 'end the model with one output per row');
   }
 
+  // a probability output would be squashed twice by the loss and train poorly: refuse it
+  const last = gnodes.find((n) => n.output.includes(outName));
+  if (last && loss !== 'mse' && ['Softmax', 'LogSoftmax', 'Sigmoid'].includes(last.opType)) {
+    throw new TrainError('TRAIN_MODEL_IO', `"${path}" ends in ${last.opType} (node "${last.name}"); edgefl's loss needs the raw logits`,
+      `export the model without the final ${last.opType} (the loss applies it; add it back at inference)`);
+  }
   const nodes = gnodes.map((n, i) => ({
     name: n.name || `node${i}`, op: n.opType, inputs: n.input, outputs: n.output, attrs: decodeAttrs(n, path),
   }));
