@@ -385,3 +385,14 @@ test('the Shaper hook is awaited before every PUBLISH and told what was sent', a
   assert.equal(admitted.reduce((s, [, b]) => s + b, 0), receipt.wireBytes);
   assert.ok(admitted.every(([l]) => l === 'shaped-01>gateway'));
 });
+
+test('startBroker reports a port in use and an unusable limit as TransportErrors with a fix', async () => {
+  await assert.rejects(
+    startBroker({ host: '127.0.0.1', port: broker.port, maxMessageBytes: LIMIT }),
+    (e: unknown) => e instanceof TransportError && /the port is in use/.test(e.message) && /another port/.test(e.hint ?? ''),
+  );
+  await assert.rejects(
+    startBroker({ host: '127.0.0.1', port: 0, maxMessageBytes: 0 }),
+    (e: unknown) => e instanceof TransportError && /maxMessageBytes 0 is not a usable limit/.test(e.message) && /262144/.test(e.hint ?? ''),
+  );
+});

@@ -4,7 +4,7 @@ import { Aedes } from 'aedes';
 import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import { errorMessage, nullLog } from '@edgefl/core';
 import type { Log } from '@edgefl/core';
-import { mqttPublishPacketBytes, topicMatches } from '@edgefl/transport';
+import { TransportError, mqttPublishPacketBytes, topicMatches } from '@edgefl/transport';
 import { BrokerCounters } from './broker-counters.js';
 import { guardConnection } from './broker-guard.js';
 
@@ -61,7 +61,12 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const log = opts.logger ?? nullLog;
   const counters = new BrokerCounters();
   const limit = opts.maxMessageBytes;
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`startBroker: maxMessageBytes must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 64 || limit > 268_435_455 - 65_536 - 1024) {
+    throw new TransportError(
+      `broker maxMessageBytes ${limit} is not a usable limit`,
+      'set maxMessageBytes to a whole number of bytes between 64 and 268 000 000, e.g. 262144 (256 kB); clients must use the same value',
+    );
+  }
 
   const aedes = await Aedes.createBroker({
     // edgefl client ids are `{job}-{device}`-like and may exceed MQTT 3.1.1's 23-char minimum.
@@ -133,7 +138,18 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   });
   server.on('error', (err) => log.error({ err: errorMessage(err) }, 'broker server error'));
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
+    const onError = (err: NodeJS.ErrnoException): void => {
+      aedes.close();
+      reject(
+        new TransportError(
+          `the broker cannot listen on ${opts.host}:${opts.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EACCES' ? 'permission denied' : err.message}`,
+          err.code === 'EADDRINUSE'
+            ? 'stop the other broker on that port or choose another port in the gateway configuration'
+            : 'check the host is an address of this machine and the port is free and allowed (ports < 1024 need privileges)',
+          { cause: err },
+        ),
+      );
+    };
     server.once('error', onError);
     server.listen(opts.port, opts.host, () => {
       server.off('error', onError);
