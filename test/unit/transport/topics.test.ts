@@ -96,3 +96,18 @@ test('topicMatches follows MQTT 3.1.1 §4.7', () => {
   assert.equal(topicMatches('a/b', 'a/b'), true);
   assert.equal(topicMatches('a/b', 'a/c'), false);
 });
+
+test('parseTopic on arbitrary strings returns a topic, null, or a TransportError — nothing else (property)', () => {
+  const level = fc.constantFrom('edgefl', 'v1', 'j', 'up', 'down', 'link', 'ctl', 'status', 'telemetry', 'd-1', '', '+', '#', 'x y', 'é');
+  fc.assert(
+    fc.property(fc.oneof(fc.string(), fc.array(level, { maxLength: 7 }).map((ls) => ls.join('/'))), (s) => {
+      try {
+        const t = parseTopic(s);
+        if (t !== null) assert.equal(formatTopic(t), s);
+      } catch (e) {
+        assert.ok(e instanceof TransportError, String(e));
+      }
+    }),
+    { numRuns: 3000 },
+  );
+});
