@@ -3,6 +3,7 @@ import { errorMessage, isEdgeflError } from '@edgefl/core';
 import { simCommand } from './commands/sim.js';
 import { gatewayCommand } from './commands/gateway.js';
 import { agentCommand } from './commands/agent.js';
+import { benchCommand } from './commands/bench.js';
 
 /** Exit codes: 0 success, 1 failure at run time, 2 a user error (config, data, arguments). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -14,6 +15,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   program.addCommand(simCommand());
   program.addCommand(gatewayCommand());
   program.addCommand(agentCommand());
+  program.addCommand(benchCommand());
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;

@@ -33,3 +33,4 @@ export { kthLargestAbs, topKIndices } from './quantizers/select.js';
 // wire envelope
 export { encodeEnvelope, decodeEnvelope, envelopeOverhead } from './envelope.js';
 export type { EnvelopeExpectation } from './envelope.js';
+export { benchQuantizers, BENCH_SPECS } from './bench/quantizers.js';

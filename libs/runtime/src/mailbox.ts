@@ -41,8 +41,8 @@ export class Mailbox {
     const missing = new Set(keys.map(keyOf).filter((k) => !this.held.has(k)));
     if (missing.size > 0) {
       await new Promise<void>((resolve) => {
+        // Not unref'd: a node waiting for its peers is work in progress and keeps the process alive.
         const timer = setTimeout(done, deadlineMs);
-        timer.unref?.();
         function done(): void {
           clearTimeout(timer);
           resolve();

@@ -1,0 +1,96 @@
+/**
+ * Throughput of every compressor (quantizer + coder) against a reference measured in the
+ * same run: one plain JS pass over a Float32Array of the same length (sum of squares).
+ * Encode and decode in million elements/s, bits per element, the empirical entropy of
+ * the symbols, and each throughput's ratio to the reference. Targets (issue 3):
+ * fixed-width quantize + pack ≥ 0.1 × the reference, unpack ≥ 0.3 ×. The reference is
+ * re-measured next to every row, so load from other processes shifts both sides alike.
+ */
+import { Rng, bestMs, consume, referenceRate, type BenchRow } from '@edgefl/core';
+import { createCompressor } from '../registry.js';
+import type { CodecSpec } from '../types.js';
+
+/** The compressors measured; fixed-width ones are the ones the targets apply to. */
+export const BENCH_SPECS: readonly CodecSpec[] = [
+  { id: 'float32' },
+  { id: 'float16' },
+  { id: 'uniform', bits: 2 },
+  { id: 'uniform', bits: 8 },
+  { id: 'uniform', bits: 4, coder: 'rans' },
+  { id: 'qgadmm', bits: 2 },
+  { id: 'malcom', levels: 8, coder: 'fixed' },
+  { id: 'malcom', levels: 8 },
+  { id: 'malcom', levels: 8, coder: 'rans' },
+  { id: 'qsgd', levels: 16 },
+  { id: 'qsgd', levels: 16, coder: 'rans' },
+  { id: 'threshold' },
+  { id: 'threshold', threshold: 'approx', form: 'sparse' },
+  { id: 'terngrad' },
+  { id: 'dq', bits: 4 },
+  { id: 'topk', ratio: 0.01 },
+  { id: 'sign' },
+  { id: 'ef', inner: 'topk', ratio: 0.01 },
+];
+
+/**
+ * Empirical entropy (bits/element) of the quantizer's output. Each per-message scalar
+ * quantizer maps symbols one-to-one onto reconstruction values, so the entropy of the
+ * decoded values is the entropy of the symbols. null for codecs without a symbol alphabet.
+ */
+function valueEntropy(x: Float32Array): number | null {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < x.length; i++) {
+    counts.set(x[i]!, (counts.get(x[i]!) ?? 0) + 1);
+    if (counts.size > 70_000) return null; // not a small alphabet (float pass-through, top-k values)
+  }
+  let h = 0;
+  for (const c of counts.values()) h -= (c / x.length) * Math.log2(c / x.length);
+  return h;
+}
+
+/** A model-update-like vector: Laplace-distributed with 20 % exact zeros (seeded). */
+function updateVector(d: number, seed: number): Float32Array {
+  const r = new Rng(seed);
+  const v = new Float32Array(d);
+  for (let i = 0; i < d; i++) {
+    if (r.next() < 0.2) continue;
+    const u = r.next() - 0.5;
+    v[i] = -0.01 * Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
+  }
+  return v;
+}
+
+export async function benchQuantizers(sizes: number[], minMs = 200, specs: readonly CodecSpec[] = BENCH_SPECS): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const d of sizes) {
+    const v = updateVector(d, d);
+    const refRate = referenceRate(v, minMs);
+    rows.push({ name: `reference: sum of squares d=${d}`, value: refRate, unit: 'M elements/s', ratioToReference: 1, d, codec: null, phase: 'reference' });
+    for (const spec of specs) {
+      const c = createCompressor(spec);
+      const rng = new Rng(1);
+      // stateful codecs: a fresh state per call, so every call does the same work
+      const encState = (): unknown => {
+        const st = c.initState(d);
+        if (spec.id === 'dq') (st as { range: number }).range = 0.1;
+        return st;
+      };
+      const sample = c.encode(v, encState(), rng);
+      const bodyState = encState();
+      const body = c.encode(v, bodyState, new Rng(2)).body;
+      const stEnc = encState();
+      const stDec = encState();
+      // the machine may be shared: re-measure the reference next to every row so each ratio
+      // compares like with like
+      const rowRefRate = referenceRate(v, minMs / 2);
+      const encMs = bestMs(() => { consume(c.encode(v, spec.id === 'qgadmm' ? encState() : stEnc, rng).payloadBits); }, minMs);
+      const decMs = bestMs(() => { consume(c.decode(body, d, spec.id === 'qgadmm' ? encState() : stDec).length); }, minMs);
+      const label = JSON.stringify(spec);
+      const extra = { d, codec: label, bitsPerElement: sample.payloadBits / d, entropy: valueEntropy(sample.decoded) };
+      const encRate = d / encMs / 1e3, decRate = d / decMs / 1e3;
+      rows.push({ name: `${label} encode d=${d}`, value: encRate, unit: 'M elements/s', ratioToReference: encRate / rowRefRate, phase: 'encode', reference: rowRefRate, ...extra });
+      rows.push({ name: `${label} decode d=${d}`, value: decRate, unit: 'M elements/s', ratioToReference: decRate / rowRefRate, phase: 'decode', reference: rowRefRate, ...extra });
+    }
+  }
+  return rows;
+}
