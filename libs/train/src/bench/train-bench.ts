@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { Rng } from '@edgefl/core';
+import { Rng, type BenchRow } from '@edgefl/core';
 import { lenetModel } from '../models/lenet.js';
 import { mlpModel } from '../models/dense.js';
 import type { ModelDef } from '../models/types.js';
@@ -9,14 +9,7 @@ import { createSession } from '../trainer/session.js';
 import { LenetReference } from './lenet-reference.js';
 import { MlpReference } from './mlp-reference.js';
 
-/** One benchmark row (edgefl-bench/1 `results` entry). */
-export interface BenchRow {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly ratioToReference: number;
-  readonly [extra: string]: string | number | null;
-}
+export type { BenchRow };
 
 export interface TrainBenchOptions {
   readonly batches?: readonly number[];
