@@ -6,7 +6,7 @@ import {
   MemoryNetwork, RoundTracker, TrafficAccounting, createJob, linkRecords, nodeEnv, runNode, trainerSeed,
   type Job, type RoundRecord, type RunRecord,
 } from '@edgefl/runtime';
-import { startGateway } from '@edgefl/gateway';
+import { startGateway, type BrokerCounters } from '@edgefl/gateway';
 import { startAgent } from '@edgefl/agent';
 
 export type TransportKind = 'memory' | 'mqtt';
@@ -19,6 +19,8 @@ export interface ExperimentHooks {
   readonly onRound?: (r: RoundRecord) => void;
   /** the model evaluated after each round (a copy), e.g. to compare drivers bit for bit */
   readonly onModel?: (round: number, model: Float32Array) => void;
+  /** under `mqtt`, once every round is done: what the embedded broker saw, per client */
+  readonly onBrokerCounters?: (counters: BrokerCounters) => void;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
   hooks.onStart?.({ devices, dim: evaluator.dim, rounds: cfg.rounds, transport });
   try {
     if (transport === 'memory') await runInMemory(job, data, evaluator, accounting, tracker, hooks.log);
-    else await runOverMqtt(job, data, accounting, tracker, hooks.log);
+    else await runOverMqtt(job, data, accounting, tracker, hooks);
     await evaluations;
   } finally {
     await evaluator.close();
@@ -109,8 +111,9 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
   }
 }
 
-async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAccounting, tracker: RoundTracker, log: Log): Promise<void> {
+async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks): Promise<void> {
   const cfg = job.cfg;
+  const log = hooks.log;
   const gateway = await startGateway({
     listen: cfg.gateway, experiment: cfg, devices: job.devices, log, data, accounting,
     readyTimeoutMs: cfg.transport.roundTimeoutMs, onRoundEnd: tracker.hook(job.server),
@@ -123,6 +126,7 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
     })));
     agents.push(...started);
     await Promise.all([gateway.aggregator.done, ...started.map((a) => a.done)]);
+    hooks.onBrokerCounters?.(gateway.broker.counters);
   } finally {
     for (const a of agents) await a.close().catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'agent close failed'));
     await gateway.close();

@@ -4,6 +4,7 @@ import { parseExperimentConfig } from '@edgefl/config';
 import { nullLog } from '@edgefl/core';
 import { runExperiment } from '@edgefl/firmware-sim';
 import type { RoundRecord } from '@edgefl/runtime';
+import type { BrokerCounters, ClientTraffic } from '@edgefl/gateway';
 
 const base = { job: 'fleet-test', seed: 7, rounds: 3, fleet: { devices: 4 }, algorithm: { localSteps: 5, lr: 0.1, batchSize: 32 } };
 
@@ -11,12 +12,15 @@ async function run(kind: 'memory' | 'mqtt') {
   const cfg = parseExperimentConfig({ ...base, transport: { kind, roundTimeoutMs: 30_000 } });
   const models: Float32Array[] = [];
   const rounds: RoundRecord[] = [];
-  const record = await runExperiment(cfg, { log: nullLog, onModel: (_r, m) => models.push(m), onRound: (r) => rounds.push(r) });
-  return { record, models, rounds };
+  let broker: BrokerCounters | undefined = undefined as BrokerCounters | undefined;
+  const record = await runExperiment(cfg, {
+    log: nullLog, onModel: (_r, m) => models.push(m), onRound: (r) => rounds.push(r), onBrokerCounters: (c) => (broker = c),
+  });
+  return { record, models, rounds, broker };
 }
 
 test('gateway + 4 agents over real MQTT: 3 rounds, loss falls and accuracy rises', async () => {
-  const { record } = await run('mqtt');
+  const { record, broker } = await run('mqtt');
   assert.equal(record.format, 'edgefl-run/1');
   assert.equal(record.rounds.length, 3);
   const [r1, , r3] = record.rounds as [RoundRecord, RoundRecord, RoundRecord];
@@ -29,6 +33,16 @@ test('gateway + 4 agents over real MQTT: 3 rounds, loss falls and accuracy rises
   const up = record.links.find((l) => l.from === 'dev-01')!;
   assert.equal(up.payloadBits, 3 * (8 * record.model.dim + 64));
   assert.equal(record.totals.payloadBits, record.rounds.reduce((s, r) => s + r.payloadBits, 0));
+  // The wire bytes counted where messages are sent equal what the broker saw on each device's data topics.
+  const counters = broker as BrokerCounters | undefined;
+  assert.ok(counters);
+  for (const l of record.links) {
+    const device = l.from === 'gateway' ? l.to : l.from;
+    const seen: ClientTraffic['byKind'] = counters.get(`edgefl-${base.job}-${device}`).byKind;
+    const brokerBytes: number | undefined = l.from === 'gateway' ? seen['down']?.delivered.bytes : seen['up']?.received.bytes;
+    assert.equal(l.wireBytes, brokerBytes, `${l.from}→${l.to}`);
+  }
+  assert.equal(record.totals.wireBytes, record.links.reduce((s, l) => s + l.wireBytes, 0));
 });
 
 test('the same seed gives the same model under the memory and the MQTT driver', async () => {

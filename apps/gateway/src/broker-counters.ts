@@ -12,6 +12,19 @@ export interface ClientTraffic {
   readonly delivered: Traffic;
   /** PUBLISH packets the broker refused (over the size limit or not authorized) */
   readonly refused: Traffic;
+  /**
+   * `received` and `delivered` split by edgefl topic kind (`up`, `down`, `link`, `ctl`,
+   * `status`, `telemetry`; `other` outside the scheme), so the data plane of a run record
+   * can be checked apart from control traffic.
+   */
+  readonly byKind: Record<string, { received: Traffic; delivered: Traffic }>;
+}
+
+/** The kind level of `edgefl/v1/{job}/{kind}/…`, or `other`. */
+export function topicKind(topic: string): string {
+  if (!topic.startsWith('edgefl/v1/')) return 'other';
+  const parts = topic.split('/', 4);
+  return parts[3] ?? 'other';
 }
 
 /**
@@ -21,12 +34,16 @@ export interface ClientTraffic {
 export class BrokerCounters {
   private readonly clients = new Map<string, ClientTraffic>();
 
-  addReceived(clientId: string, bytes: number): void {
-    add(this.of(clientId).received, bytes);
+  addReceived(clientId: string, bytes: number, topic = ''): void {
+    const c = this.of(clientId);
+    add(c.received, bytes);
+    add(kindOf(c, topic).received, bytes);
   }
 
-  addDelivered(clientId: string, bytes: number): void {
-    add(this.of(clientId).delivered, bytes);
+  addDelivered(clientId: string, bytes: number, topic = ''): void {
+    const c = this.of(clientId);
+    add(c.delivered, bytes);
+    add(kindOf(c, topic).delivered, bytes);
   }
 
   addRefused(clientId: string, bytes: number): void {
@@ -69,11 +86,18 @@ export class BrokerCounters {
 }
 
 function empty(clientId: string): ClientTraffic {
-  return { clientId, received: { messages: 0, bytes: 0 }, delivered: { messages: 0, bytes: 0 }, refused: { messages: 0, bytes: 0 } };
+  return { clientId, received: { messages: 0, bytes: 0 }, delivered: { messages: 0, bytes: 0 }, refused: { messages: 0, bytes: 0 }, byKind: {} };
 }
 
 function copy(c: ClientTraffic): ClientTraffic {
-  return { clientId: c.clientId, received: { ...c.received }, delivered: { ...c.delivered }, refused: { ...c.refused } };
+  const byKind: ClientTraffic['byKind'] = {};
+  for (const [k, t] of Object.entries(c.byKind)) byKind[k] = { received: { ...t.received }, delivered: { ...t.delivered } };
+  return { clientId: c.clientId, received: { ...c.received }, delivered: { ...c.delivered }, refused: { ...c.refused }, byKind };
+}
+
+function kindOf(c: ClientTraffic, topic: string): { received: Traffic; delivered: Traffic } {
+  const k = topicKind(topic);
+  return (c.byKind[k] ??= { received: { messages: 0, bytes: 0 }, delivered: { messages: 0, bytes: 0 } });
 }
 
 function add(t: Traffic, bytes: number): void {

@@ -1,6 +1,6 @@
 export { startBroker } from './broker.js';
 export type { BrokerOptions, BrokerHooks, RunningBroker } from './broker.js';
-export { BrokerCounters } from './broker-counters.js';
+export { BrokerCounters, topicKind } from './broker-counters.js';
 export type { ClientTraffic, Traffic } from './broker-counters.js';
 export { MqttLengthScanner } from './broker-guard.js';
 export { startGateway } from './gateway.js';

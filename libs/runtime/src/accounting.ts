@@ -1,4 +1,4 @@
-import { CHUNK_HEADER_BYTES, GATEWAY, WHOLE_HEADER_BYTES, mqttPublishPacketBytes } from '@edgefl/transport';
+import { GATEWAY, messageWireBytes } from '@edgefl/transport';
 import type { NodeId } from '@edgefl/algorithms';
 
 /** Traffic of one physical hop: a device's uplink to the gateway or its downlink from it. */
@@ -10,16 +10,6 @@ export interface HopCounters {
   payloadBits: number;
   /** MQTT PUBLISH bytes the hop carried, headers and chunk framing included */
   wireBytes: number;
-}
-
-/** Sizes of the frames `splitMessage` makes of a message of `length` bytes. */
-export function frameSizes(length: number, maxMessageBytes: number): number[] {
-  if (length + WHOLE_HEADER_BYTES <= maxMessageBytes) return [length + WHOLE_HEADER_BYTES];
-  const chunk = maxMessageBytes - CHUNK_HEADER_BYTES;
-  const count = Math.ceil(length / chunk);
-  const sizes = new Array<number>(count).fill(maxMessageBytes);
-  sizes[count - 1] = length - (count - 1) * chunk + CHUNK_HEADER_BYTES;
-  return sizes;
 }
 
 /**
@@ -37,9 +27,7 @@ export class TrafficAccounting {
 
   /** One publish of a `length`-byte framed message on `topic`, delivered to `receivers`. */
   record(topic: string, length: number, sender: NodeId, receivers: readonly NodeId[], payloadBits: number): void {
-    const topicLength = Buffer.byteLength(topic);
-    let wire = 0;
-    for (const size of frameSizes(length, this.maxMessageBytes)) wire += mqttPublishPacketBytes(topicLength, size, this.qos, 4);
+    const wire = messageWireBytes(topic, length, this.maxMessageBytes, this.qos);
     this.transmissions++;
     this.payloadBits += payloadBits;
     if (sender !== this.gateway) this.add(sender, this.gateway, wire, payloadBits);

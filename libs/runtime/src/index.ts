@@ -2,7 +2,7 @@ export { Mailbox, type PutResult } from './mailbox.js';
 export { runNode, type Port, type RunNodeOptions } from './node-runner.js';
 export { frame, unframe, WireError, type Expectation } from './wire.js';
 export { route, type Publication } from './routes.js';
-export { TrafficAccounting, frameSizes, type HopCounters } from './accounting.js';
+export { TrafficAccounting, type HopCounters } from './accounting.js';
 export { MemoryNetwork } from './memory.js';
 export { mqttPort, inboxFilters, type MqttPortOptions } from './mqtt-port.js';
 export { STATUS_READY, createJob, nodeSpec, nodeEnv, trainerSeed, JOB_FORMAT, encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError } from './job.js';
