@@ -55,10 +55,29 @@ test('configuration errors name the key path and the expected value, and nothing
 });
 
 test('every command has --help', () => {
-  for (const cmd of ['sim', 'gateway', 'agent']) {
+  for (const cmd of ['sim', 'gateway', 'agent', 'bench']) {
     const r = run([cmd, '--help']);
     assert.equal(r.status, 0, cmd);
     assert.match(r.stdout, new RegExp(`Usage: edgefl ${cmd}`));
-    assert.match(r.stdout, /--set <key=value>/);
+    if (cmd !== 'bench') assert.match(r.stdout, /--set <key=value>/);
   }
+});
+
+test('edgefl bench codec|train write edgefl-bench/1 records with ratios against a same-run reference', () => {
+  for (const what of ['codec', 'train'] as const) {
+    const out = join(tmp, `bench-${what}.json`);
+    const r = run(['bench', what, '--quick', '--sizes', '2000', '--json', out]);
+    assert.equal(r.status, 0, r.stderr);
+    const rec = JSON.parse(readFileSync(out, 'utf8')) as { format: string; bench: string; results: { name: string; value: number; ratioToReference: number }[] };
+    assert.equal(rec.format, 'edgefl-bench/1');
+    assert.equal(rec.bench, what);
+    assert.ok(rec.results.length >= 4);
+    for (const row of rec.results) {
+      assert.ok(Number.isFinite(row.value) && row.value > 0, row.name);
+      assert.ok(Number.isFinite(row.ratioToReference) && row.ratioToReference > 0, row.name);
+    }
+  }
+  const wrong = run(['bench', 'gpu']);
+  assert.equal(wrong.status, 2);
+  assert.match(wrong.stderr, /Allowed choices are codec, train/);
 });

@@ -12,10 +12,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  program.addCommand(simCommand());
-  program.addCommand(gatewayCommand());
-  program.addCommand(agentCommand());
-  program.addCommand(benchCommand());
+  // addCommand does not copy settings: each subcommand must throw instead of exiting.
+  for (const cmd of [simCommand(), gatewayCommand(), agentCommand(), benchCommand()]) {
+    program.addCommand(cmd.exitOverride().showHelpAfterError());
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
