@@ -33,7 +33,7 @@ test('a minimal file gets every default', () => {
   const expected: ExperimentConfig = {
     job: 'demo', seed: 1, rounds: 20,
     data: { dataset: 'digits', testFraction: 0.2, normalize: 'standard', partition: { kind: 'iid' } },
-    model: { kind: 'mlp', hidden: [32] },
+    model: { kind: 'mlp', hidden: [32], activation: 'relu' },
     fleet: { devices: 8, prefix: 'dev-' },
     algorithm: { name: 'fedavg', localSteps: 10, lr: 0.1, batchSize: 32 },
     codec: { up: { id: 'uniform', bits: 8 }, down: { id: 'float32' } },
@@ -64,7 +64,7 @@ test('--set overrides any key, parsing YAML scalars and flow values, before vali
     'codec.up.bits=4', 'transport.kind=memory', 'log.level=debug', 'job=other',
   ]);
   assert.equal(cfg.rounds, 5);
-  assert.deepEqual(cfg.model, { kind: 'mlp', hidden: [64, 32] });
+  assert.deepEqual(cfg.model, { kind: 'mlp', hidden: [64, 32], activation: 'relu' });
   assert.deepEqual(cfg.data.partition, { kind: 'dirichlet', alpha: 0.1 });
   assert.deepEqual(cfg.codec.up, { id: 'uniform', bits: 4 });
   assert.deepEqual([cfg.fleet.prefix, cfg.transport.kind, cfg.log.level, cfg.job], ['node-', 'memory', 'debug', 'other']);

@@ -3,7 +3,7 @@ import { AlgorithmSchema } from './algorithms.js';
 import { CodecSpecSchema, DatasetSpecSchema, defaultTag, JobName, LogSchema, PartitionSchema } from './common.js';
 
 export const ModelSchema = defaultTag('kind', 'mlp', z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('mlp'), hidden: z.array(z.int().min(1)).default([32]) }),
+  z.strictObject({ kind: z.literal('mlp'), hidden: z.array(z.int().min(1)).default([32]), activation: z.enum(['relu', 'tanh', 'sigmoid']).default('relu') }),
   z.strictObject({ kind: z.literal('logistic') }),
   z.strictObject({ kind: z.literal('linear') }),
   z.strictObject({ kind: z.literal('lenet') }),
