@@ -396,3 +396,20 @@ test('startBroker reports a port in use and an unusable limit as TransportErrors
     (e: unknown) => e instanceof TransportError && /maxMessageBytes 0 is not a usable limit/.test(e.message) && /262144/.test(e.hint ?? ''),
   );
 });
+
+test('setStatus is retained, counted, and restored after a reconnect replaced it with the will', async () => {
+  const watcher = await connect('gateway');
+  const statuses: string[] = [];
+  await watcher.subscribe(topics.status(JOB, 'ready-01'), (_t, b) => void statuses.push(Buffer.from(b).toString()));
+  const dev = await FleetClient.connect({ url: broker.url, clientId: `${JOB}-ready-01`, job: JOB, device: 'ready-01', maxMessageBytes: LIMIT, qos: 1, reconnectPeriodMs: 300 });
+  open.push(dev);
+  await dev.setStatus('ready');
+  await until(() => statuses.length === 2, 'ready');
+  assert.deepEqual(statuses, ['online', 'ready']);
+  assert.equal(dev.ledger.get({ from: 'ready-01', to: 'gateway' })!.packets, 2);
+  dev.raw.stream.destroy();
+  await until(() => statuses.length >= 3, 'the last will');
+  await until(() => statuses.length >= 4, 'the status after reconnect');
+  assert.deepEqual(statuses.slice(2), ['offline', 'ready']);
+  await assert.rejects(dev.setStatus(''), /1 to 64 characters/);
+});

@@ -69,8 +69,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       job: cfg.job, nodes: job.algorithm.nodes, log, expect: { dim: trainer.dim, maxBytes: 64 * 1024 * 1024 },
       ...(o.accounting ? { accounting: o.accounting } : {}),
     });
-    // Status is plain text, outside the framed data plane, so any MQTT tool can read it.
-    await client.raw.publishAsync(client.statusTopic, STATUS_READY, { qos: 1, retain: true });
+    await client.setStatus(STATUS_READY);
     log.info({ job: cfg.job, dim: trainer.dim, samples: data.n }, 'ready');
     const done = runNode(node, port, {
       rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log,

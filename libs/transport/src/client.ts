@@ -99,6 +99,8 @@ export class FleetClient {
   private readonly handlers: HandlerEntry[] = [];
   private nextMsgId: number;
   private closed = false;
+  /** what `status` says while connected; republished after a reconnect replaced it with the will */
+  private status = STATUS_ONLINE;
 
   private constructor(client: MqttClient, opts: FleetClientOptions, log: Log) {
     this.mqtt = client;
@@ -116,7 +118,7 @@ export class FleetClient {
     client.on('connect', () => {
       // A reconnect after a lost connection: the broker published our will (`offline`).
       this.log.info({ url: opts.url }, 'mqtt reconnected');
-      this.publishStatus(STATUS_ONLINE).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'could not republish online status'));
+      this.publishStatus(this.status).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'could not republish status'));
     });
     client.on('offline', () => this.log.warn({ url: opts.url }, 'mqtt connection lost; reconnecting'));
     client.on('error', (err) => this.log.error({ err: errorMessage(err) }, 'mqtt error'));
@@ -240,6 +242,18 @@ export class FleetClient {
     // While offline nothing in flight can complete; do not wait for it.
     await this.mqtt.endAsync(!this.mqtt.connected);
     this.log.info({}, 'mqtt closed');
+  }
+
+  /**
+   * Sets this participant's retained status (e.g. `ready` once it can take part in a job);
+   * it is republished after every reconnect, and `offline` replaces it on close or loss.
+   */
+  async setStatus(status: string): Promise<void> {
+    if (status.length === 0 || status.length > 64) {
+      throw new TransportError(`status ${JSON.stringify(status)} must be 1 to 64 characters`, 'use a short word such as ready');
+    }
+    this.status = status;
+    await this.publishStatus(status);
   }
 
   /** The underlying mqtt.js client, for tests and tools that need raw MQTT. */
