@@ -5,8 +5,12 @@ import { CodecError } from '../errors.js';
  * `bitLength` throws `CodecError` (a truncated or corrupted message), never returns junk.
  */
 export class BitReader {
-  private readonly bytes: Uint8Array;
-  private readonly end: number;
+  // `bytes` and `end` are public for the array decoders of this package, which decode from
+  // locals in their loop and `seek` to where they stopped.
+  /** @internal */
+  readonly bytes: Uint8Array;
+  /** @internal the bit length: bits at or past it are not part of the message */
+  readonly end: number;
   private pos = 0;
 
   /** `bitLength` defaults to 8·bytes.length; pass the exact payload bits to stop at padding. */
@@ -99,6 +103,13 @@ export class BitReader {
     if (!(n >= 0) || Math.floor(n) !== n) throw new RangeError(`BitReader.skipBits: n must be a non-negative integer, got ${n}`);
     if (n > this.end - this.pos) throw this.truncated(n);
     this.pos += n;
+  }
+
+  /** Moves to bit `position` (0..bit length); the array decoders resume the reader with it. */
+  seek(position: number): void {
+    if (!(position >= 0) || Math.floor(position) !== position) throw new RangeError(`BitReader.seek: position must be a non-negative integer, got ${position}`);
+    if (position > this.end) throw this.truncated(position - this.pos);
+    this.pos = position;
   }
 
   /** The bytes from the current position when it is byte-aligned (for bulk decoders), else undefined. */

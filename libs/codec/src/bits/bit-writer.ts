@@ -4,12 +4,17 @@
  * one OR, with no allocation; the buffer doubles when full.
  */
 export class BitWriter {
-  private buf: Uint8Array;
-  /** index of the next whole byte to write */
-  private pos = 0;
-  /** pending bits (the low `accBits` bits), 0 ≤ accBits < 32 between calls */
-  private acc = 0;
-  private accBits = 0;
+  // The state is public for the array encoders of this package (coders/golomb, elias,
+  // malcom): they copy it into locals, inline `put` in their loop (a call per symbol costs
+  // more than the coding), and store it back. Everyone else uses the methods.
+  /** @internal the bytes; [0, pos) are written */
+  buf: Uint8Array;
+  /** @internal index of the next whole byte to write */
+  pos = 0;
+  /** @internal pending bits (the low `accBits` bits, higher bits zero), 0 ≤ accBits < 32 between calls */
+  acc = 0;
+  /** @internal */
+  accBits = 0;
 
   constructor(initialBytes = 256) {
     this.buf = new Uint8Array(Math.max(16, initialBytes | 0));
@@ -112,7 +117,8 @@ export class BitWriter {
     this.acc &= (1 << this.accBits) - 1;
   }
 
-  private ensure(extra: number): void {
+  /** @internal Room for `extra` more bytes after `pos` (the buffer doubles; `buf` may be replaced). */
+  ensure(extra: number): void {
     if (this.pos + extra <= this.buf.length) return;
     let cap = this.buf.length * 2;
     while (cap < this.pos + extra) cap *= 2;

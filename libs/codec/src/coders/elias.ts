@@ -1,6 +1,8 @@
 import { BitReader } from '../bits/bit-reader.js';
 import { BitWriter } from '../bits/bit-writer.js';
 import { CodecError } from '../errors.js';
+import { ELIAS_DECODE_BITS, ELIAS_ENCODE_VALUES, eliasTables } from './elias-tables.js';
+import { decodeTableRun, tableRunEnd } from './table-decode.js';
 
 /**
  * Elias universal codes (Elias 1975) for integers 1 ≤ n ≤ 2^32 − 1, MSB-first.
@@ -164,23 +166,84 @@ export interface CodedBits {
   readonly bits: number;
 }
 
-/** Codes every value (each ≥ 1) back to back. */
+function writerOf(kind: EliasKind): (w: BitWriter, n: number) => void {
+  return kind === 'gamma' ? writeEliasGamma : kind === 'delta' ? writeEliasDelta : writeEliasOmega;
+}
+
+/**
+ * Codes every value (each ≥ 1) back to back, bit-identical to `writeElias` per value: values
+ * below 256 take their code from a table and go into the writer's accumulator held in
+ * locals (no call per value); larger values go through `writeElias`.
+ */
 export function encodeEliasArray(values: ArrayLike<number>, kind: EliasKind): CodedBits {
+  const write = writerOf(kind);
+  const table = eliasTables(kind, write).encode;
   const w = new BitWriter(values.length + 16);
-  for (let i = 0; i < values.length; i++) writeElias(w, kind, values[i]!);
+  let buf = w.buf;
+  let pos = w.pos;
+  let acc = w.acc;
+  let accBits = w.accBits;
+  for (let i = 0; i < values.length; i++) {
+    const n = values[i]!;
+    if (!(n >= 1 && n < ELIAS_ENCODE_VALUES) || (n | 0) !== n) {
+      // Large (or invalid: the writer throws RangeError) values take the general path.
+      w.buf = buf; w.pos = pos; w.acc = acc; w.accBits = accBits;
+      write(w, n);
+      buf = w.buf; pos = w.pos; acc = w.acc; accBits = w.accBits;
+      continue;
+    }
+    const e = table[n]!;
+    const code = e >>> 6;
+    const len = e & 63;
+    const free = 32 - accBits;
+    if (len < free) {
+      acc = (acc << len) | code;
+      accBits += len;
+      continue;
+    }
+    const rest = len - free;
+    const word = ((acc << free) | (code >>> rest)) >>> 0; // len ≤ 15, so free < 32 here
+    if (pos + 4 > buf.length) {
+      w.pos = pos;
+      w.ensure(4);
+      buf = w.buf;
+    }
+    buf[pos] = word >>> 24;
+    buf[pos + 1] = word >>> 16;
+    buf[pos + 2] = word >>> 8;
+    buf[pos + 3] = word;
+    pos += 4;
+    acc = code & ((1 << rest) - 1);
+    accBits = rest;
+  }
+  w.buf = buf; w.pos = pos; w.acc = acc; w.accBits = accBits;
   return { bytes: w.finish(), bits: w.bitLength };
 }
 
 /**
  * Decodes `count` values. Every code is at least one bit, so a count larger than the
- * available bits is rejected before allocating.
+ * available bits is rejected before allocating. Codes of ≤ 12 bits (ω: n ≤ 63) are decoded
+ * with one table load each (`decodeTableRun`); longer ones, and the last 5 bytes, go
+ * through `readElias`, which checks every bit.
  */
 export function decodeEliasArray(bytes: Uint8Array, count: number, kind: EliasKind, bitLength = bytes.length * 8): Uint32Array {
   const r = new BitReader(bytes, bitLength);
   if (!(count >= 0) || Math.floor(count) !== count || count > r.bitsRemaining) {
     throw new CodecError(`${count} Elias codes cannot fit in ${r.bitsRemaining} bits`, 'the message was truncated or its count is corrupted');
   }
+  const table = eliasTables(kind, writerOf(kind)).decode;
   const out = new Uint32Array(count);
-  for (let i = 0; i < count; i++) out[i] = readElias(r, kind);
+  // The window and one spare byte lie inside both the bytes and the bit length up to here.
+  const fastEnd = Math.min(bitLength, 8 * bytes.length - 8) - 32;
+  let pos = 0;
+  let i = 0;
+  while (i < count) {
+    i = decodeTableRun(bytes, table, ELIAS_DECODE_BITS, out, i, count, pos, fastEnd, Infinity);
+    pos = tableRunEnd.pos;
+    if (i >= count) break;
+    r.seek(pos);
+    out[i++] = readElias(r, kind);
+    pos = r.bitPosition;
+  }
   return out;
 }

@@ -2,6 +2,8 @@ import { BitReader } from '../bits/bit-reader.js';
 import { BitWriter } from '../bits/bit-writer.js';
 import { CodecError } from '../errors.js';
 import type { CodedBits } from './elias.js';
+import { GOLOMB_DECODE_BITS, GOLOMB_ENCODE_VALUES, golombTables } from './golomb-tables.js';
+import { decodeTableRun, tableRunEnd } from './table-decode.js';
 
 /**
  * Golomb code (Golomb 1966) with parameter M ≥ 1 for integers 0 ≤ v ≤ 2^32 − 1: the
@@ -122,10 +124,110 @@ export function optimalGolombParameter(density: number): number {
   return Math.min(0x80000000, Math.max(1, m));
 }
 
+/**
+ * Appends the Golomb codes of values[from … to) to `w`: the array form of `writeGolomb`,
+ * bit-identical, with the writer's 32-bit accumulator held in locals (no call per code).
+ * Values below 64 take their code from a table; codes longer than 32 bits go through
+ * `writeGolomb`.
+ */
+export function writeGolombCodes(w: BitWriter, values: ArrayLike<number>, from: number, to: number, p: GolombParams): void {
+  const { m, inv, cutoff } = p;
+  const bigM = m > 0x80000000;
+  const table = golombTables(m).encode;
+  let buf = w.buf;
+  let pos = w.pos;
+  let acc = w.acc;
+  let accBits = w.accBits;
+  for (let i = from; i < to; i++) {
+    const v = values[i]!;
+    if (v >>> 0 !== v) throw new RangeError(`Golomb codes need an integer in 0..2^32-1, got ${v}`);
+    const e = v < GOLOMB_ENCODE_VALUES ? table[v]! : 0;
+    let code: number; // q zeros, the terminating one and the remainder as one len-bit value
+    let len: number;
+    if (e !== 0) {
+      code = e >>> 6;
+      len = e & 63;
+    } else {
+      // The quotient by multiplication; v·(1/M) may round just below an exact quotient, never above.
+      let q = Math.floor(v * inv);
+      let rem = v - q * m;
+      if (rem >= m) {
+        q++;
+        rem -= m;
+      }
+      // Truncated binary, branch-free: (rem − cutoff) >>> 31 is 1 iff rem < cutoff (both < 2^31 unless M > 2^31).
+      const short = bigM ? (rem < cutoff ? 1 : 0) : (rem - cutoff) >>> 31;
+      const nb = p.b - short;
+      len = q + 1 + nb;
+      if (len > 32) {
+        w.buf = buf; w.pos = pos; w.acc = acc; w.accBits = accBits;
+        writeGolomb(w, v, p);
+        buf = w.buf; pos = w.pos; acc = w.acc; accBits = w.accBits;
+        continue;
+      }
+      code = ((1 << nb) >>> 0) + rem + cutoff * (1 - short);
+    }
+    const free = 32 - accBits;
+    if (len < free) {
+      acc = (acc << len) | code;
+      accBits += len;
+      continue;
+    }
+    const rest = len - free;
+    const word = ((acc << free) | (code >>> rest)) >>> 0; // acc = 0 when free = 32
+    if (pos + 4 > buf.length) {
+      w.pos = pos;
+      w.ensure(4);
+      buf = w.buf;
+    }
+    buf[pos] = word >>> 24;
+    buf[pos + 1] = word >>> 16;
+    buf[pos + 2] = word >>> 8;
+    buf[pos + 3] = word;
+    pos += 4;
+    acc = code & ((1 << rest) - 1);
+    accBits = rest;
+  }
+  w.buf = buf; w.pos = pos; w.acc = acc; w.accBits = accBits;
+}
+
+/**
+ * Reads to − from Golomb codes into out[from … to): the array form of `readGolomb`. Each
+ * value is at most 2^32 − 1 and the values together at most `budget` (MALCOM's runs share
+ * the positions left), so hostile input fails fast with `CodecError`.
+ * Codes of ≤ 11 bits are decoded with one table load each (`decodeTableRun`); longer codes,
+ * the last 5 bytes and a value past the budget go through `readGolomb`, which decodes codes
+ * of ≤ 32 bits from a peeked word (quotient by `Math.clz32`) and checks every bit.
+ */
+export function readGolombCodes(r: BitReader, p: GolombParams, out: Uint32Array, from: number, to: number, budget = Infinity): void {
+  // The shortest code has b − 1 bits (b when M is a power of two): past the table, no use.
+  const table = p.b <= GOLOMB_DECODE_BITS ? golombTables(p.m).decode : undefined;
+  const bytes = r.bytes;
+  // The window and one spare byte lie inside both the bytes and the bit length up to here.
+  const fastEnd = Math.min(r.end, 8 * bytes.length - 8) - 32;
+  let left = budget;
+  let pos = r.bitPosition;
+  let i = from;
+  while (i < to) {
+    if (table !== undefined) {
+      i = decodeTableRun(bytes, table, GOLOMB_DECODE_BITS, out, i, to, pos, fastEnd, left);
+      pos = tableRunEnd.pos;
+      left = tableRunEnd.left;
+      if (i >= to) break;
+    }
+    r.seek(pos);
+    const v = readGolomb(r, p, Math.min(left, 0xffffffff));
+    left -= v;
+    out[i++] = v;
+    pos = r.bitPosition;
+  }
+  r.seek(pos);
+}
+
 export function encodeGolombArray(values: ArrayLike<number>, m: number): CodedBits {
   const p = golombParams(m);
   const w = new BitWriter(values.length + 16);
-  for (let i = 0; i < values.length; i++) writeGolomb(w, values[i]!, p);
+  writeGolombCodes(w, values, 0, values.length, p);
   return { bytes: w.finish(), bits: w.bitLength };
 }
 
@@ -137,6 +239,6 @@ export function decodeGolombArray(bytes: Uint8Array, count: number, m: number, b
     throw new CodecError(`${count} Golomb codes cannot fit in ${r.bitsRemaining} bits`, 'the message was truncated or its count is corrupted');
   }
   const out = new Uint32Array(count);
-  for (let i = 0; i < count; i++) out[i] = readGolomb(r, p);
+  readGolombCodes(r, p, out, 0, count);
   return out;
 }
