@@ -223,7 +223,7 @@ export function encodeEliasArray(values: ArrayLike<number>, kind: EliasKind): Co
 /**
  * Decodes `count` values. Every code is at least one bit, so a count larger than the
  * available bits is rejected before allocating. Codes of ≤ 12 bits (ω: n ≤ 63) are decoded
- * with one table load each (`decodeTableRun`); longer ones, and the last 5 bytes, go
+ * with one table load each (`decodeTableRun`); longer ones, and the last 3 bytes, go
  * through `readElias`, which checks every bit.
  */
 export function decodeEliasArray(bytes: Uint8Array, count: number, kind: EliasKind, bitLength = bytes.length * 8): Uint32Array {
@@ -233,12 +233,10 @@ export function decodeEliasArray(bytes: Uint8Array, count: number, kind: EliasKi
   }
   const table = eliasTables(kind, writerOf(kind)).decode;
   const out = new Uint32Array(count);
-  // The window and one spare byte lie inside both the bytes and the bit length up to here.
-  const fastEnd = Math.min(bitLength, 8 * bytes.length - 8) - 32;
   let pos = 0;
   let i = 0;
   while (i < count) {
-    i = decodeTableRun(bytes, table, ELIAS_DECODE_BITS, out, i, count, pos, fastEnd, Infinity);
+    i = decodeTableRun(bytes, table, ELIAS_DECODE_BITS, out, i, count, pos, bitLength, Infinity);
     pos = tableRunEnd.pos;
     if (i >= count) break;
     r.seek(pos);

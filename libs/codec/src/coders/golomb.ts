@@ -196,21 +196,19 @@ export function writeGolombCodes(w: BitWriter, values: ArrayLike<number>, from: 
  * value is at most 2^32 − 1 and the values together at most `budget` (MALCOM's runs share
  * the positions left), so hostile input fails fast with `CodecError`.
  * Codes of ≤ 11 bits are decoded with one table load each (`decodeTableRun`); longer codes,
- * the last 5 bytes and a value past the budget go through `readGolomb`, which decodes codes
+ * the last 3 bytes and a value past the budget go through `readGolomb`, which decodes codes
  * of ≤ 32 bits from a peeked word (quotient by `Math.clz32`) and checks every bit.
  */
 export function readGolombCodes(r: BitReader, p: GolombParams, out: Uint32Array, from: number, to: number, budget = Infinity): void {
   // The shortest code has b − 1 bits (b when M is a power of two): past the table, no use.
   const table = p.b <= GOLOMB_DECODE_BITS ? golombTables(p.m).decode : undefined;
   const bytes = r.bytes;
-  // The window and one spare byte lie inside both the bytes and the bit length up to here.
-  const fastEnd = Math.min(r.end, 8 * bytes.length - 8) - 32;
   let left = budget;
   let pos = r.bitPosition;
   let i = from;
   while (i < to) {
     if (table !== undefined) {
-      i = decodeTableRun(bytes, table, GOLOMB_DECODE_BITS, out, i, to, pos, fastEnd, left);
+      i = decodeTableRun(bytes, table, GOLOMB_DECODE_BITS, out, i, to, pos, r.end, left);
       pos = tableRunEnd.pos;
       left = tableRunEnd.left;
       if (i >= to) break;

@@ -2,7 +2,7 @@ import { BitReader } from '../bits/bit-reader.js';
 import { BitWriter } from '../bits/bit-writer.js';
 import { CodecError } from '../errors.js';
 import { eliasOmegaLength, readEliasOmega, writeEliasOmega, type CodedBits } from './elias.js';
-import { golombParams, readGolomb, writeGolomb } from './golomb.js';
+import { golombParams, readGolombCodes, writeGolombCodes } from './golomb.js';
 import { symbolCounts } from './symbol-counts.js';
 
 /**
@@ -170,7 +170,7 @@ function splitRareLevels(
   for (let q = 0; q < levels; q++) {
     const t = counts[order[k0 + q]!]!;
     const p = golombParams(malcomGolombParameter(left - t, t));
-    for (let j = offset[q]!, end = offset[q + 1]!; j < end; j++) writeGolomb(w, runs[j]!, p);
+    writeGolombCodes(w, runs, offset[q]!, offset[q + 1]!, p);
     left -= t;
   }
 }
@@ -196,11 +196,66 @@ export function encodeMalcomSymbols(symbols: Uint8Array | Uint16Array, alphabet:
     if (t * 16 < n) break; // this and every later level is rare: one joint scan below
     const p = golombParams(malcomGolombParameter(n - t, t));
     const m = splitLevel(rest, n, lvl, runs);
-    for (let j = 0; j < t; j++) writeGolomb(w, runs[j]!, p);
+    writeGolombCodes(w, runs, 0, t, p);
     n = m;
   }
   if (k < alphabet) splitRareLevels(w, rest, n, order, counts, k, runs);
   return { bytes: w.finish(), bits: w.bitLength };
+}
+
+/**
+ * One level of the decoder's rebuild, the inverse of `splitLevel`: writes into `other` the
+ * level's scan — runs[h] symbols of `seq` (the later levels' scan, `len` symbols), then
+ * `lvl`, for h = from … to − 1, then the rest of `seq` — and returns its length. Runs of
+ * dense levels are short and of random length, so a copy loop of run iterations would
+ * mispredict its exit on almost every run; instead 8 symbols are copied unconditionally
+ * (the surplus is overwritten by what follows; byte symbols as two 32-bit words) and only
+ * longer runs loop, 8 at a time. Runs of 64 or more are block copies.
+ */
+function mergeLevel(
+  seq: Uint8Array | Uint16Array, other: Uint8Array | Uint16Array, runs: Uint32Array,
+  from: number, to: number, lvl: number, len: number,
+): number {
+  const last = other.length - 8; // seq and other have the same length
+  // Byte symbols move 8 at a time as two 32-bit words (4 bounds checks instead of 16).
+  const src = seq.BYTES_PER_ELEMENT === 1 ? new DataView(seq.buffer, seq.byteOffset, seq.byteLength) : undefined;
+  const dst = new DataView(other.buffer, other.byteOffset, other.byteLength);
+  let i = 0;
+  let j = 0;
+  for (let h = from; h < to; h++) {
+    const run = runs[h]!;
+    if (run <= 8 && j <= last) { // i ≤ j
+      if (src !== undefined) {
+        dst.setUint32(j, src.getUint32(i));
+        dst.setUint32(j + 4, src.getUint32(i + 4));
+      } else {
+        other[j] = seq[i]!;
+        other[j + 1] = seq[i + 1]!;
+        other[j + 2] = seq[i + 2]!;
+        other[j + 3] = seq[i + 3]!;
+        other[j + 4] = seq[i + 4]!;
+        other[j + 5] = seq[i + 5]!;
+        other[j + 6] = seq[i + 6]!;
+        other[j + 7] = seq[i + 7]!;
+      }
+    } else if (run < 64) {
+      if (src !== undefined && j + run <= last) {
+        for (let x = 0; x < run; x += 8) {
+          dst.setUint32(j + x, src.getUint32(i + x));
+          dst.setUint32(j + x + 4, src.getUint32(i + x + 4));
+        }
+      } else {
+        for (let x = 0; x < run; x++) other[j + x] = seq[i + x]!;
+      }
+    } else {
+      other.set(seq.subarray(i, i + run), j);
+    }
+    i += run;
+    j += run;
+    other[j++] = lvl;
+  }
+  other.set(seq.subarray(i, len), j);
+  return j + len - i;
 }
 
 /**
@@ -245,14 +300,11 @@ export function decodeMalcomSymbols(
   for (; coded < alphabet; coded++) {
     const t = counts[order[coded]!]!;
     if (t === 0) break;
-    let budget = n - t;
+    const budget = n - t;
     const p = golombParams(malcomGolombParameter(budget, t));
     levelStart[coded] = at;
-    for (let h = 0; h < t; h++) {
-      const run = readGolomb(r, p, budget);
-      budget -= run;
-      runs[at++] = run;
-    }
+    readGolombCodes(r, p, runs, at, at + t, budget);
+    at += t;
     n -= t;
   }
   levelStart[coded] = at;
@@ -262,22 +314,7 @@ export function decodeMalcomSymbols(
   let other = make();
   let len = n; // positions left after every coded level: the implicit level's count
   for (let k = coded - 1; k >= 1; k--) {
-    const lvl = order[k]!;
-    let i = 0;
-    let j = 0;
-    for (let h = levelStart[k]!, end = levelStart[k + 1]!; h < end; h++) {
-      const run = runs[h]!;
-      if (run < 64) {
-        for (let x = 0; x < run; x++) other[j++] = seq[i++]!;
-      } else {
-        other.set(seq.subarray(i, i + run), j);
-        i += run;
-        j += run;
-      }
-      other[j++] = lvl;
-    }
-    other.set(seq.subarray(i, len), j);
-    len = j + len - i;
+    len = mergeLevel(seq, other, runs, levelStart[k]!, levelStart[k + 1]!, order[k]!, len);
     const swap = seq;
     seq = other;
     other = swap;

@@ -13,22 +13,22 @@ export const tableRunEnd = { pos: 0, left: 0 };
 
 /**
  * Decodes out[i] for i = from, from + 1, … < to while the code at bit `pos` is in `table`,
- * its 32-bit window (plus one spare byte) lies at or before `fastEnd`, and the values
- * still fit in `left` (their running budget). Returns the first index it did not decode;
- * its bit position and the remaining budget are in `tableRunEnd`.
+ * lies before bit `end` and the values still fit in `left` (their running budget). Returns
+ * the first index it did not decode; its bit position and the remaining budget are in
+ * `tableRunEnd`. `tableBits` ≤ 17, so three bytes hold the index at any bit offset.
  */
 export function decodeTableRun(
   bytes: Uint8Array, table: Uint32Array, tableBits: number, out: Uint32Array,
-  from: number, to: number, pos: number, fastEnd: number, left: number,
+  from: number, to: number, pos: number, end: number, left: number,
 ): number {
-  const shift = 32 - tableBits;
+  // The index bits lie before `end`, and the three bytes inside `bytes`.
+  const limit = Math.min(end - tableBits, 8 * (bytes.length - 3));
+  const shift = 24 - tableBits;
+  const mask = (1 << tableBits) - 1;
   let i = from;
-  for (; i < to && pos <= fastEnd; i++) {
+  for (; i < to && pos <= limit; i++) {
     const at = pos >>> 3;
-    const off = pos & 7;
-    const word = (((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) << off) |
-      (bytes[at + 4]! >>> (8 - off));
-    const e = table[word >>> shift]!;
+    const e = table[(((bytes[at]! << 16) | (bytes[at + 1]! << 8) | bytes[at + 2]!) >>> (shift - (pos & 7))) & mask]!;
     const v = e >>> 5;
     if (e === 0 || v > left) break;
     left -= v;
