@@ -12,17 +12,11 @@ export const GOLOMB_DECODE_BITS = 11;
 /** Values below this are encoded from the table. */
 export const GOLOMB_ENCODE_VALUES = 64;
 
-export interface GolombTables {
-  /**
-   * Indexed by the next DECODE_BITS bits: value·32 + length of the code they start with, or 0
-   * when that code is longer than DECODE_BITS (the caller decodes it with clz32).
-   */
-  readonly decode: Uint32Array;
-  /** Indexed by v < ENCODE_VALUES: code·64 + length, or 0 when the code is longer than 26 bits. */
-  readonly encode: Uint32Array;
-}
+/** Fewer codes than this do not pay for building a table (MALCOM's rare levels, small arrays). */
+export const GOLOMB_TABLE_MIN_CODES = 256;
 
-const cache = new Map<number, GolombTables>();
+const decodeCache = new Map<number, Uint32Array>();
+const encodeCache = new Map<number, Uint32Array>();
 const CACHE_LIMIT = 64;
 
 /** Code and length of v for Golomb parameter m (b = ⌈log₂m⌉, cutoff = 2^b − m), as `writeGolomb` writes it. */
@@ -34,32 +28,43 @@ function codeOf(v: number, m: number, b: number, cutoff: number): { code: number
   return { code: 2 ** nb + code, len: q + 1 + nb }; // the q leading zeros are implicit in len
 }
 
-function build(m: number): GolombTables {
+function bitsOf(m: number): { b: number; cutoff: number } {
   const b = m === 1 ? 0 : 32 - Math.clz32(m - 1);
-  const cutoff = 2 ** b - m;
+  return { b, cutoff: 2 ** b - m };
+}
+
+/** Indexed by v < ENCODE_VALUES: code·64 + length, or 0 when the code is longer than 26 bits. */
+function buildEncode(m: number): Uint32Array {
+  const { b, cutoff } = bitsOf(m);
   const encode = new Uint32Array(GOLOMB_ENCODE_VALUES);
   for (let v = 0; v < GOLOMB_ENCODE_VALUES; v++) {
     const { code, len } = codeOf(v, m, b, cutoff);
     if (len <= 26) encode[v] = code * 64 + len;
   }
+  return encode;
+}
+
+/**
+ * Indexed by the next DECODE_BITS bits: value·32 + length of the code they start with, or 0
+ * when that code is longer than DECODE_BITS (the caller decodes it with clz32).
+ */
+function buildDecode(m: number): Uint32Array {
+  const { b, cutoff } = bitsOf(m);
   // Every index whose top `len` bits are a code maps to it; codes are prefix-free, so the
-  // ranges do not overlap. Values whose code fits are 0 … vmax, in increasing length order
-  // within each quotient, so stop at the first quotient whose shortest code is too long.
+  // ranges do not overlap. Stop at the first quotient whose shortest code (q + b bits or
+  // more) is too long: every later value is at least as long.
   const K = GOLOMB_DECODE_BITS;
   const decode = new Uint32Array(1 << K);
-  for (let v = 0; ; v++) {
+  for (let v = 0; Math.floor(v / m) + b <= K; v++) {
     const { code, len } = codeOf(v, m, b, cutoff);
-    if (len > K) {
-      if (Math.floor(v / m) + b > K) break; // every later value is at least this long
-      continue;
-    }
+    if (len > K) continue;
     const start = code << (K - len);
     decode.fill(v * 32 + len, start, start + (1 << (K - len)));
   }
-  return { decode, encode };
+  return decode;
 }
 
-export function golombTables(m: number): GolombTables {
+function cached(cache: Map<number, Uint32Array>, m: number, build: (m: number) => Uint32Array): Uint32Array {
   let t = cache.get(m);
   if (t === undefined) {
     if (cache.size >= CACHE_LIMIT) cache.clear();
@@ -67,4 +72,12 @@ export function golombTables(m: number): GolombTables {
     cache.set(m, t);
   }
   return t;
+}
+
+export function golombEncodeTable(m: number): Uint32Array {
+  return cached(encodeCache, m, buildEncode);
+}
+
+export function golombDecodeTable(m: number): Uint32Array {
+  return cached(decodeCache, m, buildDecode);
 }

@@ -2,7 +2,7 @@ import { BitReader } from '../bits/bit-reader.js';
 import { BitWriter } from '../bits/bit-writer.js';
 import { CodecError } from '../errors.js';
 import type { CodedBits } from './elias.js';
-import { GOLOMB_DECODE_BITS, GOLOMB_ENCODE_VALUES, golombTables } from './golomb-tables.js';
+import { GOLOMB_DECODE_BITS, GOLOMB_TABLE_MIN_CODES, golombDecodeTable, golombEncodeTable } from './golomb-tables.js';
 import { decodeTableRun, tableRunEnd } from './table-decode.js';
 
 /**
@@ -124,16 +124,18 @@ export function optimalGolombParameter(density: number): number {
   return Math.min(0x80000000, Math.max(1, m));
 }
 
+const NO_TABLE = new Uint32Array(0);
+
 /**
  * Appends the Golomb codes of values[from … to) to `w`: the array form of `writeGolomb`,
  * bit-identical, with the writer's 32-bit accumulator held in locals (no call per code).
- * Values below 64 take their code from a table; codes longer than 32 bits go through
+ * Values below 64 take their code from a table (when there are ≥ 256 codes); codes longer than 32 bits go through
  * `writeGolomb`.
  */
 export function writeGolombCodes(w: BitWriter, values: ArrayLike<number>, from: number, to: number, p: GolombParams): void {
   const { m, inv, cutoff } = p;
   const bigM = m > 0x80000000;
-  const table = golombTables(m).encode;
+  const table = to - from >= GOLOMB_TABLE_MIN_CODES ? golombEncodeTable(m) : NO_TABLE;
   let buf = w.buf;
   let pos = w.pos;
   let acc = w.acc;
@@ -141,7 +143,7 @@ export function writeGolombCodes(w: BitWriter, values: ArrayLike<number>, from: 
   for (let i = from; i < to; i++) {
     const v = values[i]!;
     if (v >>> 0 !== v) throw new RangeError(`Golomb codes need an integer in 0..2^32-1, got ${v}`);
-    const e = v < GOLOMB_ENCODE_VALUES ? table[v]! : 0;
+    const e = v < table.length ? table[v]! : 0;
     let code: number; // q zeros, the terminating one and the remainder as one len-bit value
     let len: number;
     if (e !== 0) {
@@ -195,24 +197,31 @@ export function writeGolombCodes(w: BitWriter, values: ArrayLike<number>, from: 
  * Reads to − from Golomb codes into out[from … to): the array form of `readGolomb`. Each
  * value is at most 2^32 − 1 and the values together at most `budget` (MALCOM's runs share
  * the positions left), so hostile input fails fast with `CodecError`.
- * Codes of ≤ 11 bits are decoded with one table load each (`decodeTableRun`); longer codes,
+ * Codes of ≤ 11 bits are decoded with one table load each (`decodeTableRun`; when there
+ * are ≥ 256 codes, else building the table costs more than it saves); longer codes,
  * the last 3 bytes and a value past the budget go through `readGolomb`, which decodes codes
  * of ≤ 32 bits from a peeked word (quotient by `Math.clz32`) and checks every bit.
  */
 export function readGolombCodes(r: BitReader, p: GolombParams, out: Uint32Array, from: number, to: number, budget = Infinity): void {
   // The shortest code has b − 1 bits (b when M is a power of two): past the table, no use.
-  const table = p.b <= GOLOMB_DECODE_BITS ? golombTables(p.m).decode : undefined;
-  const bytes = r.bytes;
+  const table = p.b <= GOLOMB_DECODE_BITS && to - from >= GOLOMB_TABLE_MIN_CODES ? golombDecodeTable(p.m) : undefined;
   let left = budget;
+  if (table === undefined) {
+    for (let i = from; i < to; i++) {
+      const v = readGolomb(r, p, Math.min(left, 0xffffffff));
+      left -= v;
+      out[i] = v;
+    }
+    return;
+  }
+  const bytes = r.bytes;
   let pos = r.bitPosition;
   let i = from;
   while (i < to) {
-    if (table !== undefined) {
-      i = decodeTableRun(bytes, table, GOLOMB_DECODE_BITS, out, i, to, pos, r.end, left);
-      pos = tableRunEnd.pos;
-      left = tableRunEnd.left;
-      if (i >= to) break;
-    }
+    i = decodeTableRun(bytes, table, GOLOMB_DECODE_BITS, out, i, to, pos, r.end, left);
+    pos = tableRunEnd.pos;
+    left = tableRunEnd.left;
+    if (i >= to) break;
     r.seek(pos);
     const v = readGolomb(r, p, Math.min(left, 0xffffffff));
     left -= v;

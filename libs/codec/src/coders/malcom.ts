@@ -214,12 +214,11 @@ export function encodeMalcomSymbols(symbols: Uint8Array | Uint16Array, alphabet:
  */
 function mergeLevel(
   seq: Uint8Array | Uint16Array, other: Uint8Array | Uint16Array, runs: Uint32Array,
-  from: number, to: number, lvl: number, len: number,
+  from: number, to: number, lvl: number, len: number, src: DataView | undefined, dst: DataView,
 ): number {
   const last = other.length - 8; // seq and other have the same length
-  // Byte symbols move 8 at a time as two 32-bit words (4 bounds checks instead of 16).
-  const src = seq.BYTES_PER_ELEMENT === 1 ? new DataView(seq.buffer, seq.byteOffset, seq.byteLength) : undefined;
-  const dst = new DataView(other.buffer, other.byteOffset, other.byteLength);
+  // Byte symbols (src, dst: views of seq, other) move 8 at a time as two 32-bit words
+  // (4 bounds checks instead of 16); with src undefined, element by element.
   let i = 0;
   let j = 0;
   for (let h = from; h < to; h++) {
@@ -312,12 +311,15 @@ export function decodeMalcomSymbols(
   // level k at its hits and, in between, the next scan's symbols in order. Sequential
   // copies of symbols, no position list.
   let other = make();
+  const viewOf = (a: Uint8Array | Uint16Array): DataView => new DataView(a.buffer, a.byteOffset, a.byteLength);
+  let seqView = viewOf(seq);
+  let otherView = viewOf(other);
+  const bytes8 = alphabet <= 256;
   let len = n; // positions left after every coded level: the implicit level's count
   for (let k = coded - 1; k >= 1; k--) {
-    len = mergeLevel(seq, other, runs, levelStart[k]!, levelStart[k + 1]!, order[k]!, len);
-    const swap = seq;
-    seq = other;
-    other = swap;
+    len = mergeLevel(seq, other, runs, levelStart[k]!, levelStart[k + 1]!, order[k]!, len, bytes8 ? seqView : undefined, otherView);
+    [seq, other] = [other, seq];
+    [seqView, otherView] = [otherView, seqView];
   }
   return seq;
 }
