@@ -233,15 +233,23 @@ export function decodeEliasArray(bytes: Uint8Array, count: number, kind: EliasKi
   }
   const table = eliasTables(kind, writerOf(kind)).decode;
   const out = new Uint32Array(count);
+  if (bitLength > 0x7fffffff) {
+    // Past 256 MiB the positions are not small integers (see readGolombCodes): bit by bit.
+    for (let i = 0; i < count; i++) out[i] = readElias(r, kind);
+    return out;
+  }
+  // `| 0` (exact here: count ≤ bitLength < 2^31) keeps the table loop on small integers.
+  const end = bitLength | 0;
+  const stop = count | 0;
   let pos = 0;
   let i = 0;
-  while (i < count) {
-    i = decodeTableRun(bytes, table, ELIAS_DECODE_BITS, out, i, count, pos, bitLength, Infinity);
+  while (i < stop) {
+    i = decodeTableRun(bytes, table, ELIAS_DECODE_BITS, out, i, stop, pos, end, Infinity);
     pos = tableRunEnd.pos;
-    if (i >= count) break;
+    if (i >= stop) break;
     r.seek(pos);
     out[i++] = readElias(r, kind);
-    pos = r.bitPosition;
+    pos = r.bitPosition | 0;
   }
   return out;
 }

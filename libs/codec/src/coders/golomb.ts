@@ -125,6 +125,8 @@ export function optimalGolombParameter(density: number): number {
 }
 
 const NO_TABLE = new Uint32Array(0);
+/** Largest bit position / index the table loops take (2^31 − 1 bits = 256 MiB messages). */
+const SMALL = 0x7fffffff;
 
 /**
  * Appends the Golomb codes of values[from … to) to `w`: the array form of `writeGolomb`,
@@ -204,7 +206,9 @@ export function writeGolombCodes(w: BitWriter, values: ArrayLike<number>, from: 
  */
 export function readGolombCodes(r: BitReader, p: GolombParams, out: Uint32Array, from: number, to: number, budget = Infinity): void {
   // The shortest code has b − 1 bits (b when M is a power of two): past the table, no use.
-  const table = p.b <= GOLOMB_DECODE_BITS && to - from >= GOLOMB_TABLE_MIN_CODES ? golombDecodeTable(p.m) : undefined;
+  // Positions and indexes must be small integers (below 2^31) for the table loop, see below.
+  const table = p.b <= GOLOMB_DECODE_BITS && to - from >= GOLOMB_TABLE_MIN_CODES && r.end <= SMALL && to <= SMALL
+    ? golombDecodeTable(p.m) : undefined;
   let left = budget;
   if (table === undefined) {
     for (let i = from; i < to; i++) {
@@ -214,19 +218,24 @@ export function readGolombCodes(r: BitReader, p: GolombParams, out: Uint32Array,
     }
     return;
   }
+  // `| 0` (exact here) hands V8 small integers even when the reader's fields or MALCOM's
+  // counts are stored as doubles: a double argument deoptimizes the table loop, which then
+  // re-optimizes for doubles at half the speed for every caller.
   const bytes = r.bytes;
-  let pos = r.bitPosition;
-  let i = from;
-  while (i < to) {
-    i = decodeTableRun(bytes, table, GOLOMB_DECODE_BITS, out, i, to, pos, r.end, left);
+  const end = r.end | 0;
+  const stop = to | 0;
+  let pos = r.bitPosition | 0;
+  let i = from | 0;
+  while (i < stop) {
+    i = decodeTableRun(bytes, table, GOLOMB_DECODE_BITS, out, i, stop, pos, end, left);
     pos = tableRunEnd.pos;
     left = tableRunEnd.left;
-    if (i >= to) break;
+    if (i >= stop) break;
     r.seek(pos);
     const v = readGolomb(r, p, Math.min(left, 0xffffffff));
     left -= v;
     out[i++] = v;
-    pos = r.bitPosition;
+    pos = r.bitPosition | 0;
   }
   r.seek(pos);
 }
