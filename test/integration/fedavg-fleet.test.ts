@@ -55,3 +55,24 @@ test('the same seed gives the same model under the memory and the MQTT driver', 
   // The lab counts the bytes the fleet carries.
   assert.deepEqual(mqtt.record.links, mem.record.links);
 });
+
+test('updates over the broker\'s message limit are chunked to the limit the gateway announces', async () => {
+  const cfg = parseExperimentConfig({
+    ...base, job: 'chunked', rounds: 2, fleet: { devices: 2 }, codec: { up: { id: 'float32' } },
+    transport: { kind: 'mqtt', maxMessageBytes: 4096, roundTimeoutMs: 30_000 },
+  });
+  let counters: BrokerCounters | undefined = undefined as BrokerCounters | undefined;
+  const record = await runExperiment(cfg, { log: nullLog, onBrokerCounters: (c) => (counters = c) });
+  assert.equal(record.rounds.length, 2);
+  assert.ok(counters);
+  const c: BrokerCounters = counters;
+  // Float32 vectors of a 2410-parameter model are 9640 bytes: 3 chunks per message, both ways
+  // (the agents learned the limit from the job announcement; the broker refuses larger publishes).
+  const seen: ClientTraffic = c.get('edgefl-chunked-dev-01');
+  assert.equal(seen.byKind['down']!.delivered.messages, 2 * 3);
+  assert.equal(seen.byKind['up']!.received.messages, 2 * 3);
+  const down = record.links.find((l) => l.to === 'dev-01')!;
+  assert.equal(down.messages, 2);
+  assert.equal(down.wireBytes, seen.byKind['down']!.delivered.bytes);
+  assert.equal(c.get('edgefl-chunked-dev-01').refused.messages, 0);
+});

@@ -55,6 +55,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       throw new AgentError(`device ${o.device} is not part of job ${o.job} (devices: ${ann.devices.join(', ')})`,
         'use one of the listed device ids, or add this device to the gateway configuration');
     }
+    // The gateway's broker limit travels in the job; chunk to it.
+    client.setMaxMessageBytes(cfg.transport.maxMessageBytes);
     const job = createJob(cfg, ann.devices);
     const data = typeof o.data === 'function' ? o.data(ann) : o.data;
     const trainer = await createTrainer({ model: cfg.model, data, seed: trainerSeed(job, o.device), threads: o.threads ?? 1 });

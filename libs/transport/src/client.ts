@@ -84,7 +84,7 @@ export class FleetClient {
   readonly job: string;
   readonly device: string;
   readonly qos: Qos;
-  readonly maxMessageBytes: number;
+  private maxBytes: number;
   /** PUBLISH packets this client sent, per link */
   readonly ledger = new ByteLedger();
   /** PUBLISH packets delivered to this client, per link (payloadBits stay 0: unknown to the transport) */
@@ -107,7 +107,7 @@ export class FleetClient {
     this.job = opts.job;
     this.device = opts.device;
     this.qos = opts.qos;
-    this.maxMessageBytes = opts.maxMessageBytes;
+    this.maxBytes = opts.maxMessageBytes;
     this.statusTopic = topics.status(opts.job, opts.device);
     this.log = log;
     this.shaper = opts.shaper ?? unlimitedShaper;
@@ -244,6 +244,17 @@ export class FleetClient {
     this.log.info({}, 'mqtt closed');
   }
 
+  /** largest MQTT payload per PUBLISH; larger messages are chunked */
+  get maxMessageBytes(): number {
+    return this.maxBytes;
+  }
+
+  /** Adopts the broker limit a gateway announced (it may differ from the one connected with). */
+  setMaxMessageBytes(limit: number): void {
+    validateLimit(limit);
+    this.maxBytes = limit;
+  }
+
   /**
    * Sets this participant's retained status (e.g. `ready` once it can take part in a job);
    * it is republished after every reconnect, and `offline` replaces it on close or loss.
@@ -356,10 +367,14 @@ function receivedPacketBytes(topic: string, payloadLength: number, packet: IPubl
   return mqttPublishPacketBytes(Buffer.byteLength(topic), payloadLength, packet.qos, 4);
 }
 
-function validateOptions(opts: FleetClientOptions): void {
-  if (!Number.isInteger(opts.maxMessageBytes) || opts.maxMessageBytes < 64) {
-    throw new TransportError(`maxMessageBytes ${opts.maxMessageBytes} is not a usable broker limit`, 'set maxMessageBytes to the broker limit in bytes, e.g. 262144');
+function validateLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 64) {
+    throw new TransportError(`maxMessageBytes ${limit} is not a usable broker limit`, 'set maxMessageBytes to the broker limit in bytes, e.g. 262144');
   }
+}
+
+function validateOptions(opts: FleetClientOptions): void {
+  validateLimit(opts.maxMessageBytes);
   if (opts.qos !== 0 && opts.qos !== 1 && opts.qos !== 2) {
     throw new TransportError(`qos ${String(opts.qos)} is not an MQTT QoS`, 'use qos 0, 1 or 2 (edgefl defaults to 1)');
   }
