@@ -63,15 +63,15 @@ test('every command has --help', () => {
   }
 });
 
-test('edgefl bench codec|train write edgefl-bench/1 records with ratios against a same-run reference', () => {
-  for (const what of ['codec', 'train'] as const) {
+test('edgefl bench codec|train|broker write edgefl-bench/1 records with ratios against a same-run reference', () => {
+  for (const what of ['codec', 'train', 'broker'] as const) {
     const out = join(tmp, `bench-${what}.json`);
-    const r = run(['bench', what, '--quick', '--sizes', '2000', '--json', out]);
+    const r = run(['bench', what, '--quick', '--sizes', '2000', '--message-bytes', '300000', '--json', out]);
     assert.equal(r.status, 0, r.stderr);
     const rec = JSON.parse(readFileSync(out, 'utf8')) as { format: string; bench: string; results: { name: string; value: number; ratioToReference: number }[] };
     assert.equal(rec.format, 'edgefl-bench/1');
     assert.equal(rec.bench, what);
-    assert.ok(rec.results.length >= 4);
+    assert.ok(rec.results.length >= 4, `${what}: ${rec.results.length} rows`);
     for (const row of rec.results) {
       assert.ok(Number.isFinite(row.value) && row.value > 0, row.name);
       assert.ok(Number.isFinite(row.ratioToReference) && row.ratioToReference > 0, row.name);
@@ -79,5 +79,5 @@ test('edgefl bench codec|train write edgefl-bench/1 records with ratios against 
   }
   const wrong = run(['bench', 'gpu']);
   assert.equal(wrong.status, 2);
-  assert.match(wrong.stderr, /Allowed choices are codec, train/);
+  assert.match(wrong.stderr, /Allowed choices are codec, train, broker/);
 });

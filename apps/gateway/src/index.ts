@@ -7,3 +7,4 @@ export { startGateway } from './gateway.js';
 export type { GatewayOptions, RunningGateway } from './gateway.js';
 export { startAggregator } from './aggregator.js';
 export type { AggregatorOptions, RunningAggregator } from './aggregator.js';
+export { benchTransport } from './bench/broker-bench.js';

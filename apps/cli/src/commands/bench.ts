@@ -3,23 +3,26 @@ import { Command, Argument } from 'commander';
 import type { BenchRecord, BenchRow } from '@edgefl/core';
 import { benchQuantizers } from '@edgefl/codec';
 import { benchTrain, TRAIN_BENCH_REFERENCE } from '@edgefl/train';
+import { benchTransport } from '@edgefl/gateway';
 
 interface BenchOptions {
   json?: string;
   sizes: string;
   quick?: boolean;
+  messageBytes: string;
 }
 
-/** `edgefl bench codec|train`: throughput as ratios against a reference measured in the same run. */
+/** `edgefl bench codec|train|broker`: throughput as ratios against a reference measured in the same run. */
 export function benchCommand(): Command {
   return new Command('bench')
-    .description('measure codec or training throughput against a reference measured in the same run')
-    .addArgument(new Argument('<what>', 'what to measure').choices(['codec', 'train']))
+    .description('measure codec, training or broker throughput against a reference measured in the same run')
+    .addArgument(new Argument('<what>', 'what to measure').choices(['codec', 'train', 'broker']))
     .option('--json <file>', 'write the benchmark record (format edgefl-bench/1) to this file')
     .option('--sizes <d,…>', 'vector lengths for the codec benchmark', '10000,1000000')
     .option('--quick', 'shorter measurements (noisier)')
-    .action(async (what: 'codec' | 'train', opts: BenchOptions) => {
-      const record = what === 'codec' ? await codec(opts) : await train(opts);
+    .option('--message-bytes <n>', 'message size for the broker benchmark', '5242880')
+    .action(async (what: 'codec' | 'train' | 'broker', opts: BenchOptions) => {
+      const record = what === 'codec' ? await codec(opts) : what === 'train' ? await train(opts) : await broker(opts);
       process.stdout.write(table(record.results) + '\n');
       if (opts.json) writeFileSync(opts.json, JSON.stringify(record, null, 2) + '\n');
     });
@@ -40,6 +43,12 @@ async function codec(opts: BenchOptions): Promise<BenchRecord> {
 async function train(opts: BenchOptions): Promise<BenchRecord> {
   const results = await benchTrain(opts.quick ? { minMs: 100, batches: [1, 32] } : {});
   return { format: 'edgefl-bench/1', bench: 'train', reference: { ...TRAIN_BENCH_REFERENCE, value: null }, results };
+}
+
+async function broker(opts: BenchOptions): Promise<BenchRecord> {
+  const bytes = Number(opts.messageBytes);
+  const { reference, results } = await benchTransport(Number.isInteger(bytes) && bytes > 0 ? bytes : 5 * 1024 * 1024);
+  return { format: 'edgefl-bench/1', bench: 'broker', reference: { name: reference.name, value: reference.value, unit: reference.unit }, results };
 }
 
 function table(rows: readonly BenchRow[]): string {
