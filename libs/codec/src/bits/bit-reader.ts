@@ -36,13 +36,16 @@ export class BitReader {
   /** Reads `n` bits (0..32) as an unsigned integer, most significant first. */
   readBits(n: number): number {
     if (!(n >= 0 && n <= 32) || (n | 0) !== n) throw new RangeError(`BitReader.readBits: n must be an integer in 0..32, got ${n}`);
-    if (n > this.end - this.pos) throw this.truncated(n);
-    if (n === 0) return 0;
-    if (n > 24) {
-      const hi = this.take(n - 16);
+    // `| 0`: callers may pass n as a double (e.g. 2 ** k); added to `pos` as is, it would turn
+    // the field into a double for every reader and slow all decoders' position arithmetic.
+    const k = n | 0;
+    if (k > this.end - this.pos) throw this.truncated(k);
+    if (k === 0) return 0;
+    if (k > 24) {
+      const hi = this.take(k - 16);
       return hi * 65536 + this.take(16);
     }
-    return this.take(n);
+    return this.take(k);
   }
 
   readBit(): number {
