@@ -39,3 +39,12 @@ export function decodeTableRun(
   tableRunEnd.left = left;
   return i;
 }
+
+// A few tiny calls at load give every site of the loop, including the stores after it, type
+// feedback (V8 allocates feedback only after several calls). Otherwise V8 optimizes the loop
+// during the first long call (on-stack replacement) before its exit ever ran, and that code
+// deoptimized at the exit on every later call (96 times in one benchmark run), leaving
+// decode speeds bimodal between runs.
+for (let k = 0; k < 32; k++) {
+  decodeTableRun(new Uint8Array(4), Uint32Array.of(33, 33), 1, new Uint32Array(2), 0, 2, 0, 32, Infinity);
+}
