@@ -3,6 +3,7 @@ export { createTrainer } from './trainer/create.js';
 export type { Trainer, TrainerOptions } from './trainer/types.js';
 export type {
   SgdOptions, AdmmOptions, ProxOptions, GradientOptions, StepResult, GradientResult, EvalResult,
+  StepOnOptions, SgdOnOptions, AdmmOnOptions, ProxOnOptions,
 } from './trainer/engine.js';
 export type { ModelSpec, Activation, ModelDef, Task } from './models/types.js';
 export { resolveModel } from './models/index.js';

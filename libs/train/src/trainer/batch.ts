@@ -18,9 +18,11 @@ export class BatchBuffers {
     const f = this.features;
     const k = this.outputs;
     if (loss === 'softmax-ce') this.target.fill(0);
+    // contiguous rows: one copy instead of a view per row
+    if (!idx) this.x.set(ds.x.subarray(start * f, (start + this.rows) * f));
     for (let r = 0; r < this.rows; r++) {
       const i = idx ? idx[r]! : start + r;
-      this.x.set(ds.x.subarray(i * f, (i + 1) * f), r * f);
+      if (idx) this.x.set(ds.x.subarray(i * f, (i + 1) * f), r * f);
       const y = ds.y[i]!;
       if (loss === 'softmax-ce') this.target[r * k + y] = 1;
       else this.target[r * k] = y;

@@ -6,6 +6,7 @@ import type { ModelDef, ModelSpec } from '../models/types.js';
 import { initParams, layoutDim, makeLayout, type ParamLayout } from '../params/layout.js';
 import { buildStepGraph, IO, type StepKind } from '../steps/graphs.js';
 import { BatchBuffers } from './batch.js';
+import { checkBatchData } from './batch-check.js';
 import { BatchSampler } from './sampler.js';
 import { createSession } from './session.js';
 
@@ -17,6 +18,17 @@ export interface AdmmOptions extends SgdOptions {
 }
 export interface ProxOptions extends SgdOptions { readonly l1: number }
 export interface GradientOptions { readonly batchSize: number | 'full' }
+/** `stepOn` options: the chosen step's hyper-parameters (no steps/batchSize: the batch is given). */
+export interface SgdOnOptions { readonly kind?: 'sgd'; readonly lr: number }
+export interface AdmmOnOptions {
+  readonly kind: 'admm';
+  readonly lr: number;
+  readonly anchor: Float32Array;
+  readonly dual: Float32Array;
+  readonly rho: number;
+}
+export interface ProxOnOptions { readonly kind: 'prox'; readonly lr: number; readonly l1: number }
+export type StepOnOptions = SgdOnOptions | AdmmOnOptions | ProxOnOptions;
 export interface StepResult { readonly params: Float32Array; readonly loss: number }
 export interface GradientResult { readonly grad: Float32Array; readonly loss: number }
 export interface EvalResult { readonly loss: number; readonly accuracy: number | null }
@@ -41,6 +53,9 @@ export class Engine {
   readonly layout: ParamLayout;
   private readonly sessions = new Map<StepKind, Promise<ort.InferenceSession>>();
   private readonly buffers = new Map<number, BatchBuffers>();
+  /** buffers for caller-given batches: one slot, so arbitrary sizes do not pile up */
+  private given: BatchBuffers | null = null;
+  private closed = false;
   private readonly sampler: BatchSampler;
 
   private constructor(readonly model: ModelDef, readonly data: Dataset, seed: number, private readonly threads: number) {
@@ -66,46 +81,55 @@ export class Engine {
   }
 
   /** `steps` SGD steps θ ← θ − α∇f(θ; B) on seeded mini-batches. */
-  sgd(params: Float32Array, o: SgdOptions): Promise<StepResult> {
-    return this.loop('sgd', params, o, { lr: scalar(o.lr) });
+  async sgd(params: Float32Array, o: SgdOptions): Promise<StepResult> {
+    return this.loop('sgd', params, o, this.stepInputs({ kind: 'sgd', lr: o.lr }));
   }
 
   /** `steps` local-SADMM steps θ ← θ − α(g + λ + ρ(θ − anchor)). */
-  admmStep(params: Float32Array, o: AdmmOptions): Promise<StepResult> {
-    this.checkVector('anchor', o.anchor);
-    this.checkVector('dual', o.dual);
-    return this.loop('admm', params, o, {
-      lr: scalar(o.lr), rho: scalar(o.rho),
-      anchor: new ort.Tensor('float32', o.anchor, [this.dim]), dual: new ort.Tensor('float32', o.dual, [this.dim]),
-    });
+  async admmStep(params: Float32Array, o: AdmmOptions): Promise<StepResult> {
+    return this.loop('admm', params, o, this.stepInputs({ kind: 'admm', lr: o.lr, rho: o.rho, anchor: o.anchor, dual: o.dual }));
   }
 
   /** `steps` proximal-SGD steps θ ← soft(θ − αg, αμ). */
-  proxStep(params: Float32Array, o: ProxOptions): Promise<StepResult> {
-    return this.loop('prox', params, o, { lr: scalar(o.lr), l1: scalar(o.l1) });
+  async proxStep(params: Float32Array, o: ProxOptions): Promise<StepResult> {
+    return this.loop('prox', params, o, this.stepInputs({ kind: 'prox', lr: o.lr, l1: o.l1 }));
+  }
+
+  /**
+   * One step of the chosen graph (`sgd` default, `admm`, `prox`) on exactly the rows of
+   * `batch` (B = batch.n, any B ≥ 1): the same session and update as one step of
+   * `sgd`/`admmStep`/`proxStep`, with the caller's rows instead of a sampled batch.
+   * `loss` is the batch's mean loss before the step. The sampler is not advanced.
+   */
+  async stepOn(params: Float32Array, batch: Dataset, o: StepOnOptions): Promise<StepResult> {
+    this.checkVector('params', params);
+    checkBatchData(batch, this.data);
+    const kind = stepKind(o);
+    const extra = this.stepInputs(o);
+    const session = await this.session(kind);
+    const r = await session.run({ [IO.params]: new ort.Tensor('float32', params, [this.dim]), ...this.feeds(this.fillGiven(batch)), ...extra });
+    return { params: r[IO.paramsOut]!.data as Float32Array, loss: (r[IO.loss]!.data as Float32Array)[0]! };
+  }
+
+  /**
+   * ∇f at `params`, the mean over exactly the rows of `batch`. Up to 1024 rows is one
+   * run; larger batches go in chunks weighted by rows, as `gradient({ batchSize: 'full' })`,
+   * so passing every training row gives that result bit for bit.
+   */
+  async gradientOn(params: Float32Array, batch: Dataset): Promise<GradientResult> {
+    this.checkVector('params', params);
+    checkBatchData(batch, this.data);
+    return this.meanGradient(params, batch);
   }
 
   /** ∇f at `params` on one seeded mini-batch, or on the whole dataset (`'full'`). */
   async gradient(params: Float32Array, o: GradientOptions): Promise<GradientResult> {
     this.checkVector('params', params);
+    if (o.batchSize === 'full') return this.meanGradient(params, this.data);
     const session = await this.session('grad');
-    const theta = new ort.Tensor('float32', params, [this.dim]);
-    if (o.batchSize !== 'full') {
-      const buf = this.sample(checkBatch(o.batchSize, this.data.n));
-      const r = await session.run({ [IO.params]: theta, ...this.feeds(buf) });
-      return { grad: r[IO.grad]!.data as Float32Array, loss: (r[IO.loss]!.data as Float32Array)[0]! };
-    }
-    // full gradient: mean over all rows = Σ_chunks (rows_c / n)·(chunk mean)
-    const grad = new Float32Array(this.dim);
-    let loss = 0;
-    await this.chunks(this.data, async (buf) => {
-      const r = await session.run({ [IO.params]: theta, ...this.feeds(buf) });
-      const w = buf.rows / this.data.n;
-      const g = r[IO.grad]!.data as Float32Array;
-      for (let i = 0; i < grad.length; i++) grad[i] = grad[i]! + w * g[i]!;
-      loss += w * (r[IO.loss]!.data as Float32Array)[0]!;
-    });
-    return { grad, loss };
+    const buf = this.sample(checkBatch(o.batchSize, this.data.n));
+    const r = await session.run({ [IO.params]: new ort.Tensor('float32', params, [this.dim]), ...this.feeds(buf) });
+    return { grad: r[IO.grad]!.data as Float32Array, loss: (r[IO.loss]!.data as Float32Array)[0]! };
   }
 
   /** Mean loss and accuracy over `data` (default: the training data), in chunks. */
@@ -125,6 +149,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const all = [...this.sessions.values()];
     this.sessions.clear();
     for (const s of all) await (await s).release();
@@ -133,7 +158,6 @@ export class Engine {
   private async loop(kind: StepKind, params: Float32Array, o: SgdOptions, extra: Record<string, ort.Tensor>): Promise<StepResult> {
     this.checkVector('params', params);
     if (!Number.isInteger(o.steps) || o.steps < 0) throw new TrainError('TRAIN_SPEC', `steps must be a non-negative integer, got ${o.steps}`, 'e.g. steps: 10');
-    if (!Number.isFinite(o.lr)) throw new TrainError('TRAIN_SPEC', `lr must be a finite number, got ${o.lr}`, 'e.g. lr: 0.01');
     const bs = checkBatch(o.batchSize, this.data.n);
     const session = await this.session(kind);
     let theta = params;
@@ -147,7 +171,52 @@ export class Engine {
     return { params: o.steps === 0 ? params.slice() : theta, loss: o.steps === 0 ? NaN : loss / o.steps };
   }
 
+  /** Gradient of the mean loss over all rows of `data` = Σ_chunks (rows_c / n)·(chunk mean). */
+  private async meanGradient(params: Float32Array, data: Dataset): Promise<GradientResult> {
+    const session = await this.session('grad');
+    const theta = new ort.Tensor('float32', params, [this.dim]);
+    const grad = new Float32Array(this.dim);
+    let loss = 0;
+    await this.chunks(data, async (buf) => {
+      const r = await session.run({ [IO.params]: theta, ...this.feeds(buf) });
+      const w = buf.rows / data.n;
+      const g = r[IO.grad]!.data as Float32Array;
+      for (let i = 0; i < grad.length; i++) grad[i] = grad[i]! + w * g[i]!;
+      loss += w * (r[IO.loss]!.data as Float32Array)[0]!;
+    });
+    return { grad, loss };
+  }
+
+  /** The hyper-parameter inputs of a step graph, checked (shared by the sampled and given-batch forms). */
+  private stepInputs(o: StepOnOptions): Record<string, ort.Tensor> {
+    finite('lr', o.lr, 'e.g. lr: 0.01');
+    switch (o.kind) {
+      case undefined:
+      case 'sgd':
+        return { lr: scalar(o.lr) };
+      case 'admm':
+        this.checkVector('anchor', o.anchor);
+        this.checkVector('dual', o.dual);
+        finite('rho', o.rho, 'e.g. rho: 0.1');
+        return {
+          lr: scalar(o.lr), rho: scalar(o.rho),
+          anchor: new ort.Tensor('float32', o.anchor, [this.dim]), dual: new ort.Tensor('float32', o.dual, [this.dim]),
+        };
+      case 'prox':
+        finite('l1', o.l1, 'e.g. l1: 1e-4');
+        return { lr: scalar(o.lr), l1: scalar(o.l1) };
+    }
+  }
+
+  /** Copies a caller's batch into the one reusable slot (reallocated only when B changes). */
+  private fillGiven(batch: Dataset): BatchBuffers {
+    if (this.given?.rows !== batch.n) this.given = new BatchBuffers(batch.n, this.data.features, this.model.outputs);
+    this.given.fill(batch, this.model.loss, null);
+    return this.given;
+  }
+
   private session(kind: StepKind): Promise<ort.InferenceSession> {
+    if (this.closed) throw new TrainError('TRAIN_CLOSED', `trainer is closed (needed its ${kind} graph)`, 'create a new trainer');
     let s = this.sessions.get(kind);
     if (!s) {
       const graph = buildStepGraph(this.model, this.data.features, kind);
@@ -193,6 +262,18 @@ export class Engine {
         'start from trainer.initParams(seed) and keep the same model spec on every node');
     }
   }
+}
+
+/** The step graph a `stepOn` call runs; an unknown kind is a user mistake. */
+function stepKind(o: StepOnOptions): StepKind {
+  if (o === null || typeof o !== 'object') throw new TrainError('TRAIN_SPEC', `stepOn options must be an object, got ${o === null ? 'null' : typeof o}`, 'e.g. { lr: 0.01 }');
+  const k = (o as { kind?: unknown }).kind ?? 'sgd';
+  if (k === 'sgd' || k === 'admm' || k === 'prox') return k;
+  throw new TrainError('TRAIN_SPEC', `stepOn kind must be 'sgd', 'admm' or 'prox', got ${JSON.stringify(k)}`, "omit kind for plain SGD, or pass kind: 'admm' with anchor/dual/rho, kind: 'prox' with l1");
+}
+
+function finite(name: string, v: number, hint: string): void {
+  if (!Number.isFinite(v)) throw new TrainError('TRAIN_SPEC', `${name} must be a finite number, got ${v}`, hint);
 }
 
 function scalar(v: number): ort.Tensor {

@@ -9,7 +9,7 @@ export interface EngineInit {
   readonly threads: number;
 }
 
-export type Method = 'sgd' | 'admmStep' | 'proxStep' | 'gradient' | 'evaluate';
+export type Method = 'sgd' | 'admmStep' | 'proxStep' | 'gradient' | 'stepOn' | 'gradientOn' | 'evaluate';
 
 export type Request =
   | { readonly id: number; readonly kind: 'create'; readonly engine: number; readonly init: EngineInit }
@@ -23,6 +23,8 @@ export type Request =
     readonly opts: unknown;
     /** evaluation data: `id` always, the rows only the first time this host sees them */
     readonly data?: { readonly id: number; readonly dataset?: Dataset };
+    /** `stepOn`/`gradientOn` rows: a private copy whose x and y buffers are transferred */
+    readonly batch?: Dataset;
   };
 
 export interface SerializedError {

@@ -1,7 +1,7 @@
 import type { Dataset } from '@edgefl/core';
 import type { ModelSpec } from '../models/types.js';
 import type { ParamLayout } from '../params/layout.js';
-import type { AdmmOptions, EvalResult, GradientOptions, GradientResult, ProxOptions, SgdOptions, StepResult } from './engine.js';
+import type { AdmmOptions, EvalResult, GradientOptions, GradientResult, ProxOptions, SgdOptions, StepOnOptions, StepResult } from './engine.js';
 
 export interface TrainerOptions {
   readonly model: ModelSpec;
@@ -36,6 +36,14 @@ export interface Trainer {
   proxStep(params: Float32Array, o: ProxOptions): Promise<StepResult>;
   /** gradient of the mean loss on one seeded mini-batch or on all rows */
   gradient(params: Float32Array, o: GradientOptions): Promise<GradientResult>;
+  /**
+   * One step of the `kind` graph (default `sgd`; `admm`, `prox`) on exactly the rows of
+   * `batch` (any batch.n ≥ 1), for callers with their own data pipeline. The batch is
+   * checked against the model first (features, classes, labels, finite values).
+   */
+  stepOn(params: Float32Array, batch: Dataset, o: StepOnOptions): Promise<StepResult>;
+  /** gradient of the mean loss over exactly the rows of `batch` (checked like `stepOn`) */
+  gradientOn(params: Float32Array, batch: Dataset): Promise<GradientResult>;
   /** full pass in batches; accuracy is null for regression */
   evaluate(params: Float32Array, data?: Dataset): Promise<EvalResult>;
   close(): Promise<void>;

@@ -1,7 +1,8 @@
 import type { Dataset } from '@edgefl/core';
 import { TrainError } from '../errors.js';
 import type { ParamLayout } from '../params/layout.js';
-import type { AdmmOptions, EvalResult, GradientOptions, GradientResult, ProxOptions, SgdOptions, StepResult } from './engine.js';
+import type { AdmmOptions, EvalResult, GradientOptions, GradientResult, ProxOptions, SgdOptions, StepOnOptions, StepResult } from './engine.js';
+import { checkBatchData } from './batch-check.js';
 import { ownBuffer, type EngineInit, type Method } from './protocol.js';
 import type { Trainer } from './types.js';
 import { nextHost, type WorkerHost } from './worker-host.js';
@@ -55,6 +56,14 @@ export class WorkerTrainer implements Trainer {
     return this.call('gradient', params, o) as Promise<GradientResult>;
   }
 
+  stepOn(params: Float32Array, batch: Dataset, o: StepOnOptions): Promise<StepResult> {
+    return this.callOn('stepOn', params, batch, o) as Promise<StepResult>;
+  }
+
+  gradientOn(params: Float32Array, batch: Dataset): Promise<GradientResult> {
+    return this.callOn('gradientOn', params, batch, null) as Promise<GradientResult>;
+  }
+
   evaluate(params: Float32Array, data?: Dataset): Promise<EvalResult> {
     if (!data || data === this.trainData) return this.call('evaluate', params, null) as Promise<EvalResult>;
     return this.call('evaluate', params, null, this.host.dataRef(data)) as Promise<EvalResult>;
@@ -67,14 +76,30 @@ export class WorkerTrainer implements Trainer {
     await this.host.release();
   }
 
-  private call(method: Method, params: Float32Array, opts: unknown, data?: { id: number; dataset?: Dataset }): Promise<unknown> {
+  /**
+   * A call with caller-given rows: checked here, before anything is copied or posted
+   * (the engine checks again), then sent as a private copy whose buffers are transferred.
+   */
+  private callOn(method: 'stepOn' | 'gradientOn', params: Float32Array, batch: Dataset, opts: unknown): Promise<unknown> {
+    try {
+      checkBatchData(batch, this.trainData);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const x = batch.x.slice();
+    const y = batch.y.slice();
+    const copy: Dataset = { name: batch.name, n: batch.n, features: batch.features, classes: batch.classes, x, y };
+    return this.call(method, params, opts, undefined, copy, [ownBuffer(x), ownBuffer(y)]);
+  }
+
+  private call(method: Method, params: Float32Array, opts: unknown, data?: { id: number; dataset?: Dataset }, batch?: Dataset, extra: (ArrayBuffer | undefined)[] = []): Promise<unknown> {
     if (this.closed) return Promise.reject(new TrainError('TRAIN_CLOSED', `trainer is closed (called ${method})`, 'create a new trainer'));
     if (!(params instanceof Float32Array)) {
       return Promise.reject(new TrainError('TRAIN_PARAMS', `params must be a Float32Array, got ${typeof params}`, 'start from trainer.initParams(seed)'));
     }
     // the caller keeps its array: send a private copy and transfer that (one copy, no clone)
     const copy = params.slice();
-    const buf = ownBuffer(copy);
-    return this.host.request({ kind: 'call', engine: this.engine, method, params: copy, opts, ...(data ? { data } : {}) }, buf ? [buf] : []);
+    const transfer = [ownBuffer(copy), ...extra].filter((b): b is ArrayBuffer => b !== undefined);
+    return this.host.request({ kind: 'call', engine: this.engine, method, params: copy, opts, ...(data ? { data } : {}), ...(batch ? { batch } : {}) }, transfer);
   }
 }
