@@ -196,6 +196,11 @@ test('binary and regression models check labels against their own task', async (
     createTrainer({ model: { kind: 'linear' }, data: reg, seed: 1 }),
   ]);
   try {
+    // one chunk (≤ 1024 rows): gradientOn(all rows) is the full gradient bit for bit here too
+    const pb = noise(tb.dim, 0.1, 4);
+    const fullB = await tb.gradient(pb, { batchSize: 'full' });
+    assert.ok(bc.n <= 1024);
+    assert.deepEqual(await tb.gradientOn(pb, bc), fullB);
     const two = subset(bc, [0, 1]);
     assert.ok(Number.isFinite((await tb.stepOn(tb.initParams(1), two, { lr: 0.1 })).loss));
     await assert.rejects(tb.stepOn(tb.initParams(1), { ...two, y: Float32Array.of(0, 2) }, { lr: 0.1 }), /row 1 has label 2, outside 0…1/);

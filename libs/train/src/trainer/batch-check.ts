@@ -33,12 +33,19 @@ export function checkBatchData(b: Dataset, like: BatchShape): void {
   if (b.x.length !== b.n * b.features) bad(`x has ${b.x.length} values, expected n·features = ${b.n}·${b.features} = ${b.n * b.features}`, 'x is n rows × features, row-major');
   if (b.y.length !== b.n) bad(`y has ${b.y.length} values, expected n = ${b.n}`, 'give one target per row');
 
-  // x − x is 0 for finite x and NaN for NaN/±∞: one branch-free pass, then a search
-  // for the first offender only when something is wrong
-  let acc = 0;
+  // x − x is 0 for finite x and NaN for NaN/±∞: one branch-free pass (four independent
+  // sums, so the adds pipeline), then a search for the offender only when one exists
   const x = b.x;
-  for (let i = 0; i < x.length; i++) acc += x[i]! - x[i]!;
-  if (acc !== 0) {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  const end4 = x.length - (x.length % 4);
+  for (let i = 0; i < end4; i += 4) {
+    a0 += x[i]! - x[i]!;
+    a1 += x[i + 1]! - x[i + 1]!;
+    a2 += x[i + 2]! - x[i + 2]!;
+    a3 += x[i + 3]! - x[i + 3]!;
+  }
+  for (let i = end4; i < x.length; i++) a0 += x[i]! - x[i]!;
+  if (a0 + a1 + a2 + a3 !== 0) {
     let i = 0;
     while (Number.isFinite(x[i]!)) i++;
     const f = like.features;

@@ -102,8 +102,16 @@ export class Engine {
    * `loss` is the batch's mean loss before the step. The sampler is not advanced.
    */
   async stepOn(params: Float32Array, batch: Dataset, o: StepOnOptions): Promise<StepResult> {
-    this.checkVector('params', params);
     checkBatchData(batch, this.data);
+    return this.stepOnChecked(params, batch, o);
+  }
+
+  /**
+   * `stepOn` for a batch already checked by `checkBatchData` — the worker host's path,
+   * whose client checked it before copying it over (one pass over the rows, not two).
+   */
+  async stepOnChecked(params: Float32Array, batch: Dataset, o: StepOnOptions): Promise<StepResult> {
+    this.checkVector('params', params);
     const kind = stepKind(o);
     const extra = this.stepInputs(o);
     const session = await this.session(kind);
@@ -117,8 +125,13 @@ export class Engine {
    * so passing every training row gives that result bit for bit.
    */
   async gradientOn(params: Float32Array, batch: Dataset): Promise<GradientResult> {
-    this.checkVector('params', params);
     checkBatchData(batch, this.data);
+    return this.gradientOnChecked(params, batch);
+  }
+
+  /** `gradientOn` for a batch already checked (the worker host's path, as `stepOnChecked`). */
+  async gradientOnChecked(params: Float32Array, batch: Dataset): Promise<GradientResult> {
+    this.checkVector('params', params);
     return this.meanGradient(params, batch);
   }
 
@@ -175,6 +188,11 @@ export class Engine {
   private async meanGradient(params: Float32Array, data: Dataset): Promise<GradientResult> {
     const session = await this.session('grad');
     const theta = new ort.Tensor('float32', params, [this.dim]);
+    if (data.n <= CHUNK) {
+      // one chunk, weight 1: the run's own output, without a weighted copy of it
+      const r = await session.run({ [IO.params]: theta, ...this.feeds(data === this.data ? this.fillRange(data) : this.fillGiven(data)) });
+      return { grad: r[IO.grad]!.data as Float32Array, loss: (r[IO.loss]!.data as Float32Array)[0]! };
+    }
     const grad = new Float32Array(this.dim);
     let loss = 0;
     await this.chunks(data, async (buf) => {
@@ -208,10 +226,16 @@ export class Engine {
     }
   }
 
-  /** Copies a caller's batch into the one reusable slot (reallocated only when B changes). */
+  /** Copies a caller's batch into the one reusable slot. */
   private fillGiven(batch: Dataset): BatchBuffers {
-    if (this.given?.rows !== batch.n) this.given = new BatchBuffers(batch.n, this.data.features, this.model.outputs);
-    this.given.fill(batch, this.model.loss, null);
+    const buf = this.givenBuffers(batch.n);
+    buf.fill(batch, this.model.loss, null);
+    return buf;
+  }
+
+  /** The one slot for caller-sized rows, reallocated only when the size changes. */
+  private givenBuffers(rows: number): BatchBuffers {
+    if (this.given?.rows !== rows) this.given = new BatchBuffers(rows, this.data.features, this.model.outputs);
     return this.given;
   }
 
@@ -241,9 +265,17 @@ export class Engine {
     return buf;
   }
 
+  private fillRange(data: Dataset): BatchBuffers {
+    const buf = this.buffersFor(data.n);
+    buf.fill(data, this.model.loss, null);
+    return buf;
+  }
+
   private async chunks(data: Dataset, run: (buf: BatchBuffers, start: number) => Promise<void>): Promise<void> {
     for (let start = 0; start < data.n; start += CHUNK) {
-      const buf = this.buffersFor(Math.min(CHUNK, data.n - start));
+      const rows = Math.min(CHUNK, data.n - start);
+      // a caller's batch of any size leaves at most one odd-sized buffer behind
+      const buf = rows === CHUNK || data === this.data ? this.buffersFor(rows) : this.givenBuffers(rows);
       buf.fill(data, this.model.loss, null, start);
       await run(buf, start);
     }

@@ -51,8 +51,9 @@ async function handle(req: Request): Promise<void> {
         case 'admmStep': result = await engine.admmStep(req.params, req.opts as Parameters<Engine['admmStep']>[1]); break;
         case 'proxStep': result = await engine.proxStep(req.params, req.opts as Parameters<Engine['proxStep']>[1]); break;
         case 'gradient': result = await engine.gradient(req.params, req.opts as Parameters<Engine['gradient']>[1]); break;
-        case 'stepOn': result = await engine.stepOn(req.params, batchOf(req), req.opts as Parameters<Engine['stepOn']>[2]); break;
-        case 'gradientOn': result = await engine.gradientOn(req.params, batchOf(req)); break;
+        // the client (WorkerTrainer) checked the batch before copying it here
+        case 'stepOn': result = await engine.stepOnChecked(req.params, batchOf(req), req.opts as Parameters<Engine['stepOn']>[2]); break;
+        case 'gradientOn': result = await engine.gradientOnChecked(req.params, batchOf(req)); break;
         case 'evaluate': {
           if (req.data?.dataset) evalSets.set(req.data.id, req.data.dataset);
           result = await engine.evaluate(req.params, req.data ? evalSets.get(req.data.id) : undefined);
