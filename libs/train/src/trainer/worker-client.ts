@@ -78,9 +78,11 @@ export class WorkerTrainer implements Trainer {
 
   /**
    * A call with caller-given rows: checked here, before anything is copied or posted
-   * (the engine checks again), then sent as a private copy whose buffers are transferred.
+   * (the worker's engine trusts this check), then sent as a private copy whose x and y
+   * buffers are transferred, so the caller's arrays stay attached.
    */
   private callOn(method: 'stepOn' | 'gradientOn', params: Float32Array, batch: Dataset, opts: unknown): Promise<unknown> {
+    if (this.closed) return Promise.reject(this.closedError(method));
     try {
       checkBatchData(batch, this.trainData);
     } catch (e) {
@@ -93,7 +95,7 @@ export class WorkerTrainer implements Trainer {
   }
 
   private call(method: Method, params: Float32Array, opts: unknown, data?: { id: number; dataset?: Dataset }, batch?: Dataset, extra: (ArrayBuffer | undefined)[] = []): Promise<unknown> {
-    if (this.closed) return Promise.reject(new TrainError('TRAIN_CLOSED', `trainer is closed (called ${method})`, 'create a new trainer'));
+    if (this.closed) return Promise.reject(this.closedError(method));
     if (!(params instanceof Float32Array)) {
       return Promise.reject(new TrainError('TRAIN_PARAMS', `params must be a Float32Array, got ${typeof params}`, 'start from trainer.initParams(seed)'));
     }
@@ -101,5 +103,9 @@ export class WorkerTrainer implements Trainer {
     const copy = params.slice();
     const transfer = [ownBuffer(copy), ...extra].filter((b): b is ArrayBuffer => b !== undefined);
     return this.host.request({ kind: 'call', engine: this.engine, method, params: copy, opts, ...(data ? { data } : {}), ...(batch ? { batch } : {}) }, transfer);
+  }
+
+  private closedError(method: Method): TrainError {
+    return new TrainError('TRAIN_CLOSED', `trainer is closed (called ${method})`, 'create a new trainer');
   }
 }
