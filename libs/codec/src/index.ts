@@ -34,3 +34,4 @@ export { kthLargestAbs, topKIndices } from './quantizers/select.js';
 export { encodeEnvelope, decodeEnvelope, envelopeOverhead } from './envelope.js';
 export type { EnvelopeExpectation } from './envelope.js';
 export { benchQuantizers, BENCH_SPECS } from './bench/quantizers.js';
+export { benchCoders } from './bench/coders.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Argument } from 'commander';
 import type { BenchRecord, BenchRow } from '@edgefl/core';
-import { benchQuantizers } from '@edgefl/codec';
+import { benchCoders, benchQuantizers } from '@edgefl/codec';
 import { benchTrain, TRAIN_BENCH_REFERENCE } from '@edgefl/train';
 import { benchTransport } from '@edgefl/gateway';
 
@@ -30,8 +30,10 @@ export function benchCommand(): Command {
 
 async function codec(opts: BenchOptions): Promise<BenchRecord> {
   const sizes = opts.sizes.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
-  const results = await benchQuantizers(sizes, opts.quick ? 40 : 200);
-  const refs = results.filter((r) => r['phase'] === 'reference');
+  const minMs = opts.quick ? 40 : 200;
+  const quantizers = await benchQuantizers(sizes, minMs);
+  const results = [...quantizers, ...(await benchCoders(sizes, minMs))];
+  const refs = quantizers.filter((r) => r['phase'] === 'reference');
   const ref = refs[refs.length - 1];
   return {
     format: 'edgefl-bench/1', bench: 'codec',
