@@ -59,28 +59,43 @@ export function createQsgd(spec: QsgdSpec): CodecCompressor<void> {
     throw new CodecError(`qsgd: levels = ${s} is too many for the rANS coder (at most ${(RANS_MAX_ALPHABET - 1) / 2})`, 'use fewer levels or coder: elias');
   }
   const tauOf = (d: number): number => (rescale ? 1 + Math.min(d / (s * s), Math.sqrt(d) / s) : 1);
-  /** Signed levels l·sign ∈ −s..s shifted to symbols 0..2s, rANS coded after the norm. */
-  function encodeRansForm(v: Float32Array, norm: number, rng: Rng): EncodeResult {
+  /**
+   * Stochastic signed levels: l_i = ⌊s|v_i|/‖v‖⌋ + Bernoulli(frac), so E[l_i] = s|v_i|/‖v‖
+   * (unbiased), times sign(v_i). One uniform draw per coordinate, in index order.
+   */
+  function signedLevels(v: Float32Array, norm: number, rng: Rng): Int32Array {
     const d = v.length;
-    const sym = new Uint16Array(d);
-    const decoded = new Float32Array(d);
+    const out = new Int32Array(d);
     const k = norm > 0 ? s / norm : 0;
-    const a = norm / s / tauOf(d);
     for (let i = 0; i < d; i++) {
       const x = v[i]!;
       const c = Math.abs(x) * k;
       let l = Math.floor(c);
       if (rng.nextFloat32() < c - l) l++;
       if (l > s) l = s;
-      const signed = x < 0 ? -l : l;
-      sym[i] = s + signed;
-      decoded[i] = a * signed;
+      out[i] = x < 0 ? -l : l;
     }
+    return out;
+  }
+
+  /** Signed levels −s..s shifted to symbols 0..2s, rANS coded after the norm. */
+  function encodeRansForm(levels: Int32Array, norm: number): EncodeResult {
+    const d = levels.length;
+    const sym = new Uint16Array(d);
+    for (let i = 0; i < d; i++) sym[i] = s + levels[i]!;
     const coded = encodeRans(sym, 2 * s + 1);
     const body = new Uint8Array(SIDE_BYTES + coded.bytes.length);
     body.set(f32le(norm));
     body.set(coded.bytes, SIDE_BYTES);
-    return { body, payloadBits: 32 + coded.bits, decoded };
+    return { body, payloadBits: 32 + coded.bits, decoded: reconstruct(levels, norm) };
+  }
+
+  /** The receiver's view: a · l_i with a = ‖v‖/(s·τ). */
+  function reconstruct(levels: Int32Array, norm: number): Float32Array {
+    const a = norm / s / tauOf(levels.length);
+    const out = new Float32Array(levels.length);
+    for (let i = 0; i < levels.length; i++) out[i] = a * levels[i]!;
+    return out;
   }
 
   function decodeRansForm(body: Uint8Array, dim: number, norm: number): Float32Array {
@@ -100,25 +115,16 @@ export function createQsgd(spec: QsgdSpec): CodecCompressor<void> {
       let ss = 0;
       for (let i = 0; i < d; i++) ss += v[i]! * v[i]!;
       const norm = Math.fround(Math.sqrt(ss));
-      if (coder === 'rans') return encodeRansForm(v, norm, rng);
+      const levels = signedLevels(v, norm, rng);
+      if (coder === 'rans') return encodeRansForm(levels, norm);
       const w = new BitWriter(d / 2 + 16);
       w.writeBitsFrom(f32le(norm), 32);
-      const decoded = new Float32Array(d);
-      const k = norm > 0 ? s / norm : 0;
-      const a = norm / s / tauOf(d);
       for (let i = 0; i < d; i++) {
-        const x = v[i]!;
-        const c = Math.abs(x) * k;
-        let l = Math.floor(c);
-        if (rng.nextFloat32() < c - l) l++;
-        if (l > s) l = s;
-        writeEliasOmega(w, l + 1);
-        if (l > 0) {
-          const neg = x < 0 ? 1 : 0;
-          w.writeBit(neg);
-          decoded[i] = neg ? -a * l : a * l;
-        }
+        const l = levels[i]!;
+        writeEliasOmega(w, (l < 0 ? -l : l) + 1);
+        if (l !== 0) w.writeBit(l < 0 ? 1 : 0);
       }
+      const decoded = reconstruct(levels, norm);
       const payloadBits = w.bitLength;
       return { body: padWithOnes(w.finish(), payloadBits), payloadBits, decoded };
     },
