@@ -135,7 +135,15 @@ class FedAvgWorker implements NodeMachine {
       this.env.log.warn({ round }, 'no global model arrived before the deadline; skipping this round');
       return [];
     }
-    const global = this.down.decode(msg.body, this.env.dim, this.downState);
+    // The broadcast is network input: a body its codec cannot decode skips the round, as a
+    // missing one does, instead of ending the node.
+    let global: Float32Array;
+    try {
+      global = this.down.decode(msg.body, this.env.dim, this.downState);
+    } catch (e) {
+      this.env.log.warn({ round, from: msg.from, reason: errorMessage(e) }, 'global model rejected; skipping this round');
+      return [];
+    }
     const learner = this.env.learner!;
     const { params, loss } = await learner.sgd(global, { steps: this.opts.localSteps, lr: this.opts.lr, batchSize: this.opts.batchSize });
     const delta = new Float32Array(params.length);

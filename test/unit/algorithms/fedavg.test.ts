@@ -55,3 +55,28 @@ test('FedAvg adds the sample-weighted mean of the workers\' deltas (float32 code
 test('FedAvg refuses a fleet without workers', () => {
   assert.throws(() => fedAvg('gateway', [], { localSteps: 1, lr: 0.1, batchSize: 1, up: { id: 'float32' }, down: { id: 'float32' } }), /at least one worker/);
 });
+
+test('a FedAvg worker skips a round whose broadcast body does not decode, and trains on the next one', async () => {
+  const cfg = parseExperimentConfig({
+    job: 'fedavg-hostile', rounds: 2, fleet: { devices: 1 },
+    algorithm: { localSteps: 1, lr: 0.5, batchSize: 1 }, codec: { up: { id: 'float32' }, down: { id: 'float32' } },
+  });
+  const job = createJob(cfg);
+  const dim = 4;
+  const warnings: string[] = [];
+  const log: Log = { ...nullLog, warn: (_o, msg) => void warnings.push(msg ?? ''), child: () => log };
+  const spec = job.algorithm.nodes.find((n) => n.role === 'worker')!;
+  const worker = job.algorithm.createNode(nodeEnv(job, spec, {
+    dim, initialParams: new Float32Array(dim), log, learner: quadratic(Float32Array.from([2, 2, 2, 2]), 1),
+  }));
+  const broadcast = (round: number, body: Uint8Array) => ({
+    from: job.server, round, phase: 0, codec: { id: 'float32' }, dim, body, payloadBits: 8 * body.length,
+  });
+  // Three bytes cannot hold four float32 values: the codec refuses them.
+  assert.deepEqual(await worker.act(1, 1, [broadcast(1, new Uint8Array(3))]), []);
+  assert.deepEqual(warnings, ['global model rejected; skipping this round']);
+  const outs = await worker.act(2, 1, [broadcast(2, new Uint8Array(new Float32Array(dim).buffer))]);
+  assert.equal(outs.length, 1);
+  // θ' − θ = lr·(c − θ) = 0.5·2 from θ = 0.
+  assert.deepEqual(Array.from(new Float32Array(outs[0]!.body.slice().buffer)), [1, 1, 1, 1]);
+});
