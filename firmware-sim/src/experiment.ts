@@ -89,7 +89,7 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
   const cfg = job.cfg;
   const dim = evaluator.dim;
   const initialParams = evaluator.initParams(cfg.seed);
-  const net = new MemoryNetwork(cfg.job, job.algorithm.nodes, { dim, maxBytes: 64 * 1024 * 1024 }, accounting, log);
+  const net = new MemoryNetwork(cfg.job, job.algorithm.nodes, { dim, maxBytes: 64 * 1024 * 1024, phases: job.algorithm.phases.length }, accounting, log);
   const trainers: Trainer[] = [];
   try {
     const runs = await Promise.all(job.algorithm.nodes.map(async (spec) => {

@@ -68,7 +68,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     const spec = nodeSpec(job, o.device);
     const node = job.algorithm.createNode(nodeEnv(job, spec, { dim: trainer.dim, initialParams: trainer.initParams(cfg.seed), log, learner: trainer, data }));
     const port = await mqttPort(client, spec, {
-      job: cfg.job, nodes: job.algorithm.nodes, log, expect: { dim: trainer.dim, maxBytes: 64 * 1024 * 1024 },
+      job: cfg.job, nodes: job.algorithm.nodes, log, expect: { dim: trainer.dim, maxBytes: 64 * 1024 * 1024, phases: job.algorithm.phases.length },
       ...(o.accounting ? { accounting: o.accounting } : {}),
     });
     await client.setStatus(STATUS_READY);

@@ -56,7 +56,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     const node = job.algorithm.createNode(nodeEnv(job, spec, { dim, initialParams: evaluator.initParams(cfg.seed), log }));
     const port = await mqttPort(client, spec, {
       job: cfg.job, nodes: job.algorithm.nodes, log,
-      expect: { dim, maxBytes: 64 * 1024 * 1024 },
+      expect: { dim, maxBytes: 64 * 1024 * 1024, phases: job.algorithm.phases.length },
       ...(o.accounting ? { accounting: o.accounting } : {}),
     });
     const ready = await watchReady(client, cfg.job, o.devices, log);

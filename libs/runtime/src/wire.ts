@@ -7,6 +7,8 @@ export interface Expectation {
   readonly job: string;
   readonly dim: number;
   readonly maxBytes: number;
+  /** the algorithm's phase count: a message for any other phase is refused before it is held */
+  readonly phases: number;
   /** nodes allowed to send to this receiver */
   readonly senders: ReadonlySet<NodeId>;
 }
@@ -31,6 +33,9 @@ export function unframe(bytes: Uint8Array, expect: Expectation, claimedFrom?: No
     throw new WireError(`message claims sender ${h.from} but arrived on ${claimedFrom}'s topic`);
   }
   if (!expect.senders.has(h.from)) throw new WireError(`sender ${h.from} is not part of this job`);
+  // The envelope admits phases up to 65 535; without this a sender could park that many
+  // messages per round in a mailbox, which only forgets them rounds later.
+  if (h.phase >= expect.phases) throw new WireError(`phase ${h.phase} is not one of this algorithm's ${expect.phases} phases`);
   return {
     from: h.from, round: h.round, phase: h.phase, seq: h.seq, codec: h.codec, dim: h.dim, body, payloadBits: h.bits,
     ...(h.meta ? { meta: h.meta } : {}),

@@ -34,7 +34,7 @@ test('FedAvg adds the sample-weighted mean of the workers\' deltas (float32 code
   const init = new Float32Array(dim);
   const models: Float32Array[] = [];
   const accounting = new TrafficAccounting(cfg.transport.maxMessageBytes, 1);
-  const net = new MemoryNetwork(cfg.job, job.algorithm.nodes, { dim, maxBytes: 1 << 20 }, accounting, nullLog);
+  const net = new MemoryNetwork(cfg.job, job.algorithm.nodes, { dim, maxBytes: 1 << 20, phases: job.algorithm.phases.length }, accounting, nullLog);
   const tracker = new RoundTracker(job.algorithm.nodes.map((n) => n.id), (_r, m) => models.push(job.algorithm.evaluationModel(m)));
   await Promise.all(job.algorithm.nodes.map((spec) => {
     const k = job.devices.indexOf(spec.id);

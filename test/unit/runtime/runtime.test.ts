@@ -64,10 +64,19 @@ test('routes: broadcast to all workers is one publish; peers get a link each', (
 
 test('wire: a message must come from a job member and agree with the topic it arrived on', () => {
   const bytes = frame({ to: ['gateway'], codec: { id: 'float32' }, dim: 2, body: new Uint8Array(8), payloadBits: 64, meta: { samples: 3 } }, 'j', 'd1', 1, 1, 0);
-  const expect = { job: 'j', dim: 2, maxBytes: 1 << 20, senders: new Set(['d1', 'gateway']) };
+  const expect = { job: 'j', dim: 2, maxBytes: 1 << 20, phases: 3, senders: new Set(['d1', 'gateway']) };
   assert.deepEqual(unframe(bytes, expect, 'd1').meta, { samples: 3 });
   assert.throws(() => unframe(bytes, expect, 'd2'), (e: unknown) => e instanceof WireError && /claims sender d1 but arrived on d2/.test(e.message));
   assert.throws(() => unframe(bytes, { ...expect, senders: new Set(['gateway']) }), /not part of this job/);
+});
+
+test('wire: a phase the algorithm does not have is refused before a mailbox holds it', () => {
+  const expect = { job: 'j', dim: 2, maxBytes: 1 << 20, phases: 3, senders: new Set(['d1']) };
+  const at = (phase: number) => frame({ to: ['gateway'], codec: { id: 'float32' }, dim: 2, body: new Uint8Array(8), payloadBits: 64 }, 'j', 'd1', 1, phase, phase);
+  assert.equal(unframe(at(2), expect, 'd1').phase, 2);
+  for (const phase of [3, 0xffff]) {
+    assert.throws(() => unframe(at(phase), expect, 'd1'), (e: unknown) => e instanceof WireError && e.message === `phase ${phase} is not one of this algorithm's 3 phases`);
+  }
 });
 
 test('job announcement: round-trips, and hostile ones are refused with the reason', () => {
