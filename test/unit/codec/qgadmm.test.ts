@@ -71,13 +71,39 @@ test('qgadmm auto: b_k ≥ ⌈log2(1 + 2R_k/Δ_{k−1})⌉ and Δ_k is non-incre
     bitsSeen.push(b);
     if (k === 0) assert.equal(b, 2);
     else {
-      assert.equal(b, Math.min(16, Math.max(1, Math.ceil(Math.log2(1 + (2 * Math.fround(R)) / prevStep)))));
-      if (b < 16) assert.ok(st.step <= prevStep * (1 + 1e-12), `round ${k}: Δ grew ${prevStep} → ${st.step}`);
+      assert.equal(b, smallestNonIncreasingWidth(Math.fround(R), prevStep));
+      if (b < 16) assert.ok(st.step <= prevStep, `round ${k}: Δ grew ${prevStep} → ${st.step}`);
     }
     assert.equal(out.payloadBits, b * d + 64);
     prevStep = st.step;
   }
   assert.ok(new Set(bitsSeen).size > 1, `auto used a single width ${bitsSeen}`);
+});
+
+/** The smallest b ≥ 1 (≤ 16) whose Δ = 2R/(2^b − 1), computed as the codec does, is ≤ Δ_{k−1}. */
+function smallestNonIncreasingWidth(R: number, prevStep: number): number {
+  let b = 1;
+  while (b < 16 && (2 * R) / (2 ** b - 1) > prevStep) b++;
+  return b;
+}
+
+test('qgadmm auto: Δ_k ≤ Δ_{k−1} exactly even when 2R/Δ_{k−1} is a rounding error above 2^b − 1', () => {
+  // 2R/Δ_{k−1} = 255.00000000000006 here: 1 + that rounds to 256, so ⌈log2⌉ alone gives 8
+  // bits and Δ_k = 2R/255 would exceed Δ_{k−1}; the rule needs 9.
+  const R = Math.fround(9.216217994689941);
+  const prevStep = 0.0722840627034505;
+  assert.ok((2 * R) / prevStep > 255 && Math.ceil(Math.log2(1 + (2 * R) / prevStep)) === 8);
+  const c = createCompressor({ id: 'qgadmm', bits: 'auto' });
+  const tx = c.initState(3);
+  tx.step = prevStep;
+  const out = c.encode(Float32Array.from([R, -1, 0.5]), tx, new Rng(1));
+  assert.equal(new DataView(out.body.buffer).getUint32(4, true), 9);
+  assert.equal(out.payloadBits, 9 * 3 + 64);
+  assert.ok(tx.step <= prevStep, `Δ grew ${prevStep} → ${tx.step}`);
+  const rx = c.initState(3);
+  rx.step = prevStep;
+  assert.deepEqual(c.decode(out.body, 3, rx), out.decoded);
+  assert.equal(rx.step, tx.step);
 });
 
 test('qgadmm: decoder rejects corrupt side info, wrong widths, truncation and leaves its state untouched', () => {

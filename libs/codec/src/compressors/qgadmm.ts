@@ -54,11 +54,16 @@ export function createQGadmm(spec: QGadmmSpec): CodecCompressor<QGadmmState> {
   const base: CodecSpec = auto ? { id: 'qgadmm', bits: 'auto', initBits, maxBits } : { id: 'qgadmm', bits: fixedBits };
   const wire: CodecSpec = coder === 'fixed' ? base : { ...base, coder };
 
-  /** b_k ≥ ⌈log2(1 + 2R_k/Δ_{k−1})⌉ keeps Δ_k ≤ Δ_{k−1} (the condition of the paper's Theorem). */
+  /**
+   * b_k ≥ ⌈log2(1 + 2R_k/Δ_{k−1})⌉ keeps Δ_k ≤ Δ_{k−1} (the condition of the paper's Theorem).
+   * log2 rounds: when 2R_k/Δ_{k−1} is a hair above 2^b − 1, 1 + 2R_k/Δ_{k−1} rounds to 2^b and
+   * the ceiling is one bit short, so the b is checked against the Δ_k encode() will compute.
+   */
   function chooseBits(R: number, prevStep: number): number {
     if (!auto) return fixedBits;
     if (!(prevStep > 0)) return initBits;
-    const b = Math.ceil(Math.log2(1 + (2 * R) / prevStep));
+    let b = Math.ceil(Math.log2(1 + (2 * R) / prevStep));
+    if (b < maxBits && (2 * R) / ((1 << b) - 1) > prevStep) b++;
     return b < 1 ? 1 : b > maxBits ? maxBits : b;
   }
 
@@ -128,7 +133,6 @@ export function createQGadmm(spec: QGadmmSpec): CodecCompressor<QGadmmState> {
   };
 }
 
-/** θ̂^k = θ̂^{k−1} + Δ·q − R (in place), and remember Δ for the next 'auto' choice. */
 /** θ̂^k = θ̂^{k−1} + (−R + Δ·q) into `next` (the same arithmetic as the fused fixed-width path). */
 function reconstruct(ref: Float32Array, q: Uint8Array | Uint16Array, R: number, step: number, next: Float32Array): void {
   for (let i = 0; i < ref.length; i++) next[i] = ref[i]! + (-R + step * q[i]!);
