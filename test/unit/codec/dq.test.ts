@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Rng } from '@edgefl/core';
-import { createCompressor } from '@edgefl/codec';
+import { CodecError, createCompressor } from '@edgefl/codec';
 import { sqDist } from './quantizer-stats.js';
 
 test('dq: covering radius ‖q_t(u) − u‖ ≤ √n·r·2^−R for ‖u‖∞ ≤ r (fast-check)', () => {
@@ -46,4 +46,15 @@ test('dq: encoder and decoder refuse a missing, zero, negative or infinite range
     assert.throws(() => c.encode(new Float32Array(4), { range, overload: 0 }, new Rng(0)), /dynamic range/);
   }
   assert.throws(() => c.decode(body, 5, { range: 1, overload: 0 }), /truncated/);
+});
+
+test('dq: a range beyond float32 is refused on both ends instead of decoding to ±∞', () => {
+  const c = createCompressor({ id: 'dq', bits: 1 });
+  const u = Float32Array.from([1, -1, 3e38, 0]);
+  const body = c.encode(u, { range: 3.4e38, overload: 0 }, new Rng(0)).body; // the largest float32s still fit
+  assert.ok(c.decode(body, 4, { range: 3.4e38, overload: 0 }).every(Number.isFinite));
+  for (const range of [3.5e38, 1e300]) {
+    assert.throws(() => c.encode(u, { range, overload: 0 }, new Rng(0)), (e: unknown) => e instanceof CodecError && /beyond float32/.test(e.message));
+    assert.throws(() => c.decode(body, 4, { range, overload: 0 }), (e: unknown) => e instanceof CodecError && /beyond float32/.test(e.message));
+  }
 });

@@ -48,11 +48,18 @@ export function createDq(spec: DqSpec): CodecCompressor<DqState> {
   };
 }
 
+/** Largest finite float32: cell midpoints of a wider range would decode to ±∞. */
+const F32_MAX = 3.4028234663852886e38;
+
 function checkRange(state: DqState | undefined): number {
   const r = state?.range;
   if (typeof r !== 'number' || !Number.isFinite(r) || r <= 0) {
     throw new CodecError(`dq: dynamic range r_t = ${String(r)} must be a finite positive number`,
       'set state.range from the DQ range recursion (r_0 = L·D) on both ends before encoding/decoding');
+  }
+  if (r > F32_MAX) {
+    throw new CodecError(`dq: dynamic range r_t = ${r} is beyond float32 (${F32_MAX}); the decoded cells would be ±∞`,
+      'the range recursion r_{t+1} = σ^{t+1}·L·D + r_t·√n·2^−R diverges when √n·2^−R ≥ 1: raise bits above log2(√n)');
   }
   return r;
 }
