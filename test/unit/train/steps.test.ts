@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { Rng, type Dataset } from '@edgefl/core';
-import { buildStepGraph, createTrainer, IO, resolveModel, initParams, type ModelSpec } from '@edgefl/train';
+import { buildStepGraph, createTrainer, IO, resolveModel, initParams, TrainError, type ModelSpec } from '@edgefl/train';
 import { digits } from './helpers/data.js';
 
 /** A small random classification set: `features` inputs, `classes` labels. */
@@ -90,8 +90,27 @@ test('ADMM steps pull θ toward the anchor as ρ grows; prox steps sparsify as �
   }
 });
 
-/** Central differences of a zoo model's grad graph with respect to the flat parameters. */
+test('a negative ρ or μ is refused: soft(z, α·μ) with μ < 0 is no threshold (Clip with min > max)', async () => {
+  const data = toyData(20, 4, 2, 3);
+  const t = await createTrainer({ model: { kind: 'logistic' }, data, seed: 1, worker: false });
+  try {
+    const theta = t.initParams(1);
+    const zero = new Float32Array(t.dim);
+    const refused = (name: string) => (e: unknown): boolean =>
+      e instanceof TrainError && e.code === 'TRAIN_SPEC' && e.message.includes(`${name} must be a finite number ≥ 0`) && /≥ 0/.test(e.hint ?? '');
+    await assert.rejects(t.proxStep(theta, { steps: 1, lr: 0.1, batchSize: 4, l1: -0.5 }), refused('l1'));
+    await assert.rejects(t.stepOn(theta, data, { kind: 'prox', lr: 0.1, l1: -0.5 }), refused('l1'));
+    await assert.rejects(t.admmStep(theta, { steps: 1, lr: 0.1, batchSize: 4, anchor: zero, dual: zero, rho: -1 }), refused('rho'));
+    // the boundary stays allowed: μ = 0 is plain SGD, ρ = 0 drops the proximal pull
+    const sgd = await t.stepOn(theta, data, { lr: 0.1 });
+    assert.deepEqual((await t.stepOn(theta, data, { kind: 'prox', lr: 0.1, l1: 0 })).params, sgd.params);
+  } finally {
+    await t.close();
+  }
+});
+
 /**
+ * Central differences of a zoo model's grad graph with respect to the flat parameters.
  * ReLU and max-pool kinks within h of the point spoil a single difference in float32
  * (where h cannot be tiny), so a coordinate fails only when no step in `hs` agrees.
  */

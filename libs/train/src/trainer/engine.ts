@@ -56,6 +56,8 @@ export class Engine {
   /** buffers for caller-given batches: one slot, so arbitrary sizes do not pile up */
   private given: BatchBuffers | null = null;
   private closed = false;
+  /** runs under way: close() waits for them before it releases their sessions */
+  private readonly running = new Set<Promise<unknown>>();
   private readonly sampler: BatchSampler;
 
   private constructor(readonly model: ModelDef, readonly data: Dataset, seed: number, private readonly threads: number) {
@@ -115,7 +117,7 @@ export class Engine {
     const kind = stepKind(o);
     const extra = this.stepInputs(o);
     const session = await this.session(kind);
-    const r = await session.run({ [IO.params]: new ort.Tensor('float32', params, [this.dim]), ...this.feeds(this.fillGiven(batch)), ...extra });
+    const r = await this.run(session, { [IO.params]: new ort.Tensor('float32', params, [this.dim]), ...this.feeds(this.fillGiven(batch)), ...extra });
     return { params: r[IO.paramsOut]!.data as Float32Array, loss: (r[IO.loss]!.data as Float32Array)[0]! };
   }
 
@@ -141,7 +143,7 @@ export class Engine {
     if (o.batchSize === 'full') return this.meanGradient(params, this.data);
     const session = await this.session('grad');
     const buf = this.sample(checkBatch(o.batchSize, this.data.n));
-    const r = await session.run({ [IO.params]: new ort.Tensor('float32', params, [this.dim]), ...this.feeds(buf) });
+    const r = await this.run(session, { [IO.params]: new ort.Tensor('float32', params, [this.dim]), ...this.feeds(buf) });
     return { grad: r[IO.grad]!.data as Float32Array, loss: (r[IO.loss]!.data as Float32Array)[0]! };
   }
 
@@ -154,18 +156,24 @@ export class Engine {
     let loss = 0;
     let correct = 0;
     await this.chunks(data, async (buf, start) => {
-      const r = await session.run({ [IO.params]: theta, ...this.feeds(buf) });
+      const r = await this.run(session, { [IO.params]: theta, ...this.feeds(buf) });
       loss += (buf.rows / data.n) * (r[IO.loss]!.data as Float32Array)[0]!;
       if (data.classes > 0) correct += countCorrect(r[IO.pred]!.data as Float32Array, data.y, start, buf.rows, this.model.outputs);
     });
     return { loss, accuracy: data.classes > 0 ? correct / data.n : null };
   }
 
+  /**
+   * Releases every session. A call under way finishes its current run and then fails with
+   * TRAIN_CLOSED (a released session must never run); a session that failed to build has
+   * nothing to release.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.allSettled(this.running);
     const all = [...this.sessions.values()];
     this.sessions.clear();
-    for (const s of all) await (await s).release();
+    for (const s of await Promise.allSettled(all)) if (s.status === 'fulfilled') await s.value.release();
   }
 
   private async loop(kind: StepKind, params: Float32Array, o: SgdOptions, extra: Record<string, ort.Tensor>): Promise<StepResult> {
@@ -177,7 +185,7 @@ export class Engine {
     let loss = 0;
     for (let s = 0; s < o.steps; s++) {
       const buf = this.sample(bs);
-      const r = await session.run({ [IO.params]: new ort.Tensor('float32', theta, [this.dim]), ...this.feeds(buf), ...extra });
+      const r = await this.run(session, { [IO.params]: new ort.Tensor('float32', theta, [this.dim]), ...this.feeds(buf), ...extra });
       theta = r[IO.paramsOut]!.data as Float32Array;
       loss += (r[IO.loss]!.data as Float32Array)[0]!;
     }
@@ -190,13 +198,13 @@ export class Engine {
     const theta = new ort.Tensor('float32', params, [this.dim]);
     if (data.n <= CHUNK) {
       // one chunk, weight 1: the run's own output, without a weighted copy of it
-      const r = await session.run({ [IO.params]: theta, ...this.feeds(data === this.data ? this.fillRange(data) : this.fillGiven(data)) });
+      const r = await this.run(session, { [IO.params]: theta, ...this.feeds(data === this.data ? this.fillRange(data) : this.fillGiven(data)) });
       return { grad: r[IO.grad]!.data as Float32Array, loss: (r[IO.loss]!.data as Float32Array)[0]! };
     }
     const grad = new Float32Array(this.dim);
     let loss = 0;
     await this.chunks(data, async (buf) => {
-      const r = await session.run({ [IO.params]: theta, ...this.feeds(buf) });
+      const r = await this.run(session, { [IO.params]: theta, ...this.feeds(buf) });
       const w = buf.rows / data.n;
       const g = r[IO.grad]!.data as Float32Array;
       for (let i = 0; i < grad.length; i++) grad[i] = grad[i]! + w * g[i]!;
@@ -215,13 +223,13 @@ export class Engine {
       case 'admm':
         this.checkVector('anchor', o.anchor);
         this.checkVector('dual', o.dual);
-        finite('rho', o.rho, 'e.g. rho: 0.1');
+        nonNegative('rho', o.rho, 'ADMM needs ρ ≥ 0, e.g. rho: 0.1');
         return {
           lr: scalar(o.lr), rho: scalar(o.rho),
           anchor: new ort.Tensor('float32', o.anchor, [this.dim]), dual: new ort.Tensor('float32', o.dual, [this.dim]),
         };
       case 'prox':
-        finite('l1', o.l1, 'e.g. l1: 1e-4');
+        nonNegative('l1', o.l1, 'the L1 weight μ is ≥ 0, e.g. l1: 1e-4');
         return { lr: scalar(o.lr), l1: scalar(o.l1) };
     }
   }
@@ -244,10 +252,27 @@ export class Engine {
     let s = this.sessions.get(kind);
     if (!s) {
       const graph = buildStepGraph(this.model, this.data.features, kind);
-      s = createSession(graph.bytes, this.threads);
+      // ONNX Runtime refuses what edgefl's checks let through (an imported model's opset,
+      // an op configuration or type it has no kernel for): name the model and the graph
+      s = createSession(graph.bytes, this.threads).catch((e: unknown) => {
+        throw new TrainError('TRAIN_MODEL', `ONNX Runtime cannot load the ${kind} graph of model "${this.model.name}": ${(e as Error).message}`,
+          'for an imported model: export with opset 13–17 and the ops listed in docs/bring-your-own-model.md', { cause: e });
+      });
       this.sessions.set(kind, s);
     }
     return s;
+  }
+
+  /** One session run, refused once the engine is closed and tracked so close() can wait for it. */
+  private async run(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType> {
+    if (this.closed) throw new TrainError('TRAIN_CLOSED', 'trainer was closed while a call was under way', 'await every call before close()');
+    const r = session.run(feeds);
+    this.running.add(r);
+    try {
+      return await r;
+    } finally {
+      this.running.delete(r);
+    }
   }
 
   private buffersFor(rows: number): BatchBuffers {
@@ -306,6 +331,11 @@ function stepKind(o: StepOnOptions): StepKind {
 
 function finite(name: string, v: number, hint: string): void {
   if (!Number.isFinite(v)) throw new TrainError('TRAIN_SPEC', `${name} must be a finite number, got ${v}`, hint);
+}
+
+/** ρ and μ weight a penalty: a negative one turns soft-thresholding into garbage (Clip with min > max). */
+function nonNegative(name: string, v: number, hint: string): void {
+  if (!Number.isFinite(v) || v < 0) throw new TrainError('TRAIN_SPEC', `${name} must be a finite number ≥ 0, got ${v}`, hint);
 }
 
 function scalar(v: number): ort.Tensor {

@@ -65,8 +65,7 @@ export class WorkerTrainer implements Trainer {
   }
 
   evaluate(params: Float32Array, data?: Dataset): Promise<EvalResult> {
-    if (!data || data === this.trainData) return this.call('evaluate', params, null) as Promise<EvalResult>;
-    return this.call('evaluate', params, null, this.host.dataRef(data)) as Promise<EvalResult>;
+    return this.call('evaluate', params, null, data === this.trainData ? undefined : data) as Promise<EvalResult>;
   }
 
   async close(): Promise<void> {
@@ -94,7 +93,8 @@ export class WorkerTrainer implements Trainer {
     return this.call(method, params, opts, undefined, copy, [ownBuffer(x), ownBuffer(y)]);
   }
 
-  private call(method: Method, params: Float32Array, opts: unknown, data?: { id: number; dataset?: Dataset }, batch?: Dataset, extra: (ArrayBuffer | undefined)[] = []): Promise<unknown> {
+  /** `evalSet`: an evaluation set other than the training data, referenced only after every check passed. */
+  private call(method: Method, params: Float32Array, opts: unknown, evalSet?: Dataset, batch?: Dataset, extra: (ArrayBuffer | undefined)[] = []): Promise<unknown> {
     if (this.closed) return Promise.reject(this.closedError(method));
     if (!(params instanceof Float32Array)) {
       return Promise.reject(new TrainError('TRAIN_PARAMS', `params must be a Float32Array, got ${typeof params}`, 'start from trainer.initParams(seed)'));
@@ -102,6 +102,8 @@ export class WorkerTrainer implements Trainer {
     // the caller keeps its array: send a private copy and transfer that (one copy, no clone)
     const copy = params.slice();
     const transfer = [ownBuffer(copy), ...extra].filter((b): b is ArrayBuffer => b !== undefined);
+    // (a set marked as sent but never posted would leave the worker without it)
+    const data = evalSet ? this.host.dataRef(evalSet) : undefined;
     return this.host.request({ kind: 'call', engine: this.engine, method, params: copy, opts, ...(data ? { data } : {}), ...(batch ? { batch } : {}) }, transfer);
   }
 

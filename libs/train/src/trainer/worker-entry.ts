@@ -30,6 +30,14 @@ function batchOf(req: Request & { kind: 'call' }): Dataset {
   return req.batch;
 }
 
+/** The evaluation set a request names; never silently the training data in its place. */
+function evalSetOf(ref: { readonly id: number; readonly dataset?: Dataset }): Dataset {
+  if (ref.dataset) evalSets.set(ref.id, ref.dataset);
+  const ds = evalSets.get(ref.id);
+  if (!ds) throw new TrainError('TRAIN_WORKER', `evaluation set ${ref.id} was never sent to this worker`, 'a protocol bug: report it');
+  return ds;
+}
+
 async function handle(req: Request): Promise<void> {
   let res: Response;
   const transfer: ArrayBuffer[] = [];
@@ -54,11 +62,7 @@ async function handle(req: Request): Promise<void> {
         // the client (WorkerTrainer) checked the batch before copying it here
         case 'stepOn': result = await engine.stepOnChecked(req.params, batchOf(req), req.opts as Parameters<Engine['stepOn']>[2]); break;
         case 'gradientOn': result = await engine.gradientOnChecked(req.params, batchOf(req)); break;
-        case 'evaluate': {
-          if (req.data?.dataset) evalSets.set(req.data.id, req.data.dataset);
-          result = await engine.evaluate(req.params, req.data ? evalSets.get(req.data.id) : undefined);
-          break;
-        }
+        case 'evaluate': result = await engine.evaluate(req.params, req.data ? evalSetOf(req.data) : undefined); break;
       }
       const r = result as { params?: Float32Array; grad?: Float32Array };
       const vec = r.params ?? r.grad;

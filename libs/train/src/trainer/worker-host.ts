@@ -33,7 +33,8 @@ function startWorker(): Worker {
 export class WorkerHost {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
-  private readonly sentData = new WeakMap<Dataset, number>();
+  /** evaluation sets the current worker holds (their ids); reset when the worker stops */
+  private sentData = new WeakMap<Dataset, number>();
   private nextId = 1;
   engines = 0;
 
@@ -47,7 +48,7 @@ export class WorkerHost {
     });
   }
 
-  /** Evaluation-set reference: rows travel only the first time this host sees them. */
+  /** Evaluation-set reference: rows travel only the first time the current worker gets them. */
   dataRef(ds: Dataset): { id: number; dataset?: Dataset } {
     const known = this.sentData.get(ds);
     if (known !== undefined) return { id: known };
@@ -61,9 +62,15 @@ export class WorkerHost {
     this.engines--;
     if (this.engines === 0 && this.worker && this.pending.size === 0) {
       const w = this.worker;
-      this.worker = null;
+      this.stopped();
       await w.terminate();
     }
+  }
+
+  /** The worker is gone, and the evaluation sets it held with it: the next one gets them again. */
+  private stopped(): void {
+    this.worker = null;
+    this.sentData = new WeakMap();
   }
 
   private start(): Worker {
@@ -78,7 +85,7 @@ export class WorkerHost {
       else p.reject(res.error.code ? new TrainError(res.error.code, res.error.message, res.error.hint) : new Error(res.error.message));
     });
     const fail = (e: Error): void => {
-      if (this.worker === w) this.worker = null;
+      if (this.worker === w) this.stopped();
       for (const p of this.pending.values()) p.reject(new TrainError('TRAIN_WORKER', `training worker failed: ${e.message}`, 'create the trainer again; if it repeats, run with worker: false to see the error in place', { cause: e }));
       this.pending.clear();
     };

@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTrainer, GraphBuilder, setTrainerThreads, TrainError } from '@edgefl/train';
+import { digits } from './helpers/data.js';
+
+test('an evaluation set is sent again to a new worker: results never silently come from the training data', async () => {
+  setTrainerThreads(1); // one pooled host, so the second trainer reuses the first one's
+  const { train, test: te } = digits();
+  const spec = { model: { kind: 'mlp', hidden: [8] }, data: train, seed: 1 } as const;
+  const a = await createTrainer(spec);
+  const p = a.initParams(0);
+  const onTest = await a.evaluate(p, te);
+  const onTrain = await a.evaluate(p);
+  assert.notEqual(onTest.loss, onTrain.loss, 'the two sets give different losses');
+  await a.close(); // the host's last engine: its worker stops, and te with it
+  const b = await createTrainer(spec);
+  try {
+    assert.deepEqual(await b.evaluate(p, te), onTest);
+    assert.deepEqual(await b.evaluate(p), onTrain);
+  } finally {
+    await b.close();
+  }
+});
+
+test('an evaluation on a closed trainer does not leave its set marked as sent', async () => {
+  setTrainerThreads(1);
+  const { train, test: te } = digits();
+  const spec = { model: { kind: 'mlp', hidden: [8] }, data: train, seed: 1 } as const;
+  const keep = await createTrainer(spec); // keeps the shared worker alive
+  const closed = await createTrainer(spec);
+  try {
+    await closed.close();
+    await assert.rejects(closed.evaluate(keep.initParams(0), te), (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_CLOSED');
+    const p = keep.initParams(0);
+    const r = await keep.evaluate(p, te);
+    const local = await createTrainer({ ...spec, worker: false });
+    try {
+      assert.deepEqual(r, await local.evaluate(p, te));
+    } finally {
+      await local.close();
+    }
+  } finally {
+    await keep.close();
+  }
+});
+
+test('closing an in-thread trainer during a call: the call fails as TRAIN_CLOSED, close waits for the run under way', async () => {
+  const { train } = digits();
+  const t = await createTrainer({ model: { kind: 'mlp', hidden: [32] }, data: train, seed: 1, worker: false });
+  const call = t.sgd(t.initParams(0), { steps: 200, lr: 0.1, batchSize: 32 });
+  await new Promise((r) => setImmediate(r)); // the first runs are under way
+  await t.close();
+  await assert.rejects(call, (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_CLOSED' && /under way/.test(e.message));
+});
+
+test('a graph ONNX Runtime refuses is a TrainError naming the model, and close() still succeeds', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgefl-train-'));
+  const b = new GraphBuilder('future', 'float32', 99); // an opset no ONNX Runtime knows
+  b.init('w', { type: 'float32', dims: [10, 64], data: new Float32Array(640) });
+  b.input('x', ['N', 64]);
+  b.op('Gemm', ['x', 'w'], { transB: 1 }, ['y']);
+  b.output('y');
+  const path = join(dir, 'future.onnx');
+  writeFileSync(path, b.toBytes());
+  const { train } = digits();
+  for (const worker of [false, true]) {
+    const t = await createTrainer({ model: { kind: 'onnx', path }, data: train, seed: 1, worker });
+    await assert.rejects(t.sgd(t.initParams(0), { steps: 1, lr: 0.1, batchSize: 4 }),
+      (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_MODEL' && e.message.includes(path) && /opset/.test(e.hint ?? ''));
+    await t.close();
+  }
+});
