@@ -62,8 +62,13 @@ function fromProto(model: OnnxTypes.ModelProto, path: string, task: Task, freeze
 
   const consts = new Map<string, ConstTensor>();
   for (const t of ginit) consts.set(t.name, decodeTensor(t, path));
-  const bnStats = new Set<string>();
-  for (const n of gnodes) if (n.opType === 'BatchNormalization') n.input.slice(3, 5).forEach((i) => bnStats.add(i));
+  // float initializers that are settings, not weights: BatchNorm running statistics and
+  // Dropout's ratio (ONNX Runtime needs the ratio constant; it has no gradient anyway)
+  const settings = new Set<string>();
+  for (const n of gnodes) {
+    if (n.opType === 'BatchNormalization') n.input.slice(3, 5).forEach((i) => settings.add(i));
+    if (n.opType === 'Dropout' && n.input[1]) settings.add(n.input[1]);
+  }
 
   const floats = [...consts].filter(([, t]) => t.type === 'float32').map(([name]) => name);
   for (const fz of freeze) {
@@ -71,7 +76,7 @@ function fromProto(model: OnnxTypes.ModelProto, path: string, task: Task, freeze
       throw new TrainError('TRAIN_SPEC', `freeze entry "${fz}" matches no parameter of "${path}"`, `parameters are: ${floats.join(', ')}`);
     }
   }
-  const frozen = (n: string): boolean => bnStats.has(n) || freeze.some((fz) => n === fz || n.startsWith(`${fz}.`));
+  const frozen = (n: string): boolean => settings.has(n) || freeze.some((fz) => n === fz || n.startsWith(`${fz}.`));
   const params: ParamDef[] = floats.filter((n) => !frozen(n)).map((name) => {
     const t = consts.get(name)!;
     return { name, shape: [...t.dims], init: { kind: 'values', values: t.data as Float32Array } };
@@ -93,6 +98,10 @@ function fromProto(model: OnnxTypes.ModelProto, path: string, task: Task, freeze
   }
   const outName = goutputs[0]?.name;
   if (!outName) throw new TrainError('TRAIN_MODEL_IO', `"${path}" has no outputs`, 're-export the model');
+  if (!gnodes.some((n) => n.output.includes(outName))) {
+    throw new TrainError('TRAIN_MODEL_IO', `"${path}" output "${outName}" is computed by no node`,
+      'export a model whose first output is the logits (or prediction) computed from the input');
+  }
 
   // output width from the declared output shape (checked again by shape inference)
   const outDims = goutputs[0]!.type?.tensorType?.shape?.dim ?? [];
@@ -113,7 +122,11 @@ function fromProto(model: OnnxTypes.ModelProto, path: string, task: Task, freeze
       `export the model without the final ${last.opType} (the loss applies it; add it back at inference)`);
   }
   const nodes = gnodes.map((n, i) => ({
-    name: n.name || `node${i}`, op: n.opType, inputs: n.input, outputs: n.output, attrs: decodeAttrs(n, path),
+    name: n.name || `node${i}`, op: n.opType,
+    // Dropout is the identity in training graphs (docs/training.md): without its
+    // training_mode input ONNX Runtime applies no random mask, matching the gradient rule
+    inputs: n.opType === 'Dropout' ? n.input.slice(0, 2) : n.input,
+    outputs: n.output, attrs: decodeAttrs(n, path),
   }));
   return {
     name: `onnx:${path}`,
@@ -156,19 +169,41 @@ function safe(name: string): string {
   return name.replace(/[^A-Za-z0-9_]/g, '_');
 }
 
+/** Bytes per element of the tensor types read (ONNX TensorProto.DataType codes). */
+const ELEM_BYTES: Readonly<Record<number, number>> = { 1: 4, 11: 8, 7: 8, 9: 1 };
+
 function decodeTensor(t: OnnxTypes.ITensorProto, path: string): ConstTensor {
+  const bad = (what: string, hint: string): never => {
+    throw new TrainError('TRAIN_MODEL_FILE', `"${path}": tensor "${t.name}" ${what}`, hint);
+  };
+  if (t.dataLocation === 1) bad('is stored as external data', 'save the model with all tensors inside the file (onnx.save(..., save_as_external_data=False))');
+  const width = ELEM_BYTES[t.dataType ?? 0];
+  if (width === undefined) bad(`has element type ${t.dataType}; only float32/float64/int64/bool are read`, 'export in float32');
   const dims = (t.dims ?? []).map(num);
   const size = dims.reduce((p, d) => p * d, 1);
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) bad(`has dimensions [${dims.join(', ')}]`, 're-export the model');
+  // the values must be in the file, exactly as many as the dimensions say: checking the
+  // count before any view is made also bounds what a hostile header can make us allocate
+  const raw = t.rawData && t.rawData.length > 0 ? t.rawData : null;
+  const stored = raw ? raw.length / width! : storedCount(t);
+  if (stored !== size) bad(`holds ${stored} values, but its dimensions [${dims.join(', ')}] need ${size}`, 'the file is truncated or was written wrongly; re-export it');
   // copy into a fresh buffer: protobufjs hands out (Buffer) views that are unaligned and pooled
-  const raw = t.rawData && t.rawData.length > 0 ? new Uint8Array(t.rawData) : null;
+  const own = raw ? new Uint8Array(raw) : null;
   switch (t.dataType) {
-    case 1: return { type: 'float32', dims, data: raw ? new Float32Array(raw.buffer, 0, size) : Float32Array.from(t.floatData ?? []) };
-    case 11: return { type: 'float64', dims, data: raw ? new Float64Array(raw.buffer, 0, size) : Float64Array.from(t.doubleData ?? []) };
-    case 7: return { type: 'int64', dims, data: raw ? new BigInt64Array(raw.buffer, 0, size) : BigInt64Array.from((t.int64Data ?? []).map((v) => BigInt(num(v)))) };
-    case 9: return { type: 'bool', dims, data: raw ?? Uint8Array.from(t.int32Data ?? []) };
-    default:
-      if (t.dataLocation === 1) throw new TrainError('TRAIN_MODEL_FILE', `"${path}": tensor "${t.name}" is stored as external data`, 'save the model with all tensors inside the file (onnx.save(..., save_as_external_data=False))');
-      throw new TrainError('TRAIN_MODEL_FILE', `"${path}": tensor "${t.name}" has element type ${t.dataType}; only float32/float64/int64/bool are read`, 'export in float32');
+    case 1: return { type: 'float32', dims, data: own ? new Float32Array(own.buffer) : Float32Array.from(t.floatData ?? []) };
+    case 11: return { type: 'float64', dims, data: own ? new Float64Array(own.buffer) : Float64Array.from(t.doubleData ?? []) };
+    case 7: return { type: 'int64', dims, data: own ? new BigInt64Array(own.buffer) : BigInt64Array.from((t.int64Data ?? []).map((v) => BigInt(num(v)))) };
+    default: return { type: 'bool', dims, data: own ?? Uint8Array.from(t.int32Data ?? []) };
+  }
+}
+
+/** Values stored in the typed repeated field of `t`'s element type (no raw_data). */
+function storedCount(t: OnnxTypes.ITensorProto): number {
+  switch (t.dataType) {
+    case 1: return t.floatData?.length ?? 0;
+    case 11: return t.doubleData?.length ?? 0;
+    case 7: return t.int64Data?.length ?? 0;
+    default: return t.int32Data?.length ?? 0;
   }
 }
 
