@@ -18,6 +18,7 @@ function modelFile(edit: (m: OnnxTypes.ModelProto) => void, build?: (b: GraphBui
   b.input('x', ['N', 64]);
   if (build) build(b);
   else b.op('Gemm', ['x', 'w'], { transB: 1 }, ['y']);
+  b.setShape('y', ['N', 10]); // declared even where a broken node defeats shape inference
   b.output('y');
   const m = onnx.ModelProto.decode(b.toBytes());
   edit(m);
@@ -79,5 +80,52 @@ test('an imported Dropout is the identity: no random mask in training_mode, and 
   } finally {
     await t.close();
     await ref.close();
+  }
+});
+
+test('a node with too few or too many inputs for its op is refused by name (was: an untyped builder error)', async () => {
+  await refused(modelFile(() => undefined, (b) => b.op('Div', [b.op1('Gemm', ['x', 'w'], { transB: 1 })], {}, ['y'])),
+    'TRAIN_MODEL_FILE', /node "n_Div_\d+" \(Div\) has 1 inputs; Div takes 2/, /re-export/);
+  await refused(modelFile(() => undefined, (b) => b.op('Relu', [b.op1('Gemm', ['x', 'w'], { transB: 1 }), 'x'], {}, ['y'])),
+    'TRAIN_MODEL_FILE', /\(Relu\) has 2 inputs; Relu takes 1/, /re-export/);
+  // absent optional inputs ('') at the end do not count; a gap before a required one does
+  await refused(modelFile(() => undefined, (b) => b.op('Gemm', ['', 'w'], { transB: 1 }, ['y'])), 'TRAIN_MODEL_FILE', /\(Gemm\) has 2 inputs; Gemm takes 2–3/, /re-export/);
+  const ok = modelFile(() => undefined, (b) => b.op('Gemm', ['x', 'w', ''], { transB: 1 }, ['y']));
+  const t = await createTrainer({ model: { kind: 'onnx', path: ok }, data: digits().train, seed: 1, worker: false });
+  await t.close();
+});
+
+/** x → 1×8×8 → Conv(4, 3×3, pad 1) → MaxPool `pool` → Flatten → Gemm(64 → 10). */
+function convNet(pool: Record<string, number[]>): (b: GraphBuilder) => void {
+  return (b) => {
+    b.init('k', { type: 'float32', dims: [4, 1, 3, 3], data: Float32Array.from({ length: 36 }, (_, i) => Math.cos(i)) });
+    const img = b.op1('Reshape', ['x', b.constI64([-1, 1, 8, 8])]);
+    const c = b.op1('Conv', [img, 'k'], { pads: [1, 1, 1, 1] });
+    const flat = b.op1('Flatten', [b.op1('MaxPool', [c], pool)], { axis: 1 });
+    b.op('Gemm', [flat, 'w'], { transB: 1 }, ['y']);
+  };
+}
+
+test('a pooling or conv window with missing or malformed attributes is refused (was: RangeError from BigInt(NaN))', async () => {
+  const good = modelFile(() => undefined, convNet({ kernel_shape: [2, 2], strides: [2, 2] }));
+  const t = await createTrainer({ model: { kind: 'onnx', path: good }, data: digits().train, seed: 1, worker: false });
+  await t.close();
+  const pools: Record<string, number[]>[] = [{ kernel_shape: [2, 2], strides: [2] }, { kernel_shape: [2, 2], strides: [2, 2], pads: [0, 0, -1, 0] }, { kernel_shape: [2, 0] }, { strides: [2, 2] }];
+  for (const pool of pools) {
+    await refused(modelFile(() => undefined, convNet(pool)), 'TRAIN_MODEL_FILE', /MaxPool node "n_MaxPool_\d+" has a malformed window/, /2 kernel sizes/);
+  }
+});
+
+test('a model that only fails inside ONNX Runtime at run time fails as TrainError TRAIN_MODEL naming it', async () => {
+  // GlobalAveragePool of a 2-D tensor: every static check passes, the kernel refuses it
+  const path = modelFile(() => undefined, (b) => b.op('GlobalAveragePool', [b.op1('Gemm', ['x', 'w'], { transB: 1 })], {}, ['y']));
+  for (const worker of [false, true]) {
+    const t = await createTrainer({ model: { kind: 'onnx', path }, data: digits().train, seed: 1, worker });
+    try {
+      await assert.rejects(t.sgd(t.initParams(0), { steps: 1, lr: 0.1, batchSize: 4 }),
+        (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_MODEL' && e.message.includes(path) && /GlobalAveragePool/.test(e.message));
+    } finally {
+      await t.close();
+    }
   }
 });

@@ -121,6 +121,7 @@ function fromProto(model: OnnxTypes.ModelProto, path: string, task: Task, freeze
     throw new TrainError('TRAIN_MODEL_IO', `"${path}" ends in ${last.opType} (node "${last.name}"); edgefl's loss needs the raw logits`,
       `export the model without the final ${last.opType} (the loss applies it; add it back at inference)`);
   }
+  for (const n of gnodes) checkArity(n, path);
   const nodes = gnodes.map((n, i) => ({
     name: n.name || `node${i}`, op: n.opType,
     // Dropout is the identity in training graphs (docs/training.md): without its
@@ -163,6 +164,30 @@ function fromProto(model: OnnxTypes.ModelProto, path: string, task: Task, freeze
       return names.get(outName)!;
     },
   };
+}
+
+/**
+ * Input counts (min, max) the ONNX spec allows for the ops edgefl differentiates or infers
+ * shapes for: the gradient rules index inputs by position, so a node with one too few or
+ * too many is refused here rather than half-read. Other ops are left to ONNX Runtime.
+ */
+const ARITY: Readonly<Record<string, readonly [number, number]>> = {
+  Gemm: [2, 3], MatMul: [2, 2], Conv: [2, 3], BatchNormalization: [5, 5], Reshape: [2, 2], Dropout: [1, 3],
+  Add: [2, 2], Sub: [2, 2], Mul: [2, 2], Div: [2, 2], Where: [3, 3], Concat: [1, Infinity],
+  Neg: [1, 1], Identity: [1, 1], Relu: [1, 1], LeakyRelu: [1, 1], Sigmoid: [1, 1], Tanh: [1, 1], Softmax: [1, 1],
+  LogSoftmax: [1, 1], Flatten: [1, 1], Transpose: [1, 1], MaxPool: [1, 1], AveragePool: [1, 1], GlobalAveragePool: [1, 1],
+};
+
+function checkArity(n: OnnxTypes.INodeProto, path: string): void {
+  const range = ARITY[n.opType ?? ''];
+  const inputs = n.input ?? [];
+  // trailing '' entries are absent optional inputs
+  let count = inputs.length;
+  while (count > 0 && inputs[count - 1] === '') count--;
+  if (range && (count < range[0] || count > range[1] || inputs.slice(0, range[0]).includes(''))) {
+    const want = range[0] === range[1] ? `${range[0]}` : range[1] === Infinity ? `at least ${range[0]}` : `${range[0]}–${range[1]}`;
+    throw new TrainError('TRAIN_MODEL_FILE', `"${path}": node "${n.name}" (${n.opType}) has ${count} inputs; ${n.opType} takes ${want}`, 'the file is damaged or was not written by an ONNX exporter; re-export it');
+  }
 }
 
 function safe(name: string): string {

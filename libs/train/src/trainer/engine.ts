@@ -117,7 +117,7 @@ export class Engine {
     const kind = stepKind(o);
     const extra = this.stepInputs(o);
     const session = await this.session(kind);
-    const r = await this.run(session, { [IO.params]: new ort.Tensor('float32', params, [this.dim]), ...this.feeds(this.fillGiven(batch)), ...extra });
+    const r = await this.run(session, kind, { [IO.params]: new ort.Tensor('float32', params, [this.dim]), ...this.feeds(this.fillGiven(batch)), ...extra });
     return { params: r[IO.paramsOut]!.data as Float32Array, loss: (r[IO.loss]!.data as Float32Array)[0]! };
   }
 
@@ -143,7 +143,7 @@ export class Engine {
     if (o.batchSize === 'full') return this.meanGradient(params, this.data);
     const session = await this.session('grad');
     const buf = this.sample(checkBatch(o.batchSize, this.data.n));
-    const r = await this.run(session, { [IO.params]: new ort.Tensor('float32', params, [this.dim]), ...this.feeds(buf) });
+    const r = await this.run(session, 'grad', { [IO.params]: new ort.Tensor('float32', params, [this.dim]), ...this.feeds(buf) });
     return { grad: r[IO.grad]!.data as Float32Array, loss: (r[IO.loss]!.data as Float32Array)[0]! };
   }
 
@@ -156,7 +156,7 @@ export class Engine {
     let loss = 0;
     let correct = 0;
     await this.chunks(data, async (buf, start) => {
-      const r = await this.run(session, { [IO.params]: theta, ...this.feeds(buf) });
+      const r = await this.run(session, 'forward', { [IO.params]: theta, ...this.feeds(buf) });
       loss += (buf.rows / data.n) * (r[IO.loss]!.data as Float32Array)[0]!;
       if (data.classes > 0) correct += countCorrect(r[IO.pred]!.data as Float32Array, data.y, start, buf.rows, this.model.outputs);
     });
@@ -185,7 +185,7 @@ export class Engine {
     let loss = 0;
     for (let s = 0; s < o.steps; s++) {
       const buf = this.sample(bs);
-      const r = await this.run(session, { [IO.params]: new ort.Tensor('float32', theta, [this.dim]), ...this.feeds(buf), ...extra });
+      const r = await this.run(session, kind, { [IO.params]: new ort.Tensor('float32', theta, [this.dim]), ...this.feeds(buf), ...extra });
       theta = r[IO.paramsOut]!.data as Float32Array;
       loss += (r[IO.loss]!.data as Float32Array)[0]!;
     }
@@ -198,13 +198,13 @@ export class Engine {
     const theta = new ort.Tensor('float32', params, [this.dim]);
     if (data.n <= CHUNK) {
       // one chunk, weight 1: the run's own output, without a weighted copy of it
-      const r = await this.run(session, { [IO.params]: theta, ...this.feeds(data === this.data ? this.fillRange(data) : this.fillGiven(data)) });
+      const r = await this.run(session, 'grad', { [IO.params]: theta, ...this.feeds(data === this.data ? this.fillRange(data) : this.fillGiven(data)) });
       return { grad: r[IO.grad]!.data as Float32Array, loss: (r[IO.loss]!.data as Float32Array)[0]! };
     }
     const grad = new Float32Array(this.dim);
     let loss = 0;
     await this.chunks(data, async (buf) => {
-      const r = await this.run(session, { [IO.params]: theta, ...this.feeds(buf) });
+      const r = await this.run(session, 'grad', { [IO.params]: theta, ...this.feeds(buf) });
       const w = buf.rows / data.n;
       const g = r[IO.grad]!.data as Float32Array;
       for (let i = 0; i < grad.length; i++) grad[i] = grad[i]! + w * g[i]!;
@@ -263,13 +263,20 @@ export class Engine {
     return s;
   }
 
-  /** One session run, refused once the engine is closed and tracked so close() can wait for it. */
-  private async run(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType> {
+  /**
+   * One session run, refused once the engine is closed and tracked so close() can wait for
+   * it. A kernel failure (an imported model whose shapes only break at run time) is a
+   * TrainError naming the model, like a load failure.
+   */
+  private async run(session: ort.InferenceSession, kind: StepKind, feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType> {
     if (this.closed) throw new TrainError('TRAIN_CLOSED', 'trainer was closed while a call was under way', 'await every call before close()');
     const r = session.run(feeds);
     this.running.add(r);
     try {
       return await r;
+    } catch (e) {
+      throw new TrainError('TRAIN_MODEL', `ONNX Runtime failed running the ${kind} graph of model "${this.model.name}": ${(e as Error).message}`,
+        'for an imported model: check that it runs in ONNX Runtime on a batch of your data, and use the ops listed in docs/bring-your-own-model.md', { cause: e });
     } finally {
       this.running.delete(r);
     }

@@ -16,10 +16,9 @@ export interface Window2d {
   readonly outHW: [number, number];
 }
 
-export function window2d(b: GraphBuilder, node: NodeDef, kernel: readonly number[]): Window2d {
+export function window2d(b: GraphBuilder, node: NodeDef, kernel: readonly number[] | undefined): Window2d {
   const why = `the gradient of ${node.op} (${node.name})`;
   const xs = b.requireShape(node.inputs[0]!, why);
-  const ys = b.requireShape(node.outputs[0]!, why);
   const a: Attrs = node.attrs;
   const refuse = (what: string, hint: string): never => {
     throw new TrainError('TRAIN_UNSUPPORTED', `${node.op} node "${node.name}": ${what} is not differentiated`, hint);
@@ -31,6 +30,14 @@ export function window2d(b: GraphBuilder, node: NodeDef, kernel: readonly number
   const s = intsAttr(a, 'strides') ?? [1, 1];
   const d = intsAttr(a, 'dilations') ?? [1, 1];
   const p = autoPad === 'VALID' ? [0, 0, 0, 0] : (intsAttr(a, 'pads') ?? [0, 0, 0, 0]);
+  // a damaged or hand-written file: every index below must exist and be a sane integer
+  const ints = (v: readonly number[], n: number, min: number): boolean => v.length === n && v.every((x) => Number.isInteger(x) && x >= min);
+  if (!kernel || !ints(kernel, 2, 1) || !ints(s, 2, 1) || !ints(d, 2, 1) || !ints(p, 4, 0)) {
+    throw new TrainError('TRAIN_MODEL_FILE',
+      `${node.op} node "${node.name}" has a malformed window: kernel [${kernel?.join(', ') ?? ''}], strides [${s.join(', ')}], dilations [${d.join(', ')}], pads [${p.join(', ')}]`,
+      're-export the model: a 2-D window has 2 kernel sizes, strides and dilations ≥ 1, and 4 pads ≥ 0');
+  }
+  const ys = b.requireShape(node.outputs[0]!, why);
   return {
     kernel: [kernel[0]!, kernel[1]!],
     strides: [s[0]!, s[1]!],

@@ -18,7 +18,7 @@ export const poolRules: Record<string, GradRule> = {
   MaxPool: (ctx) => {
     const { b, node } = ctx;
     const X = node.inputs[0]!;
-    const w = window2d(b, node, intsAttr(node.attrs, 'kernel_shape')!);
+    const w = window2d(b, node, intsAttr(node.attrs, 'kernel_shape'));
     const tiled = w.kernel[0] === w.strides[0] && w.kernel[1] === w.strides[1] && w.pads.every((p) => p === 0)
       && w.dilations.every((d) => d === 1) && w.inHW[0] % w.kernel[0] === 0 && w.inHW[1] % w.kernel[1] === 0;
     if (tiled) return [maskedMaxGrad(b, X, node.outputs[0]!, ctx.dy[0]!, w.kernel, w.outHW)];
@@ -37,8 +37,8 @@ export const poolRules: Record<string, GradRule> = {
    */
   AveragePool: (ctx) => {
     const { b, node } = ctx;
-    const kernel = intsAttr(node.attrs, 'kernel_shape')!;
-    const w = window2d(b, node, kernel);
+    const w = window2d(b, node, intsAttr(node.attrs, 'kernel_shape'));
+    const kernel = w.kernel;
     const padded = w.pads.some((p) => p !== 0);
     if (padded && intAttr(node.attrs, 'count_include_pad', 0) === 0) {
       throw new TrainError('TRAIN_UNSUPPORTED', `AveragePool node "${node.name}" excludes padding from its counts (count_include_pad=0 with pads)`,
@@ -49,8 +49,8 @@ export const poolRules: Record<string, GradRule> = {
     }
     const c = b.requireShape(node.inputs[0]!, 'AveragePool gradient')[1];
     if (typeof c !== 'number') throw new TrainError('TRAIN_SHAPE', `AveragePool node "${node.name}" has a symbolic channel count`, 'fix the channel count');
-    const k = kernel[0]! * kernel[1]!;
-    const ker = b.constF(new Array<number>(c * k).fill(1 / k), [c, 1, kernel[0]!, kernel[1]!]);
+    const k = kernel[0] * kernel[1];
+    const ker = b.constF(new Array<number>(c * k).fill(1 / k), [c, 1, kernel[0], kernel[1]]);
     const dX = b.op1('ConvTranspose', [ctx.dy[0]!, ker], {
       group: c, strides: w.strides, dilations: w.dilations, pads: w.pads, output_padding: outputPadding(w),
     });
