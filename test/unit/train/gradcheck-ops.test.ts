@@ -29,13 +29,22 @@ for (const [ta, tb] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
     (b) => ({ value: b.op1('Gemm', ['a', 'b', 'c'], { transA: ta, transB: tb, alpha: f(0.7), beta: f(1.3) }) }));
 }
 opTest('Gemm', 'no C', 'float64', [inp('a', [2, 3], 1), inp('b', [3, 4], 2)], (b) => ({ value: b.op1('Gemm', ['a', 'b']) }));
+opTest('Gemm', 'C [M,1] (column broadcast), β=0.5', 'float64', [inp('a', [2, 3], 1), inp('b', [3, 4], 2), inp('c', [2, 1], 3)],
+  (b) => ({ value: b.op1('Gemm', ['a', 'b', 'c'], { beta: f(0.5) }) }));
+opTest('Gemm', 'C scalar', 'float64', [inp('a', [2, 3], 1), inp('b', [3, 4], 2), inp('c', [], 3)], (b) => ({ value: b.op1('Gemm', ['a', 'b', 'c']) }));
 opTest('MatMul', '2-D', 'float64', [inp('a', [2, 3], 1), inp('b', [3, 4], 2)], binary('MatMul'));
 opTest('MatMul', 'batched 3-D × broadcast 2-D', 'float64', [inp('a', [2, 3, 4], 1), inp('b', [4, 5], 2)], binary('MatMul'));
+opTest('MatMul', 'broadcast 2-D × batched 3-D', 'float64', [inp('a', [3, 4], 1), inp('b', [2, 4, 5], 2)], binary('MatMul'));
+opTest('MatMul', 'batch 1 broadcast against batch 2, inner size 1', 'float64', [inp('a', [1, 3, 1], 1), inp('b', [2, 1, 5], 2)], binary('MatMul'));
 // — element-wise with broadcasting
 for (const op of ['Add', 'Sub', 'Mul']) {
   opTest(op, 'broadcast [2,3] with [3]', 'float64', [inp('a', [2, 3], 1), inp('b', [3], 2)], binary(op));
   opTest(op, 'broadcast [2,1] with [1,3]', 'float64', [inp('a', [2, 1], 3), inp('b', [1, 3], 4)], binary(op));
 }
+opTest('Mul', 'by a scalar tensor []', 'float64', [inp('a', [2, 3], 1), inp('b', [], 2)], binary('Mul'));
+opTest('Sub', 'broadcast [3] − [2,3] (left operand broadcast)', 'float64', [inp('a', [3], 1), inp('b', [2, 3], 2)], binary('Sub'));
+opTest('Div', 'broadcast [2,1] / [1,3]', 'float64',
+  [inp('a', [2, 1], 1), { name: 'b', shape: [1, 3], data: Float64Array.from([1.5, -2, 0.8]) }], binary('Div'));
 opTest('Div', 'broadcast [2,3] / [3]', 'float64',
   [inp('a', [2, 3], 1), { name: 'b', shape: [3], data: Float64Array.from([1.5, -2, 0.8]) }], binary('Div'));
 opTest('Neg', 'plain', 'float64', [inp('x', [2, 3], 1)], unary('Neg'));
@@ -83,6 +92,11 @@ opTest('BatchNormalization', 'inference form (running statistics)', 'float64',
     { name: 'mean', shape: [3], data: Float64Array.from([0.1, -0.2, 0.3]), wrt: false },
     { name: 'var', shape: [3], data: Float64Array.from([0.5, 1.5, 2]), wrt: false }],
   (b) => ({ value: b.op1('BatchNormalization', ['x', 'scale', 'bias', 'mean', 'var'], { epsilon: f(1e-3) }) }));
+opTest('BatchNormalization', 'rank 2 (BatchNorm1d on N×C)', 'float64',
+  [inp('x', [4, 3], 1), inp('scale', [3], 2), inp('bias', [3], 3),
+    { name: 'mean', shape: [3], data: Float64Array.from([0.1, -0.2, 0.3]), wrt: false },
+    { name: 'var', shape: [3], data: Float64Array.from([0.5, 1.5, 2]), wrt: false }],
+  (b) => ({ value: b.op1('BatchNormalization', ['x', 'scale', 'bias', 'mean', 'var']) }));
 
 // — losses: the loss modules' analytic seeds against differences of the loss itself
 const onehot = (rows: number, k: number, labels: number[]): Float64Array => {
