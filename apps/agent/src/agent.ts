@@ -24,8 +24,9 @@ export interface AgentOptions {
 }
 
 export interface RunningAgent {
-  /** resolves when the job's last round is done */
+  /** resolves when the job's last round is done, or once `close()` stopped it */
   readonly done: Promise<void>;
+  /** stops the node where it is, publishes `offline` and disconnects; no timer or worker outlives it */
   close(): Promise<void>;
 }
 
@@ -60,28 +61,38 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     const job = createJob(cfg, ann.devices);
     const data = typeof o.data === 'function' ? o.data(ann) : o.data;
     const trainer = await createTrainer({ model: cfg.model, data, seed: trainerSeed(job, o.device), threads: o.threads ?? 1 });
-    if (trainer.dim !== ann.dim) {
+    let port;
+    let node;
+    try {
+      if (trainer.dim !== ann.dim) {
+        throw new AgentError(`this device's model has ${trainer.dim} parameters, the job's has ${ann.dim}`,
+          `the local data must have the job's features (${data.features} here) and classes; check the agent's data settings`);
+      }
+      const spec = nodeSpec(job, o.device);
+      node = job.algorithm.createNode(nodeEnv(job, spec, { dim: trainer.dim, initialParams: trainer.initParams(cfg.seed), log, learner: trainer, data }));
+      port = await mqttPort(client, spec, {
+        job: cfg.job, nodes: job.algorithm.nodes, log, expect: { dim: trainer.dim, maxBytes: 64 * 1024 * 1024, phases: job.algorithm.phases.length },
+        ...(o.accounting ? { accounting: o.accounting } : {}),
+      });
+      await client.setStatus(STATUS_READY);
+    } catch (e) {
+      // The trainer's worker thread would keep the process alive.
       await trainer.close();
-      throw new AgentError(`this device's model has ${trainer.dim} parameters, the job's has ${ann.dim}`,
-        `the local data must have the job's features (${data.features} here) and classes; check the agent's data settings`);
+      throw e;
     }
-    const spec = nodeSpec(job, o.device);
-    const node = job.algorithm.createNode(nodeEnv(job, spec, { dim: trainer.dim, initialParams: trainer.initParams(cfg.seed), log, learner: trainer, data }));
-    const port = await mqttPort(client, spec, {
-      job: cfg.job, nodes: job.algorithm.nodes, log, expect: { dim: trainer.dim, maxBytes: 64 * 1024 * 1024, phases: job.algorithm.phases.length },
-      ...(o.accounting ? { accounting: o.accounting } : {}),
-    });
-    await client.setStatus(STATUS_READY);
     log.info({ job: cfg.job, dim: trainer.dim, samples: data.n }, 'ready');
+    const stop = new AbortController();
     const done = runNode(node, port, {
-      rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log,
+      rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log, signal: stop.signal,
       ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
     }).finally(() => trainer.close());
     return {
       done,
       async close() {
+        stop.abort();
         await client.close();
-        await trainer.close();
+        // A local training step in flight finishes before the trainer closes.
+        await done.catch(() => undefined);
       },
     };
   } catch (e) {

@@ -1,4 +1,4 @@
-import { errorMessage, type Log } from '@edgefl/core';
+import { EdgeflError, errorMessage, type Log } from '@edgefl/core';
 import type { ExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
@@ -27,8 +27,9 @@ export interface AggregatorOptions {
 export interface RunningAggregator {
   readonly job: Job;
   readonly dim: number;
-  /** resolves when every round is done, with the final global model */
+  /** resolves when every round is done, with the final global model (or, after `close()`, the model as it stands) */
   readonly done: Promise<Float32Array>;
+  /** stops the job where it is (no `done` announcement), then disconnects; no timer outlives it */
   close(): Promise<void>;
 }
 
@@ -63,13 +64,15 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     await client.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state: 'running', devices: o.devices, dim, experiment: cfg }), { retain: true });
     log.info({ devices: o.devices.length, dim, rounds: cfg.rounds }, 'job announced; waiting for devices');
     const c = client;
+    const stop = new AbortController();
     const done = (async (): Promise<Float32Array> => {
-      await ready.all(o.readyTimeoutMs);
+      await ready.all(o.readyTimeoutMs, stop.signal);
+      if (stop.signal.aborted) return Float32Array.from(node.model());
       log.info({}, 'all devices ready; starting rounds');
       // Held-out evaluation runs off the round's critical path, in order.
       let evaluations: Promise<void> = Promise.resolve();
       await runNode(node, port, {
-        rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log,
+        rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log, signal: stop.signal,
         onRoundEnd: (round, model) => {
           o.onRoundEnd?.(round, model);
           const snapshot = Float32Array.from(model);
@@ -80,13 +83,17 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
         },
       });
       await evaluations;
+      if (stop.signal.aborted) return Float32Array.from(node.model());
       await c.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state: 'done', devices: o.devices, dim, experiment: cfg }), { retain: true });
       return Float32Array.from(node.model());
     })();
     return {
       job, dim, done,
       async close() {
+        stop.abort();
         await c.close();
+        // The loop returns at its next step; an evaluation in flight finishes before the evaluator closes.
+        await done.catch(() => undefined);
         await evaluator.close();
       },
     };
@@ -94,6 +101,12 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     await client?.close();
     await evaluator.close();
     throw e;
+  }
+}
+
+export class AggregatorError extends EdgeflError {
+  constructor(message: string, hint: string) {
+    super('AGGREGATOR', message, hint);
   }
 }
 
@@ -112,19 +125,28 @@ async function watchReady(client: FleetClient, job: string, devices: readonly st
     if (ready.size === want.size) wake?.();
   });
   return {
-    all(timeoutMs?: number): Promise<void> {
-      if (ready.size === want.size) return Promise.resolve();
+    /** Resolves once every device is ready, or at once when `signal` aborts. */
+    all(timeoutMs: number | undefined, signal: AbortSignal): Promise<void> {
+      if (ready.size === want.size || signal.aborted) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         const nag = setInterval(() => log.info({ missing: [...want].filter((d) => !ready.has(d)) }, 'waiting for devices'), 10_000);
         const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-          clearInterval(nag);
-          reject(new Error(`devices not ready after ${timeoutMs} ms: ${[...want].filter((d) => !ready.has(d)).join(', ')}`));
+          stopWaiting();
+          reject(new AggregatorError(`devices not ready after ${timeoutMs} ms: ${[...want].filter((d) => !ready.has(d)).join(', ')}`,
+            'start an agent for each missing device (edgefl agent --set device=<id>), or remove it from the gateway\'s devices'));
         }, timeoutMs);
-        wake = () => {
+        const stopWaiting = (): void => {
+          wake = null;
           clearInterval(nag);
           if (timer) clearTimeout(timer);
+          signal.removeEventListener('abort', finish);
+        };
+        const finish = (): void => {
+          stopWaiting();
           resolve();
         };
+        signal.addEventListener('abort', finish, { once: true });
+        wake = finish;
       });
     },
   };

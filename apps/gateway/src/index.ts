@@ -5,6 +5,6 @@ export type { ClientTraffic, Traffic } from './broker-counters.js';
 export { MqttLengthScanner } from './broker-guard.js';
 export { startGateway } from './gateway.js';
 export type { GatewayOptions, RunningGateway } from './gateway.js';
-export { startAggregator } from './aggregator.js';
+export { startAggregator, AggregatorError } from './aggregator.js';
 export type { AggregatorOptions, RunningAggregator } from './aggregator.js';
 export { benchTransport } from './bench/broker-bench.js';

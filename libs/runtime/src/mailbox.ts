@@ -35,16 +35,19 @@ export class Mailbox {
 
   /**
    * Resolves with the messages for `keys`, in the order of `keys`, once all have arrived
-   * or `deadlineMs` has passed (then with those that did arrive).
+   * or `deadlineMs` has passed, or `signal` aborts (then with those that did arrive).
    */
-  async take(keys: readonly MessageKey[], deadlineMs: number): Promise<Inbound[]> {
+  async take(keys: readonly MessageKey[], deadlineMs: number, signal?: AbortSignal): Promise<Inbound[]> {
     const missing = new Set(keys.map(keyOf).filter((k) => !this.held.has(k)));
-    if (missing.size > 0) {
+    if (missing.size > 0 && signal?.aborted !== true) {
       await new Promise<void>((resolve) => {
-        // Not unref'd: a node waiting for its peers is work in progress and keeps the process alive.
+        // Not unref'd: a node waiting for its peers is work in progress and keeps the process
+        // alive; a stopping node aborts instead, so its process can exit at once.
         const timer = setTimeout(done, deadlineMs);
+        signal?.addEventListener('abort', done, { once: true });
         function done(): void {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
           resolve();
         }
         this.waiter = { keys: missing, wake: done };

@@ -17,6 +17,7 @@ export interface RunNodeOptions {
   readonly log: Log;
   /** called after the node's last phase of each round, with its model (a view: copy it) */
   readonly onRoundEnd?: (round: number, model: Float32Array) => void;
+  /** stops the node: a wait for messages ends at once and nothing more is acted on or sent */
   readonly signal?: AbortSignal;
 }
 
@@ -32,13 +33,15 @@ export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions):
       if (o.signal?.aborted) return;
       const keys = node.expects(round, phase);
       if (keys === null) continue;
-      const inbox = await port.mailbox.take(keys, o.phaseTimeoutMs);
+      const inbox = await port.mailbox.take(keys, o.phaseTimeoutMs, o.signal);
+      if (o.signal?.aborted) return;
       if (inbox.length < keys.length) {
         const got = new Set(inbox.map((m) => m.from));
         log.warn({ round, phase, missing: keys.filter((k) => !got.has(k.from)).map((k) => k.from) }, 'acting without late messages');
       }
       const outs = await node.act(round, phase, inbox);
       for (const out of outs) {
+        if (o.signal?.aborted) return;
         try {
           await port.send(out, round, phase);
         } catch (e) {

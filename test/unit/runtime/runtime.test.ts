@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { nullLog } from '@edgefl/core';
 import { parseExperimentConfig } from '@edgefl/config';
 import { mqttPublishPacketBytes } from '@edgefl/transport';
-import type { Inbound } from '@edgefl/algorithms';
+import type { Inbound, NodeMachine } from '@edgefl/algorithms';
 import {
-  Mailbox, TrafficAccounting, route, encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError, frame, unframe, WireError,
+  Mailbox, TrafficAccounting, route, runNode, encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError, frame, unframe, WireError,
 } from '@edgefl/runtime';
 
 const msg = (from: string, round: number, phase: number, tag = 0): Inbound => ({
@@ -90,4 +90,50 @@ test('job announcement: round-trips, and hostile ones are refused with the reaso
   assert.throws(() => decodeJobAnnouncement(enc({ ...good, format: 'x' })), /format "x"/);
   assert.throws(() => decodeJobAnnouncement(enc({ ...good, dim: -1 })), /dim must be a positive integer/);
   assert.throws(() => decodeJobAnnouncement(enc({ ...good, experiment: { job: 'j', rounds: 'many' } })), /rounds/);
+});
+
+const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+/** `p` if it settles within the current macrotask's microtasks, else 'still waiting' (an order, not a time). */
+const settledNow = <T>(p: Promise<T>): Promise<T | 'still waiting'> =>
+  Promise.race([p, new Promise<'still waiting'>((r) => setImmediate(() => r('still waiting')))]);
+
+test('mailbox: an abort ends a wait at once with what arrived, and leaves no timer behind', async () => {
+  const box = new Mailbox(nullLog);
+  box.put(msg('a', 1, 0));
+  const before = timers();
+  const stop = new AbortController();
+  // A deadline no test waits for: only the abort can end this wait.
+  const waiting = box.take([{ from: 'a', round: 1, phase: 0 }, { from: 'b', round: 1, phase: 0 }], 60_000, stop.signal);
+  assert.equal(timers(), before + 1);
+  stop.abort();
+  const got = await settledNow(waiting);
+  assert.notEqual(got, 'still waiting');
+  assert.deepEqual((got as Inbound[]).map((m) => m.from), ['a']);
+  assert.equal(timers(), before);
+  // Already aborted: no wait at all.
+  assert.deepEqual(await settledNow(box.take([{ from: 'c', round: 1, phase: 0 }], 60_000, stop.signal)), []);
+  assert.equal(timers(), before);
+});
+
+test('runNode: an abort while a node waits ends its run without acting or sending', async () => {
+  const acted: number[] = [];
+  const node: NodeMachine = {
+    spec: { id: 'w', role: 'worker' },
+    expects: (round) => [{ from: 'gateway', round, phase: 0 }],
+    act: async (round) => (acted.push(round), [{ to: ['gateway'], codec: { id: 'float32' }, dim: 1, body: new Uint8Array(4), payloadBits: 32 }]),
+    model: () => new Float32Array(1),
+  };
+  const sent: number[] = [];
+  const port = { mailbox: new Mailbox(nullLog), send: async (_o: unknown, round: number) => void sent.push(round) };
+  const stop = new AbortController();
+  const before = timers();
+  const run = runNode(node, port, { rounds: 3, phases: 1, phaseTimeoutMs: 60_000, log: nullLog, signal: stop.signal });
+  port.mailbox.put(msg('gateway', 1, 0));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(acted, [1]);
+  stop.abort();
+  assert.equal(await settledNow(run), undefined);
+  assert.deepEqual(acted, [1]);
+  assert.deepEqual(sent, [1]);
+  assert.equal(timers(), before);
 });

@@ -19,7 +19,7 @@ export function agentCommand(): Command {
         ...(password !== undefined ? { username: cfg.device, password } : {}),
       });
       try {
-        const stopped = await untilSignal(agent.done);
+        const stopped = await untilSignal(agent.done, log);
         if (!stopped) log.info({}, 'job finished');
       } finally {
         await agent.close();

@@ -16,7 +16,7 @@ export function gatewayCommand(): Command {
       const gw = await startGateway({ listen: cfg.listen, experiment: cfg.experiment, devices: cfg.devices, log });
       log.info({ url: gw.url, job: cfg.experiment.job, devices: cfg.devices }, 'gateway up; start agents with `edgefl agent`');
       try {
-        const stopped = await untilSignal(gw.aggregator.done);
+        const stopped = await untilSignal(gw.aggregator.done, log);
         if (!stopped) log.info({ rounds: cfg.experiment.rounds }, 'job finished');
       } finally {
         await gw.close();
