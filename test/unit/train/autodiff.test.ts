@@ -73,6 +73,19 @@ test('unsupported configurations are refused with a fix: grouped Conv, training-
   assert.throws(() => backward(mm, new Map([[o, o]]), ['v']), (e: unknown) => e instanceof TrainError && /1-D operand/.test(e.message));
 });
 
+test('MaxPool with column-major indices (storage_order=1) is refused where the indices would be used, allowed where windows tile', () => {
+  const grad = (shape: number[]): void => {
+    const b = new GraphBuilder('mp');
+    b.input('x', shape);
+    const y = b.op1('MaxPool', ['x'], { kernel_shape: [2, 2], strides: [2, 2], storage_order: 1 });
+    backward(b, new Map([[y, y]]), ['x']);
+  };
+  // 5×5 does not tile by 2×2: the gradient would scatter through the (column-major) indices
+  assert.throws(() => grad([1, 2, 5, 5]), (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_UNSUPPORTED'
+    && /storage_order=1/.test(e.message) && /storage_order=0/.test(e.hint ?? ''));
+  assert.doesNotThrow(() => grad([1, 2, 4, 4]), 'the mask path never reads indices');
+});
+
 test('the builder infers static shapes through the zoo ops (symbolic batch kept)', () => {
   const b = new GraphBuilder('s');
   b.input('x', ['N', 784]);

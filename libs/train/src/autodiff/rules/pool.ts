@@ -22,6 +22,12 @@ export const poolRules: Record<string, GradRule> = {
     const tiled = w.kernel[0] === w.strides[0] && w.kernel[1] === w.strides[1] && w.pads.every((p) => p === 0)
       && w.dilations.every((d) => d === 1) && w.inHW[0] % w.kernel[0] === 0 && w.inHW[1] % w.kernel[1] === 0;
     if (tiled) return [maskedMaxGrad(b, X, node.outputs[0]!, ctx.dy[0]!, w.kernel, w.outHW)];
+    // storage_order = 1 makes the indices column-major: scattered row-major they would
+    // route every gradient to the wrong pixel
+    if (intAttr(node.attrs, 'storage_order', 0) !== 0) {
+      throw new TrainError('TRAIN_UNSUPPORTED', `MaxPool node "${node.name}" has storage_order=${intAttr(node.attrs, 'storage_order', 0)} and windows that do not tile its input`,
+        'export with storage_order=0 (the default; PyTorch never sets it)');
+    }
     const idx = b.ensureOutput(node, 1, 'int64', b.shapeOf(node.outputs[0]!));
     const flat = b.constI64([-1]);
     const flatX = b.op1('Reshape', [X, flat]);
