@@ -1,7 +1,7 @@
 import { EdgeflError, Rng, type Dataset, type Log } from '@edgefl/core';
 import { createAlgorithm, type Algorithm, type LocalLearner, type NodeEnv, type NodeSpec } from '@edgefl/algorithms';
 import { deviceIds, parseExperimentConfig, type ExperimentConfig } from '@edgefl/config';
-import { GATEWAY } from '@edgefl/transport';
+import { GATEWAY, isValidId } from '@edgefl/transport';
 
 /** A job ready to run: its configuration, fleet and algorithm. Built identically on every node. */
 export interface Job {
@@ -75,7 +75,10 @@ export function decodeJobAnnouncement(bytes: Uint8Array): JobAnnouncement {
   if (r['format'] !== JOB_FORMAT) throw new JobSpecError(`job announcement format ${JSON.stringify(r['format'])} is not ${JOB_FORMAT}`);
   if (r['state'] !== 'running' && r['state'] !== 'done') throw new JobSpecError('job announcement state must be running or done');
   const devices = r['devices'];
-  if (!Array.isArray(devices) || !devices.every((d) => typeof d === 'string')) throw new JobSpecError('job announcement devices must be a list of ids');
+  if (!Array.isArray(devices) || devices.length === 0 || !devices.every((d) => typeof d === 'string' && isValidId(d) && d !== GATEWAY)) {
+    throw new JobSpecError(`job announcement devices must be a non-empty list of device ids other than ${GATEWAY}`);
+  }
+  if (new Set(devices).size !== devices.length) throw new JobSpecError('job announcement devices repeat an id');
   const dim = r['dim'];
   if (typeof dim !== 'number' || !Number.isInteger(dim) || dim <= 0) throw new JobSpecError('job announcement dim must be a positive integer');
   const experiment = parseExperimentConfig(r['experiment'], 'job announcement');

@@ -163,6 +163,8 @@ test('gateway: experimentFile is inlined relative to the gateway file; devices s
   assert.deepEqual(lines(both), ['experiment: expected either experiment or experimentFile, got both']);
   const dup = configError(() => loadGatewayConfig(yaml('experiment: { job: x }\ndevices: [a, a]\n')));
   assert.deepEqual(lines(dup), ['devices: expected a list without duplicate ids, got ["a","a"]']);
+  const reserved = configError(() => loadGatewayConfig(yaml('experiment: { job: x, fleet: { devices: 2 } }\ndevices: [a, gateway]\n')));
+  assert.deepEqual(lines(reserved), ['devices.1: expected an id other than gateway (the aggregator\'s node id), got "gateway"']);
   const count = configError(() => loadGatewayConfig(yaml('experiment: { job: x, fleet: { devices: 3 } }\ndevices: [a, b]\n')));
   assert.deepEqual(lines(count), ['devices: expected 3 ids (experiment.fleet.devices), got 2']);
   const none = configError(() => loadGatewayConfig(yaml('listen: { port: 70000 }\n')));

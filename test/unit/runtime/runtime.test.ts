@@ -89,6 +89,11 @@ test('job announcement: round-trips, and hostile ones are refused with the reaso
   assert.throws(() => decodeJobAnnouncement(new Uint8Array([0xff, 0xfe])), (e: unknown) => e instanceof JobSpecError && /not JSON/.test(e.message));
   assert.throws(() => decodeJobAnnouncement(enc({ ...good, format: 'x' })), /format "x"/);
   assert.throws(() => decodeJobAnnouncement(enc({ ...good, dim: -1 })), /dim must be a positive integer/);
+  // Device ids become topic levels and node ids: the aggregator's id, a topic wildcard, repeats and an empty fleet are refused.
+  for (const devices of [['d1', 'gateway'], ['d1', '+'], ['a/b'], []]) {
+    assert.throws(() => decodeJobAnnouncement(enc({ ...good, devices })), (e: unknown) => e instanceof JobSpecError && /non-empty list of device ids other than gateway/.test(e.message), JSON.stringify(devices));
+  }
+  assert.throws(() => decodeJobAnnouncement(enc({ ...good, devices: ['d1', 'd1'] })), /devices repeat an id/);
   assert.throws(() => decodeJobAnnouncement(enc({ ...good, experiment: { job: 'j', rounds: 'many' } })), /rounds/);
 });
 
