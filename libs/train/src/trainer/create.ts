@@ -1,6 +1,6 @@
 import { checkDataset, Engine } from './engine.js';
 import { resolveModel } from '../models/index.js';
-import { initParams, layoutDim, makeLayout } from '../params/layout.js';
+import { initParams, makeLayout } from '../params/layout.js';
 import type { Trainer, TrainerOptions } from './types.js';
 import { WorkerTrainer } from './worker-client.js';
 
@@ -16,7 +16,7 @@ export async function createTrainer(o: TrainerOptions): Promise<Trainer> {
   // and spec errors surface before a thread starts
   const model = await resolveModel(o.model, { features: o.data.features, classes: o.data.classes });
   const layout = makeLayout(model.params);
-  return WorkerTrainer.create(layoutDim(layout), o.data.n, layout, (seed) => initParams(model.params, layout, seed), o.data, {
+  return WorkerTrainer.create(layout, (seed) => initParams(model.params, layout, seed), {
     model: o.model, data: o.data, seed: o.seed, threads: o.threads ?? 1,
   });
 }

@@ -1,6 +1,6 @@
 import type { Dataset } from '@edgefl/core';
 import { TrainError } from '../errors.js';
-import type { ParamLayout } from '../params/layout.js';
+import { layoutDim, type ParamLayout } from '../params/layout.js';
 import type { AdmmOptions, EvalResult, GradientOptions, GradientResult, ProxOptions, SgdOptions, StepOnOptions, StepResult } from './engine.js';
 import { checkBatchData } from './batch-check.js';
 import { ownBuffer, type EngineInit, type Method } from './protocol.js';
@@ -12,19 +12,24 @@ let nextEngine = 1;
 /** A Trainer whose engine lives in a worker thread (ONNX Runtime's run blocks its thread). */
 export class WorkerTrainer implements Trainer {
   private closed = false;
+  readonly dim: number;
 
   private constructor(
-    readonly dim: number,
-    readonly samples: number,
     readonly layout: ParamLayout,
     private readonly init: (seed: number) => Float32Array,
     private readonly trainData: Dataset,
     private readonly host: WorkerHost,
     private readonly engine: number,
-  ) {}
+  ) {
+    this.dim = layoutDim(layout);
+  }
 
-  /** Creates the engine in a pooled worker; spec and data errors surface here. */
-  static async create(dim: number, samples: number, layout: ParamLayout, init: (seed: number) => Float32Array, data: Dataset, engineInit: EngineInit): Promise<WorkerTrainer> {
+  get samples(): number {
+    return this.trainData.n;
+  }
+
+  /** Creates the engine in a pooled worker (training on `engineInit.data`); spec and data errors surface here. */
+  static async create(layout: ParamLayout, init: (seed: number) => Float32Array, engineInit: EngineInit): Promise<WorkerTrainer> {
     const host = nextHost();
     const engine = nextEngine++;
     try {
@@ -33,7 +38,7 @@ export class WorkerTrainer implements Trainer {
       await host.release();
       throw e;
     }
-    return new WorkerTrainer(dim, samples, layout, init, data, host, engine);
+    return new WorkerTrainer(layout, init, engineInit.data, host, engine);
   }
 
   initParams(seed: number): Float32Array {
