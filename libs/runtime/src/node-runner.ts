@@ -12,7 +12,13 @@ export interface Port {
 export interface RunNodeOptions {
   readonly rounds: number;
   readonly phases: number;
-  /** how long a node waits for the messages of one phase before acting on what arrived */
+  /**
+   * How long a server waits for the messages of one phase before acting on what arrived
+   * (`transport.roundTimeoutMs`). Other roles wait twice as long: what a worker waits for is
+   * sent after the server's own wait, which a missing device stretches to the full timeout;
+   * with equal deadlines a healthy worker gave up a few ms before every broadcast and never
+   * took part again.
+   */
   readonly phaseTimeoutMs: number;
   readonly log: Log;
   /** called after the node's last phase of each round, with its model (a view: copy it) */
@@ -27,13 +33,14 @@ export interface RunNodeOptions {
  */
 export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions): Promise<void> {
   const log = o.log.child({ node: node.spec.id });
+  const waitMs = node.spec.role === 'server' ? o.phaseTimeoutMs : 2 * o.phaseTimeoutMs;
   for (let round = 1; round <= o.rounds; round++) {
     port.mailbox.advance(round);
     for (let phase = 0; phase < o.phases; phase++) {
       if (o.signal?.aborted) return;
       const keys = node.expects(round, phase);
       if (keys === null) continue;
-      const inbox = await port.mailbox.take(keys, o.phaseTimeoutMs, o.signal);
+      const inbox = await port.mailbox.take(keys, waitMs, o.signal);
       if (o.signal?.aborted) return;
       if (inbox.length < keys.length) {
         const got = new Set(inbox.map((m) => m.from));

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { nullLog } from '@edgefl/core';
 import { parseExperimentConfig } from '@edgefl/config';
 import { mqttPublishPacketBytes } from '@edgefl/transport';
-import type { Inbound, NodeMachine } from '@edgefl/algorithms';
+import type { Inbound, LocalLearner, NodeMachine } from '@edgefl/algorithms';
 import {
-  Mailbox, TrafficAccounting, route, runNode, encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError, frame, unframe, WireError,
+  Mailbox, MemoryNetwork, TrafficAccounting, createJob, nodeEnv, route, runNode, encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError, frame, unframe, WireError,
 } from '@edgefl/runtime';
 
 const msg = (from: string, round: number, phase: number, tag = 0): Inbound => ({
@@ -141,4 +141,33 @@ test('runNode: an abort while a node waits ends its run without acting or sendin
   assert.deepEqual(acted, [1]);
   assert.deepEqual(sent, [1]);
   assert.equal(timers(), before);
+});
+
+test('runNode: with one device gone, a healthy worker still gets every broadcast though the server waits its full timeout', async () => {
+  const cfg = parseExperimentConfig({
+    job: 'late', rounds: 3, fleet: { devices: 2 }, transport: { roundTimeoutMs: 100 },
+    algorithm: { localSteps: 1, lr: 0.5, batchSize: 1 }, codec: { up: { id: 'float32' }, down: { id: 'float32' } },
+  });
+  const job = createJob(cfg);
+  const dim = 2;
+  const accounting = new TrafficAccounting(cfg.transport.maxMessageBytes, 1);
+  const net = new MemoryNetwork(cfg.job, job.algorithm.nodes, { dim, maxBytes: 1 << 20, phases: 3 }, accounting, nullLog);
+  // Instant local training: the worker starts waiting for the next broadcast right after its upload.
+  const learner: LocalLearner = { dim, samples: 1, sgd: async (p) => ({ params: p.map((x) => x + 1), loss: 0 }) };
+  const run = (id: string, slowAggregate = false) => {
+    const spec = job.algorithm.nodes.find((n) => n.id === id)!;
+    const node = job.algorithm.createNode(nodeEnv(job, spec, { dim, initialParams: new Float32Array(dim), log: nullLog, ...(id === job.server ? {} : { learner }) }));
+    // Aggregation that takes 50 ms (many updates to decode) after the 100 ms wait for dev-02.
+    const act: NodeMachine['act'] = async (round, phase, inbox) => {
+      if (slowAggregate && phase === 2) await new Promise((r) => setTimeout(r, 50));
+      return node.act(round, phase, inbox);
+    };
+    return runNode({ spec, expects: (r, p) => node.expects(r, p), act, model: () => node.model() }, net.port(spec), {
+      rounds: cfg.rounds, phases: 3, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log: nullLog,
+    });
+  };
+  net.port(job.algorithm.nodes.find((n) => n.id === 'dev-02')!); // dev-02 is registered but never runs
+  await Promise.all([run(job.server, true), run('dev-01')]);
+  const up = accounting.links().find((l) => l.from === 'dev-01')!;
+  assert.equal(up.messages, 3, 'dev-01 uploaded an update in every round');
 });
