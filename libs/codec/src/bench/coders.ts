@@ -89,6 +89,10 @@ export async function benchCoders(sizes: number[], minMs = 200): Promise<BenchRo
     const ransWide = encodeRans(wide, 65536);
     add('rans encode (65536-symbol alphabet)', d, () => encodeRans(wide, 65536), bitsRow('rans', ransWide.bits, d, wide));
     add('rans decode (65536-symbol alphabet)', d, () => decodeRans(ransWide.bytes, d, 65536), bitsRow('rans', ransWide.bits, d, wide));
+    // 16-bit levels (e.g. uniform bits:16 with coder 'malcom'): thousands of rare levels.
+    const malcomWide = encodeMalcomSymbols(wide, 65536);
+    add('malcom encode (65536-symbol alphabet)', d, () => encodeMalcomSymbols(wide, 65536), bitsRow('malcom', malcomWide.bits, d, wide));
+    add('malcom decode (65536-symbol alphabet)', d, () => decodeMalcomSymbols(malcomWide.bytes, d, 65536, malcomWide.bits), bitsRow('malcom', malcomWide.bits, d, wide));
 
     // Sparse support at 1 % density: rate in positions of the dimension d.
     const support: number[] = [];

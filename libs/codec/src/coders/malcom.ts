@@ -156,11 +156,16 @@ function splitRareLevels(
   }
   const seen = new Float64Array(levels);
   const lastW = new Float64Array(levels);
+  // Occurrences so far per rank as a Fenwick tree: the prefix count over ranks 0…q costs
+  // O(log levels), not O(q) — with a wide alphabet (16-bit levels) thousands of levels are
+  // rare and a linear prefix made this loop quadratic.
+  const tree = new Int32Array(levels + 1);
   for (let i = 0; i < n; i++) {
     const q = rank[rest[i]!]!;
     if (q < 0) continue; // predictable: rare levels are rare
     let before = 0;
-    for (let x = 0; x <= q; x++) before += seen[x]!;
+    for (let x = q + 1; x > 0; x -= x & -x) before += tree[x]!;
+    for (let x = q + 1; x <= levels; x += x & -x) tree[x]!++;
     const wq = i - before;
     runs[offset[q]! + seen[q]!] = wq - lastW[q]!;
     lastW[q] = wq;

@@ -39,11 +39,8 @@ test('constant, empty, single-element and alphabet-edge inputs', () => {
   roundTrip(wide, 65536);
 });
 
-test('bits equal the type vector plus the closed-form Golomb lengths of every run', () => {
-  const rng = new Rng(5);
-  const a = 6, n = 3000;
-  const sym = new Uint8Array(n);
-  for (let i = 0; i < n; i++) sym[i] = Math.min(a - 1, Math.floor(-Math.log(1 - rng.next()) * 1.3));
+/** Algorithm 3 one level at a time, as the paper states it: the type vector, then each level's runs among the positions left. */
+function referenceBits(sym: Uint8Array | Uint16Array, a: number): number {
   const counts = countsOf(sym, a);
   const order = malcomLevelOrder(counts);
   let expected = malcomTypeVectorBits(counts);
@@ -56,7 +53,25 @@ test('bits equal the type vector plus the closed-form Golomb lengths of every ru
     for (const s of rest) { if (s === lvl) { expected += golombLength(run, p); run = 0; } else run++; }
     rest = rest.filter((s) => s !== lvl);
   }
-  assert.equal(roundTrip(sym, a), expected);
+  return expected;
+}
+
+test('bits equal the type vector plus the closed-form Golomb lengths of every run', () => {
+  const rng = new Rng(5);
+  const a = 6, n = 3000;
+  const sym = new Uint8Array(n);
+  for (let i = 0; i < n; i++) sym[i] = Math.min(a - 1, Math.floor(-Math.log(1 - rng.next()) * 1.3));
+  assert.equal(roundTrip(sym, a), referenceBits(sym, a));
+});
+
+test('wide alphabet with hundreds of rare levels (one joint scan): the same bits as one scan per level', () => {
+  const rng = new Rng(11);
+  const a = 1024, n = 20000;
+  const sym = new Uint16Array(n);
+  for (let i = 0; i < n; i++) sym[i] = Math.min(a - 1, Math.floor(-Math.log(1 - rng.next()) * 60));
+  const levels = countsOf(sym, a).filter((c) => c > 0 && c * 16 < n).length;
+  assert.ok(levels > 300, `only ${levels} rare levels`);
+  assert.equal(roundTrip(sym, a), referenceBits(sym, a));
 });
 
 test('M_l = round(ln2 · non-l positions left / t_l), at least 1', () => {
