@@ -19,6 +19,7 @@ export { supportedOps } from './autodiff/registry.js';
 export type { GradRule, GradContext } from './autodiff/types.js';
 export { emitLoss, type LossKind, type LossOut } from './losses/index.js';
 export { exampleModelPath } from './models/example.js';
+export { MAX_MODEL_BYTES } from './models/onnx-import.js';
 export { benchTrain, TRAIN_BENCH_REFERENCE, type BenchRow, type TrainBenchOptions } from './bench/train-bench.js';
 export { MlpReference } from './bench/mlp-reference.js';
 export { LenetReference } from './bench/lenet-reference.js';

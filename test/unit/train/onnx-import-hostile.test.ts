@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxPkg, { type onnx as OnnxTypes } from 'onnx-proto';
-import { createTrainer, GraphBuilder, TrainError } from '@edgefl/train';
+import { createTrainer, GraphBuilder, MAX_MODEL_BYTES, TrainError } from '@edgefl/train';
 import { digits } from './helpers/data.js';
 
 const { onnx } = onnxPkg;
@@ -128,4 +128,14 @@ test('a model that only fails inside ONNX Runtime at run time fails as TrainErro
       await t.close();
     }
   }
+});
+
+test('what is not a regular file, or is larger than MAX_MODEL_BYTES, is refused before any read (was: /dev/zero read for minutes)', async () => {
+  // (the device last: before the fix it was the one that hung)
+  await refused(dir, 'TRAIN_MODEL_FILE', /is not a regular file/, /\.onnx file/);
+  const big = join(dir, 'big.onnx');
+  writeFileSync(big, '');
+  truncateSync(big, MAX_MODEL_BYTES + 1); // sparse: no disk space, no bytes read
+  await refused(big, 'TRAIN_MODEL_FILE', /is 512 MiB; edgefl imports models up to 512 MiB/, /smaller model/);
+  await refused('/dev/zero', 'TRAIN_MODEL_FILE', /"\/dev\/zero" is not a regular file/, /\.onnx file/);
 });

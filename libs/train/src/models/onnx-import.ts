@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { TrainError } from '../errors.js';
 import type { GraphBuilder } from '../graph/builder.js';
 import { onnx, type OnnxTypes } from '../graph/proto.js';
@@ -24,12 +25,7 @@ const num = (v: number | Long | null | undefined): number => (v === null || v ==
  * K = classes, or K = 1 with BCE for two classes) or the prediction (regression, K = 1).
  */
 export async function importOnnxModel(path: string, task: Task, freeze: readonly string[]): Promise<ModelDef> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new TrainError('TRAIN_MODEL_FILE', `cannot read ONNX model "${path}": ${(e as Error).message}`, 'check model.path (relative paths resolve from the working directory)', { cause: e });
-  }
+  const bytes = await readModelFile(path);
   let model: OnnxTypes.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
@@ -40,6 +36,50 @@ export async function importOnnxModel(path: string, task: Task, freeze: readonly
   // compile once now, so unsupported ops and shape problems surface at load, not mid-run
   buildStepGraph(def, task.features, 'grad');
   return def;
+}
+
+/**
+ * Largest model file read (512 MiB, 128 M float32 parameters): the whole parameter vector
+ * crosses the network every round, and the file is held in memory about three times while
+ * it is decoded, so anything larger is a mistake on the devices edgefl targets.
+ */
+export const MAX_MODEL_BYTES = 512 * 2 ** 20;
+
+/**
+ * The file's bytes, refusing what is not a regular file (a device or FIFO would be read
+ * forever, or block) or is larger than MAX_MODEL_BYTES, and reading no more than stat said.
+ */
+async function readModelFile(path: string): Promise<Uint8Array> {
+  const unreadable = (e: unknown): TrainError => new TrainError('TRAIN_MODEL_FILE', `cannot read ONNX model "${path}": ${(e as Error).message}`,
+    'check model.path (relative paths resolve from the working directory)', { cause: e });
+  let st: Stats;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    throw unreadable(e);
+  }
+  if (!st.isFile()) throw new TrainError('TRAIN_MODEL_FILE', `"${path}" is not a regular file`, 'point model.path at an .onnx file');
+  if (st.size > MAX_MODEL_BYTES) {
+    throw new TrainError('TRAIN_MODEL_FILE', `"${path}" is ${(st.size / 2 ** 20).toFixed(0)} MiB; edgefl imports models up to ${MAX_MODEL_BYTES / 2 ** 20} MiB`,
+      'train a smaller model: its whole parameter vector is sent every round');
+  }
+  const bytes = new Uint8Array(st.size);
+  let n = 0;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      while (n < bytes.length) {
+        const { bytesRead } = await fh.read(bytes, n, bytes.length - n, n);
+        if (bytesRead === 0) break; // shrank since stat: decoding reports the truncation
+        n += bytesRead;
+      }
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    throw unreadable(e);
+  }
+  return bytes.subarray(0, n);
 }
 
 function fromProto(model: OnnxTypes.ModelProto, path: string, task: Task, freeze: readonly string[]): ModelDef {
