@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import mqtt from 'mqtt';
 import { DedupeSet, FleetClient, TransportError, encodeChunk, encodeWhole, filters, splitMessage, topics } from '@edgefl/transport';
 import type { Shaper } from '@edgefl/transport';
+import { ConfigError, MAX_MESSAGE_BYTES, parseExperimentConfig } from '@edgefl/config';
 import { CaptureLog, patternBytes, until } from './broker-helpers.js';
 import type { LogLine } from './broker-helpers.js';
 
@@ -395,6 +396,17 @@ test('startBroker reports a port in use and an unusable limit as TransportErrors
     startBroker({ host: '127.0.0.1', port: 0, maxMessageBytes: 0 }),
     (e: unknown) => e instanceof TransportError && /maxMessageBytes 0 is not a usable limit/.test(e.message) && /262144/.test(e.hint ?? ''),
   );
+});
+
+test('the broker takes every maxMessageBytes the experiment schema accepts, and the schema refuses the rest', async () => {
+  const largest = await startBroker({ host: '127.0.0.1', port: 0, maxMessageBytes: MAX_MESSAGE_BYTES });
+  await largest.close();
+  await assert.rejects(startBroker({ host: '127.0.0.1', port: 0, maxMessageBytes: MAX_MESSAGE_BYTES + 1 }), TransportError);
+  // 256 MiB passed the schema once, then failed startBroker.
+  for (const maxMessageBytes of [MAX_MESSAGE_BYTES + 1, 256 * 1024 * 1024]) {
+    assert.throws(() => parseExperimentConfig({ job: 'j', transport: { maxMessageBytes } }), ConfigError);
+  }
+  assert.equal(parseExperimentConfig({ job: 'j', transport: { maxMessageBytes: MAX_MESSAGE_BYTES } }).transport.maxMessageBytes, MAX_MESSAGE_BYTES);
 });
 
 test('setStatus is retained, counted, and restored after a reconnect replaced it with the will', async () => {

@@ -5,6 +5,7 @@ import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subs
 import { errorMessage, nullLog } from '@edgefl/core';
 import type { Log } from '@edgefl/core';
 import { TransportError, mqttPublishPacketBytes, topicMatches } from '@edgefl/transport';
+import { MAX_MESSAGE_BYTES } from '@edgefl/config';
 import { BrokerCounters } from './broker-counters.js';
 import { guardConnection } from './broker-guard.js';
 
@@ -61,7 +62,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const log = opts.logger ?? nullLog;
   const counters = new BrokerCounters();
   const limit = opts.maxMessageBytes;
-  if (!Number.isInteger(limit) || limit < 64 || limit > 268_435_455 - 65_536 - 1024) {
+  if (!Number.isInteger(limit) || limit < 64 || limit > MAX_MESSAGE_BYTES) {
     throw new TransportError(
       `broker maxMessageBytes ${limit} is not a usable limit`,
       'set maxMessageBytes to a whole number of bytes between 64 and 268 000 000, e.g. 262144 (256 kB); clients must use the same value',

@@ -9,7 +9,7 @@ export {
 } from './schema/common.js';
 export { ALGORITHM_SCHEMAS, AlgorithmSchema, type AlgorithmConfig, type AlgorithmName } from './schema/algorithms.js';
 export {
-  ExperimentConfigSchema, ModelSchema, DataSchema, FleetSchema, TransportSchema, deviceIds,
+  ExperimentConfigSchema, ModelSchema, DataSchema, FleetSchema, TransportSchema, MAX_MESSAGE_BYTES, deviceIds,
   type ExperimentConfig, type ModelConfig, type FleetConfig,
 } from './schema/experiment.js';
 export { GatewayConfigSchema, type GatewayConfig } from './schema/gateway.js';

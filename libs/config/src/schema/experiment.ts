@@ -24,11 +24,18 @@ export const FleetSchema = z.strictObject({
 });
 export type FleetConfig = z.output<typeof FleetSchema>;
 
+/**
+ * Largest `maxMessageBytes` a gateway's broker accepts: an MQTT packet's Remaining Length
+ * tops out at 268 435 455 bytes, and the broker's guard allows 64 kiB of topic plus 1 kiB of
+ * header on top of the payload.
+ */
+export const MAX_MESSAGE_BYTES = 268_435_455 - 65_536 - 1024;
+
 export const TransportSchema = z.strictObject({
   kind: z.enum(['mqtt', 'memory']).default('mqtt'),
   qos: z.literal([0, 1, 2]).default(1),
   /** messages above this are chunked (brokers cap messages: Mosquitto 2 MB, EMQX 1 MB by default) */
-  maxMessageBytes: z.int().min(1024).max(256 * 1024 * 1024).default(262_144),
+  maxMessageBytes: z.int().min(1024).max(MAX_MESSAGE_BYTES).default(262_144),
   roundTimeoutMs: z.int().min(1).default(60_000),
 });
 
