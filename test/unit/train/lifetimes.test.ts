@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Dataset } from '@edgefl/core';
 import { createTrainer, GraphBuilder, setTrainerThreads, TrainError } from '@edgefl/train';
 import { digits } from './helpers/data.js';
 
@@ -71,5 +72,26 @@ test('a graph ONNX Runtime refuses is a TrainError naming the model, and close()
     await assert.rejects(t.sgd(t.initParams(0), { steps: 1, lr: 0.1, batchSize: 4 }),
       (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_MODEL' && e.message.includes(path) && /opset/.test(e.hint ?? ''));
     await t.close();
+  }
+});
+
+test('a call whose options or evaluation set cannot be sent to the worker fails alone, as a TrainError', async () => {
+  const { train, test: te } = digits();
+  const t = await createTrainer({ model: { kind: 'mlp', hidden: [8] }, data: train, seed: 1 });
+  const local = await createTrainer({ model: { kind: 'mlp', hidden: [8] }, data: train, seed: 1, worker: false });
+  try {
+    const p = t.initParams(0);
+    const opts = { steps: 1, lr: 0.1, batchSize: 4, onStep: (): void => undefined }; // a function does not clone
+    await assert.rejects(t.sgd(p, opts), (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_SPEC' && /cannot send sgd/.test(e.message) && /no functions/.test(e.hint ?? ''));
+    const odd: Dataset & { describe?: () => string } = { ...te, describe: () => 'rows' };
+    await assert.rejects(t.evaluate(p, odd), (e: unknown) => e instanceof TrainError && /cannot send evaluate/.test(e.message));
+    // the trainer still works, and the same set object, once it clones, is sent then
+    // (was: marked as sent although the post failed, so the worker never had it)
+    delete odd.describe;
+    assert.deepEqual(await t.evaluate(p, odd), await local.evaluate(p, te));
+    assert.deepEqual((await t.sgd(p, { steps: 2, lr: 0.1, batchSize: 4 })).params, (await local.sgd(p, { steps: 2, lr: 0.1, batchSize: 4 })).params);
+  } finally {
+    await t.close();
+    await local.close();
   }
 });

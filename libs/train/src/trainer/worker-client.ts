@@ -107,7 +107,6 @@ export class WorkerTrainer implements Trainer {
     // the caller keeps its array: send a private copy and transfer that (one copy, no clone)
     const copy = params.slice();
     const transfer = [ownBuffer(copy), ...extra].filter((b): b is ArrayBuffer => b !== undefined);
-    // (a set marked as sent but never posted would leave the worker without it)
     const data = evalSet ? this.host.dataRef(evalSet) : undefined;
     return this.host.request({ kind: 'call', engine: this.engine, method, params: copy, opts, ...(data ? { data } : {}), ...(batch ? { batch } : {}) }, transfer);
   }

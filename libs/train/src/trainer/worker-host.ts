@@ -41,20 +41,25 @@ export class WorkerHost {
   request(msg: Draft, transfer: ArrayBuffer[] = []): Promise<unknown> {
     const w = this.worker ?? this.start();
     const id = this.nextId++;
+    try {
+      w.postMessage({ ...msg, id }, transfer);
+    } catch (e) {
+      // nothing was sent (e.g. a function in the options cannot be cloned): fail this
+      // call alone, and leave no pending entry behind to keep the thread referenced
+      return Promise.reject(new TrainError('TRAIN_SPEC', `cannot send ${msg.kind === 'call' ? msg.method : msg.kind} to the training worker: ${(e as Error).message}`,
+        'pass plain data: numbers, Float32Arrays and Datasets of them (no functions or class instances with private state)', { cause: e }));
+    }
+    if (msg.kind === 'call' && msg.data?.dataset) this.sentData.set(msg.data.dataset, msg.data.id);
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) w.ref();
       this.pending.set(id, { resolve, reject });
-      w.postMessage({ ...msg, id }, transfer);
     });
   }
 
-  /** Evaluation-set reference: rows travel only the first time the current worker gets them. */
+  /** Evaluation-set reference: rows travel only until the current worker has them (marked once posted). */
   dataRef(ds: Dataset): { id: number; dataset?: Dataset } {
     const known = this.sentData.get(ds);
-    if (known !== undefined) return { id: known };
-    const id = this.nextId++;
-    this.sentData.set(ds, id);
-    return { id, dataset: ds };
+    return known !== undefined ? { id: known } : { id: this.nextId++, dataset: ds };
   }
 
   /** Called when an engine is disposed; the last one stops the thread. */
