@@ -93,6 +93,11 @@ export async function benchCoders(sizes: number[], minMs = 200): Promise<BenchRo
     const malcomWide = encodeMalcomSymbols(wide, 65536);
     add('malcom encode (65536-symbol alphabet)', d, () => encodeMalcomSymbols(wide, 65536), bitsRow('malcom', malcomWide.bits, d, wide));
     add('malcom decode (65536-symbol alphabet)', d, () => decodeMalcomSymbols(malcomWide.bytes, d, 65536, malcomWide.bits), bitsRow('malcom', malcomWide.bits, d, wide));
+    // One hit per level (what a hostile peer can send): decoded by direct placement, not 65,535 merges.
+    const spread = new Uint16Array(d);
+    for (let l = 1; l < 65536; l++) spread[Math.floor((l * d) / 65536)] = l;
+    const malcomSpread = encodeMalcomSymbols(spread, 65536);
+    add('malcom decode (one hit per level, 65536)', d, () => decodeMalcomSymbols(malcomSpread.bytes, d, 65536, malcomSpread.bits), bitsRow('malcom', malcomSpread.bits, d, spread));
 
     // Sparse support at 1 % density: rate in positions of the dimension d.
     const support: number[] = [];

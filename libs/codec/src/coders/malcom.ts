@@ -263,6 +263,76 @@ function mergeLevel(
 }
 
 /**
+ * Rough cost of one Fenwick step relative to copying one symbol in a merge (a step is a
+ * dependent, cache-missing load; a merge copy is a memcpy). Measured: with it, the bench's
+ * geometric 65536-symbol input keeps its merges and the hostile one-hit-per-level input
+ * is placed.
+ */
+const PLACE_STEP_COST = 16;
+
+/**
+ * Where to stop merging: a merge copies level k's whole scan however few symbols it
+ * inserts, so many rare levels over a long scan (16-bit levels: ~65,000 with one hit each)
+ * cost O(levels·n) — seconds per message at d = 10⁶, which a peer could send on purpose.
+ * From the first rare level on (t·16 < its scan, as the encoder splits), placing the rest
+ * directly costs O(scan + Σt·log scan); this picks it when that is cheaper than the merges.
+ */
+function rareSuffix(counts: Float64Array, order: Uint32Array, count: number, coded: number): { from: number; scan: number } {
+  let scan = count;
+  let k = 1;
+  for (; k < coded; k++) {
+    const t = counts[order[k]!]!;
+    if (t * 16 < scan) break;
+    scan -= t;
+  }
+  let mergeCost = 0;
+  let hits = 0;
+  for (let j = k, left = scan; j < coded; j++) {
+    mergeCost += left;
+    hits += counts[order[j]!]!;
+    left -= counts[order[j]!]!;
+  }
+  const placeCost = scan + hits * Math.log2(scan + 1) * PLACE_STEP_COST;
+  return placeCost < mergeCost ? { from: k, scan } : { from: coded, scan: 0 };
+}
+
+/**
+ * Writes levels order[from … to) into seq[0 … scan) (pre-filled with the implicit level),
+ * the same layout their merges would build, in O(scan + Σt·log scan): each level's hit
+ * goes to the (Σ runs so far)-th slot still free — free slots are the level's scan once its
+ * earlier hits are taken — found by descending a Fenwick tree of free slots. Runs were
+ * bounded by the positions left when read, so every rank exists.
+ */
+function placeRareLevels(
+  seq: Uint8Array | Uint16Array, scan: number, runs: Uint32Array, levelStart: Uint32Array,
+  order: Uint32Array, from: number, to: number,
+): void {
+  const free = new Int32Array(scan + 1);
+  for (let i = 1; i <= scan; i++) free[i] = i & -i; // every slot free: node i covers i & −i slots
+  let top = 1;
+  while (top * 2 <= scan) top *= 2;
+  for (let k = from; k < to; k++) {
+    const lvl = order[k]!;
+    let rank = 0;
+    for (let h = levelStart[k]!; h < levelStart[k + 1]!; h++) {
+      rank += runs[h]!;
+      // smallest slot with rank + 1 free slots up to it (1-based pos + 1)
+      let pos = 0;
+      let rem = rank + 1;
+      for (let step = top; step > 0; step >>= 1) {
+        const next = pos + step;
+        if (next <= scan && free[next]! < rem) {
+          pos = next;
+          rem -= free[next]!;
+        }
+      }
+      seq[pos] = lvl;
+      for (let x = pos + 1; x <= scan; x += x & -x) free[x]!--;
+    }
+  }
+}
+
+/**
  * Decodes `count` symbols. The type vector is read and checked (counts sum to `count`)
  * before the output is allocated; run lengths are bounded by the positions left, so a
  * corrupted body raises `CodecError` instead of writing out of range or looping.
@@ -315,13 +385,20 @@ export function decodeMalcomSymbols(
   // Rebuild from the last coded level back to the first: the symbols of level k's scan are
   // level k at its hits and, in between, the next scan's symbols in order. Sequential
   // copies of symbols, no position list.
+  let len = n; // positions left after every coded level: the implicit level's count
+  let merged = coded; // levels merged into seq so far: coded … merged
+  const rare = rareSuffix(counts, order, count, coded);
+  if (rare.from < coded) {
+    placeRareLevels(seq, rare.scan, runs, levelStart, order, rare.from, coded);
+    len = rare.scan;
+    merged = rare.from;
+  }
   let other = make();
   const viewOf = (a: Uint8Array | Uint16Array): DataView => new DataView(a.buffer, a.byteOffset, a.byteLength);
   let seqView = viewOf(seq);
   let otherView = viewOf(other);
   const bytes8 = alphabet <= 256;
-  let len = n; // positions left after every coded level: the implicit level's count
-  for (let k = coded - 1; k >= 1; k--) {
+  for (let k = merged - 1; k >= 1; k--) {
     len = mergeLevel(seq, other, runs, levelStart[k]!, levelStart[k + 1]!, order[k]!, len, bytes8 ? seqView : undefined, otherView);
     [seq, other] = [other, seq];
     [seqView, otherView] = [otherView, seqView];

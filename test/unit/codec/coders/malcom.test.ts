@@ -74,6 +74,22 @@ test('wide alphabet with hundreds of rare levels (one joint scan): the same bits
   assert.equal(roundTrip(sym, a), referenceBits(sym, a));
 });
 
+test('one hit per level over a long scan (the decoder places rare levels directly): exact round trip', () => {
+  // 65,535 levels with one or two hits each after two dense levels: merging each level
+  // would copy the whole scan 65,535 times; the direct placement must give the same symbols.
+  const rng = new Rng(13);
+  const a = 65536, n = 300000;
+  const sym = new Uint16Array(n);
+  for (let i = 0; i < n; i++) sym[i] = rng.next() < 0.5 ? 1 : rng.next() < 0.5 ? 2 : 0;
+  for (let l = 3; l < a; l++) sym[Math.floor(rng.next() * n)] = l;
+  for (let l = 3; l < a; l += 7) sym[Math.floor(rng.next() * n)] = l;
+  roundTrip(sym, a);
+  // a single rare level at either end of the scan
+  const ends = new Uint16Array(5000).fill(4);
+  ends[0] = 1; ends[4999] = 2; ends[2500] = 3;
+  roundTrip(ends, a);
+});
+
 test('M_l = round(ln2 · non-l positions left / t_l), at least 1', () => {
   assert.equal(malcomGolombParameter(1000, 10), Math.round(Math.LN2 * 100));
   assert.equal(malcomGolombParameter(0, 5), 1);
