@@ -35,10 +35,6 @@ export class GraphBuilder {
     return n;
   }
 
-  has(name: string): boolean {
-    return this.types.has(name);
-  }
-
   input(name: string, shape: Shape, type: ElemType = this.floatType): string {
     this.declare(name, type, shape);
     this.inputs.push({ name, type, shape });
@@ -86,13 +82,11 @@ export class GraphBuilder {
     });
     names.forEach((n, k) => this.declare(n, this.outTypeOf(op, inputs, attrs, k), shapes[k]));
     if (op === 'Shape') this.recordShapeValue(inputs[0]!, attrs, names[0]!);
-    if (op === 'Constant' && typeof attrs.value === 'object' && !Array.isArray(attrs.value)) {
-      const v = attrs.value as AttrValue;
-      if (typeof v === 'object' && 'kind' in v && v.kind === 'tensor') {
-        this.shapes.set(names[0]!, v.value.dims);
-        this.types.set(names[0]!, v.value.type);
-        if (v.value.type === 'int64' && v.value.dims.length <= 1) this.values.set(names[0]!, Array.from(v.value.data as BigInt64Array, Number));
-      }
+    // a Constant's shape and integer contents are its tensor's (its type came from outTypeOf)
+    const v = op === 'Constant' ? attrs.value : undefined;
+    if (typeof v === 'object' && !Array.isArray(v) && 'kind' in v && v.kind === 'tensor') {
+      this.shapes.set(names[0]!, v.value.dims);
+      if (v.value.type === 'int64' && v.value.dims.length <= 1) this.values.set(names[0]!, Array.from(v.value.data as BigInt64Array, Number));
     }
     return names;
   }
@@ -129,10 +123,6 @@ export class GraphBuilder {
     const t = this.types.get(name);
     if (!t) throw new Error(`builder: unknown tensor "${name}"`);
     return t;
-  }
-
-  valueOf(name: string): readonly Dim[] | undefined {
-    return this.values.get(name);
   }
 
   /** The static shape of `name`, or a TrainError naming who needed it. */
