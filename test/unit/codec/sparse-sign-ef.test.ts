@@ -22,6 +22,16 @@ test('top-k: keeps exactly the k largest magnitudes; bits 32k + sparse index (1 
   assert.deepEqual(Array.from(topKIndices(Float32Array.from([1, -1, 1, 0.5, -1]), 2)), [0, 1]);
 });
 
+test('top-k: k = ⌈ratio·d⌉ of the ratio as written (0.07 of 100 keeps 7, not 8 from 7.000000000000001)', () => {
+  for (const [ratio, d, k] of [[0.07, 100, 7], [0.07, 600, 42], [0.015, 100, 2], [0.5, 3, 2], [1, 100, 100]] as const) {
+    const c = createCompressor({ id: 'topk', ratio });
+    const x = Float32Array.from({ length: d }, (_, i) => i + 1);
+    const out = c.encode(x, undefined, new Rng(0));
+    assert.equal(out.decoded.filter((y) => y !== 0).length, k, `ratio ${ratio} of ${d}`);
+    assert.deepEqual(c.decode(out.body, d, undefined), out.decoded);
+  }
+});
+
 test('top-k: ratio, and the decoder rejects out-of-order positions, bad counts and NaN values', () => {
   const c = createCompressor({ id: 'topk', ratio: 0.01 });
   const v = gaussian(100_000, 1);

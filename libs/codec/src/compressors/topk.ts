@@ -33,7 +33,7 @@ export function createTopK(spec: TopKSpec): CodecCompressor<void> {
   if (ratio !== undefined && !(ratio > 0 && ratio <= 1)) {
     throw new CodecError(`topk: ratio = ${ratio} is not in (0, 1]`, 'set ratio to the fraction of coordinates to keep, e.g. 0.01');
   }
-  const kFor = (d: number): number => (fixedK !== undefined ? Math.min(fixedK, d) : Math.min(d, Math.ceil(ratio! * d)));
+  const kFor = (d: number): number => (fixedK !== undefined ? Math.min(fixedK, d) : Math.min(d, ceilOfProduct(ratio!, d)));
   return {
     spec: fixedK !== undefined ? { id: 'topk', k: fixedK } : { id: 'topk', ratio: ratio! },
     initState: () => undefined,
@@ -75,4 +75,15 @@ export function createTopK(spec: TopKSpec): CodecCompressor<void> {
       return out;
     },
   };
+}
+
+/**
+ * ⌈ratio·d⌉ of the decimal ratio the user wrote: the binary product can land a hair above
+ * an integer (0.07·100 = 7.000000000000001), and a bare ceiling would keep one extra
+ * coordinate (8 of 100).
+ */
+function ceilOfProduct(ratio: number, d: number): number {
+  const x = ratio * d;
+  const nearest = Math.round(x);
+  return Math.abs(x - nearest) <= 1e-9 * Math.max(1, x) ? nearest : Math.ceil(x);
 }
