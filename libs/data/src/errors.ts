@@ -23,6 +23,13 @@ export class DataError extends EdgeflError {
   }
 }
 
+/**
+ * Most classes a classification dataset may have. Classes come from the largest label, and
+ * a classifier's output layer is that wide: one stray label (a wrong label column, an id or a
+ * timestamp) would otherwise size a model of billions of parameters.
+ */
+export const MAX_CLASSES = 65_536;
+
 /** "file, line 3, column 5" — the prefix of every located DataError message. */
 export function location(file: string, line?: number, column?: number): string {
   let s = file;

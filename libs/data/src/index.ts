@@ -1,4 +1,4 @@
-export { DataError } from './errors.js';
+export { DataError, MAX_CLASSES } from './errors.js';
 export { readBytes, isGzip } from './io/read-bytes.js';
 export { readCsv, type CsvOptions } from './csv/read-csv.js';
 export type { Delimiter } from './csv/lines.js';

@@ -82,6 +82,12 @@ test('validates magic, dtype, dims and sizes before allocating', () => {
   const twoLabels = file('l2.idx', idx(0x08, [2], new Uint8Array([1, 2])));
   assert.equal(dataError(() => readIdx(img, twoLabels)).message, `${twoLabels}: 2 labels for 3 images in ${img}`);
 
+  // int32 labels: one of 2^31 − 1 would make a classifier with 2^31 outputs
+  const strayBody = new Uint8Array(12);
+  new DataView(strayBody.buffer).setInt32(8, 0x7fffffff, false);
+  const stray = file('stray.idx', idx(0x0c, [3], strayBody));
+  assert.equal(dataError(() => readIdx(img, stray)).message, `${stray}: label 2 is 2147483647, not a class index 0 … 65535`);
+
   const swapped = dataError(() => readIdx(lbl, img));
   assert.match(swapped.message, /images need at least 2 IDX dims/);
   assert.match(swapped.hint ?? '', /swap/);

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DataError, loadDataset, readCsv, BUILTIN_INFO, BUILTIN_DATASETS } from '@edgefl/data';
+import { DataError, MAX_CLASSES, loadDataset, readCsv, BUILTIN_INFO, BUILTIN_DATASETS } from '@edgefl/data';
 import type { Dataset } from '@edgefl/core';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgefl-data-'));
@@ -108,8 +108,14 @@ test('malformed CSV files raise DataError naming file, line and column', () => {
 
   const frac = file('frac.csv', '1,2,0\n3,4,1.5\n');
   e = dataError(() => readCsv(frac));
-  assert.equal(e.message, `${frac}, line 2, column 3: label 1.5 is not a class index (an integer ≥ 0)`);
+  assert.equal(e.message, `${frac}, line 2, column 3: label 1.5 is not a class index (an integer 0 … 65535)`);
   assert.match(e.hint ?? '', /regression/);
+
+  // One stray label would size the classifier's output layer: 4e9 classes, 2e10 parameters.
+  const stray = file('stray.csv', '1,2,0\n3,4,1\n5,6,4000000000\n');
+  e = dataError(() => readCsv(stray));
+  assert.equal(e.message, `${stray}, line 3, column 3: label 4000000000 is not a class index (an integer 0 … 65535)`);
+  assert.equal(readCsv(file('most.csv', '1,2,0\n3,4,65535\n')).classes, MAX_CLASSES);
 
   const rows = file('rows.csv', '3,2,a,b\n1,2,0\n3,4,1\n');
   e = dataError(() => readCsv(rows));

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Dataset } from '@edgefl/core';
-import { DataError, location } from '../errors.js';
+import { DataError, MAX_CLASSES, location } from '../errors.js';
 import { readBytes } from '../io/read-bytes.js';
 import { nonBlankLines, parseCell, sniffDelimiter, splitCells, type Delimiter, type Line } from './lines.js';
 
@@ -71,9 +71,9 @@ export function readCsv(path: string, opts: CsvOptions = {}): Dataset {
     let max = -1;
     for (let r = 0; r < y.length; r++) {
       const v = y[r]!;
-      if (!Number.isInteger(v) || v < 0) {
+      if (!Number.isInteger(v) || v < 0 || v >= MAX_CLASSES) {
         throw new DataError(
-          `${location(yFile, yLines[r], yCol)}: label ${v} is not a class index (an integer ≥ 0)`,
+          `${location(yFile, yLines[r], yCol)}: label ${v} is not a class index (an integer 0 … ${MAX_CLASSES - 1})`,
           'for a regression target pass task: "regression"; otherwise check the label column option',
           { file: yFile, line: yLines[r]!, column: yCol },
         );

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Dataset } from '@edgefl/core';
-import { DataError } from '../errors.js';
+import { DataError, MAX_CLASSES } from '../errors.js';
 import { readBytes } from '../io/read-bytes.js';
 import { idxElement, parseIdxHeader } from './header.js';
 
@@ -52,7 +52,9 @@ export function readIdx(imagesPath: string, labelsPath: string, opts: IdxOptions
   let max = -1;
   for (let i = 0; i < n; i++) {
     const c = idxElement(lv, lbl, i);
-    if (c < 0) throw new DataError(`${labelsPath}: label ${i} is ${c}, not a class index ≥ 0`, 'the labels file is corrupt; download it again', { file: labelsPath });
+    if (c < 0 || c >= MAX_CLASSES) {
+      throw new DataError(`${labelsPath}: label ${i} is ${c}, not a class index 0 … ${MAX_CLASSES - 1}`, 'the labels file is corrupt; download it again', { file: labelsPath });
+    }
     y[i] = c;
     if (c > max) max = c;
   }
