@@ -21,7 +21,7 @@ export type Request =
     readonly method: Method;
     readonly params: Float32Array;
     readonly opts: unknown;
-    /** evaluation data: `id` always, the rows only the first time this host sees them */
+    /** evaluation data: `id` always, the rows until the current worker has them */
     readonly data?: { readonly id: number; readonly dataset?: Dataset };
     /** `stepOn`/`gradientOn` rows: a private copy whose x and y buffers are transferred */
     readonly batch?: Dataset;
