@@ -78,6 +78,18 @@ test('MALCOM coder', { timeout: 120_000 * (ITERATIONS / 10_000) }, () => {
       maxAllocatedBytes: 8 * n + 16 * alphabet + 65_536,
     }));
   }
+  // Many rare levels (one or two hits each) over a long scan: decoded by direct placement.
+  const n = 3000, alphabet = 4096;
+  const corpus = [0.3, 0.6].map((density) => {
+    const s = new Uint16Array(n);
+    for (let i = 0; i < n; i++) if (rng.next() < density) s[i] = 1 + Math.floor(rng.next() * (alphabet - 1));
+    return encodeMalcomSymbols(s, alphabet).bytes;
+  });
+  expectBothOutcomes(fuzzDecoder({
+    name: `malcom n=${n} A=${alphabet} (rare levels placed)`, seed: `${SEED}malcom-rare`, corpus, iterations: ITERATIONS,
+    decode: (b) => decodeMalcomSymbols(b, n, alphabet), check: inRange(n, alphabet - 1),
+    maxAllocatedBytes: 12 * n + 16 * alphabet + 65_536,
+  }));
 });
 
 test('sparse index', { timeout: 120_000 * (ITERATIONS / 10_000) }, () => {
