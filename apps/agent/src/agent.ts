@@ -3,8 +3,9 @@ import { createTrainer } from '@edgefl/train';
 import { FleetClient, topics } from '@edgefl/transport';
 import {
   STATUS_READY, createJob, decodeJobAnnouncement, mqttPort, nodeEnv, nodeSpec, runNode, trainerSeed,
-  type JobAnnouncement, type TrafficAccounting,
+  type JobAnnouncement, type Port, type TrafficAccounting,
 } from '@edgefl/runtime';
+import type { NodeMachine } from '@edgefl/algorithms';
 
 export interface AgentOptions {
   readonly url: string;
@@ -61,8 +62,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     const job = createJob(cfg, ann.devices);
     const data = typeof o.data === 'function' ? o.data(ann) : o.data;
     const trainer = await createTrainer({ model: cfg.model, data, seed: trainerSeed(job, o.device), threads: o.threads ?? 1 });
-    let port;
-    let node;
+    let port: Port;
+    let node: NodeMachine;
     try {
       if (trainer.dim !== ann.dim) {
         throw new AgentError(`this device's model has ${trainer.dim} parameters, the job's has ${ann.dim}`,
@@ -124,6 +125,9 @@ async function awaitJob(client: FleetClient, o: AgentOptions, log: Log): Promise
       } catch (e) {
         log.warn({ reason: errorMessage(e) }, 'ignored job announcement');
       }
-    }).catch(reject);
+    }).catch((e: unknown) => {
+      if (timer) clearTimeout(timer);
+      reject(e);
+    });
   });
 }

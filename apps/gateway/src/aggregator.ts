@@ -7,7 +7,6 @@ import {
   STATUS_READY, createJob, encodeJobAnnouncement, mqttPort, nodeEnv, nodeSpec, runNode, type Job, type TrafficAccounting,
 } from '@edgefl/runtime';
 
-
 export interface AggregatorOptions {
   /** broker the aggregator connects to (its own gateway's, or any MQTT broker) */
   readonly url: string;
