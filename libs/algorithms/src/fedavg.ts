@@ -91,7 +91,10 @@ class FedAvgServer implements NodeMachine {
         continue;
       }
       const n = m.meta?.['samples'];
-      const w = n !== undefined && Number.isFinite(n) && n > 0 ? n : 1;
+      // A sample count is a positive integer below 2^32; anything else (a sender's claim of
+      // 1e308 samples overflowed the sum to ∞ and the global model to NaN for good) weighs 1.
+      const w = n !== undefined && Number.isInteger(n) && n > 0 && n < 2 ** 32 ? n : 1;
+      if (n !== undefined && w !== n) this.log.warn({ round, from: m.from, samples: n }, 'sample count refused; weighing the update as 1');
       for (let i = 0; i < delta.length; i++) this.sum[i]! += w * delta[i]!;
       weight += w;
     }

@@ -80,3 +80,22 @@ test('a FedAvg worker skips a round whose broadcast body does not decode, and tr
   // θ' − θ = lr·(c − θ) = 0.5·2 from θ = 0.
   assert.deepEqual(Array.from(new Float32Array(outs[0]!.body.slice().buffer)), [1, 1, 1, 1]);
 });
+
+test('FedAvg weighs an update whose sample count is not a count as 1: a claim of 1e308 samples cannot make the model NaN', async () => {
+  const cfg = parseExperimentConfig({
+    job: 'fedavg-weights', rounds: 1, fleet: { devices: 2 },
+    algorithm: { localSteps: 1, lr: 0.5, batchSize: 1 }, codec: { up: { id: 'float32' }, down: { id: 'float32' } },
+  });
+  const job = createJob(cfg);
+  const dim = 2;
+  const server = job.algorithm.createNode(nodeEnv(job, job.algorithm.nodes[0]!, { dim, initialParams: new Float32Array(dim), log: nullLog }));
+  const update = (from: string, delta: number[], samples: number) => {
+    const body = new Uint8Array(Float32Array.from(delta).buffer);
+    return { from, round: 1, phase: 1, codec: { id: 'float32' }, dim, body, payloadBits: 8 * body.length, meta: { samples } };
+  };
+  for (const lie of [1e308, 2.5, -3, 2 ** 32]) {
+    await server.act(1, 2, [update('dev-01', [4, 4], lie), update('dev-02', [2, 2], 1)]);
+  }
+  // Each round: θ += (1·4 + 1·2) / 2 = 3, four times.
+  assert.deepEqual(Array.from(server.model()), [12, 12]);
+});
