@@ -127,6 +127,28 @@ test('user mistakes are TrainErrors naming cause and fix, across the worker boun
   await assert.rejects(createTrainer({ model: { kind: 'linear' }, data: bad, seed: 1 }), /row 5 has label 10/);
 });
 
+test('training and evaluation datasets get the batch checks: a NaN/∞ value or a non-Float32Array is refused, not trained on', async () => {
+  const { train: tr } = digits();
+  const nanX = tr.x.slice();
+  nanX[3 * 64 + 5] = NaN;
+  for (const worker of [false, true]) {
+    // (was: accepted, and every parameter turned NaN on the first batch holding row 3)
+    await assert.rejects(createTrainer({ model: { kind: 'mlp', hidden: [8] }, data: { ...tr, x: nanX }, seed: 1, worker }),
+      (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_DATA' && /dataset "digits-train": x\[row 3, feature 5\] is NaN/.test(e.message) && /impute/.test(e.hint ?? ''));
+    await assert.rejects(createTrainer({ model: { kind: 'mlp', hidden: [8] }, data: { ...tr, x: Float64Array.from(tr.x) as unknown as Float32Array }, seed: 1, worker }),
+      (e: unknown) => e instanceof TrainError && /x must be a Float32Array, got Float64Array/.test(e.message));
+  }
+  const reg = { name: 'reg', n: 4, features: 2, classes: 0, x: new Float32Array(8), y: Float32Array.of(1, 2, 3, 4) };
+  const t = await createTrainer({ model: { kind: 'linear' }, data: reg, seed: 1 });
+  try {
+    await assert.rejects(t.evaluate(t.initParams(0), { ...reg, y: Float32Array.of(1, Infinity, 3, 4) }),
+      (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_DATA' && /row 1 has target Infinity/.test(e.message));
+    assert.equal((await t.evaluate(t.initParams(0), { ...reg, name: 'copy' })).loss, 7.5, 'mean of y² at zero weights');
+  } finally {
+    await t.close();
+  }
+});
+
 test('LeNet on 8×8 digits learns (conv/pool gradients end to end)', async () => {
   const { train: tr, test: te } = digits();
   const t = await createTrainer({ model: { kind: 'lenet' }, data: tr, seed: 5 });

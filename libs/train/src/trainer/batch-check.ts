@@ -12,12 +12,13 @@ export interface BatchShape {
  * Checks a caller-supplied batch (`stepOn`, `gradientOn`) before anything runs: the
  * shape of its arrays, the model's feature count and classes, labels that are class
  * indices, and finite values (one NaN would silently poison every parameter). Runs on
- * the caller's thread before a batch is copied to a worker, and again in the engine.
+ * the caller's thread before a batch is copied to a worker, and again in the engine;
+ * training and evaluation datasets get the same checks (`kind` 'dataset').
  */
-export function checkBatchData(b: Dataset, like: BatchShape): void {
-  const name = typeof b?.name === 'string' ? b.name : 'batch';
+export function checkBatchData(b: Dataset, like: BatchShape, kind: 'batch' | 'dataset' = 'batch'): void {
+  const name = typeof b?.name === 'string' ? b.name : kind;
   const bad = (what: string, hint: string): never => {
-    throw new TrainError('TRAIN_DATA', `batch "${name}": ${what}`, hint);
+    throw new TrainError('TRAIN_DATA', `${kind} "${name}": ${what}`, hint);
   };
   if (b === null || typeof b !== 'object') bad(`must be a Dataset { name, n, features, x, y, classes }, got ${b === null ? 'null' : typeof b}`, 'pass one Dataset per batch (e.g. subset(ds, rows) from @edgefl/core)');
   if (!Number.isInteger(b.n) || b.n < 1) bad(`n must be a positive integer, got ${b.n}`, 'a batch needs at least one row');

@@ -56,6 +56,8 @@ export class Engine {
   /** buffers for caller-given batches: one slot, so arbitrary sizes do not pile up */
   private given: BatchBuffers | null = null;
   private closed = false;
+  /** evaluation sets already checked */
+  private readonly checkedSets = new WeakSet<Dataset>();
   /** runs under way: close() waits for them before it releases their sessions */
   private readonly running = new Set<Promise<unknown>>();
   private readonly sampler: BatchSampler;
@@ -150,7 +152,10 @@ export class Engine {
   /** Mean loss and accuracy over `data` (default: the training data), in chunks. */
   async evaluate(params: Float32Array, data: Dataset = this.data): Promise<EvalResult> {
     this.checkVector('params', params);
-    if (data !== this.data) checkDataset(data, this.data);
+    if (data !== this.data && !this.checkedSets.has(data)) {
+      checkDataset(data, this.data);
+      this.checkedSets.add(data); // an evaluation set is scanned once, not on every call
+    }
     const session = await this.session('forward');
     const theta = new ort.Tensor('float32', params, [this.dim]);
     let loss = 0;
@@ -368,21 +373,11 @@ function countCorrect(pred: Float32Array, y: Float32Array, start: number, rows: 
   return c;
 }
 
-/** A dataset the engine can use: consistent sizes, labels in range; `like` fixes the geometry. */
+/**
+ * A dataset the engine trains or evaluates on gets the checks of a caller's batch
+ * (`checkBatchData`: sizes, Float32Arrays, labels that are class indices, finite values —
+ * one NaN would poison every parameter); `like` fixes the geometry (default: its own).
+ */
 export function checkDataset(d: Dataset, like?: Dataset): void {
-  const bad = (what: string, hint: string): never => {
-    throw new TrainError('TRAIN_DATA', `dataset "${d.name}": ${what}`, hint);
-  };
-  if (d.n < 1) bad('has no rows', 'give every node at least one row');
-  if (d.x.length !== d.n * d.features) bad(`x has ${d.x.length} values, expected n·features = ${d.n * d.features}`, 'check the reader');
-  if (d.y.length !== d.n) bad(`y has ${d.y.length} values, expected n = ${d.n}`, 'check the reader');
-  if (like && (d.features !== like.features || d.classes !== like.classes)) {
-    bad(`has ${d.features} features / ${d.classes} classes, the model was built for ${like.features} / ${like.classes}`, 'evaluate on data from the same source');
-  }
-  if (d.classes > 0) {
-    for (let i = 0; i < d.n; i++) {
-      const y = d.y[i]!;
-      if (!Number.isInteger(y) || y < 0 || y >= d.classes) bad(`row ${i} has label ${y}, outside 0…${d.classes - 1}`, 'labels must be class indices');
-    }
-  }
+  checkBatchData(d, like ?? d, 'dataset');
 }
