@@ -3,7 +3,7 @@ import { deviceIds, type ExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
 import {
-  MemoryNetwork, RoundTracker, TrafficAccounting, createJob, linkRecords, nodeEnv, runNode, trainerSeed,
+  MemoryNetwork, RoundTracker, TrafficAccounting, createJob, linkRecords, nodeEnv, receiveChecks, runNode, trainerSeed,
   type Job, type RoundRecord, type RunRecord,
 } from '@edgefl/runtime';
 import { startGateway, type BrokerCounters } from '@edgefl/gateway';
@@ -89,7 +89,7 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
   const cfg = job.cfg;
   const dim = evaluator.dim;
   const initialParams = evaluator.initParams(cfg.seed);
-  const net = new MemoryNetwork(cfg.job, job.algorithm.nodes, { dim, maxBytes: 64 * 1024 * 1024, phases: job.algorithm.phases.length }, accounting, log);
+  const net = new MemoryNetwork(cfg.job, job.algorithm.nodes, receiveChecks(job, dim), accounting, log);
   const trainers: Trainer[] = [];
   try {
     const runs = await Promise.all(job.algorithm.nodes.map(async (spec) => {

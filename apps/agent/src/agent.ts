@@ -2,7 +2,7 @@ import { EdgeflError, errorMessage, type Dataset, type Log } from '@edgefl/core'
 import { createTrainer } from '@edgefl/train';
 import { FleetClient, topics } from '@edgefl/transport';
 import {
-  STATUS_READY, createJob, decodeJobAnnouncement, mqttPort, nodeEnv, nodeSpec, runNode, trainerSeed,
+  STATUS_READY, createJob, decodeJobAnnouncement, mqttPort, nodeEnv, nodeSpec, receiveChecks, runNode, trainerSeed,
   type JobAnnouncement, type Port, type TrafficAccounting,
 } from '@edgefl/runtime';
 import type { NodeMachine } from '@edgefl/algorithms';
@@ -72,7 +72,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       const spec = nodeSpec(job, o.device);
       node = job.algorithm.createNode(nodeEnv(job, spec, { dim: trainer.dim, initialParams: trainer.initParams(cfg.seed), log, learner: trainer, data }));
       port = await mqttPort(client, spec, {
-        job: cfg.job, nodes: job.algorithm.nodes, log, expect: { dim: trainer.dim, maxBytes: 64 * 1024 * 1024, phases: job.algorithm.phases.length },
+        job: cfg.job, nodes: job.algorithm.nodes, log, expect: receiveChecks(job, trainer.dim),
         ...(o.accounting ? { accounting: o.accounting } : {}),
       });
       await client.setStatus(STATUS_READY);

@@ -4,7 +4,7 @@ import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
 import { FleetClient, GATEWAY, filters, parseTopic, topics } from '@edgefl/transport';
 import {
-  STATUS_READY, createJob, encodeJobAnnouncement, mqttPort, nodeEnv, nodeSpec, runNode, type Job, type TrafficAccounting,
+  STATUS_READY, createJob, encodeJobAnnouncement, mqttPort, nodeEnv, nodeSpec, receiveChecks, runNode, type Job, type TrafficAccounting,
 } from '@edgefl/runtime';
 
 export interface AggregatorOptions {
@@ -56,7 +56,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     const node = job.algorithm.createNode(nodeEnv(job, spec, { dim, initialParams: evaluator.initParams(cfg.seed), log }));
     const port = await mqttPort(client, spec, {
       job: cfg.job, nodes: job.algorithm.nodes, log,
-      expect: { dim, maxBytes: 64 * 1024 * 1024, phases: job.algorithm.phases.length },
+      expect: receiveChecks(job, dim),
       ...(o.accounting ? { accounting: o.accounting } : {}),
     });
     const ready = await watchReady(client, cfg.job, o.devices, log);

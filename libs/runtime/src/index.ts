@@ -5,7 +5,7 @@ export { route, type Publication } from './routes.js';
 export { TrafficAccounting, type HopCounters } from './accounting.js';
 export { MemoryNetwork } from './memory.js';
 export { mqttPort, inboxFilters, type MqttPortOptions } from './mqtt-port.js';
-export { STATUS_READY, createJob, nodeSpec, nodeEnv, trainerSeed, JOB_FORMAT, encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError } from './job.js';
+export { STATUS_READY, createJob, nodeSpec, nodeEnv, trainerSeed, receiveChecks, MAX_ENVELOPE_BYTES, JOB_FORMAT, encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError } from './job.js';
 export type { Job, JobAnnouncement } from './job.js';
 export { RoundTracker } from './round-tracker.js';
 export { linkRecords } from './run-record.js';

@@ -2,6 +2,7 @@ import { EdgeflError, Rng, type Dataset, type Log } from '@edgefl/core';
 import { createAlgorithm, type Algorithm, type LocalLearner, type NodeEnv, type NodeSpec } from '@edgefl/algorithms';
 import { deviceIds, parseExperimentConfig, type ExperimentConfig } from '@edgefl/config';
 import { GATEWAY, isValidId } from '@edgefl/transport';
+import type { Expectation } from './wire.js';
 
 /** A job ready to run: its configuration, fleet and algorithm. Built identically on every node. */
 export interface Job {
@@ -37,6 +38,14 @@ export function nodeEnv(
     ...(o.learner ? { learner: o.learner } : {}),
     ...(o.data ? { data: o.data } : {}),
   };
+}
+
+/** Largest envelope a node accepts (the transport reassembles up to the same size). */
+export const MAX_ENVELOPE_BYTES = 64 * 1024 * 1024;
+
+/** What every node of `job` checks inbound messages against, under either driver (sender and job are added by the driver). */
+export function receiveChecks(job: Job, dim: number): Omit<Expectation, 'senders' | 'job'> {
+  return { dim, maxBytes: MAX_ENVELOPE_BYTES, phases: job.algorithm.phases.length };
 }
 
 /** Seed of a device's trainer (mini-batch sampling), distinct per device. */
