@@ -53,6 +53,12 @@ export interface ReassemblerLimits {
   readonly maxSources: number;
   /** completed message ids remembered per source to drop replays and late duplicate chunks */
   readonly recentIdsPerSource: number;
+  /**
+   * bytes held in partial messages over all sources (at least `maxMessageBytes`); beyond it
+   * the partials of the least recently heard sources are dropped. Without it, 4096 sources ×
+   * 4 partials could each hold up to `maxMessageBytes` of never-completed chunks.
+   */
+  readonly maxPartialBytes: number;
 }
 
 export const DEFAULT_REASSEMBLER_LIMITS: ReassemblerLimits = {
@@ -61,6 +67,7 @@ export const DEFAULT_REASSEMBLER_LIMITS: ReassemblerLimits = {
   timeoutMs: 60_000,
   maxSources: 4096,
   recentIdsPerSource: 256,
+  maxPartialBytes: 256 * 1024 * 1024,
 };
 
 /** What one frame did; `rejected` carries a TransportError naming the cause. */
@@ -104,15 +111,22 @@ export class Reassembler {
   readonly limits: ReassemblerLimits;
   private readonly sources = new Map<string, SourceState>();
   private partialCount = 0;
+  private partialBytes = 0;
   private lastSweep = -Infinity;
 
   constructor(limits: Partial<ReassemblerLimits> & Pick<ReassemblerLimits, 'maxMessageBytes'>) {
-    this.limits = { ...DEFAULT_REASSEMBLER_LIMITS, ...limits };
+    const merged = { ...DEFAULT_REASSEMBLER_LIMITS, ...limits };
+    this.limits = { ...merged, maxPartialBytes: Math.max(merged.maxPartialBytes, merged.maxMessageBytes) };
   }
 
   /** Partial messages held right now (all sources). */
   get pending(): number {
     return this.partialCount;
+  }
+
+  /** Bytes of chunks held in partial messages right now (all sources). */
+  get pendingBytes(): number {
+    return this.partialBytes;
   }
 
   push(source: string, frameBytes: Uint8Array, now: number = Date.now()): PushResult {
@@ -160,10 +174,12 @@ export class Reassembler {
     }
     if (last) p.lastLen = slice.length;
     else p.sliceLen = slice.length;
+    this.makeRoom(slice.length, st, p);
     // Copy: the frame buffer belongs to the MQTT client and may be reused.
     p.slices[index] = slice.slice();
     p.received++;
     p.bytes += slice.length;
+    this.partialBytes += slice.length;
     if (p.received < count) return { kind: 'partial', msgId, received: p.received, count };
 
     this.drop(st, p);
@@ -197,8 +213,25 @@ export class Reassembler {
   forget(source: string): void {
     const st = this.sources.get(source);
     if (st === undefined) return;
-    this.partialCount -= st.partials.size;
+    for (const p of st.partials.values()) this.drop(st, p);
     this.sources.delete(source);
+  }
+
+  /**
+   * Drops partials until `need` more bytes fit under `maxPartialBytes`: first those of the
+   * least recently heard sources, then the current source's oldest, never `keep` (which
+   * itself fits, since total ≤ maxMessageBytes ≤ maxPartialBytes).
+   */
+  private makeRoom(need: number, current: SourceState, keep: PartialMessage): void {
+    const cap = this.limits.maxPartialBytes;
+    if (this.partialBytes + need <= cap) return;
+    for (const st of [...this.sources.values()].filter((s) => s !== current).concat(current)) {
+      for (const p of st.partials.values()) {
+        if (p === keep) continue;
+        this.drop(st, p);
+        if (this.partialBytes + need <= cap) return;
+      }
+    }
   }
 
   private source(name: string): SourceState {
@@ -236,7 +269,9 @@ export class Reassembler {
   }
 
   private drop(st: SourceState, p: PartialMessage): void {
-    if (st.partials.delete(p.msgId)) this.partialCount--;
+    if (!st.partials.delete(p.msgId)) return;
+    this.partialCount--;
+    this.partialBytes -= p.bytes;
   }
 }
 

@@ -177,6 +177,24 @@ test('sources are capped: the least recently heard is forgotten', () => {
   assert.equal(r.push('a', encodeChunk(1, 1, 2, 20, bytes(10))).kind, 'partial');
 });
 
+test('bytes held in partials are capped over all sources: the least recently heard sources lose theirs first', () => {
+  // 1000-byte messages in 2 chunks of 500; the cap holds 4 such halves.
+  const r = new Reassembler({ maxMessageBytes: 1000, maxPartialBytes: 2000 });
+  const half = (source: string, id: number, index: number) => r.push(source, encodeChunk(id, index, 2, 1000, bytes(500, id)));
+  // 100 sources each send half a message and never the rest: without the cap, 50 000 bytes held.
+  for (let s = 0; s < 100; s++) assert.equal(half(`junk-${s}`, s + 1, 0).kind, 'partial');
+  assert.equal(r.pendingBytes, 2000);
+  assert.equal(r.pending, 4);
+  // A legitimate message still completes, bit for bit.
+  assert.equal(half('dev', 7, 0).kind, 'partial');
+  const done = half('dev', 7, 1);
+  assert.equal(done.kind, 'message');
+  assert.deepEqual(done.kind === 'message' ? done.bytes : null, Uint8Array.from([...bytes(500, 7), ...bytes(500, 7)]));
+  assert.ok(r.pendingBytes <= 2000);
+  // The cap never goes below one whole message.
+  assert.equal(new Reassembler({ maxMessageBytes: 5000, maxPartialBytes: 10 }).limits.maxPartialBytes, 5000);
+});
+
 test('push never throws on arbitrary bytes (property)', () => {
   const r = new Reassembler({ maxMessageBytes: 4096 });
   fc.assert(
