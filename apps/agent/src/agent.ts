@@ -83,8 +83,11 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     }
     log.info({ job: cfg.job, dim: trainer.dim, samples: data.n }, 'ready');
     const stop = new AbortController();
+    // A device that joins (or restarts into) a running job starts at the gateway's round.
+    const firstRound = Math.max(1, ann.round);
+    if (firstRound > 1) log.info({ round: firstRound }, 'joining a running job');
     const done = runNode(node, port, {
-      rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log, signal: stop.signal,
+      firstRound, rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log, signal: stop.signal,
       ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
     }).finally(() => trainer.close());
     return {

@@ -60,9 +60,11 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       ...(o.accounting ? { accounting: o.accounting } : {}),
     });
     const ready = await watchReady(client, cfg.job, o.devices, log);
-    await client.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state: 'running', devices: o.devices, dim, experiment: cfg }), { retain: true });
-    log.info({ devices: o.devices.length, dim, rounds: cfg.rounds }, 'job announced; waiting for devices');
     const c = client;
+    const announce = (state: 'running' | 'done', round: number): Promise<unknown> =>
+      c.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state, round, devices: o.devices, dim, experiment: cfg }), { retain: true });
+    await announce('running', 0);
+    log.info({ devices: o.devices.length, dim, rounds: cfg.rounds }, 'job announced; waiting for devices');
     const stop = new AbortController();
     const done = (async (): Promise<Float32Array> => {
       await ready.all(o.readyTimeoutMs, stop.signal);
@@ -72,6 +74,10 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       let evaluations: Promise<void> = Promise.resolve();
       await runNode(node, port, {
         rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log, signal: stop.signal,
+        // The retained announcement tracks the round, so a (re)joining device starts there.
+        onRoundStart: (round) => {
+          announce('running', round).catch((e: unknown) => log.warn({ round, reason: errorMessage(e) }, 'could not republish the job round'));
+        },
         onRoundEnd: (round, model) => {
           o.onRoundEnd?.(round, model);
           const snapshot = Float32Array.from(model);
@@ -83,7 +89,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       });
       await evaluations;
       if (stop.signal.aborted) return Float32Array.from(node.model());
-      await c.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state: 'done', devices: o.devices, dim, experiment: cfg }), { retain: true });
+      await announce('done', cfg.rounds);
       return Float32Array.from(node.model());
     })();
     return {

@@ -62,6 +62,11 @@ export const JOB_FORMAT = 'edgefl-job/1';
 export interface JobAnnouncement {
   readonly format: typeof JOB_FORMAT;
   readonly state: 'running' | 'done';
+  /**
+   * The round the aggregator is in (0 before the first). Republished as each round starts,
+   * so a device that joins or restarts mid-job starts there instead of at round 1.
+   */
+  readonly round: number;
   readonly devices: readonly string[];
   readonly dim: number;
   readonly experiment: ExperimentConfig;
@@ -90,8 +95,11 @@ export function decodeJobAnnouncement(bytes: Uint8Array): JobAnnouncement {
   if (new Set(devices).size !== devices.length) throw new JobSpecError('job announcement devices repeat an id');
   const dim = r['dim'];
   if (typeof dim !== 'number' || !Number.isInteger(dim) || dim <= 0) throw new JobSpecError('job announcement dim must be a positive integer');
+  const round = r['round'];
+  if (typeof round !== 'number' || !Number.isInteger(round) || round < 0) throw new JobSpecError('job announcement round must be an integer ≥ 0');
   const experiment = parseExperimentConfig(r['experiment'], 'job announcement');
-  return { format: JOB_FORMAT, state: r['state'], devices: devices as string[], dim, experiment };
+  if (round > experiment.rounds) throw new JobSpecError(`job announcement round ${round} is past the job's ${experiment.rounds} rounds`);
+  return { format: JOB_FORMAT, state: r['state'], round, devices: devices as string[], dim, experiment };
 }
 
 export class JobSpecError extends EdgeflError {

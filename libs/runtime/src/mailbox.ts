@@ -11,12 +11,19 @@ export type PutResult = 'accepted' | 'duplicate' | 'stale' | 'too-far-ahead';
  * dropped here. Messages for rounds already finished are stale; messages more than
  * `maxRoundsAhead` rounds in the future are refused, which bounds memory against a
  * misbehaving sender.
+ *
+ * A sender acts phase after phase, so once a message it sent in a later (round, phase)
+ * has arrived, an earlier one still missing will not come (it was lost, or sent before this
+ * node listened, e.g. while it restarted): the wait for it ends at once instead of at the
+ * deadline. That is what lets a node that joins a running job catch up within a round.
  */
 export class Mailbox {
   private readonly held = new Map<string, Inbound>();
   private readonly consumed = new Set<string>();
-  private waiter: { keys: Set<string>; wake: () => void } | null = null;
+  private waiter: { keys: Map<string, MessageKey>; wake: () => void } | null = null;
   private round = 1;
+  /** the latest (round, phase) each sender has reached, from accepted messages */
+  private readonly newest = new Map<string, { round: number; phase: number }>();
 
   constructor(private readonly log: Log, private readonly maxRoundsAhead = 2) {}
 
@@ -26,9 +33,13 @@ export class Mailbox {
     if (m.round > this.round + this.maxRoundsAhead) return this.drop(m, 'too-far-ahead');
     if (this.held.has(k) || this.consumed.has(k)) return 'duplicate';
     this.held.set(k, m);
-    if (this.waiter?.keys.has(k)) {
-      this.waiter.keys.delete(k);
-      if (this.waiter.keys.size === 0) this.waiter.wake();
+    const seen = this.newest.get(m.from);
+    if (!seen || later(m, seen)) this.newest.set(m.from, { round: m.round, phase: m.phase });
+    if (this.waiter) {
+      const keys = this.waiter.keys;
+      keys.delete(k);
+      for (const [wk, want] of keys) if (this.superseded(want)) keys.delete(wk);
+      if (keys.size === 0) this.waiter.wake();
     }
     return 'accepted';
   }
@@ -38,7 +49,7 @@ export class Mailbox {
    * or `deadlineMs` has passed, or `signal` aborts (then with those that did arrive).
    */
   async take(keys: readonly MessageKey[], deadlineMs: number, signal?: AbortSignal): Promise<Inbound[]> {
-    const missing = new Set(keys.map(keyOf).filter((k) => !this.held.has(k)));
+    const missing = new Map(keys.filter((k) => !this.held.has(keyOf(k)) && !this.superseded(k)).map((k) => [keyOf(k), k]));
     if (missing.size > 0 && signal?.aborted !== true) {
       await new Promise<void>((resolve) => {
         // Not unref'd: a node waiting for its peers is work in progress and keeps the process
@@ -72,8 +83,18 @@ export class Mailbox {
     for (const k of this.consumed) if (Number(k.split('\u0000')[1]) < round - 1) this.consumed.delete(k);
   }
 
+  /** The sender of `k` has already sent something from a later (round, phase). */
+  private superseded(k: MessageKey): boolean {
+    const seen = this.newest.get(k.from);
+    return seen !== undefined && later(seen, k);
+  }
+
   private drop(m: Inbound, why: PutResult): PutResult {
     this.log.debug({ from: m.from, round: m.round, phase: m.phase, at: this.round, why }, 'message dropped');
     return why;
   }
+}
+
+function later(a: { round: number; phase: number }, b: { round: number; phase: number }): boolean {
+  return a.round > b.round || (a.round === b.round && a.phase > b.phase);
 }

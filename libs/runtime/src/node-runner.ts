@@ -11,6 +11,8 @@ export interface Port {
 
 export interface RunNodeOptions {
   readonly rounds: number;
+  /** the round to start at (default 1): a node joining a running job starts where it is */
+  readonly firstRound?: number;
   readonly phases: number;
   /**
    * How long a server waits for the messages of one phase before acting on what arrived
@@ -21,6 +23,8 @@ export interface RunNodeOptions {
    */
   readonly phaseTimeoutMs: number;
   readonly log: Log;
+  /** called as each round starts, before the node acts in it */
+  readonly onRoundStart?: (round: number) => void;
   /** called after the node's last phase of each round, with its model (a view: copy it) */
   readonly onRoundEnd?: (round: number, model: Float32Array) => void;
   /** stops the node: a wait for messages ends at once and nothing more is acted on or sent */
@@ -34,8 +38,9 @@ export interface RunNodeOptions {
 export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions): Promise<void> {
   const log = o.log.child({ node: node.spec.id });
   const waitMs = node.spec.role === 'server' ? o.phaseTimeoutMs : 2 * o.phaseTimeoutMs;
-  for (let round = 1; round <= o.rounds; round++) {
+  for (let round = o.firstRound ?? 1; round <= o.rounds; round++) {
     port.mailbox.advance(round);
+    o.onRoundStart?.(round);
     for (let phase = 0; phase < o.phases; phase++) {
       if (o.signal?.aborted) return;
       const keys = node.expects(round, phase);

@@ -81,11 +81,12 @@ test('wire: a phase the algorithm does not have is refused before a mailbox hold
 
 test('job announcement: round-trips, and hostile ones are refused with the reason', () => {
   const experiment = parseExperimentConfig({ job: 'j' });
-  const ann = decodeJobAnnouncement(encodeJobAnnouncement({ state: 'running', devices: ['d1'], dim: 10, experiment }));
+  const ann = decodeJobAnnouncement(encodeJobAnnouncement({ state: 'running', round: 3, devices: ['d1'], dim: 10, experiment }));
   assert.equal(ann.dim, 10);
+  assert.equal(ann.round, 3);
   assert.deepEqual(ann.experiment, experiment);
   const enc = (x: unknown) => new TextEncoder().encode(JSON.stringify(x));
-  const good = { format: 'edgefl-job/1', state: 'running', devices: ['d1'], dim: 10, experiment };
+  const good = { format: 'edgefl-job/1', state: 'running', round: 0, devices: ['d1'], dim: 10, experiment };
   assert.throws(() => decodeJobAnnouncement(new Uint8Array([0xff, 0xfe])), (e: unknown) => e instanceof JobSpecError && /not JSON/.test(e.message));
   assert.throws(() => decodeJobAnnouncement(enc({ ...good, format: 'x' })), /format "x"/);
   assert.throws(() => decodeJobAnnouncement(enc({ ...good, dim: -1 })), /dim must be a positive integer/);
@@ -95,6 +96,10 @@ test('job announcement: round-trips, and hostile ones are refused with the reaso
   }
   assert.throws(() => decodeJobAnnouncement(enc({ ...good, devices: ['d1', 'd1'] })), /devices repeat an id/);
   assert.throws(() => decodeJobAnnouncement(enc({ ...good, experiment: { job: 'j', rounds: 'many' } })), /rounds/);
+  for (const round of [-1, 1.5, '2', undefined]) {
+    assert.throws(() => decodeJobAnnouncement(enc({ ...good, round })), /round must be an integer ≥ 0/, String(round));
+  }
+  assert.throws(() => decodeJobAnnouncement(enc({ ...good, round: experiment.rounds + 1 })), /past the job's 20 rounds/);
 });
 
 const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
@@ -170,4 +175,20 @@ test('runNode: with one device gone, a healthy worker still gets every broadcast
   await Promise.all([run(job.server, true), run('dev-01')]);
   const up = accounting.links().find((l) => l.from === 'dev-01')!;
   assert.equal(up.messages, 3, 'dev-01 uploaded an update in every round');
+});
+
+test('mailbox: a key its sender has moved past is not waited for (lost, or sent before this node listened)', async () => {
+  const box = new Mailbox(nullLog);
+  box.advance(2);
+  const t0 = performance.now();
+  const waiting = box.take([{ from: 'a', round: 2, phase: 0 }, { from: 'b', round: 2, phase: 0 }], 60_000);
+  box.put(msg('b', 2, 0));
+  box.put(msg('a', 3, 0)); // a is in round 3: its round-2 message will not come
+  const got = await waiting;
+  assert.deepEqual(got.map((m) => m.from), ['b']);
+  assert.ok(performance.now() - t0 < 30_000, 'the wait ended on the later message, not at the 60 s deadline');
+  // Already superseded before the wait starts: no wait at all; the later message is still delivered in its turn.
+  assert.deepEqual(await box.take([{ from: 'a', round: 2, phase: 1 }], 60_000), []);
+  box.advance(3);
+  assert.equal((await box.take([{ from: 'a', round: 3, phase: 0 }], 60_000)).length, 1);
 });
