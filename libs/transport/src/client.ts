@@ -121,7 +121,8 @@ export class FleetClient {
       this.publishStatus(this.status).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'could not republish status'));
     });
     client.on('offline', () => this.log.warn({ url: opts.url }, 'mqtt connection lost; reconnecting'));
-    client.on('error', (err) => this.log.error({ err: errorMessage(err) }, 'mqtt error'));
+    // After close() only the teardown's own races remain (e.g. a PUBACK written after end).
+    client.on('error', (err) => (this.closed ? this.log.debug : this.log.error).call(this.log, { err: errorMessage(err) }, 'mqtt error'));
   }
 
   /** Connects, sets the last will (`offline`, retained) and publishes `online` (retained). */
