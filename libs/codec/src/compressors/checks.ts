@@ -56,6 +56,17 @@ export function viewOf(body: Uint8Array): DataView {
   return new DataView(body.buffer, body.byteOffset, body.byteLength);
 }
 
+/**
+ * A body of `sideBytes` of side info (written by `writeSide` into a little-endian view)
+ * followed by the coded symbols: the layout every side-info compressor sends.
+ */
+export function withSideInfo(sideBytes: number, coded: Uint8Array, writeSide: (view: DataView) => void): Uint8Array {
+  const body = new Uint8Array(sideBytes + coded.length);
+  writeSide(viewOf(body));
+  body.set(coded, sideBytes);
+  return body;
+}
+
 /** A float32 as 4 little-endian bytes (side info written into a bit stream). */
 export function f32le(x: number): Uint8Array {
   const b = new Uint8Array(4);

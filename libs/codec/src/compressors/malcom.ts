@@ -1,5 +1,5 @@
 import type { CodecCompressor } from './compressor.js';
-import { checkBodyAtLeast, checkDim, checkFiniteInput, readFiniteF32, viewOf } from './checks.js';
+import { checkBodyAtLeast, checkDim, checkFiniteInput, readFiniteF32, viewOf, withSideInfo } from './checks.js';
 import { checkCoder, decodeSymbols, encodeSymbols, type SymbolCoder } from './symbol-stage.js';
 import { CodecError } from '../errors.js';
 import { minMax } from '../quantizers/range.js';
@@ -47,11 +47,10 @@ export function createMalcom(spec: MalcomSpec): CodecCompressor<void> {
       const r = Math.fround(Math.fround(mm.max) - m);
       const sym = ditherMinMax(p, m, r, L, rng, new Uint16Array(d));
       const coded = encodeSymbols(sym, L + 2, coder);
-      const body = new Uint8Array(SIDE_BYTES + coded.bytes.length);
-      const view = viewOf(body);
-      view.setFloat32(0, m, true);
-      view.setFloat32(4, r, true);
-      body.set(coded.bytes, SIDE_BYTES);
+      const body = withSideInfo(SIDE_BYTES, coded.bytes, (view) => {
+        view.setFloat32(0, m, true);
+        view.setFloat32(4, r, true);
+      });
       const decoded = undither(sym, m, r, L, tauOf(d), new Float32Array(d));
       return { body, payloadBits: 64 + coded.bits, decoded };
     },

@@ -1,6 +1,6 @@
 import type { CodecCompressor } from './compressor.js';
 import type { CodecSpec } from '../types.js';
-import { checkBodyLength, checkDim, checkFiniteInput, checkStateDim, readFiniteF32, viewOf } from './checks.js';
+import { checkBodyLength, checkDim, checkFiniteInput, checkStateDim, readFiniteF32, viewOf, withSideInfo } from './checks.js';
 import { checkWidth } from './uniform.js';
 import { checkCoder, decodeSymbols, encodeSymbols, type SymbolCoder } from './symbol-stage.js';
 import { CodecError } from '../errors.js';
@@ -98,11 +98,10 @@ export function createQGadmm(spec: QGadmmSpec): CodecCompressor<QGadmmState> {
         reconstruct(ref, q, R, step, next);
         coded = encodeSymbols(q, maxLevel + 1, coder);
       }
-      const body = new Uint8Array(SIDE_BYTES + coded.bytes.length);
-      const view = viewOf(body);
-      view.setFloat32(0, R, true);
-      view.setUint32(4, b, true);
-      body.set(coded.bytes, SIDE_BYTES);
+      const body = withSideInfo(SIDE_BYTES, coded.bytes, (view) => {
+        view.setFloat32(0, R, true);
+        view.setUint32(4, b, true);
+      });
       return { body, payloadBits: 64 + coded.bits, decoded: commit(state, next, step) };
     },
     decode(body, dim, state) {

@@ -1,5 +1,5 @@
 import type { CodecCompressor } from './compressor.js';
-import { checkBodyAtLeast, checkDim, checkFiniteInput, f32le, readFiniteF32, viewOf } from './checks.js';
+import { checkBodyAtLeast, checkDim, checkFiniteInput, f32le, readFiniteF32, viewOf, withSideInfo } from './checks.js';
 import { BitReader } from '../bits/bit-reader.js';
 import { BitWriter } from '../bits/bit-writer.js';
 import { readEliasOmega, writeEliasOmega } from '../coders/elias.js';
@@ -84,9 +84,7 @@ export function createQsgd(spec: QsgdSpec): CodecCompressor<void> {
     const sym = new Uint16Array(d);
     for (let i = 0; i < d; i++) sym[i] = s + levels[i]!;
     const coded = encodeRans(sym, 2 * s + 1);
-    const body = new Uint8Array(SIDE_BYTES + coded.bytes.length);
-    body.set(f32le(norm));
-    body.set(coded.bytes, SIDE_BYTES);
+    const body = withSideInfo(SIDE_BYTES, coded.bytes, (view) => view.setFloat32(0, norm, true));
     return { body, payloadBits: 32 + coded.bits, decoded: reconstruct(levels, norm) };
   }
 

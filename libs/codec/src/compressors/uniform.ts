@@ -1,5 +1,5 @@
 import type { CodecCompressor } from './compressor.js';
-import { checkBodyAtLeast, checkBodyLength, checkDim, checkFiniteInput, readFiniteF32, viewOf } from './checks.js';
+import { checkBodyAtLeast, checkBodyLength, checkDim, checkFiniteInput, readFiniteF32, viewOf, withSideInfo } from './checks.js';
 import { checkCoder, decodeSymbols, encodeSymbols, type SymbolCoder } from './symbol-stage.js';
 import { CodecError } from '../errors.js';
 import { minMax } from '../quantizers/range.js';
@@ -46,11 +46,10 @@ export function createUniform(spec: UniformSpec): CodecCompressor<void> {
         dequantizeLevels(q, lo, step, decoded);
         coded = encodeSymbols(q, maxLevel + 1, coder);
       }
-      const body = new Uint8Array(SIDE_BYTES + coded.bytes.length);
-      const view = viewOf(body);
-      view.setFloat32(0, lo, true);
-      view.setFloat32(4, hi, true);
-      body.set(coded.bytes, SIDE_BYTES);
+      const body = withSideInfo(SIDE_BYTES, coded.bytes, (view) => {
+        view.setFloat32(0, lo, true);
+        view.setFloat32(4, hi, true);
+      });
       return { body, payloadBits: 64 + coded.bits, decoded };
     },
     decode(body, dim) {
