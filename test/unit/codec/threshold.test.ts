@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Rng } from '@edgefl/core';
-import { CodecError, approxThreshold, createCompressor, optimalThreshold, thresholdObjective } from '@edgefl/codec';
+import { approxThreshold, createCompressor, optimalThreshold, thresholdObjective } from '@edgefl/codec';
 import { assertUnbiased, gaussian, sparseLaplace } from './quantizer-stats.js';
 
 /** Brute force: try Δ = 0 and every |v_i| as the threshold. */
