@@ -117,6 +117,8 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
   const gateway = await startGateway({
     listen: cfg.gateway, experiment: cfg, devices: job.devices, log, data, accounting,
     readyTimeoutMs: cfg.transport.roundTimeoutMs, onRoundEnd: tracker.hook(job.server),
+    // The run record evaluates every round already; the gateway's own log evaluation would repeat it.
+    evaluateRounds: false,
   });
   const agents: { close(): Promise<void> }[] = [];
   try {

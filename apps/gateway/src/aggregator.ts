@@ -19,6 +19,9 @@ export interface AggregatorOptions {
   readonly data?: FederatedData;
   /** how long to wait for every device to report ready; default: forever */
   readonly readyTimeoutMs?: number;
+  /** evaluate the global model on held-out data after each round and log it (default true);
+   *  the lab turns it off because it evaluates every round itself */
+  readonly evaluateRounds?: boolean;
   readonly onRoundEnd?: (round: number, model: Float32Array) => void;
   readonly accounting?: TrafficAccounting;
 }
@@ -80,6 +83,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
         },
         onRoundEnd: (round, model) => {
           o.onRoundEnd?.(round, model);
+          if (o.evaluateRounds === false) return;
           const snapshot = Float32Array.from(model);
           evaluations = evaluations.then(() => evaluator.evaluate(snapshot)).then(
             (r) => log.info({ round, loss: r.loss, accuracy: r.accuracy }, 'round done'),

@@ -12,6 +12,7 @@ export interface GatewayOptions {
   readonly log: Log;
   readonly data?: FederatedData;
   readonly readyTimeoutMs?: number;
+  readonly evaluateRounds?: boolean;
   readonly onRoundEnd?: (round: number, model: Float32Array) => void;
   readonly accounting?: TrafficAccounting;
 }
@@ -36,6 +37,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       url: local, experiment: o.experiment, devices: o.devices, log: o.log,
       ...(o.data ? { data: o.data } : {}),
       ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),
+      ...(o.evaluateRounds !== undefined ? { evaluateRounds: o.evaluateRounds } : {}),
       ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
       ...(o.accounting ? { accounting: o.accounting } : {}),
     });
