@@ -2,7 +2,8 @@ import type { Dataset, Log, Rng } from '@edgefl/core';
 import type { CodecSpec } from '@edgefl/codec';
 
 /**
- * The contract between algorithms and drivers (DESIGN.md, "the one rule").
+ * The contract between algorithms and drivers: an algorithm never knows how its
+ * messages travel.
  *
  * An algorithm is a set of per-node state machines. A round has fixed phases; in each
  * phase a node that acts waits for the exact messages it `expects`, then `act`s and
@@ -43,13 +44,32 @@ export interface Outbound {
   readonly meta?: Readonly<Record<string, number>>;
 }
 
-/** What a local learner (ONNX Runtime trainer over the node's shard) offers an algorithm. */
+/** Result of a local training step: new parameters and the mean mini-batch loss. */
+export interface StepResult { readonly params: Float32Array; readonly loss: number }
+
+/**
+ * What a local learner (the ONNX Runtime trainer over the node's shard) offers an
+ * algorithm: every step the training engine has. Each call leaves the caller's arrays
+ * untouched and returns fresh ones; mini-batches are drawn from the learner's seeded
+ * sampler, so runs replay.
+ */
 export interface LocalLearner {
   readonly dim: number;
   /** rows in the local shard (FedAvg weights by it) */
   readonly samples: number;
-  /** `steps` mini-batch SGD steps from `params` (seeded sampling); returns new params */
-  sgd(params: Float32Array, opts: { steps: number; lr: number; batchSize: number }): Promise<{ params: Float32Array; loss: number }>;
+  /** `steps` mini-batch SGD steps θ ← θ − lr·∇f(θ; B) from `params` */
+  sgd(params: Float32Array, opts: { steps: number; lr: number; batchSize: number }): Promise<StepResult>;
+  /**
+   * `steps` steps on the augmented Lagrangian θ ← θ − lr·(∇f(θ; B) + dual + rho·(θ − anchor))
+   * (the ADMM / proximal local step).
+   */
+  admmStep(params: Float32Array, opts: { steps: number; lr: number; batchSize: number; anchor: Float32Array; dual: Float32Array; rho: number }): Promise<StepResult>;
+  /** `steps` proximal-gradient steps θ ← soft(θ − lr·∇f(θ; B), lr·l1) */
+  proxStep(params: Float32Array, opts: { steps: number; lr: number; batchSize: number; l1: number }): Promise<StepResult>;
+  /** gradient of the mean loss on one seeded mini-batch, or on the whole shard with `'full'` */
+  gradient(params: Float32Array, opts: { batchSize: number | 'full' }): Promise<{ readonly grad: Float32Array; readonly loss: number }>;
+  /** mean loss (and accuracy for classifiers, else null) over the whole shard */
+  evaluate(params: Float32Array): Promise<{ readonly loss: number; readonly accuracy: number | null }>;
 }
 
 export interface NodeEnv {
