@@ -98,6 +98,23 @@ export interface NodeMachine {
   act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]>;
   /** The model this node currently holds (a view; the driver copies what it keeps). */
   model(): Float32Array;
+  /**
+   * Figures this node measured in the round just ended (e.g. a worker's quantization
+   * error), read with its model at the end of each round; `Algorithm.roundMetrics` turns
+   * them into run-record fields.
+   */
+  metrics?(): Readonly<Record<string, number>>;
+}
+
+/** Per-node figures of one round, as `NodeMachine.metrics` reported them. */
+export type NodeMetrics = ReadonlyMap<NodeId, Readonly<Record<string, number>>>;
+
+/** A round of the run record as an algorithm sees it (the common fields plus any it added). */
+export interface RoundFigures {
+  readonly round: number;
+  readonly loss: number;
+  readonly accuracy: number | null;
+  readonly [field: string]: number | null;
 }
 
 export interface Algorithm {
@@ -108,4 +125,11 @@ export interface Algorithm {
   createNode(env: NodeEnv): NodeMachine;
   /** The model a lab run evaluates after a round, from each node's end-of-round model. */
   evaluationModel(models: ReadonlyMap<NodeId, Float32Array>): Float32Array;
+  /**
+   * Extra fields of this algorithm for the run record's round entry (e.g. `modelSparsity`,
+   * `uplinkRelError`), from every node's end-of-round model and metrics.
+   */
+  roundMetrics?(round: number, models: ReadonlyMap<NodeId, Float32Array>, metrics: NodeMetrics): Readonly<Record<string, number | null>>;
+  /** Extra fields for the run record's totals (e.g. a fitted `contractionFactor`), once every round is recorded. */
+  runTotals?(rounds: readonly RoundFigures[]): Readonly<Record<string, number | null>>;
 }
