@@ -53,10 +53,6 @@ const DIVERGED = 1e8;
 const MAX_RANGE = 1e30;
 /** Most doublings of D one overload may ask for (an attacker's escalation is refused beyond). */
 const MAX_ESCALATION = 64;
-/** Bits of the escalation count an overloaded message carries on top of its n·R. */
-const ESCALATION_BITS = 8;
-/** Scalars of the handshake are counted as float64. */
-const SCALAR_BITS = 64;
 
 export function dqAlgorithm(name: string, server: NodeId, workers: readonly NodeId[], o: DqOptions): Algorithm {
   if (workers.length === 0) throw new AlgorithmError(`${name} needs at least one worker`, 'set fleet.devices ≥ 1');
@@ -246,7 +242,8 @@ class DqServer implements NodeMachine {
       if (stop !== undefined) {
         this.stopped = stop === STOP_PRECISION || stop === STOP_DIVERGED ? stop : STOP_UNCONFIGURED;
         this.log.info({ round, from: m.from, stopped: this.stopped, iteration: this.t }, 'iterations stopped');
-        return skip('worker stopped', m.from);
+        this.schedules.forEach((s, j) => s.restore(before[j]!));
+        return;
       }
       const codec = this.codecs[k];
       if (!codec) continue; // a worker water-filling gave 0 bits sends nothing: q_{t,k} = 0
@@ -294,8 +291,7 @@ class DqServer implements NodeMachine {
 
   /** x̂_t as float64 (n coordinates; a model's bias, if any, is not part of f and stays 0). */
   private broadcast(meta: Record<string, number>, to: readonly NodeId[]): Outbound {
-    const scalars = Object.keys(meta).length;
-    return { to, codec: { id: 'float64' }, dim: this.env.dim, body: encodeFloat64(this.x), payloadBits: 64 * this.x.length + SCALAR_BITS * scalars, meta };
+    return { to, codec: { id: 'float64' }, dim: this.env.dim, body: encodeFloat64(this.x), payloadBits: 64 * this.x.length, meta };
   }
 
   model(): Float32Array {
@@ -362,7 +358,7 @@ class DqWorker implements NodeMachine {
       const meta = {
         features: this.n, smoothness: this.problem.smoothness, strongConvexity: this.problem.strongConvexity, radius: this.problem.distance(this.x),
       };
-      return [this.send(new Uint8Array(0), 4 * SCALAR_BITS, meta)];
+      return [this.send(new Uint8Array(0), 0, meta)];
     }
     if (phase === PH_GRADIENT) {
       this.figures = {};
@@ -465,7 +461,7 @@ class DqWorker implements NodeMachine {
     for (let i = 0; i < n; i++) e[i] = enc.decoded[i]! - u[i]!;
     this.pending = { e, before };
     this.figures = { overloads, rangeEscalations: esc > 0 ? 1 : 0 };
-    return esc > 0 ? this.send(enc.body, enc.payloadBits + ESCALATION_BITS, { escalation: esc }) : this.send(enc.body, enc.payloadBits, {});
+    return this.send(enc.body, enc.payloadBits, esc > 0 ? { escalation: esc } : {});
   }
 
   /** The server's x̂_{t+1}: commit this iteration if the server applied it, else roll back. */
@@ -500,7 +496,7 @@ class DqWorker implements NodeMachine {
   private stop(code: number): Outbound {
     if (!this.stopped) this.log.info({ iteration: this.schedule?.iteration, stopped: code }, 'iterations stopped');
     this.stopped = code;
-    return this.send(new Uint8Array(0), ESCALATION_BITS, { stopped: code });
+    return this.send(new Uint8Array(0), 0, { stopped: code });
   }
 
   private send(body: Uint8Array, payloadBits: number, meta: Record<string, number>): Outbound {
