@@ -1,7 +1,7 @@
 // Reads a Vega SVG chart back with a real XML parser: axes (title, scale type, tick labels and
 // their pixel positions), the plotted points (pixel position and the datum Vega put in their
 // aria-label), the line series and the legend.
-import { DOMParser, type Element } from '@xmldom/xmldom';
+import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
 
 export interface Axis {
   readonly title: string;
@@ -59,7 +59,7 @@ function axis(doc: Document, which: 'X' | 'Y'): Axis {
 }
 
 export function readChart(svg: string): Chart {
-  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml') as unknown as Document;
+  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
   if (doc.documentElement?.tagName !== 'svg') throw new Error('not an SVG document');
   const points = all(doc, 'path').filter((p) => p.getAttribute('aria-roledescription') === 'point').map((p) => {
     const [x, y] = translate(p);
@@ -98,7 +98,7 @@ export interface Bar {
 
 /** The bars of a horizontal bar chart: left edge and width from each rect path (`M x,y h w v h h -w Z`). */
 export function readBars(svg: string): Bar[] {
-  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml') as unknown as Document;
+  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
   return all(doc, 'path').filter((p) => p.getAttribute('aria-roledescription') === 'bar').map((p) => {
     const m = /^M([-\d.e]+),([-\d.e]+)h([-\d.e]+)v/.exec(p.getAttribute('d') ?? '');
     if (!m) throw new Error(`bar path ${p.getAttribute('d')}`);
@@ -115,6 +115,6 @@ function ariaDatum(p: Element): Record<string, string> {
 
 /** The X axis of any chart (for bar charts, whose Y axis is a band). */
 export function readXAxis(svg: string): Axis {
-  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml') as unknown as Document;
+  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
   return axis(doc, 'X');
 }
