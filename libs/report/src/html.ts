@@ -69,7 +69,8 @@ function targetTable(t: TargetTable): string {
 }
 
 function chart(c: RenderedChart): string {
-  return `<figure id="chart-${c.id}">${c.svg}<figcaption>${esc(c.title)}${c.note ? ` — ${esc(c.note)}` : ''}</figcaption></figure>`;
+  // The chart carries its own title; a caption only for what the chart cannot say.
+  return `<figure id="chart-${c.id}" aria-label="${esc(c.title)}">${c.svg}${c.note ? `<figcaption>${esc(c.note)}</figcaption>` : ''}</figure>`;
 }
 
 /** One self-contained page: run summary, to-target tables, inline SVG charts, folded configs. */
