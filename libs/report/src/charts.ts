@@ -74,7 +74,7 @@ export function metricChart(runs: readonly ChartRun[], metric: MetricName, x: XA
     encoding: {
       x: {
         field: X[x].field, type: 'quantitative', title: X[x].title,
-        scale: xLog ? { type: 'log', nice: false } : { type: 'linear', zero: false },
+        scale: xLog ? { type: 'log', nice: false, padding: 8 } : { type: 'linear', zero: false },
         axis: x === 'rounds' ? { tickMinStep: 1, format: 'd' } : { format: '~s' },
       },
       y: {
