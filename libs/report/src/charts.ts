@@ -112,6 +112,11 @@ export function linkBytesChart(runs: readonly ChartRun[]): ChartSpec | null {
   return { id: 'wire-bytes-per-link', title, note: null, spec };
 }
 
+/** Every chart id a report can draw (the file names `--svg` writes), in page order. */
+export const CHART_IDS = [
+  'loss-vs-rounds', 'loss-vs-bits', 'accuracy-vs-rounds', 'accuracy-vs-bits', 'gap-vs-rounds', 'gap-vs-bits', 'wire-bytes-per-link',
+] as const;
+
 /** Every chart of a report, in page order; metrics no run records are left out. */
 export function reportCharts(runs: readonly ChartRun[]): ChartSpec[] {
   const out: ChartSpec[] = [];

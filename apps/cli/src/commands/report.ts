@@ -1,14 +1,16 @@
 import { Command } from 'commander';
-import { collect } from '../options.js';
 
 interface ReportCliOptions {
   out: string;
   svg?: string;
-  target: string[];
+  target?: string[];
   baseline?: string;
-  label: string[];
+  label?: string[];
   title?: string;
 }
+
+/** A repeatable option, with no default shown in --help. */
+const append = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** `edgefl report run.json… --out report.html`: compare runs by rounds, bits and accuracy. */
 export function reportCommand(): Command {
@@ -17,14 +19,14 @@ export function reportCommand(): Command {
     .argument('<run.json...>', 'run records written by `edgefl sim … --json run.json`')
     .requiredOption('--out <report.html>', 'the HTML file to write (opens from disk, no network)')
     .option('--svg <dir>', 'also write each chart as a standalone SVG and PNG into this directory')
-    .option('--target <metric=value>', 'a to-target table: accuracy=0.8 (reached at ≥), loss=0.3 or gap=1e-5 (reached at ≤); repeatable', collect, [])
+    .option('--target <metric=value>', 'a to-target table: accuracy=0.8 (reached at ≥), loss=0.3 or gap=1e-5 (reached at ≤); repeatable', append)
     .option('--baseline <name>', 'the run ratios are against: its label or file name without .json (default: the first)')
-    .option('--label <text>', 'series label for the run file in the same position (repeatable; default: algorithm and codec)', collect, [])
+    .option('--label <text>', 'series label for the run file in the same position (repeatable; default: algorithm and codec)', append)
     .option('--title <text>', 'page title')
     .action(async (files: string[], opts: ReportCliOptions) => {
       const { writeReport } = await import('@edgefl/report');
       const { report, written } = await writeReport({
-        files, out: opts.out, targets: opts.target, labels: opts.label,
+        files, out: opts.out, targets: opts.target ?? [], labels: opts.label ?? [],
         ...(opts.svg !== undefined ? { svgDir: opts.svg } : {}),
         ...(opts.baseline !== undefined ? { baseline: opts.baseline } : {}),
         ...(opts.title !== undefined ? { title: opts.title } : {}),
