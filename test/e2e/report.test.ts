@@ -106,6 +106,9 @@ test('bad input exits 2 with the cause: not JSON, not edgefl-run/1, no rounds, a
     assert.match(r.stderr, /fix: /);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   }
+  const toDir = run(['report', u8, '--out', tmp]);
+  assert.equal(toDir.status, 2);
+  assert.match(toDir.stderr, /cannot write .*EISDIR/);
   const help = run(['report', '--help']);
   assert.equal(help.status, 0);
   assert.match(help.stdout, /Usage: edgefl report \[options\] <run\.json\.\.\.>/);

@@ -9,7 +9,8 @@ export type ReportErrorCode =
   | 'REPORT_TARGET'
   | 'REPORT_BASELINE'
   | 'REPORT_LABELS'
-  | 'REPORT_NO_RUNS';
+  | 'REPORT_NO_RUNS'
+  | 'REPORT_WRITE';
 
 /** A run file or report option that cannot be used; the message names the file or option. */
 export class ReportError extends EdgeflError {

@@ -74,17 +74,20 @@ export interface WriteOptions extends ReportOptions {
 export async function writeReport(opts: WriteOptions): Promise<{ report: Report; written: string[] }> {
   const report = await buildReport(opts);
   const written: string[] = [];
-  mkdirSync(dirname(opts.out), { recursive: true });
-  writeFileSync(opts.out, report.html);
-  written.push(opts.out);
+  const write = (path: string, data: string | Buffer): void => {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, data);
+    } catch (e) {
+      throw new ReportError('REPORT_WRITE', `cannot write ${path}: ${(e as Error).message}`, 'choose a writable file for --out and a writable directory for --svg', { cause: e });
+    }
+    written.push(path);
+  };
+  write(opts.out, report.html);
   if (opts.svgDir) {
-    mkdirSync(opts.svgDir, { recursive: true });
     for (const c of report.charts) {
-      const svgPath = join(opts.svgDir, `${c.id}.svg`);
-      writeFileSync(svgPath, c.svg + '\n');
-      const pngPath = join(opts.svgDir, `${c.id}.png`);
-      writeFileSync(pngPath, await renderPng(c.svg));
-      written.push(svgPath, pngPath);
+      write(join(opts.svgDir, `${c.id}.svg`), c.svg + '\n');
+      write(join(opts.svgDir, `${c.id}.png`), await renderPng(c.svg));
     }
   }
   return { report, written };
