@@ -36,7 +36,7 @@ const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1080px;padding:0 1rem;color:#222}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
 table{border-collapse:collapse;margin:.5rem 0}th,td{padding:.25rem .6rem;border-bottom:1px solid #eee;text-align:right}
-th:first-child,td:first-child{text-align:left}th{background:#f6f6f6}
+th:first-child,td:first-child,#runs td:nth-child(2),#runs th:nth-child(2){text-align:left}th{background:#f6f6f6}
 td.never{color:#a33}.charts{display:flex;flex-wrap:wrap;gap:1rem}
 figure{margin:0}figcaption{font-size:.85rem;color:#555}pre{background:#f6f6f6;padding:.6rem;overflow:auto}
 details{margin:.3rem 0}summary{cursor:pointer}code{background:#f3f3f3;padding:0 .2rem}
