@@ -12,8 +12,8 @@
 // precision or the round cap. Like the paper, a factor above 1 (divergence) is clipped to 1.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { renderSvg } from '@edgefl/report';
 import { syntheticLeastSquares } from '@edgefl/data';
 import { contractionBound, dqAlgorithm, methodConstants, thresholdRate, type Method, type Quantization } from '@edgefl/algorithms';
 import { roundRates, waterFill } from '@edgefl/codec';
@@ -90,7 +90,8 @@ lines.push(`thresholds R₂: DQ-GD ${thresholds['dq-gd'].toFixed(2)}, DQ-AGD ${t
 lines.push(`water-filling L = [${L.join(', ')}], R = ${TOTAL}: ν = ${wf.nu.toFixed(4)}, R_k = [${wf.bits.map((b) => b.toFixed(3)).join(', ')}], whole bits [${whole.join(', ')}]; bound (177) ${example.boundWaterFilled.toFixed(4)} vs equal split ${example.boundEqualSplit.toFixed(4)}`);
 console.log(lines.join('\n'));
 
-// Figure: empirical factors as points, bounds as lines, one panel per algorithm (Vega-Lite → SVG).
+// Figure: empirical factors as points, bounds as lines, one panel per algorithm (Vega-Lite → SVG
+// through @edgefl/report's renderer, the one `edgefl report` uses).
 const values = [
   ...rows.map((r) => ({ algorithm: r.algorithm, R: r.R, factor: r.empirical, series: 'empirical' })),
   ...rows.map((r) => ({ algorithm: r.algorithm, R: r.R, factor: r.bound, series: 'bound' })),
@@ -113,7 +114,6 @@ const spec: TopLevelSpec = {
     ],
   },
 };
-const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
 mkdirSync(a.out!, { recursive: true });
-writeFileSync(`${a.out}/dq-contraction.svg`, await view.toSVG());
+writeFileSync(`${a.out}/dq-contraction.svg`, await renderSvg(spec));
 writeFileSync(`${a.out}/dq-contraction.json`, JSON.stringify({ instances, kappa, features: n, rows: m, rounds, rates: RATES, results: rows, unquantized: refs, sigma, thresholds, waterFilling: example }, null, 2) + '\n');

@@ -37,7 +37,6 @@ export function paramDocs(d: AlgorithmDeclaration): ParamDoc[] {
   return Object.entries(json.properties ?? {}).map(([key, s]) => ({
     key,
     type: typeOf(s),
-    // an optional key without a default says what happens when it is left out in its description
     default: s.default !== undefined ? JSON.stringify(s.default) : (json.required ?? []).includes(key) ? '(required)' : '(optional)',
     description: s.description ?? '',
   }));
