@@ -4,7 +4,7 @@
 // and the unquantized GD/AGD/HB; plus a water-filling example for K workers.
 //
 //   node --conditions=edgefl-source --import tsx scripts/dq-contraction.ts [--instances 100] [--kappa 10]
-//        [--features 16] [--rows 64] [--rounds 600] [--out docs/figures]
+//        [--features 16] [--rows 64] [--rounds 600] [--out docs/figures/dq-contraction]
 //
 // Each instance is the synthetic least-squares problem of the dq-least-squares experiment
 // (A Gaussian rows × features rescaled to κ, y and x̂_0 standard normal, seeds 1…instances),
@@ -22,7 +22,7 @@ import { runDirect } from '../test/helpers/direct-run.js';
 const { values: a } = parseArgs({
   options: {
     instances: { type: 'string', default: '100' }, kappa: { type: 'string', default: '10' }, features: { type: 'string', default: '16' },
-    rows: { type: 'string', default: '64' }, rounds: { type: 'string', default: '600' }, out: { type: 'string', default: 'docs/figures' },
+    rows: { type: 'string', default: '64' }, rounds: { type: 'string', default: '600' }, out: { type: 'string', default: 'docs/figures/dq-contraction' },
   },
 });
 const instances = Number(a.instances), kappa = Number(a.kappa), n = Number(a.features), m = Number(a.rows), rounds = Number(a.rounds);
@@ -66,9 +66,9 @@ const thresholds = {
   'dq-hb': thresholdRate(n, sigma.hb, methodConstants('hb', kappa, 1).gamma),
 };
 
-// Water-filling example: 5 workers, one budget of R = 24 bits per dimension.
+// Water-filling example: 5 workers, one budget of R = 40 bits per dimension.
 const L = [16, 8, 4, 1, 0.25];
-const TOTAL = 24;
+const TOTAL = 40;
 const wf = waterFill(L, TOTAL);
 const whole = roundRates(wf.bits, TOTAL);
 const cGd = methodConstants('gd', L.reduce((s, x) => s + x, 0), 1);
@@ -115,5 +115,5 @@ const spec: TopLevelSpec = {
   },
 };
 mkdirSync(a.out!, { recursive: true });
-writeFileSync(`${a.out}/dq-contraction.svg`, await renderSvg(spec));
-writeFileSync(`${a.out}/dq-contraction.json`, JSON.stringify({ instances, kappa, features: n, rows: m, rounds, rates: RATES, results: rows, unquantized: refs, sigma, thresholds, waterFilling: example }, null, 2) + '\n');
+writeFileSync(`${a.out}/fig3-contraction-vs-rate.svg`, await renderSvg(spec));
+writeFileSync(`${a.out}/fig3-contraction-vs-rate.json`, JSON.stringify({ instances, kappa, features: n, rows: m, rounds, rates: RATES, results: rows, unquantized: refs, sigma, thresholds, waterFilling: example }, null, 2) + '\n');

@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import { Rng, type Dataset } from '@edgefl/core';
 import { syntheticLeastSquares } from '@edgefl/data';
 import {
-  AlgorithmError, LeastSquares, contractionBound, createAlgorithm, dqAlgorithm, fitContraction, methodConstants, type DqOptions,
+  AlgorithmError, LeastSquares, RangeSchedule, contractionBound, createAlgorithm, dqAlgorithm, fitContraction, methodConstants, type DqOptions,
 } from '@edgefl/algorithms';
-import { RangeSchedule } from '../../../libs/algorithms/src/server/dq/ranges.js';
-import { roundRates, waterFill } from '@edgefl/codec';
+import { roundRates, waterFill, type CodecSpec } from '@edgefl/codec';
 import { runDirect } from '../../helpers/direct-run.js';
 
 const N = 16;
@@ -151,7 +150,7 @@ test('a hostile gradient message (absurd escalation, garbage body) skips the ite
   const log = (await import('@edgefl/core')).nullLog;
   const server = alg.createNode({ spec: { id: 'gw', role: 'server' }, rng: new Rng(1), dim: N + 1, initialParams: new Float32Array(N + 1), log });
   const worker = alg.createNode({ spec: { id: 'w1', role: 'worker' }, rng: new Rng(2), dim: N + 1, initialParams: new Float32Array(N + 1), log, data });
-  const toIn = (from: string, round: number, phase: number, o: { codec: { id: string }; dim: number; body: Uint8Array; payloadBits: number; meta?: Readonly<Record<string, number>> }) => ({ from, round, phase, ...o });
+  const toIn = (from: string, round: number, phase: number, o: { codec: CodecSpec; dim: number; body: Uint8Array; payloadBits: number; meta?: Readonly<Record<string, number>> }) => ({ from, round, phase, ...o });
   const [ann] = await worker.act(1, 0, []);
   await server.act(1, 1, [toIn('w1', 1, 0, ann!)]);
   const x0 = Float32Array.from(server.model());

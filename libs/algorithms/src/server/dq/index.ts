@@ -50,3 +50,4 @@ export { dqAlgorithm, type DqOptions } from './machines.js';
 export { contractionBound, methodConstants, coveringEfficiency, thresholdRate, phi, type Method, type Quantization } from './methods.js';
 export { fitContraction } from './contraction.js';
 export { LeastSquares } from './least-squares.js';
+export { RangeSchedule } from './ranges.js';
