@@ -169,3 +169,19 @@ test('fitContraction: the slope of log-distance over the second half of the desc
   assert.ok(Math.abs(fitContraction(grow)! - 1.2) < 1e-9);
   assert.ok(Math.abs(contractionBound('gd', 'nq', methodConstants('gd', 10, 1), 16, 6, [10], [6]) - (9 / 11 + (20 / 11) * 4 / 64)) < 1e-12);
 });
+
+test('gd takes a step size (lr: auto = 1/L, or a number) and can fit the linear model\'s bias', async () => {
+  const data = problem(8);
+  const auto = await run('gd', { ...opts({ method: 'gd', quant: 'none' }), lr: 'auto' }, data, 400);
+  // GD at η = 1/L contracts at 1 − μ/L = 1 − 1/κ
+  assert.ok(Math.abs(auto.totals['contractionBound']! - (1 - 1 / KAPPA)) < 1e-3, `${auto.totals['contractionBound']}`);
+  assert.ok(Math.abs(auto.totals['contractionFactor']! - (1 - 1 / KAPPA)) < 0.01, `${auto.totals['contractionFactor']}`);
+  // targets with an offset: only the bias-fitting run reaches the optimum of ½‖y − Aw − b‖²
+  const shifted: Dataset = { ...data, y: data.y.map((v) => v + 3) };
+  const withBias = await run('gd', { ...opts({ method: 'gd', quant: 'none' }), bias: true }, shifted, 1500);
+  assert.ok(withBias.rounds.at(-1)!['objectiveGap']! < 1e-12 * withBias.rounds[0]!['objectiveGap']!, `gap ${withBias.rounds.at(-1)!['objectiveGap']}`);
+  const b = withBias.models.at(-1)![N]!;
+  const exact = new LeastSquares(shifted, true).optimum[N]!;
+  assert.ok(Math.abs(b - exact) < 1e-5, `bias ${b} vs ${exact}`);
+  assert.ok(Math.abs(exact) > 0.5, 'the offset moved the optimal bias');
+});

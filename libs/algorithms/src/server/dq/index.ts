@@ -8,6 +8,7 @@ const constants = {
   smoothness: z.number().positive().optional().describe('L of f = Σ_k ½‖y_k − A_k x‖² (default: Σ_k of each worker\'s largest eigenvalue of A_kᵀA_k)'),
   strongConvexity: z.number().positive().optional().describe('μ of f (default: Σ_k of each worker\'s smallest eigenvalue of A_kᵀA_k); κ = L/μ must be ≥ 1'),
   radius: z.number().positive().optional().describe('D ≥ ‖x̂_0 − x*‖ of the dynamic ranges (default: measured by the workers); too small a D overloads the quantizer, which doubles it'),
+  bias: z.boolean().default(false).describe('also fit the linear model\'s bias (rows [a, 1]); the paper\'s f = ½‖y − Ax‖² has none'),
 };
 const bits = z.int().min(1).max(32).default(8).describe('R: bits per dimension of each uplink message (n·R bits per iteration; K workers share R by water-filling)');
 
@@ -28,6 +29,8 @@ function declare(name: string, method: Method, quant: Quantization, summary: str
         strongConvexity: q['strongConvexity'] as number | undefined,
         radius: q['radius'] as number | undefined,
         alpha: (q['alpha'] as number | undefined) ?? 0,
+        bias: q['bias'] as boolean,
+        lr: q['lr'] as number | 'auto' | undefined,
       });
     },
   }) as unknown as AlgorithmDeclaration;
@@ -41,12 +44,14 @@ export const dqDeclarations: readonly AlgorithmDeclaration[] = [
     alpha: z.number().min(0).max(16).default(0).describe('α of the range recursion (45); the paper\'s experiment uses 0'),
   }),
   declare('nq-gd', 'gd', 'nq', 'NQ-GD (Alg. 4): K workers quantize their own gradients naively at water-filled rates R_k = [log2(L_k/ν)]₊, Σ R_k = R'),
-  declare('gd', 'gd', 'none', 'gradient descent, full precision: workers send float32 gradients of ½‖y − Ax‖², the server steps x ← x − 2/(L+μ)·Σ_k ∇f_k'),
+  declare('gd', 'gd', 'none', 'gradient descent, full precision: workers send float32 gradients of ½‖y − Ax‖², the server steps x ← x − η·Σ_k ∇f_k with η = 2/(L+μ)', {
+    lr: z.union([z.number().positive(), z.literal('auto')]).optional().describe("step size η: default the paper's 2/(L+μ); 'auto' = 1/L (L = Σ_k λ_max(A_kᵀA_k)); or a number"),
+  }),
   declare('agd', 'agd', 'none', 'Nesterov accelerated gradient descent, full precision (η = 1/L, γ = (√κ−1)/(√κ+1))'),
   declare('hb', 'hb', 'none', 'Polyak heavy ball, full precision (η = (2/(√L+√μ))², γ = ((√κ−1)/(√κ+1))²)'),
 ];
 
-export { dqAlgorithm, type DqOptions } from './machines.js';
+export { dqAlgorithm, runConstants, type DqOptions } from './machines.js';
 export { contractionBound, methodConstants, coveringEfficiency, thresholdRate, phi, type Method, type Quantization } from './methods.js';
 export { fitContraction } from './contraction.js';
 export { LeastSquares } from './least-squares.js';

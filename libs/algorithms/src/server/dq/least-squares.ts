@@ -19,8 +19,10 @@ export class LeastSquares {
   /** x*_k = (A_kᵀA_k)⁻¹A_kᵀy_k */
   readonly optimum: Float64Array;
 
-  constructor(data: Dataset) {
-    const n = data.features;
+  /** `bias`: fit an intercept too, on the augmented rows [a_r, 1] (the linear model's θ = [w, b]). */
+  constructor(data: Dataset, bias = false) {
+    const f = data.features;
+    const n = bias ? f + 1 : f;
     const m = data.n;
     if (data.classes !== 0) {
       throw new AlgorithmError(`the differentially quantized gradient methods solve least squares; dataset ${data.name} has ${data.classes} classes`,
@@ -34,14 +36,15 @@ export class LeastSquares {
     this.rows = m;
     this.gram = new Float64Array(n * n);
     this.aty = new Float64Array(n);
-    const x = data.x;
+    const row = new Float64Array(n);
+    if (bias) row[f] = 1;
     for (let r = 0; r < m; r++) {
-      const o = r * n;
+      for (let j = 0; j < f; j++) row[j] = data.x[r * f + j]!;
       const yr = data.y[r]!;
       for (let i = 0; i < n; i++) {
-        const ai = x[o + i]!;
+        const ai = row[i]!;
         this.aty[i]! += ai * yr;
-        for (let j = i; j < n; j++) this.gram[i * n + j]! += ai * x[o + j]!;
+        for (let j = i; j < n; j++) this.gram[i * n + j]! += ai * row[j]!;
       }
     }
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) this.gram[i * n + j] = this.gram[j * n + i]!;

@@ -32,6 +32,18 @@ export interface DqOptions {
   /** α of DQ-HB's range (45) */
   readonly alpha: number;
   readonly seed: number;
+  /** fit the linear model's bias too (f over [w, b] on rows [a, 1]); the paper's f has none */
+  readonly bias?: boolean;
+  /** GD's step: the paper's 2/(L+μ) (20) by default, 'auto' = 1/L, or a number */
+  readonly lr?: number | 'auto' | undefined;
+}
+
+/** η, γ, σ of the run: the paper's (20)–(44), or GD at a chosen step η with σ = max(|1 − ημ|, |1 − ηL|). */
+export function runConstants(o: DqOptions, L: number, mu: number): MethodConstants {
+  const c = methodConstants(o.method, L, mu);
+  if (o.lr === undefined || o.method !== 'gd') return c;
+  const eta = o.lr === 'auto' ? 1 / L : o.lr;
+  return { eta, gamma: 0, sigma: Math.max(Math.abs(1 - eta * mu), Math.abs(1 - eta * L)) };
 }
 
 export const PHASES = ['announce', 'setup', 'gradient', 'update', 'observe'] as const;
@@ -62,6 +74,9 @@ export function dqAlgorithm(name: string, server: NodeId, workers: readonly Node
   }
   if (o.quant !== 'none' && (!Number.isInteger(o.bits) || o.bits < 1 || o.bits > 32)) {
     throw new AlgorithmError(`${name}: bits = ${o.bits} is not an integer in 1..32`, 'set algorithm.bits to R ≥ 1 bits per dimension');
+  }
+  if (o.lr !== undefined && o.lr !== 'auto' && !(o.lr > 0 && Number.isFinite(o.lr))) {
+    throw new AlgorithmError(`${name}: lr = ${o.lr} is not a positive step size`, "set lr to a number > 0 or 'auto' (1/L)");
   }
   if (o.smoothness !== undefined && o.strongConvexity !== undefined && !(o.smoothness >= o.strongConvexity)) {
     throw new AlgorithmError(`${name}: smoothness L = ${o.smoothness} is below strongConvexity μ = ${o.strongConvexity}, so κ = L/μ < 1`,
@@ -205,7 +220,7 @@ class DqServer implements NodeMachine {
       this.stopped = STOP_UNCONFIGURED;
       return [this.broadcast({ stopped: STOP_UNCONFIGURED }, this.workers)];
     }
-    const c = methodConstants(this.o.method, L, mu);
+    const c = runConstants(this.o, L, mu);
     const K = this.workers.length;
     const effL = K === 1 ? [L] : workerL;
     // Rates: one worker gets R; K workers split R by water-filling on L_k (66)–(67), rounded to whole bits.
@@ -332,10 +347,10 @@ class DqWorker implements NodeMachine {
   constructor(private readonly env: NodeEnv, private readonly server: NodeId, private readonly o: DqOptions) {
     if (!env.data) throw new AlgorithmError(`worker ${env.spec.id} has no local data`);
     this.spec = env.spec;
-    this.problem = new LeastSquares(env.data);
+    this.problem = new LeastSquares(env.data, o.bias ?? false);
     this.n = this.problem.features;
     if (this.n > env.dim) {
-      throw new AlgorithmError(`the model has ${env.dim} parameters but the data ${this.n} features`, 'use model: { kind: linear } on the least-squares data');
+      throw new AlgorithmError(`the model has ${env.dim} parameters but the problem ${this.n} unknowns${o.bias ? ' (features + bias)' : ''}`, 'use model: { kind: linear } on the least-squares data');
     }
     this.x = startingPoint(o, this.n, env.initialParams);
     this.model32 = Float32Array.from(env.initialParams);
@@ -391,7 +406,7 @@ class DqWorker implements NodeMachine {
     }
     const L = g['smoothness'];
     const mu = g['strongConvexity'];
-    const c = methodConstants(this.o.method, L, mu);
+    const c = runConstants(this.o, L, mu);
     const a: Agreement = {
       features: this.n, L, mu, D: g['radius'], c, bits: [bits], workerL: [g['workerSmoothness']], nqSigma: g['nqSigma'], bound: g['nqSigma'],
     };
