@@ -129,7 +129,7 @@ test('unions: a wrong tag lists the options; an unrecognisable value gets the de
   // a csv spec with a typo is matched to the csv alternative
   const csv = configError(() => loadExperimentConfig(yaml('job: demo\ndata: { dataset: { csv: a.csv, delimter: comma } }\n')));
   assert.deepEqual(lines(csv), [
-    'data.dataset.delimter: expected a known key (name, split, csv, delimiter, header, label, targetPath, task, idx), got unknown key "delimter"',
+    'data.dataset.delimter: expected a known key (csv, delimiter, header, label, targetPath, task, name), got unknown key "delimter"',
   ]);
 });
 
