@@ -55,6 +55,9 @@ export class MqttLengthScanner {
 /**
  * The socket as aedes sees it, with every incoming byte passed through a
  * MqttLengthScanner first. Writes go straight to the socket; backpressure is kept both ways.
+ * mqtt-packet writes a packet as several pieces (header, topic, payload…) between a cork and
+ * an uncork of this stream; `writev` hands them to the socket together so each packet leaves
+ * in one system call and, with TCP_NODELAY, in one segment rather than one per piece.
  */
 export function guardConnection(socket: Socket, maxRemaining: number, onViolation: (reason: string) => void): Duplex {
   const scanner = new MqttLengthScanner(maxRemaining);
@@ -64,6 +67,13 @@ export function guardConnection(socket: Socket, maxRemaining: number, onViolatio
     },
     write(chunk: Buffer, _enc, cb) {
       socket.write(chunk, cb);
+    },
+    writev(chunks: { chunk: Buffer }[], cb) {
+      socket.cork();
+      const last = chunks.length - 1;
+      for (let i = 0; i < last; i++) socket.write(chunks[i]!.chunk);
+      socket.write(chunks[last]!.chunk, cb);
+      socket.uncork();
     },
     final(cb) {
       socket.end();

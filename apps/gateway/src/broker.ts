@@ -129,6 +129,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const maxPacketRemaining = limit + 65_536 + 1024;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
+    tuneSocket(socket);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
@@ -173,6 +174,16 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     return closing;
   };
   return { port, url, counters, aedes, close };
+}
+
+/**
+ * Per-connection socket options, applied to every connection a broker listener accepts
+ * (TCP or TLS): TCP_NODELAY, so a PUBACK or a small PUBLISH leaves at once instead of
+ * waiting out Nagle + the peer's delayed ACK (~40 ms per hop). Packets leave whole because
+ * the guard hands aedes's corked writes to the socket in one writev (broker-guard.ts).
+ */
+export function tuneSocket(socket: Socket): void {
+  socket.setNoDelay(true);
 }
 
 /**

@@ -1,4 +1,4 @@
-export { startBroker } from './broker.js';
+export { startBroker, tuneSocket } from './broker.js';
 export type { BrokerOptions, BrokerHooks, RunningBroker } from './broker.js';
 export { BrokerCounters, topicKind } from './broker-counters.js';
 export type { ClientTraffic, Traffic } from './broker-counters.js';

@@ -1,5 +1,4 @@
 import { getRandomValues } from 'node:crypto';
-import mqtt from 'mqtt';
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { errorMessage, nullLog } from '@edgefl/core';
 import type { Log } from '@edgefl/core';
@@ -8,6 +7,7 @@ import type { ReassemblerLimits } from './chunking.js';
 import { splitMessage } from './chunking.js';
 import { TransportError } from './errors.js';
 import { ByteLedger, mqttPublishPacketBytes, varintBytes } from './ledger.js';
+import { connectMqtt } from './nodelay.js';
 import { unlimitedShaper } from './shaper.js';
 import type { Shaper } from './shaper.js';
 import { assertId, linkOfTopic, parseTopic, topicMatches, topics } from './topics.js';
@@ -390,7 +390,7 @@ function validateOptions(opts: FleetClientOptions): void {
  */
 function connectOnce(url: string, opts: IClientOptions, timeoutMs: number): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
-    const client = mqtt.connect(url, opts);
+    const client = connectMqtt(url, opts);
     let lastError: unknown;
     const timer = setTimeout(() => {
       cleanup();

@@ -5,7 +5,7 @@
  *   vs the same bytes published raw with mqtt.js in pieces of the same size (no frames, no
  *   reassembly): the ratio is what edgefl's framing and bookkeeping cost over plain MQTT.
  */
-import mqtt from 'mqtt';
+import { connectMqttAsync } from '@edgefl/transport';
 import { bestMs, type BenchRow } from '@edgefl/core';
 import { FleetClient, Reassembler, filters, messageWireBytes, splitMessage, topics } from '@edgefl/transport';
 import { startBroker } from '../broker.js';
@@ -47,8 +47,8 @@ export async function benchTransport(messageBytes = 5 * 1024 * 1024, limit = 256
   const common = { url: broker.url, job: 'bench', maxMessageBytes: limit, qos: 1 as const };
   const agg = await FleetClient.connect({ ...common, clientId: 'bench-agg', device: 'gateway' });
   const dev = await FleetClient.connect({ ...common, clientId: 'bench-dev', device: 'dev-01' });
-  const raw = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'bench-raw-sub' });
-  const rawPub = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'bench-raw-pub' });
+  const raw = await connectMqttAsync(broker.url, { protocolVersion: 4, clientId: 'bench-raw-sub' });
+  const rawPub = await connectMqttAsync(broker.url, { protocolVersion: 4, clientId: 'bench-raw-pub' });
   try {
     let waiting: (() => void) | null = null;
     await agg.subscribe(filters.allUp('bench'), () => waiting?.());
