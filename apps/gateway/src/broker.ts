@@ -120,7 +120,12 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     },
   });
 
-  aedes.on('clientError', (client, err) => log.warn({ clientId: client.id, err: errorMessage(err) }, 'mqtt client error; connection closed'));
+  aedes.on('clientError', (client, err) => {
+    // aedes reports every delivery still queued for a client that has just disconnected
+    // (e.g. a fleet's offline statuses to an aggregator that is closing): routine, one per message.
+    if (err.message === 'connection closed') log.debug({ clientId: client.id }, 'delivery to a disconnected client dropped');
+    else log.warn({ clientId: client.id, err: errorMessage(err) }, 'mqtt client error; connection closed');
+  });
   aedes.on('connectionError', (_client, err) => log.warn({ err: errorMessage(err) }, 'mqtt connection error before CONNECT; connection closed'));
   aedes.on('client', (client) => log.debug({ clientId: client.id }, 'client connected'));
   aedes.on('clientDisconnect', (client) => log.debug({ clientId: client.id }, 'client disconnected'));
