@@ -8,3 +8,7 @@ export type { GatewayOptions, RunningGateway } from './gateway.js';
 export { startAggregator, AggregatorError } from './aggregator.js';
 export type { AggregatorOptions, RunningAggregator } from './aggregator.js';
 export { benchTransport } from './bench/broker-bench.js';
+export { benchAgainstMosquitto, VS_MOSQUITTO_TARGETS } from './bench/vs-mosquitto.js';
+export type { VsMosquittoOptions } from './bench/vs-mosquitto.js';
+export { startMosquitto, findMosquitto } from './bench/mosquitto.js';
+export type { RunningMosquitto } from './bench/mosquitto.js';

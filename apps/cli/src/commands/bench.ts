@@ -1,15 +1,13 @@
 import { writeFileSync } from 'node:fs';
-import { Command, Argument } from 'commander';
+import { Command, Argument, Option } from 'commander';
 import type { BenchRecord, BenchRow } from '@edgefl/core';
-import { benchCoders, benchQuantizers } from '@edgefl/codec';
-import { benchTrain, TRAIN_BENCH_REFERENCE } from '@edgefl/train';
-import { benchTransport } from '@edgefl/gateway';
 
 interface BenchOptions {
   json?: string;
   sizes: string;
   quick?: boolean;
   messageBytes: string;
+  against?: 'mosquitto';
 }
 
 /** `edgefl bench codec|train|broker`: throughput as ratios against a reference measured in the same run. */
@@ -21,6 +19,7 @@ export function benchCommand(): Command {
     .option('--sizes <d,…>', 'vector lengths for the codec benchmark', '10000,1000000')
     .option('--quick', 'shorter measurements (noisier)')
     .option('--message-bytes <n>', 'message size for the broker benchmark', '5242880')
+    .addOption(new Option('--against <broker>', 'broker: run the same loopback load against the gateway\'s broker and this one (started here), rows vs-<broker>').choices(['mosquitto']))
     .action(async (what: 'codec' | 'train' | 'broker', opts: BenchOptions) => {
       const record = what === 'codec' ? await codec(opts) : what === 'train' ? await train(opts) : await broker(opts);
       process.stdout.write(table(record.results) + '\n');
@@ -31,6 +30,7 @@ export function benchCommand(): Command {
 async function codec(opts: BenchOptions): Promise<BenchRecord> {
   const sizes = opts.sizes.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
   const minMs = opts.quick ? 40 : 200;
+  const { benchCoders, benchQuantizers } = await import('@edgefl/codec');
   const quantizers = await benchQuantizers(sizes, minMs);
   const results = [...quantizers, ...(await benchCoders(sizes, minMs))];
   const refs = quantizers.filter((r) => r['phase'] === 'reference');
@@ -43,12 +43,19 @@ async function codec(opts: BenchOptions): Promise<BenchRecord> {
 }
 
 async function train(opts: BenchOptions): Promise<BenchRecord> {
+  const { benchTrain, TRAIN_BENCH_REFERENCE } = await import('@edgefl/train');
   const results = await benchTrain(opts.quick ? { minMs: 100, batches: [1, 32] } : {});
   return { format: 'edgefl-bench/1', bench: 'train', reference: { ...TRAIN_BENCH_REFERENCE, value: null }, results };
 }
 
 async function broker(opts: BenchOptions): Promise<BenchRecord> {
+  if (opts.against === 'mosquitto') {
+    const { benchAgainstMosquitto } = await import('@edgefl/gateway');
+    const { reference, results } = await benchAgainstMosquitto(opts.quick ? { quick: true } : {});
+    return { format: 'edgefl-bench/1', bench: 'broker', reference: { name: reference.name, value: reference.value, unit: reference.unit }, results };
+  }
   const bytes = Number(opts.messageBytes);
+  const { benchTransport } = await import('@edgefl/gateway');
   const { reference, results } = await benchTransport(Number.isInteger(bytes) && bytes > 0 ? bytes : 5 * 1024 * 1024);
   return { format: 'edgefl-bench/1', bench: 'broker', reference: { name: reference.name, value: reference.value, unit: reference.unit }, results };
 }

@@ -1,11 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { loadExperimentConfig } from '@edgefl/config';
-import { createLogger } from '@edgefl/telemetry';
-import { runExperiment } from '@edgefl/firmware-sim';
 import { collect, SET_HELP } from '../options.js';
-import { RoundProgress } from '../progress.js';
-import { formatSummary } from '../summary.js';
 
 export function simCommand(): Command {
   return new Command('sim')
@@ -16,6 +11,10 @@ export function simCommand(): Command {
     .option('--json <file>', 'write the run record (format edgefl-run/1) to this file')
     .option('--quiet', 'no progress bar and no summary')
     .action(async (file: string, opts: { transport?: 'mqtt' | 'memory'; set: string[]; json?: string; quiet?: boolean }) => {
+      // Loaded here, not at the top: `edgefl --help` and the other commands must not pay for them.
+      const [{ loadExperimentConfig }, { createLogger }, { runExperiment }, { RoundProgress }, { formatSummary }] = await Promise.all([
+        import('@edgefl/config'), import('@edgefl/telemetry'), import('@edgefl/firmware-sim'), import('../progress.js'), import('../summary.js'),
+      ]);
       const sets = opts.transport ? [...opts.set, `transport.kind=${opts.transport}`] : opts.set;
       const cfg = loadExperimentConfig(file, sets);
       // Node logs go to stderr and default to warnings, so the progress bar stays readable.
