@@ -114,11 +114,33 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
       });
     },
     authorizeForward(client: Client, packet: AedesPublishPacket) {
-      const qos = deliveredQos(client, packet);
+      const qos = deliveredQosCached(client, packet);
       counters.addDelivered(client.id, mqttPublishPacketBytes(Buffer.byteLength(packet.topic), packet.payload.length, qos, client.version === 5 ? 5 : 4), packet.topic);
       return packet;
     },
   });
+
+  // Delivered QoS per (client, topic), forgotten whenever the client's subscriptions change:
+  // working it out walks every filter of the client, once per delivery otherwise.
+  const qosCache = new WeakMap<Client, readonly [Map<string, 0 | 1 | 2>, Map<string, 0 | 1 | 2>]>();
+  const forget = (_subs: unknown, client: Client | null): void => void (client !== null && qosCache.delete(client));
+  aedes.on('subscribe', forget);
+  aedes.on('unsubscribe', forget);
+  const deliveredQosCached = (client: Client, packet: AedesPublishPacket): 0 | 1 | 2 => {
+    // Retained messages sent on SUBSCRIBE follow a different rule; they are rare.
+    if (packet.brokerId === null || packet.qos === 0) return deliveredQos(client, packet);
+    let byPublishQos = qosCache.get(client);
+    if (byPublishQos === undefined) qosCache.set(client, (byPublishQos = [new Map(), new Map()]));
+    const perTopic = byPublishQos[packet.qos - 1]!;
+    let qos = perTopic.get(packet.topic);
+    if (qos === undefined) {
+      qos = deliveredQos(client, packet);
+      // Topics come from clients: keep the cache bounded.
+      if (perTopic.size >= 4096) perTopic.clear();
+      perTopic.set(packet.topic, qos);
+    }
+    return qos;
+  };
 
   aedes.on('clientError', (client, err) => {
     // aedes reports every delivery still queued for a client that has just disconnected
