@@ -8,20 +8,24 @@ interface BenchOptions {
   quick?: boolean;
   messageBytes: string;
   against?: 'mosquitto';
+  experiment: string;
+  cases?: string;
 }
 
-/** `edgefl bench codec|train|broker`: throughput as ratios against a reference measured in the same run. */
+/** `edgefl bench codec|train|broker|fleet|cli`: throughput as ratios against a reference measured in the same run. */
 export function benchCommand(): Command {
   return new Command('bench')
     .description('measure codec, training or broker throughput against a reference measured in the same run')
-    .addArgument(new Argument('<what>', 'what to measure').choices(['codec', 'train', 'broker']))
+    .addArgument(new Argument('<what>', 'what to measure').choices(['codec', 'train', 'broker', 'fleet', 'cli']))
     .option('--json <file>', 'write the benchmark record (format edgefl-bench/1) to this file')
     .option('--sizes <d,…>', 'vector lengths for the codec benchmark', '10000,1000000')
     .option('--quick', 'shorter measurements (noisier)')
     .option('--message-bytes <n>', 'message size for the broker benchmark', '5242880')
+    .option('--experiment <file>', 'fleet: the experiment every case starts from', 'configs/quickstart.yaml')
+    .option('--cases <id,…>', 'fleet: which cases to run (quickstart, agents-1000); default all')
     .addOption(new Option('--against <broker>', 'broker: run the same loopback load against the gateway\'s broker and this one (started here), rows vs-<broker>').choices(['mosquitto']))
-    .action(async (what: 'codec' | 'train' | 'broker', opts: BenchOptions) => {
-      const record = what === 'codec' ? await codec(opts) : what === 'train' ? await train(opts) : await broker(opts);
+    .action(async (what: 'codec' | 'train' | 'broker' | 'fleet' | 'cli', opts: BenchOptions) => {
+      const record = what === 'codec' ? await codec(opts) : what === 'train' ? await train(opts) : what === 'broker' ? await broker(opts) : what === 'fleet' ? await fleet(opts) : await cli(opts);
       process.stdout.write(table(record.results) + '\n');
       if (opts.json) writeFileSync(opts.json, JSON.stringify(record, null, 2) + '\n');
     });
@@ -58,6 +62,23 @@ async function broker(opts: BenchOptions): Promise<BenchRecord> {
   const { benchTransport } = await import('@edgefl/gateway');
   const { reference, results } = await benchTransport(Number.isInteger(bytes) && bytes > 0 ? bytes : 5 * 1024 * 1024);
   return { format: 'edgefl-bench/1', bench: 'broker', reference: { name: reference.name, value: reference.value, unit: reference.unit }, results };
+}
+
+async function fleet(opts: BenchOptions): Promise<BenchRecord> {
+  const [{ loadExperimentConfig }, { createLogger }, { benchFleet }] = await Promise.all([
+    import('@edgefl/config'), import('@edgefl/telemetry'), import('@edgefl/firmware-sim'),
+  ]);
+  const base = loadExperimentConfig(opts.experiment);
+  const cases = opts.cases?.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const log = createLogger({ level: 'warn', destination: 'stderr', name: 'bench' });
+  const { reference, results } = await benchFleet(base, { quick: opts.quick ?? false, log, ...(cases ? { cases } : {}) });
+  return { format: 'edgefl-bench/1', bench: 'fleet', reference: { name: reference.name, value: reference.value, unit: reference.unit }, results };
+}
+
+async function cli(opts: BenchOptions): Promise<BenchRecord> {
+  const { benchCli } = await import('../bench-cli.js');
+  const { reference, results } = benchCli(opts.quick ? { quick: true } : {});
+  return { format: 'edgefl-bench/1', bench: 'cli', reference: { name: reference.name, value: reference.value, unit: reference.unit }, results };
 }
 
 function table(rows: readonly BenchRow[]): string {
