@@ -316,7 +316,8 @@ export class FleetClient {
         this.dispatch(topic, payload);
         return;
       }
-      const r = this.reassembler.push(topic, payload);
+      // mqtt.js allocates each payload for this one message: handed over, not copied again.
+      const r = this.reassembler.push(topic, payload, Date.now(), true);
       switch (r.kind) {
         case 'message':
           this.received.recordMessage(link, 0);
