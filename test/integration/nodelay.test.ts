@@ -100,11 +100,12 @@ test('the broker hands each packet it delivers to the socket in one write, not o
         let got = 0;
         sub.removeAllListeners('message');
         sub.on('message', () => void got++);
-        const before = writes.get(peer) ?? 0;
+        const before: number = writes.get(peer) ?? 0;
         await pub.publishAsync('whole/t', Buffer.alloc(size, 7), { qos: 1 });
         await until(() => got === 1, 'the delivery');
         // mqtt-packet writes fixed header, topic, packet id and payload as separate pieces.
-        assert.equal((writes.get(peer) ?? 0) - before, 1, `a ${size}-byte PUBLISH left the broker in one socket write`);
+        const after: number = writes.get(peer) ?? 0;
+        assert.equal(after - before, 1, `a ${size}-byte PUBLISH left the broker in one socket write`);
       }
     } finally {
       await sub.endAsync(true);
