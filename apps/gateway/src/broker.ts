@@ -180,7 +180,9 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
       );
     };
     server.once('error', onError);
-    server.listen(opts.port, opts.host, () => {
+    // A fleet (or `edgefl sim` with 1,000 agents) connects at once: Node's default backlog of
+    // 511 pending connections would drop the rest (the kernel caps it at net.core.somaxconn).
+    server.listen({ port: opts.port, host: opts.host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', onError);
       resolve();
     });
@@ -202,6 +204,9 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   };
   return { port, url, counters, aedes, close };
 }
+
+/** Pending connections a broker listener queues before accepting them. */
+export const LISTEN_BACKLOG = 4096;
 
 /**
  * Per-connection socket options, applied to every connection a broker listener accepts

@@ -10,6 +10,8 @@ import { TransportError } from '@edgefl/transport';
 export interface RunningMosquitto {
   readonly url: string;
   readonly port: number;
+  /** the broker's process id */
+  readonly pid: number;
   /** the binary that runs, e.g. /usr/sbin/mosquitto */
   readonly binary: string;
   /** its version line, e.g. `2.0.11` */
@@ -96,7 +98,7 @@ export async function startMosquitto(opts: { maxPacketBytes: number; binary?: st
   const help = spawnSync(binary, ['-h'], { encoding: 'utf8' });
   const version = /mosquitto version ([\d.]+)/.exec(`${help.stdout}${help.stderr}`)?.[1] ?? 'unknown';
   return {
-    url: `mqtt://127.0.0.1:${port}`, port, binary, version,
+    url: `mqtt://127.0.0.1:${port}`, port, pid: child.pid!, binary, version,
     async close() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

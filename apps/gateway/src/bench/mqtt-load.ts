@@ -35,12 +35,16 @@ export interface FanInResult {
   readonly ms: number;
   readonly messages: number;
   readonly payloadBytes: number;
+  /** messages the broker carried in all, warm-up included (for cost per message) */
+  readonly carried: number;
 }
 
 export interface PingPongResult {
   readonly kind: 'ping-pong';
   /** each round trip, in order */
   readonly roundTripsMs: readonly number[];
+  /** messages the broker carried in all, warm-up included (two per round trip) */
+  readonly carried: number;
 }
 
 export type MqttLoadResult = FanInResult | PingPongResult;
@@ -80,10 +84,11 @@ async function fanIn(url: string, load: FanInLoad, tag: string): Promise<FanInRe
       await all;
       return performance.now() - t0;
     };
-    await phase(Math.max(1, Math.ceil(load.messagesPerPublisher / 10))); // warm-up: JIT, socket buffers
+    const warmup = Math.max(1, Math.ceil(load.messagesPerPublisher / 10));
+    await phase(warmup); // JIT, socket buffers
     const ms = await phase(load.messagesPerPublisher);
     const messages = load.messagesPerPublisher * load.publishers;
-    return { kind: 'fan-in', ms, messages, payloadBytes: messages * load.payloadBytes };
+    return { kind: 'fan-in', ms, messages, payloadBytes: messages * load.payloadBytes, carried: messages + warmup * load.publishers };
   } finally {
     await Promise.all([sub, ...pubs].map((c) => c.endAsync(true)));
   }
@@ -109,7 +114,7 @@ async function pingPong(url: string, load: PingPongLoad, tag: string): Promise<P
       await got;
       if (i >= warmup) roundTripsMs.push(performance.now() - t0);
     }
-    return { kind: 'ping-pong', roundTripsMs };
+    return { kind: 'ping-pong', roundTripsMs, carried: 2 * (warmup + load.iterations) };
   } finally {
     await Promise.all([ping, echo].map((c) => c.endAsync(true)));
   }

@@ -6,6 +6,7 @@
  */
 import type { BenchRow } from '@edgefl/core';
 import { startBroker } from '../broker.js';
+import { cpuMs, mainThreadCpuMs } from './cpu-time.js';
 import { startMosquitto } from './mosquitto.js';
 import { runLoadInWorker } from './mqtt-load.js';
 import type { FanInResult, MqttLoad, PingPongResult } from './mqtt-load.js';
@@ -47,6 +48,11 @@ export async function benchAgainstMosquitto(opts: VsMosquittoOptions = {}): Prom
   }
   const best = { edgefl: { fanIn1k: Infinity, fanIn64k: Infinity, pingPong: Infinity }, mosquitto: { fanIn1k: Infinity, fanIn64k: Infinity, pingPong: Infinity } };
   const counts = { fanIn1k: 0, fanIn64k: 0 };
+  // Broker CPU per run (ms), summed over repetitions: the edgefl broker is this process's main
+  // thread (the load runs in a worker), mosquitto its own process.
+  const cpu = { edgefl: { fanIn1k: 0, fanIn64k: 0, pingPong: 0 }, mosquitto: { fanIn1k: 0, fanIn64k: 0, pingPong: 0 } };
+  let cpuKnown = true;
+  const carried = { edgefl: { fanIn1k: 0, fanIn64k: 0, pingPong: 0 }, mosquitto: { fanIn1k: 0, fanIn64k: 0, pingPong: 0 } };
   try {
     for (let rep = 0; rep < reps; rep++) {
       // Alternate which broker goes first, so neither always meets a warmer (or busier) machine.
@@ -54,7 +60,13 @@ export async function benchAgainstMosquitto(opts: VsMosquittoOptions = {}): Prom
       for (const key of ['fanIn1k', 'fanIn64k', 'pingPong'] as const) {
         for (const who of order) {
           const url = who === 'edgefl' ? `mqtt://127.0.0.1:${edgefl.port}` : mosq.url;
+          const brokerCpu = (): number | null => (who === 'edgefl' ? mainThreadCpuMs() : cpuMs(mosq!.pid));
+          const c0 = brokerCpu();
           const r = await runLoadInWorker(url, loads[key]);
+          const c1 = brokerCpu();
+          if (c0 === null || c1 === null) cpuKnown = false;
+          else cpu[who][key] += c1 - c0;
+          carried[who][key] += r.carried;
           if (r.kind === 'fan-in') {
             best[who][key] = Math.min(best[who][key], (r as FanInResult).ms);
             counts[key as 'fanIn1k' | 'fanIn64k'] = r.messages;
@@ -75,6 +87,15 @@ export async function benchAgainstMosquitto(opts: VsMosquittoOptions = {}): Prom
   const mb64k = { edgefl: perSec(bytes64k / 1e6, best.edgefl.fanIn64k), mosquitto: perSec(bytes64k / 1e6, best.mosquitto.fanIn64k) };
   const rtt = { edgefl: best.edgefl.pingPong, mosquitto: best.mosquitto.pingPong };
   const common = { mosquittoVersion: mosq.version, repetitions: reps };
+  // Broker CPU ms per 1,000 messages (each fan-in message is received once and delivered once;
+  // a ping-pong round trip is two of each), and mosquitto's ÷ edgefl's (higher: edgefl cheaper).
+  const perK = (who: 'edgefl' | 'mosquitto', key: 'fanIn1k' | 'fanIn64k' | 'pingPong'): number | null =>
+    cpuKnown && carried[who][key] > 0 ? cpu[who][key] / (carried[who][key] / 1000) : null;
+  const cpuFields = (key: 'fanIn1k' | 'fanIn64k' | 'pingPong'): Record<string, number | null> => {
+    const e = perK('edgefl', key);
+    const m = perK('mosquitto', key);
+    return { edgeflCpuMsPer1000: e, mosquittoCpuMsPer1000: m, cpuRatio: e !== null && m !== null && e > 0 ? m / e : null };
+  };
   const reference: BenchRow = {
     name: `mosquitto ${mosq.version}: 20 publishers → 1 subscriber, QoS 1, 1 KB (reference)`,
     value: rate1k.mosquitto, unit: 'msgs/s', ratioToReference: 1,
@@ -84,17 +105,20 @@ export async function benchAgainstMosquitto(opts: VsMosquittoOptions = {}): Prom
       name: 'vs-mosquitto fan-in 20 publishers QoS 1 1 KB', value: rate1k.edgefl, unit: 'msgs/s',
       ratioToReference: rate1k.edgefl / rate1k.mosquitto, mosquitto: rate1k.mosquitto, messages: counts.fanIn1k,
       target: VS_MOSQUITTO_TARGETS.fanIn1k, met: rate1k.edgefl / rate1k.mosquitto >= VS_MOSQUITTO_TARGETS.fanIn1k, ...common,
+      ...cpuFields('fanIn1k'),
     },
     {
       name: 'vs-mosquitto fan-in 20 publishers QoS 1 64 KB', value: mb64k.edgefl, unit: 'MB/s',
       ratioToReference: mb64k.edgefl / mb64k.mosquitto, mosquitto: mb64k.mosquitto, messages: counts.fanIn64k,
       target: VS_MOSQUITTO_TARGETS.fanIn64k, met: mb64k.edgefl / mb64k.mosquitto >= VS_MOSQUITTO_TARGETS.fanIn64k, ...common,
+      ...cpuFields('fanIn64k'),
     },
     {
       // A rate ratio like the others: mosquitto's round trip ÷ edgefl's.
       name: 'vs-mosquitto ping-pong QoS 1 2.4 KB round trip', value: rtt.edgefl, unit: 'ms (median)',
       ratioToReference: rtt.mosquitto / rtt.edgefl, mosquitto: rtt.mosquitto, iterations: loads.pingPong.iterations,
       targetMs: VS_MOSQUITTO_TARGETS.pingPongMs, met: rtt.edgefl <= VS_MOSQUITTO_TARGETS.pingPongMs, ...common,
+      ...cpuFields('pingPong'),
     },
   ];
   return { reference, results };
