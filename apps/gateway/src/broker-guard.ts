@@ -77,19 +77,22 @@ export function guardConnection(socket: Socket, maxRemaining: number, onViolatio
     setImmediate(flush);
   };
   const guarded = new Duplex({
+    // mqtt-packet writes topics as strings; the socket encodes them in its writev, as it
+    // would without the guard, instead of a Buffer being allocated for each one here.
+    decodeStrings: false,
     read() {
       socket.resume();
     },
-    write(chunk: Buffer, _enc, cb) {
+    write(chunk: Buffer | string, encoding: BufferEncoding, cb) {
       hold();
-      socket.write(chunk, cb);
+      socket.write(chunk, encoding, cb);
     },
-    writev(chunks: { chunk: Buffer }[], cb) {
+    writev(chunks: { chunk: Buffer | string; encoding: BufferEncoding }[], cb) {
       hold();
       socket.cork();
       const last = chunks.length - 1;
-      for (let i = 0; i < last; i++) socket.write(chunks[i]!.chunk);
-      socket.write(chunks[last]!.chunk, cb);
+      for (let i = 0; i < last; i++) socket.write(chunks[i]!.chunk, chunks[i]!.encoding);
+      socket.write(chunks[last]!.chunk, chunks[last]!.encoding, cb);
       socket.uncork();
     },
     // A connection closed right after a last packet (CONNACK 0x04, say) must still send it.
