@@ -82,4 +82,7 @@ test('edgefl bench fleet compares the quickstart over MQTT with memory, and both
   assert.equal(row['rounds'], 20);
   assert.ok(Math.abs(row.ratioToReference - row.value / (row['referenceValue'] as number)) < 1e-9);
   assert.equal(rec.reference.value, row['referenceValue']);
+  const bad = run(['bench', 'fleet', '--cases', 'quickstart,nope']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /unknown fleet benchmark case "nope"[\s\S]*quickstart, agents-1000/);
 });

@@ -5,7 +5,7 @@
  * fleet (other algorithms, topologies, sizes) are added to `FLEET_BENCH_CASES`.
  */
 import { parseExperimentConfig, type ExperimentConfig } from '@edgefl/config';
-import { nullLog, type BenchRow, type Log } from '@edgefl/core';
+import { EdgeflError, nullLog, type BenchRow, type Log } from '@edgefl/core';
 import type { RunRecord } from '@edgefl/runtime';
 import { runExperiment } from '../experiment.js';
 
@@ -113,6 +113,11 @@ export async function benchFleet(
   opts: { quick?: boolean; cases?: readonly string[]; log?: Log } = {},
 ): Promise<{ reference: BenchRow; results: BenchRow[] }> {
   const ctx: FleetBenchContext = { base, quick: opts.quick ?? false, log: opts.log ?? nullLog };
+  const known = FLEET_BENCH_CASES.map((c) => c.id);
+  const unknown = (opts.cases ?? []).filter((id) => !known.includes(id));
+  if (unknown.length > 0 || opts.cases?.length === 0) {
+    throw new EdgeflError('BENCH_ARGS', `unknown fleet benchmark case ${unknown.map((u) => JSON.stringify(u)).join(', ') || '(none given)'}`, `choose among ${known.join(', ')}, e.g. --cases ${known[0]}`);
+  }
   const chosen = opts.cases === undefined ? FLEET_BENCH_CASES : FLEET_BENCH_CASES.filter((c) => opts.cases!.includes(c.id));
   const results: BenchRow[] = [];
   for (const c of chosen) results.push(...(await c.run(ctx)));
