@@ -1,5 +1,4 @@
 import { Duplex } from 'node:stream';
-import type { Socket } from 'node:net';
 
 /**
  * Reads MQTT fixed headers (type byte + Remaining Length varint) as bytes stream in, without
@@ -56,7 +55,7 @@ export class MqttLengthScanner {
  * The socket as aedes sees it, with every incoming byte passed through a
  * MqttLengthScanner first. Writes go straight to the socket; backpressure is kept both ways.
  */
-export function guardConnection(socket: Socket, maxRemaining: number, onViolation: (reason: string) => void): Duplex {
+export function guardConnection(socket: Duplex, maxRemaining: number, onViolation: (reason: string) => void): Duplex {
   const scanner = new MqttLengthScanner(maxRemaining);
   const guarded = new Duplex({
     read() {

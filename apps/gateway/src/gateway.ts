@@ -2,11 +2,33 @@ import type { Log } from '@edgefl/core';
 import type { ExperimentConfig } from '@edgefl/config';
 import type { FederatedData } from '@edgefl/data';
 import type { TrafficAccounting } from '@edgefl/runtime';
+import { GATEWAY, type ClientTls } from '@edgefl/transport';
 import { startBroker, type RunningBroker } from './broker.js';
 import { startAggregator, type RunningAggregator } from './aggregator.js';
+import { Authorizer, type KeySource } from './security/authorizer.js';
+import { ConnectionLimiter, DEFAULT_LIMITS, RateLimitedLog, isLoopback, type ConnectionLimits } from './security/limits.js';
+import { startTlsListener, startWssListener, type RunningListener, type TlsListenOptions } from './security/listeners.js';
+import { noNeighbours, type Neighbours } from './security/policy.js';
+import { newSecret } from './security/secrets.js';
+
+/**
+ * Who may connect: per-device keys (`auth.keys` file, or entries provisioned in memory by
+ * `edgefl sim`), or `none` — anonymous clients allowed, an explicit opt-out that warns.
+ */
+export type GatewayAuth = 'none' | { readonly keys: KeySource; readonly neighbours?: Neighbours };
+
+export interface GatewayListen {
+  /** plain MQTT over TCP; keep it on loopback unless the network is trusted */
+  readonly host: string;
+  readonly port: number;
+  readonly tls?: TlsListenOptions;
+  readonly wss?: TlsListenOptions;
+}
 
 export interface GatewayOptions {
-  readonly listen: { readonly host: string; readonly port: number };
+  readonly listen: GatewayListen;
+  readonly auth: GatewayAuth;
+  readonly limits?: Partial<ConnectionLimits> & { readonly connectTimeoutMs?: number };
   readonly experiment: ExperimentConfig;
   readonly devices: readonly string[];
   readonly log: Log;
@@ -20,21 +42,50 @@ export interface GatewayOptions {
 export interface RunningGateway {
   readonly broker: RunningBroker;
   readonly aggregator: RunningAggregator;
-  /** the broker's address for agents, e.g. mqtt://127.0.0.1:1883 */
+  /** the plain broker address, e.g. mqtt://127.0.0.1:1883 */
   readonly url: string;
+  /** the TLS listeners that are up */
+  readonly tls?: RunningListener;
+  readonly wss?: RunningListener;
+  /** key checks and topic policy (absent with `auth: none`) */
+  readonly authorizer?: Authorizer;
+  readonly limiter: ConnectionLimiter;
   close(): Promise<void>;
 }
 
 /** `edgefl gateway`: an aedes broker with the job's aggregator next to it. */
 export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
+  // Per-connection warnings (refusals, bad packets, handshakes) are rate-limited.
+  const brokerLog = new RateLimitedLog(o.log.child({ role: 'broker' }));
+  const limits: ConnectionLimits = { ...DEFAULT_LIMITS, ...stripUndefined(o.limits ?? {}) };
+  const limiter = new ConnectionLimiter(limits, brokerLog);
+  const aggregatorSecret = newSecret();
+  let authorizer: Authorizer | undefined;
+  if (o.auth === 'none') {
+    o.log.warn({}, 'auth: none — anonymous clients may connect, publish and read every topic; use only on a trusted, isolated network (docs/security.md)');
+  } else {
+    authorizer = new Authorizer({
+      keys: o.auth.keys, jobs: [o.experiment.job], neighbours: o.auth.neighbours ?? noNeighbours, aggregatorSecret, log: brokerLog,
+    });
+  }
+  warnExposure(o, o.log);
   const broker = await startBroker({
-    host: o.listen.host, port: o.listen.port, maxMessageBytes: o.experiment.transport.maxMessageBytes, logger: o.log.child({ role: 'broker' }),
+    host: o.listen.host, port: o.listen.port, maxMessageBytes: o.experiment.transport.maxMessageBytes, logger: brokerLog,
+    ...(o.limits?.connectTimeoutMs !== undefined ? { connectTimeoutMs: o.limits.connectTimeoutMs } : {}),
+    admitConnection: (socket) => limiter.admit(socket),
+    ...(authorizer ? authorizer.hooks : {}),
   });
-  const local = `mqtt://127.0.0.1:${broker.port}`;
+  authorizer?.attach(broker.aedes);
+  const listeners: RunningListener[] = [];
   let aggregator: RunningAggregator;
+  let tls: RunningListener | undefined;
+  let wss: RunningListener | undefined;
   try {
+    if (o.listen.tls) listeners.push((tls = await startTlsListener(broker, o.listen.tls, limiter, brokerLog)));
+    if (o.listen.wss) listeners.push((wss = await startWssListener(broker, o.listen.wss, limiter, brokerLog)));
     aggregator = await startAggregator({
-      url: local, experiment: o.experiment, devices: o.devices, log: o.log,
+      url: `mqtt://127.0.0.1:${broker.port}`, experiment: o.experiment, devices: o.devices, log: o.log,
+      ...(authorizer ? { username: GATEWAY, password: aggregatorSecret } : {}),
       ...(o.data ? { data: o.data } : {}),
       ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),
       ...(o.evaluateRounds !== undefined ? { evaluateRounds: o.evaluateRounds } : {}),
@@ -42,14 +93,40 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       ...(o.accounting ? { accounting: o.accounting } : {}),
     });
   } catch (e) {
+    for (const l of listeners) await l.close();
     await broker.close();
+    authorizer?.close();
     throw e;
   }
   return {
-    broker, aggregator, url: broker.url,
+    broker, aggregator, url: broker.url, limiter,
+    ...(tls ? { tls } : {}), ...(wss ? { wss } : {}), ...(authorizer ? { authorizer } : {}),
     async close() {
       await aggregator.close();
+      for (const l of listeners) await l.close();
       await broker.close();
+      authorizer?.close();
     },
   };
 }
+
+/** Warns once at start about a listener an attacker on the network could use. */
+function warnExposure(o: GatewayOptions, log: Log): void {
+  if (!isLoopback(o.listen.host)) {
+    log.warn({ host: o.listen.host, port: o.listen.port },
+      o.auth === 'none'
+        ? 'plain MQTT on a non-loopback address with auth: none — anyone who can reach this port controls the job; set listen.host: 127.0.0.1 and use listen.tls with auth.keys'
+        : 'plain MQTT (no TLS) on a non-loopback address — device secrets and model updates cross the network in clear; use listen.tls, and keep listen.host: 127.0.0.1');
+  }
+  for (const [name, l] of [['tls', o.listen.tls], ['wss', o.listen.wss]] as const) {
+    if (l !== undefined && !isLoopback(l.host) && o.auth === 'none' && l.ca === undefined) {
+      log.warn({ listener: name, host: l.host }, 'TLS listener on a public address with auth: none and no client CA — anyone may join; set auth.keys or listen.tls.ca');
+    }
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export type { ClientTls };

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { loadAgentConfig } from '@edgefl/config';
 import { createLogger } from '@edgefl/telemetry';
 import { agentData, startAgent } from '@edgefl/agent';
+import { readClientTls, readSecret } from '../credentials.js';
 import { collect, SET_HELP } from '../options.js';
 import { untilSignal } from '../signals.js';
 
@@ -13,10 +14,14 @@ export function agentCommand(): Command {
     .action(async (opts: { config: string; set: string[] }) => {
       const cfg = loadAgentConfig(opts.config, opts.set);
       const log = createLogger({ level: cfg.log.level, name: 'agent' });
-      const password = process.env['EDGEFL_PASSWORD'];
+      // The secret comes from a file or an environment variable the config names, never from argv.
+      const password = cfg.auth === undefined ? undefined : readSecret(cfg.auth, `device ${cfg.device}`, log);
+      if (password === undefined) log.warn({}, 'no auth section: connecting anonymously (a gateway with auth.keys refuses this)');
+      const tls = readClientTls(cfg.tls);
       const agent = await startAgent({
         url: cfg.gateway.url, device: cfg.device, job: cfg.job, log, data: agentData(cfg.data), threads: cfg.threads,
         ...(password !== undefined ? { username: cfg.device, password } : {}),
+        ...(tls !== undefined ? { tls } : {}),
       });
       try {
         const stopped = await untilSignal(agent.done, log);
