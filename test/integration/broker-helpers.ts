@@ -1,3 +1,4 @@
+import { provisionFleet, type GatewayAuth } from '@edgefl/gateway';
 import type { Log } from '@edgefl/core';
 
 export interface LogLine {
@@ -53,4 +54,19 @@ export function patternBytes(n: number, seed = 1): Uint8Array {
     out[i] = x & 0xff;
   }
   return out;
+}
+
+/**
+ * Per-device credentials for a gateway started in a test (the one helper every test that
+ * starts gateways and agents uses): `auth` for startGateway, `login(device)` for its agent.
+ */
+export async function fleetCredentials(devices: readonly string[]): Promise<{
+  readonly auth: GatewayAuth;
+  login(device: string): { username: string; password: string };
+}> {
+  const fleet = await provisionFleet(devices);
+  return {
+    auth: { keys: { entries: fleet.entries } },
+    login: (device) => ({ username: device, password: fleet.secrets.get(device)! }),
+  };
 }
