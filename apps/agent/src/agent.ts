@@ -51,6 +51,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     maxMessageBytes: 262_144, qos: 1, logger: log,
     ...(o.username !== undefined ? { username: o.username } : {}),
     ...(o.password !== undefined ? { password: o.password } : {}),
+    ...(o.tls !== undefined ? { tls: o.tls } : {}),
   });
   try {
     const ann = await awaitJob(client, o, log);

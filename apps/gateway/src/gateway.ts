@@ -81,8 +81,8 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   let tls: RunningListener | undefined;
   let wss: RunningListener | undefined;
   try {
-    if (o.listen.tls) listeners.push((tls = await startTlsListener(broker, o.listen.tls, limiter, brokerLog)));
-    if (o.listen.wss) listeners.push((wss = await startWssListener(broker, o.listen.wss, limiter, brokerLog)));
+    if (o.listen.tls) listeners.push((tls = await startTlsListener(broker, o.listen.tls, limiter, brokerLog, o.limits?.connectTimeoutMs)));
+    if (o.listen.wss) listeners.push((wss = await startWssListener(broker, o.listen.wss, limiter, brokerLog, o.limits?.connectTimeoutMs)));
     aggregator = await startAggregator({
       url: `mqtt://127.0.0.1:${broker.port}`, experiment: o.experiment, devices: o.devices, log: o.log,
       ...(authorizer ? { username: GATEWAY, password: aggregatorSecret } : {}),

@@ -33,8 +33,9 @@ function pem(path: string, what: string): Buffer {
   }
 }
 
-function secureOptions(o: TlsListenOptions) {
+function secureOptions(o: TlsListenOptions, handshakeTimeoutMs: number) {
   return {
+    handshakeTimeout: handshakeTimeoutMs,
     cert: pem(o.cert, 'cert'), key: pem(o.key, 'key'),
     ...(o.ca !== undefined ? { ca: pem(o.ca, 'ca'), requestCert: true, rejectUnauthorized: true } : {}),
     minVersion: 'TLSv1.2' as const,
@@ -79,15 +80,25 @@ function closer(server: TlsServer | ReturnType<typeof createHttpsServer>, open: 
   };
 }
 
+/** A listener of 'tlsClientError' must close the socket itself (handshake timeouts included). */
+function onHandshakeError(server: TlsServer | ReturnType<typeof createHttpsServer>, log: Log): void {
+  server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
+    socket.destroy();
+    log.warn({ reason: errorMessage(err).slice(0, 200) }, 'TLS handshake failed; connection closed');
+  });
+}
+
 /** `mqtts://` for agents: MQTT over TLS into the broker's usual guards. */
-export async function startTlsListener(broker: RunningBroker, o: TlsListenOptions, limiter: ConnectionLimiter | undefined, log: Log): Promise<RunningListener> {
+export async function startTlsListener(
+  broker: RunningBroker, o: TlsListenOptions, limiter: ConnectionLimiter | undefined, log: Log, handshakeTimeoutMs = 10_000,
+): Promise<RunningListener> {
   const open = new Set<Socket>();
-  const server = createTlsServer(secureOptions(o), (socket: TLSSocket) => {
+  const server = createTlsServer(secureOptions(o, handshakeTimeoutMs), (socket: TLSSocket) => {
     broker.accept(socket, `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`);
   });
   gate(server, limiter, open);
   // A failed handshake (wrong CA, no client certificate, plain MQTT on the TLS port) closes that socket only.
-  server.on('tlsClientError', (err) => log.warn({ reason: errorMessage(err).slice(0, 200) }, 'TLS handshake failed; connection closed'));
+  onHandshakeError(server, log);
   const port = await listen(server, o, 'mqtts');
   const url = urlOf('mqtts', o.host, port);
   log.info({ url, mutualTls: o.ca !== undefined }, 'TLS listener up');
@@ -95,13 +106,15 @@ export async function startTlsListener(broker: RunningBroker, o: TlsListenOption
 }
 
 /** `wss://` for browsers: MQTT over WebSocket over TLS, path `/mqtt`. */
-export async function startWssListener(broker: RunningBroker, o: TlsListenOptions, limiter: ConnectionLimiter | undefined, log: Log): Promise<RunningListener> {
+export async function startWssListener(
+  broker: RunningBroker, o: TlsListenOptions, limiter: ConnectionLimiter | undefined, log: Log, handshakeTimeoutMs = 10_000,
+): Promise<RunningListener> {
   const open = new Set<Socket>();
-  const server = createHttpsServer(secureOptions(o), (_req, res) => {
+  const server = createHttpsServer({ ...secureOptions(o, handshakeTimeoutMs), headersTimeout: handshakeTimeoutMs, requestTimeout: handshakeTimeoutMs }, (_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only (path /mqtt)\n');
   });
   gate(server, limiter, open);
-  server.on('tlsClientError', (err) => log.warn({ reason: errorMessage(err).slice(0, 200) }, 'TLS handshake failed; connection closed'));
+  onHandshakeError(server, log);
   const wss = new WebSocketServer({ server, path: '/mqtt', maxPayload: 300 * 1024 * 1024 });
   wss.on('connection', (ws, req) => {
     const stream = createWebSocketStream(ws);
