@@ -428,6 +428,13 @@ function connectOnce(url: string, opts: IClientOptions, timeoutMs: number): Prom
         client.end(true);
         reject(new TransportError(`the MQTT broker at ${url} refused the connection: ${err.message}`, 'check the username/password and client id for this device', { cause: err }));
       }
+      // Neither will a server certificate this client does not trust.
+      if ('code' in err && typeof err.code === 'string' && /CERT|UNABLE_TO_VERIFY|SELF_SIGNED|ERR_TLS/.test(err.code)) {
+        cleanup();
+        client.end(true);
+        reject(new TransportError(`the TLS certificate of ${url} is not trusted: ${err.message} (${err.code})`,
+          'give the client the CA that signed the gateway\'s certificate (agent config tls.ca), and connect by a name or address the certificate lists', { cause: err }));
+      }
     };
     const cleanup = (): void => {
       clearTimeout(timer);
