@@ -37,6 +37,8 @@ export interface BrokerOptions extends BrokerHooks {
   readonly logger?: Log;
   /** close a connection that sent no CONNECT within this many ms (default 10 000) */
   readonly connectTimeoutMs?: number;
+  /** shared message bus and session store (cluster/redis.ts), for several gateways serving one fleet; default: in memory */
+  readonly stores?: { readonly mq: unknown; readonly persistence: unknown };
 }
 
 export interface RunningBroker {
@@ -82,6 +84,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     // edgefl client ids are `{job}-{device}`-like and may exceed MQTT 3.1.1's 23-char minimum.
     maxClientsIdLength: 256,
     connectTimeout: opts.connectTimeoutMs ?? 10_000,
+    ...(opts.stores ? { mq: opts.stores.mq, persistence: opts.stores.persistence } : {}),
     authenticate(client, username, password, done) {
       if (opts.authenticate === undefined) return done(null, true);
       decide(() => opts.authenticate!(client.id, username, password), 'authenticate', client.id, log).then((ok) => {

@@ -10,6 +10,7 @@ import { ConnectionLimiter, DEFAULT_LIMITS, RateLimitedLog, isLoopback, type Con
 import { startTlsListener, startWssListener, type RunningListener, type TlsListenOptions } from './security/listeners.js';
 import { noNeighbours, type Neighbours } from './security/policy.js';
 import { newSecret } from './security/secrets.js';
+import { redisStores } from './cluster/redis.js';
 
 /**
  * Who may connect: per-device keys (`auth.keys` file, or entries provisioned in memory by
@@ -25,10 +26,30 @@ export interface GatewayListen {
   readonly wss?: TlsListenOptions;
 }
 
-export interface GatewayOptions {
+/** What every gateway's broker needs, with or without an aggregator next to it. */
+export interface SecureBrokerOptions {
   readonly listen: GatewayListen;
   readonly auth: GatewayAuth;
   readonly limits?: Partial<ConnectionLimits> & { readonly connectTimeoutMs?: number };
+  /** share state with other gateways through Redis (one fleet split across gateways) */
+  readonly cluster?: { readonly redis: string };
+  readonly experiment: ExperimentConfig;
+  readonly log: Log;
+}
+
+export interface RunningSecureBroker {
+  readonly broker: RunningBroker;
+  readonly url: string;
+  readonly tls?: RunningListener;
+  readonly wss?: RunningListener;
+  readonly authorizer?: Authorizer;
+  readonly limiter: ConnectionLimiter;
+  /** the embedded aggregator's in-process secret (accepted only by this broker) */
+  readonly aggregatorSecret: string;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions extends SecureBrokerOptions {
   readonly experiment: ExperimentConfig;
   readonly devices: readonly string[];
   readonly log: Log;
@@ -53,8 +74,13 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** `edgefl gateway`: an aedes broker with the job's aggregator next to it. */
-export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
+/**
+ * An aedes broker with edgefl's security: key checks and topic policy (unless `auth:
+ * none`), connection limits, TLS/WSS listeners, rate-limited per-connection warnings, and
+ * optionally Redis-shared state. `edgefl gateway` runs one with the aggregator next to it;
+ * further gateways of a cluster run just this.
+ */
+export async function startSecureBroker(o: SecureBrokerOptions): Promise<RunningSecureBroker> {
   // Per-connection warnings (refusals, bad packets, handshakes) are rate-limited.
   const brokerLog = new RateLimitedLog(o.log.child({ role: 'broker' }));
   const limits: ConnectionLimits = { ...DEFAULT_LIMITS, ...stripUndefined(o.limits ?? {}) };
@@ -69,23 +95,54 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     });
   }
   warnExposure(o, o.log);
-  const broker = await startBroker({
-    host: o.listen.host, port: o.listen.port, maxMessageBytes: o.experiment.transport.maxMessageBytes, logger: brokerLog,
-    ...(o.limits?.connectTimeoutMs !== undefined ? { connectTimeoutMs: o.limits.connectTimeoutMs } : {}),
-    admitConnection: (socket) => limiter.admit(socket),
-    ...(authorizer ? authorizer.hooks : {}),
-  });
+  const stores = o.cluster ? redisStores(o.cluster.redis) : undefined;
+  let broker: RunningBroker;
+  try {
+    broker = await startBroker({
+      host: o.listen.host, port: o.listen.port, maxMessageBytes: o.experiment.transport.maxMessageBytes, logger: brokerLog,
+      ...(o.limits?.connectTimeoutMs !== undefined ? { connectTimeoutMs: o.limits.connectTimeoutMs } : {}),
+      admitConnection: (socket) => limiter.admit(socket),
+      ...(authorizer ? authorizer.hooks : {}),
+      ...(stores ? { stores } : {}),
+    });
+  } catch (e) {
+    authorizer?.close();
+    await stores?.close();
+    throw e;
+  }
+  if (o.cluster) o.log.info({ redis: redactUrl(o.cluster.redis) }, 'broker state shared through Redis');
   authorizer?.attach(broker.aedes);
   const listeners: RunningListener[] = [];
-  let aggregator: RunningAggregator;
   let tls: RunningListener | undefined;
   let wss: RunningListener | undefined;
+  const close = async (): Promise<void> => {
+    for (const l of listeners) await l.close();
+    await broker.close();
+    await stores?.close();
+    authorizer?.close();
+  };
   try {
     if (o.listen.tls) listeners.push((tls = await startTlsListener(broker, o.listen.tls, limiter, brokerLog, o.limits?.connectTimeoutMs)));
     if (o.listen.wss) listeners.push((wss = await startWssListener(broker, o.listen.wss, limiter, brokerLog, o.limits?.connectTimeoutMs)));
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return {
+    broker, url: broker.url, limiter, aggregatorSecret, close,
+    ...(tls ? { tls } : {}), ...(wss ? { wss } : {}), ...(authorizer ? { authorizer } : {}),
+  };
+}
+
+/** `edgefl gateway`: an aedes broker with the job's aggregator next to it. */
+export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
+  const sb = await startSecureBroker(o);
+  const { broker, authorizer } = sb;
+  let aggregator: RunningAggregator;
+  try {
     aggregator = await startAggregator({
       url: `mqtt://127.0.0.1:${broker.port}`, experiment: o.experiment, devices: o.devices, log: o.log,
-      ...(authorizer ? { username: GATEWAY, password: aggregatorSecret } : {}),
+      ...(authorizer ? { username: GATEWAY, password: sb.aggregatorSecret } : {}),
       ...(o.data ? { data: o.data } : {}),
       ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),
       ...(o.evaluateRounds !== undefined ? { evaluateRounds: o.evaluateRounds } : {}),
@@ -93,25 +150,25 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       ...(o.accounting ? { accounting: o.accounting } : {}),
     });
   } catch (e) {
-    for (const l of listeners) await l.close();
-    await broker.close();
-    authorizer?.close();
+    await sb.close();
     throw e;
   }
   return {
-    broker, aggregator, url: broker.url, limiter,
-    ...(tls ? { tls } : {}), ...(wss ? { wss } : {}), ...(authorizer ? { authorizer } : {}),
+    broker, aggregator, url: broker.url, limiter: sb.limiter,
+    ...(sb.tls ? { tls: sb.tls } : {}), ...(sb.wss ? { wss: sb.wss } : {}), ...(authorizer ? { authorizer } : {}),
     async close() {
       await aggregator.close();
-      for (const l of listeners) await l.close();
-      await broker.close();
-      authorizer?.close();
+      await sb.close();
     },
   };
 }
 
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
 /** Warns once at start about a listener an attacker on the network could use. */
-function warnExposure(o: GatewayOptions, log: Log): void {
+function warnExposure(o: SecureBrokerOptions, log: Log): void {
   if (!isLoopback(o.listen.host)) {
     log.warn({ host: o.listen.host, port: o.listen.port },
       o.auth === 'none'

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { loadGatewayConfig, type GatewayConfig } from '@edgefl/config';
 import type { Log } from '@edgefl/core';
 import { createLogger } from '@edgefl/telemetry';
-import { SecurityError, isExposed, startAggregator, startGateway } from '@edgefl/gateway';
+import { SecurityError, isExposed, startAggregator, startGateway, startSecureBroker } from '@edgefl/gateway';
 import { GATEWAY } from '@edgefl/transport';
 import { readClientTls, readSecret } from '../credentials.js';
 import { collect, SET_HELP } from '../options.js';
@@ -27,10 +27,22 @@ export function gatewayCommand(): Command {
       if (cfg.auth !== 'none') {
         if (isExposed(cfg.auth.keys)) log.warn({ file: cfg.auth.keys }, 'key file is readable by other users; chmod 600 it');
       }
-      const gw = await startGateway({
-        listen: cfg.listen, auth: cfg.auth === 'none' ? 'none' : { keys: { file: cfg.auth.keys } }, limits: cfg.limits,
-        experiment: cfg.experiment, devices: cfg.devices, log,
-      });
+      const common = {
+        listen: cfg.listen, auth: cfg.auth === 'none' ? ('none' as const) : { keys: { file: cfg.auth.keys } }, limits: cfg.limits,
+        experiment: cfg.experiment, log, ...(cfg.cluster ? { cluster: { redis: cfg.cluster.redis } } : {}),
+      };
+      if (cfg.cluster?.aggregator === false) {
+        // A further gateway of a cluster: broker and security only; the aggregator runs on another one.
+        const member = await startSecureBroker(common);
+        log.info({ url: member.url, tls: member.tls?.url, wss: member.wss?.url, job: cfg.experiment.job }, 'cluster gateway up (no aggregator here)');
+        try {
+          await untilSignal(new Promise<never>(() => undefined), log);
+        } finally {
+          await member.close();
+        }
+        return;
+      }
+      const gw = await startGateway({ ...common, devices: cfg.devices });
       log.info({ url: gw.url, tls: gw.tls?.url, wss: gw.wss?.url, job: cfg.experiment.job, devices: cfg.devices }, 'gateway up; start agents with `edgefl agent`');
       try {
         const stopped = await untilSignal(gw.aggregator.done, log);

@@ -48,6 +48,14 @@ export const GatewayConfigSchema = z.strictObject({
     connectTimeoutMs: z.int().min(100).max(600_000).default(10_000),
   }).prefault({}),
   /**
+   * Several gateways serving one fleet share retained messages, sessions and every publish
+   * through Redis; exactly one of them runs the aggregator (`aggregator: true`, the default).
+   */
+  cluster: z.strictObject({
+    redis: z.string().regex(/^rediss?:\/\/\S+$/),
+    aggregator: z.boolean().default(true),
+  }).optional(),
+  /**
    * Run the aggregator against an external broker (Mosquitto, EMQX, a Redis-backed aedes
    * cluster) instead of an embedded one; `edgefl gateway --broker <url>` sets `url`.
    */
