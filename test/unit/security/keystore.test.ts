@@ -83,7 +83,7 @@ test('export --mosquitto refuses keys without a Mosquitto hash and writes passwd
     await addKey(file, 'gateway', { mosquitto: true });
     const out = exportMosquitto(readKeyFile(file), join(dir, 'm'), { job: 'quickstart' });
     const passwd = readFileSync(out.passwordFile, 'utf8');
-    assert.match(passwd, /^dev-01:\$7\$210000\$[A-Za-z0-9+/=]{16}\$[A-Za-z0-9+/=]{88}\ngateway:\$7\$/);
+    assert.match(passwd, /^dev-01:\$7\$101\$[A-Za-z0-9+/=]{16}\$[A-Za-z0-9+/=]{88}\ngateway:\$7\$/);
     assert.equal(statSync(out.passwordFile).mode & 0o777, 0o600);
     const acl = readFileSync(out.aclFile, 'utf8');
     assert.match(acl, /^user gateway$/m);
