@@ -3,8 +3,9 @@ import type { Socket } from 'node:net';
 import type { Log } from '@edgefl/core';
 
 /**
- * A Log whose warn and error lines are rate-limited per message: at most `burst` lines of
- * one message per `windowMs`; the next line let through after a quiet spell carries how
+ * A Log whose warn and error lines are rate-limited per kind of message (the text before
+ * its first ':', so `publish refused: <client> … <topic>` lines count together): at most
+ * `burst` lines per `windowMs`; the next line let through after a quiet spell carries how
  * many were suppressed. 2 000 idle sockets make a handful of lines, not 2 000.
  */
 export class RateLimitedLog implements Log {
@@ -37,12 +38,14 @@ export class RateLimitedLog implements Log {
 
   private limited(level: 'warn' | 'error', obj: object, msg: string): void {
     const now = Date.now();
-    let s = this.seen.get(msg);
+    const colon = msg.indexOf(':');
+    const key = colon > 0 ? msg.slice(0, colon) : msg;
+    let s = this.seen.get(key);
     if (s === undefined || now - s.start >= this.windowMs) {
       const suppressed = s?.suppressed ?? 0;
       if (this.seen.size > 1000) this.seen.clear();
       s = { start: now, count: 0, suppressed: 0 };
-      this.seen.set(msg, s);
+      this.seen.set(key, s);
       if (suppressed > 0) obj = { ...obj, suppressed };
     }
     if (s.count < this.burst) {
