@@ -138,6 +138,13 @@ export async function startSecureBroker(o: SecureBrokerOptions): Promise<Running
 export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const sb = await startSecureBroker(o);
   const { broker, authorizer } = sb;
+  if (authorizer) {
+    const known = new Set(authorizer.identities);
+    const missing = o.devices.filter((d) => !known.has(d));
+    if (missing.length > 0) {
+      o.log.warn({ missing }, 'devices of the job without a key cannot connect; add them with `edgefl keys add <device> --keys <file>`');
+    }
+  }
   let aggregator: RunningAggregator;
   try {
     aggregator = await startAggregator({

@@ -99,7 +99,13 @@ export function isExposed(path: string): boolean {
 /** Writes atomically with mode 0600: temp file in the same directory, fsync, rename. */
 export function writeKeyFile(path: string, file: KeyFile): void {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o600);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', 0o600);
+  } catch (e) {
+    throw new SecurityError(`cannot write key file ${path}: ${(e as Error).message}`,
+      `create the directory ${dirname(path)} first, and run as a user who may write there`, { cause: e });
+  }
   try {
     writeSync(fd, JSON.stringify(file, null, 2) + '\n');
     fsyncSync(fd);
