@@ -43,8 +43,9 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
   let lastTotals = accounting.totals();
   let evaluations: Promise<void> = Promise.resolve();
 
-  const tracker = new RoundTracker(job.algorithm.nodes.map((n) => n.id), (round, models) => {
+  const tracker = new RoundTracker(job.algorithm.nodes.map((n) => n.id), (round, models, metrics) => {
     const model = job.algorithm.evaluationModel(models);
+    const extra = job.algorithm.roundMetrics?.(round, models, metrics) ?? {};
     hooks.onModel?.(round, model);
     const now = performance.now();
     const totals = accounting.totals();
@@ -55,7 +56,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
     evaluations = evaluations.then(async () => {
       const train = await evaluator.evaluate(model, data.train);
       const test = await evaluator.evaluate(model, data.test);
-      const rec: RoundRecord = { ...base, loss: train.loss, accuracy: test.accuracy, objectiveGap: null };
+      const rec: RoundRecord = { ...base, loss: train.loss, accuracy: test.accuracy, objectiveGap: null, ...extra };
       rounds.push(rec);
       hooks.onRound?.(rec);
     });
@@ -81,6 +82,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
     totals: {
       rounds: rounds.length, payloadBits: totals.payloadBits, wireBytes: totals.wireBytes, wallMs: performance.now() - start,
       finalLoss: last?.loss ?? NaN, finalAccuracy: last?.accuracy ?? null,
+      ...job.algorithm.runTotals?.(rounds),
     },
   };
 }

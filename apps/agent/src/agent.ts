@@ -22,7 +22,7 @@ export interface AgentOptions {
   readonly threads?: number;
   /** how long to wait for the gateway's job announcement; default: forever */
   readonly jobTimeoutMs?: number;
-  readonly onRoundEnd?: (round: number, model: Float32Array) => void;
+  readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
   readonly accounting?: TrafficAccounting;
 }
 

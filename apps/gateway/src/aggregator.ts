@@ -24,7 +24,7 @@ export interface AggregatorOptions {
   /** evaluate the global model on held-out data after each round and log it (default true);
    *  the lab turns it off because it evaluates every round itself */
   readonly evaluateRounds?: boolean;
-  readonly onRoundEnd?: (round: number, model: Float32Array) => void;
+  readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
   readonly accounting?: TrafficAccounting;
 }
 
@@ -84,8 +84,8 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
         onRoundStart: (round) => {
           announce('running', round).catch((e: unknown) => log.warn({ round, reason: errorMessage(e) }, 'could not republish the job round'));
         },
-        onRoundEnd: (round, model) => {
-          o.onRoundEnd?.(round, model);
+        onRoundEnd: (round, model, metrics) => {
+          o.onRoundEnd?.(round, model, metrics);
           if (o.evaluateRounds === false) return;
           const snapshot = Float32Array.from(model);
           evaluations = evaluations.then(() => evaluator.evaluate(snapshot)).then(

@@ -56,7 +56,7 @@ export interface GatewayOptions extends SecureBrokerOptions {
   readonly data?: FederatedData;
   readonly readyTimeoutMs?: number;
   readonly evaluateRounds?: boolean;
-  readonly onRoundEnd?: (round: number, model: Float32Array) => void;
+  readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
   readonly accounting?: TrafficAccounting;
 }
 

@@ -13,7 +13,7 @@ export interface Job {
 }
 
 export function createJob(cfg: ExperimentConfig, devices: readonly string[] = deviceIds(cfg.fleet)): Job {
-  const algorithm = createAlgorithm(cfg.algorithm, { server: GATEWAY, devices }, cfg.codec);
+  const algorithm = createAlgorithm(cfg.algorithm, { server: GATEWAY, devices, codecs: cfg.codec, seed: cfg.seed });
   return { cfg, server: GATEWAY, devices, algorithm };
 }
 

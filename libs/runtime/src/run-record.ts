@@ -1,6 +1,6 @@
 import type { HopCounters } from './accounting.js';
 
-/** One round of a run record (DESIGN.md, "Machine-readable outputs"). */
+/** One round of a run record (format edgefl-run/1, docs/architecture.md). */
 export interface RoundRecord {
   readonly round: number;
   /** the global training objective */
@@ -14,6 +14,8 @@ export interface RoundRecord {
   /** MQTT bytes this round carried over all device links */
   readonly wireBytes: number;
   readonly wallMs: number;
+  /** fields an algorithm adds (`Algorithm.roundMetrics`), e.g. modelSparsity */
+  readonly [field: string]: number | null;
 }
 
 export interface LinkRecord {
@@ -41,6 +43,8 @@ export interface RunRecord {
     readonly wallMs: number;
     readonly finalLoss: number;
     readonly finalAccuracy: number | null;
+    /** fields an algorithm adds (`Algorithm.runTotals`), e.g. contractionFactor */
+    readonly [field: string]: number | null;
   };
 }
 

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { algorithmsHelp } from '@edgefl/algorithms';
 import { loadExperimentConfig } from '@edgefl/config';
 import { createLogger } from '@edgefl/telemetry';
 import { runExperiment } from '@edgefl/firmware-sim';
@@ -15,6 +16,7 @@ export function simCommand(): Command {
     .option('--set <key=value>', SET_HELP, collect, [])
     .option('--json <file>', 'write the run record (format edgefl-run/1) to this file')
     .option('--quiet', 'no progress bar and no summary')
+    .addHelpText('after', () => `\n${algorithmsHelp()}\n`)
     .action(async (file: string, opts: { transport?: 'mqtt' | 'memory'; set: string[]; json?: string; quiet?: boolean }) => {
       const sets = opts.transport ? [...opts.set, `transport.kind=${opts.transport}`] : opts.set;
       const cfg = loadExperimentConfig(file, sets);

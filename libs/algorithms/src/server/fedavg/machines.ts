@@ -1,7 +1,7 @@
 import { errorMessage, type Log } from '@edgefl/core';
 import { createCompressor, type CodecCompressor, type CodecSpec } from '@edgefl/codec';
-import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound } from './types.js';
-import { AlgorithmError } from './errors.js';
+import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound } from '../../contract/types.js';
+import { AlgorithmError } from '../../contract/errors.js';
 
 /**
  * FedAvg (McMahan et al., 2017): the server broadcasts the global model, each worker runs
