@@ -34,6 +34,7 @@ test('ConnectionLimiter caps open connections and new connections per source', (
   const b = [fakeSocket('10.0.0.2'), fakeSocket('10.0.0.2'), fakeSocket('10.0.0.2')];
   assert.deepEqual(b.map((s) => lim.admit(s) === null), [true, true, false], 'then the 5-connection cap');
   assert.equal(lim.connections, 5);
+  assert.equal(lim.peak, 5);
   a[0]!.close();
   assert.equal(lim.connections, 4);
   assert.equal(lim.admit(fakeSocket('10.0.0.3')), null);

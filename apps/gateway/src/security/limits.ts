@@ -75,6 +75,8 @@ export class ConnectionLimiter {
   private open = 0;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   refused = 0;
+  /** most connections open at once */
+  peak = 0;
 
   constructor(
     private readonly limits: ConnectionLimits,
@@ -100,6 +102,7 @@ export class ConnectionLimiter {
       return why;
     }
     this.open++;
+    this.peak = Math.max(this.peak, this.open);
     socket.once('close', () => this.open--);
     return null;
   }
