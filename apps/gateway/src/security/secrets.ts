@@ -21,11 +21,15 @@ function scryptAsync(secret: string, salt: Buffer, n: number, r: number, p: numb
   });
 }
 
-/** `$scrypt$ln=15,r=8,p=1$<salt b64>$<hash b64>` */
-export async function hashSecret(secret: string): Promise<string> {
+/**
+ * `$scrypt$ln=15,r=8,p=1$<salt b64>$<hash b64>`. `ln` (log2 of scrypt's N, 10…20) may be
+ * lowered only for hashes that never leave the process (`provisionFleet`), where memory
+ * hardness buys nothing.
+ */
+export async function hashSecret(secret: string, ln: number = SCRYPT.ln): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(secret, salt, 2 ** SCRYPT.ln, SCRYPT.r, SCRYPT.p);
-  return `$scrypt$ln=${SCRYPT.ln},r=${SCRYPT.r},p=${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+  const key = await scryptAsync(secret, salt, 2 ** ln, SCRYPT.r, SCRYPT.p);
+  return `$scrypt$ln=${ln},r=${SCRYPT.r},p=${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
 const SCRYPT_RE = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
