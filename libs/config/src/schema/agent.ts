@@ -3,7 +3,8 @@ import { DatasetSpecSchema, DeviceId, JobName, LogSchema, PartitionSchema } from
 
 /**
  * The agent's data: a whole dataset (a real device's own `{ csv }` / `{ idx }` files), or,
- * for demos, shard `index` (0-based) of a shared dataset, cut as the job cuts it.
+ * for demos, shard `index` (0-based) of a shared dataset, cut as the job cuts it. Without
+ * `index` (or with `index: null`, e.g. `--set data.index=null`) the dataset is used whole.
  * `partition`, `of` and `seed` default to the job's (its partition, fleet size and seed);
  * set them only to cut differently from the job.
  */
@@ -11,7 +12,7 @@ export const AgentDataSchema = z
   .strictObject({
     dataset: DatasetSpecSchema,
     partition: PartitionSchema.optional(),
-    index: z.int().min(0).optional(),
+    index: z.int().min(0).nullable().optional().transform((v) => v ?? undefined),
     of: z.int().min(1).optional(),
     seed: z.int().min(0).max(0xffffffff).optional(),
   })
@@ -20,7 +21,7 @@ export const AgentDataSchema = z
     if (sharded && d.index === undefined) {
       ctx.addIssue({ code: 'invalid_type', expected: 'int', input: undefined, path: ['index'], message: 'required with partition/of/seed' });
     }
-    if (d.index !== undefined && d.of !== undefined && d.index >= d.of) {
+    if (d.index != null && d.of !== undefined && d.index >= d.of) {
       ctx.addIssue({ code: 'too_big', origin: 'int', maximum: d.of - 1, inclusive: true, input: d.index, path: ['index'], message: 'index < of' });
     }
   });
