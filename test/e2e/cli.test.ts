@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '@edgefl/runtime';
+import { loadAgentConfig, loadExperimentConfig, loadGatewayConfig } from '@edgefl/config';
 
 // The installed command: the compiled CLI, exactly what `npm start` runs (npm test builds it first).
 const BIN = join(import.meta.dirname, '../../apps/cli/bin/edgefl.js');
@@ -63,11 +64,37 @@ test('every command has --help', () => {
   }
 });
 
+test('the --set examples in each command\'s --help are accepted by that command', () => {
+  const load = { sim: (s: string[]) => loadExperimentConfig('configs/quickstart.yaml', s), gateway: (s: string[]) => loadGatewayConfig('configs/gateway.yaml', s), agent: (s: string[]) => loadAgentConfig('configs/agent.yaml', s) };
+  for (const cmd of ['sim', 'gateway', 'agent'] as const) {
+    const r = run([cmd, '--help']);
+    const examples = [...r.stdout.matchAll(/--set\s+([A-Za-z0-9_.-]+=\S+)/g)].map((m) => m[1]!);
+    assert.ok(examples.length >= 2, `${cmd}: ${r.stdout}`);
+    assert.doesNotThrow(() => load[cmd](examples), `${cmd} --help shows ${examples.join(' ')}`);
+  }
+});
+
+test('bench arguments are checked: a bad --sizes or --message-bytes exits 2 naming the option', () => {
+  for (const sizes of ['abc', '0', '-5', '1000,x']) {
+    const r = run(['bench', 'codec', '--sizes', sizes]);
+    assert.equal(r.status, 2, `--sizes ${sizes}: ${r.stdout}`);
+    assert.match(r.stderr, /--sizes.*is invalid\. expected comma-separated vector lengths ≥ 1/);
+    assert.equal(r.stdout.includes('reference'), false, 'nothing measured');
+  }
+  for (const bytes of ['abc', '0', '1.5']) {
+    const r = run(['bench', 'broker', '--message-bytes', bytes]);
+    assert.equal(r.status, 2, `--message-bytes ${bytes}`);
+    assert.match(r.stderr, /--message-bytes.*is invalid\. expected a message size in bytes/);
+  }
+});
+
 test('edgefl bench codec|train|broker write edgefl-bench/1 records with ratios against a same-run reference', () => {
   for (const what of ['codec', 'train', 'broker'] as const) {
     const out = join(tmp, `bench-${what}.json`);
     const r = run(['bench', what, '--quick', '--sizes', '2000', '--message-bytes', '300000', '--json', out]);
     assert.equal(r.status, 0, r.stderr);
+    // every bench says what its ratios are against
+    assert.match(r.stdout, /^reference/m, `${what}: ${r.stdout}`);
     const rec = JSON.parse(readFileSync(out, 'utf8')) as { format: string; bench: string; results: { name: string; value: number; ratioToReference: number }[] };
     assert.equal(rec.format, 'edgefl-bench/1');
     assert.equal(rec.bench, what);

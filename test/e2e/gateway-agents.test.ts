@@ -46,7 +46,9 @@ test('a gateway and two agents as separate processes train the job together (JSO
   for (const r of a) assert.equal(r.code, 0, r.stderr);
   const rounds = g.lines.filter((l) => l['msg'] === 'round done');
   assert.deepEqual(rounds.map((l) => l['round']), [1, 2, 3]);
-  const acc = rounds.map((l) => l['accuracy'] as number);
+  const acc = rounds.map((l) => l['heldOutAccuracy'] as number);
+  // the gateway holds only the held-out rows: its loss is named as held-out loss
+  for (const l of rounds) assert.ok(Number.isFinite(l['heldOutLoss']), JSON.stringify(l));
   assert.ok(acc[2]! > acc[0]!, `accuracy ${acc.join(' → ')}`);
   assert.ok(g.lines.some((l) => l['msg'] === 'job finished'));
   for (const r of a) assert.ok(r.lines.some((l) => l['msg'] === 'ready'));

@@ -12,7 +12,7 @@ export class RoundProgress {
     this.bar = stream.isTTY
       ? new cliProgress.SingleBar({
           stream,
-          format: 'round {value}/{total} {bar} loss {loss} | accuracy {accuracy} | {transport} | {eta_formatted} left',
+          format: 'round {value}/{total} {bar} training loss {loss} | held-out accuracy {accuracy} | {transport} | {eta_formatted} left',
           hideCursor: true,
         }, cliProgress.Presets.shades_classic)
       : null;
@@ -32,7 +32,7 @@ export class RoundProgress {
     const loss = r.loss.toFixed(4);
     const accuracy = r.accuracy === null ? 'n/a' : `${(100 * r.accuracy).toFixed(1)}%`;
     if (this.bar) this.bar.update(r.round, { loss, accuracy });
-    else this.stream.write(`round ${r.round}/${this.rounds}  loss ${loss}  accuracy ${accuracy}  ${(r.wallMs / 1000).toFixed(2)} s\n`);
+    else this.stream.write(`round ${r.round}/${this.rounds}  training loss ${loss}  held-out accuracy ${accuracy}  ${(r.wallMs / 1000).toFixed(2)} s\n`);
   }
 
   stop(): void {

@@ -9,7 +9,7 @@ export function agentCommand(): Command {
   return new Command('agent')
     .description('run one device: train locally and exchange quantized updates with the gateway')
     .option('--config <file>', 'agent file (see configs/agent.yaml)', 'configs/agent.yaml')
-    .option('--set <key=value>', SET_HELP, collect, [])
+    .option('--set <key=value>', SET_HELP.agent, collect, [])
     .action(async (opts: { config: string; set: string[] }) => {
       const cfg = loadAgentConfig(opts.config, opts.set);
       const log = createLogger({ level: cfg.log.level, name: 'agent' });

@@ -9,7 +9,7 @@ export function gatewayCommand(): Command {
   return new Command('gateway')
     .description('run an MQTT broker with the job\'s aggregator next to it; agents connect to it')
     .option('--config <file>', 'gateway file (see configs/gateway.yaml)', 'configs/gateway.yaml')
-    .option('--set <key=value>', SET_HELP, collect, [])
+    .option('--set <key=value>', SET_HELP.gateway, collect, [])
     .action(async (opts: { config: string; set: string[] }) => {
       const cfg = loadGatewayConfig(opts.config, opts.set);
       const log = createLogger({ level: cfg.log.level, name: 'gateway' });

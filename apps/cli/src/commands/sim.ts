@@ -12,7 +12,7 @@ export function simCommand(): Command {
     .description('run an experiment on an emulated fleet: an embedded gateway and one agent per device')
     .argument('<experiment.yaml>', 'experiment file (see configs/quickstart.yaml)')
     .addOption(new Option('--transport <kind>', 'how messages travel: over a real MQTT broker, or in memory').choices(['mqtt', 'memory']))
-    .option('--set <key=value>', SET_HELP, collect, [])
+    .option('--set <key=value>', SET_HELP.sim, collect, [])
     .option('--json <file>', 'write the run record (format edgefl-run/1) to this file')
     .option('--quiet', 'no progress bar and no summary')
     .action(async (file: string, opts: { transport?: 'mqtt' | 'memory'; set: string[]; json?: string; quiet?: boolean }) => {
