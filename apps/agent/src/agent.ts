@@ -20,6 +20,8 @@ export interface AgentOptions {
   readonly threads?: number;
   /** how long to wait for the gateway's job announcement; default: forever */
   readonly jobTimeoutMs?: number;
+  /** once connected, give up reconnecting after the gateway has been unreachable this long; default: never */
+  readonly giveUpAfterMs?: number;
   readonly onRoundEnd?: (round: number, model: Float32Array) => void;
   readonly accounting?: TrafficAccounting;
 }
@@ -32,10 +34,24 @@ export interface RunningAgent {
 }
 
 export class AgentError extends EdgeflError {
-  constructor(message: string, hint: string) {
-    super('AGENT', message, hint);
+  constructor(message: string, hint: string, options?: { cause?: unknown }) {
+    super('AGENT', message, hint, options);
   }
 }
+
+/** The gateway stayed unreachable for `giveUpAfterMs`: a failure at run time, not a user error. */
+export class GatewayLostError extends EdgeflError {
+  override readonly exitCode = 1 as const;
+  constructor(cause: EdgeflError) {
+    super('GATEWAY_LOST', cause.message, cause.hint, { cause });
+  }
+}
+
+/**
+ * Until the gateway announces its job, an agent only publishes its status (a few bytes);
+ * then it adopts the job's transport.maxMessageBytes and transport.qos.
+ */
+const BEFORE_JOB = { maxMessageBytes: 4096, qos: 1 } as const;
 
 /**
  * One device: connects to the gateway's broker, reads the job the gateway announces on
@@ -44,21 +60,33 @@ export class AgentError extends EdgeflError {
  */
 export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const log = o.log.child({ device: o.device });
+  let lost: GatewayLostError | undefined;
+  const stop = new AbortController();
+  let onLost: ((e: GatewayLostError) => void) | undefined;
+  const gatewayLost = new Promise<never>((_resolve, reject) => (onLost = reject));
+  gatewayLost.catch(() => undefined);
   const client = await FleetClient.connect({
     url: o.url, clientId: `edgefl-${o.job}-${o.device}`, job: o.job, device: o.device,
-    maxMessageBytes: 262_144, qos: 1, logger: log,
+    ...BEFORE_JOB, logger: log,
     ...(o.username !== undefined ? { username: o.username } : {}),
     ...(o.password !== undefined ? { password: o.password } : {}),
+    ...(o.giveUpAfterMs !== undefined ? { giveUpAfterMs: o.giveUpAfterMs } : {}),
+    onGiveUp: (err) => {
+      lost = new GatewayLostError(err);
+      stop.abort();
+      onLost?.(lost);
+    },
   });
   try {
-    const ann = await awaitJob(client, o, log);
+    const ann = await Promise.race([awaitJob(client, o, log), gatewayLost]);
     const cfg = ann.experiment;
     if (!ann.devices.includes(o.device)) {
       throw new AgentError(`device ${o.device} is not part of job ${o.job} (devices: ${ann.devices.join(', ')})`,
         'use one of the listed device ids, or add this device to the gateway configuration');
     }
-    // The gateway's broker limit travels in the job; chunk to it.
+    // The gateway's broker limit and QoS travel in the job; chunk to it and publish at it.
     client.setMaxMessageBytes(cfg.transport.maxMessageBytes);
+    client.setQos(cfg.transport.qos);
     const job = createJob(cfg, ann.devices);
     const data = typeof o.data === 'function' ? o.data(ann) : o.data;
     const trainer = await createTrainer({ model: cfg.model, data, seed: trainerSeed(job, o.device), threads: o.threads ?? 1 });
@@ -82,14 +110,15 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       throw e;
     }
     log.info({ job: cfg.job, dim: trainer.dim, samples: data.n }, 'ready');
-    const stop = new AbortController();
     // A device that joins (or restarts into) a running job starts at the gateway's round.
     const firstRound = Math.max(1, ann.round);
     if (firstRound > 1) log.info({ round: firstRound }, 'joining a running job');
     const done = runNode(node, port, {
       firstRound, rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log, signal: stop.signal,
       ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
-    }).finally(() => trainer.close());
+    }).finally(() => trainer.close()).then(() => {
+      if (lost) throw lost;
+    });
     return {
       done,
       async close() {

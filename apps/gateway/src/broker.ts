@@ -8,9 +8,10 @@ import { TransportError, mqttPublishPacketBytes, topicMatches } from '@edgefl/tr
 import { MAX_MESSAGE_BYTES } from '@edgefl/config';
 import { BrokerCounters } from './broker-counters.js';
 import { guardConnection } from './broker-guard.js';
+import { refuseDuplicateClientId } from './duplicate-client-id.js';
 
 /**
- * Policy hooks (DESIGN.md "Security model"; a later issue). Each may be sync or async;
+ * Policy hooks (see docs/architecture.md, "Security"). Each may be sync or async;
  * the default allows everything. A hook that throws denies and is logged.
  */
 export interface BrokerHooks {
@@ -73,6 +74,8 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     // edgefl client ids are `{job}-{device}`-like and may exceed MQTT 3.1.1's 23-char minimum.
     maxClientsIdLength: 256,
     authenticate(client, username, password, done) {
+      const duplicate = refuseDuplicateClientId(aedes, client, log);
+      if (duplicate !== null) return done(duplicate, false);
       if (opts.authenticate === undefined) return done(null, true);
       decide(() => opts.authenticate!(client.id, username, password), 'authenticate', client.id, log).then((ok) => {
         if (ok) return done(null, true);

@@ -16,6 +16,7 @@ export function agentCommand(): Command {
       const password = process.env['EDGEFL_PASSWORD'];
       const agent = await startAgent({
         url: cfg.gateway.url, device: cfg.device, job: cfg.job, log, data: agentData(cfg.data), threads: cfg.threads,
+        ...(cfg.gateway.giveUpAfterMs !== null ? { giveUpAfterMs: cfg.gateway.giveUpAfterMs } : {}),
         ...(password !== undefined ? { username: cfg.device, password } : {}),
       });
       try {

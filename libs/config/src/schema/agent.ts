@@ -29,7 +29,11 @@ export type AgentDataConfig = z.output<typeof AgentDataSchema>;
 
 /** `edgefl agent`'s file: one device. */
 export const AgentConfigSchema = z.strictObject({
-  gateway: z.strictObject({ url: z.string().regex(/^(mqtts?|wss?|tcp):\/\/[^\s/]+/).default('mqtt://127.0.0.1:1883') }).prefault({}),
+  gateway: z.strictObject({
+    url: z.string().regex(/^(mqtts?|wss?|tcp):\/\/[^\s/]+/).default('mqtt://127.0.0.1:1883'),
+    /** once connected, exit after the gateway has been unreachable this long (reconnects back off 1 s, 2 s, 4 s … 30 s); null: never */
+    giveUpAfterMs: z.int().min(1000).max(2_147_483_647).nullable().default(600_000),
+  }).prefault({}),
   device: DeviceId,
   job: JobName,
   data: AgentDataSchema,
