@@ -108,3 +108,62 @@ test('edgefl bench codec|train|broker write edgefl-bench/1 records with ratios a
   assert.equal(wrong.status, 2);
   assert.match(wrong.stderr, /Allowed choices are codec, train, broker/);
 });
+
+test('Ctrl-C during sim (in a terminal) restores cursor and line wrap, says it stopped, writes the record marked incomplete, exits 130', async () => {
+  const { spawn } = await import('node:child_process');
+  const out = join(tmp, 'stopped.json');
+  // `script` (util-linux, Debian-essential) gives the CLI a pseudo-terminal, so the progress
+  // bar hides the cursor and turns line wrap off; the ETX byte on the pty is a real Ctrl-C.
+  const cmd = [process.execPath, BIN, 'sim', 'configs/quickstart.yaml', '--set', 'rounds=500', '--json', out].map((a) => `'${a}'`).join(' ');
+  const p = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let tty = '';
+  let sent = false;
+  p.stdout.on('data', (d: Buffer) => {
+    tty += d.toString('latin1');
+    if (!sent && /round [3-9]\/500/.test(tty)) {
+      sent = true;
+      p.stdin.write('\x03');
+    }
+  });
+  const kill = setTimeout(() => p.kill('SIGKILL'), 240_000);
+  const code = await new Promise<number | null>((resolve) => p.on('close', resolve));
+  clearTimeout(kill);
+  assert.ok(sent, `no progress seen: ${tty.slice(0, 500)}`);
+  assert.equal(code, 130, tty.slice(-800));
+  const hidden = tty.lastIndexOf('\x1b[?25l');
+  assert.ok(hidden >= 0, 'the bar hid the cursor');
+  const after = tty.slice(hidden);
+  assert.ok(after.includes('\x1b[?25h'), 'cursor shown again');
+  assert.ok(after.includes('\x1b[?7h'), 'line wrap on again');
+  const said = /stopped after (\d+) of 500 rounds; partial run record \(marked "incomplete": true\) written to/.exec(tty);
+  assert.ok(said, tty.slice(-800));
+  const rec = JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
+  assert.equal(rec.incomplete, true);
+  assert.equal(rec.rounds.length, Number(said[1]));
+  assert.ok(rec.rounds.length >= 3 && rec.rounds.length < 500);
+  assert.equal(rec.totals.rounds, rec.rounds.length);
+});
+
+test('SIGINT during sim without a terminal: exit 130, record marked incomplete; a finished run has no such mark', async () => {
+  const { spawn } = await import('node:child_process');
+  const out = join(tmp, 'sigint.json');
+  const p = spawn(process.execPath, [BIN, 'sim', 'configs/quickstart.yaml', '--transport', 'memory', '--set', 'rounds=100000', '--json', out]);
+  let stderr = '';
+  p.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    // without a terminal, progress is one line per round
+    if (/^round 2\//m.test(stderr) && !p.killed) p.kill('SIGINT');
+  });
+  const kill = setTimeout(() => p.kill('SIGKILL'), 120_000);
+  const code = await new Promise<number | null>((resolve) => p.on('close', resolve));
+  clearTimeout(kill);
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /edgefl: stopped after \d+ of 100000 rounds; partial run record/);
+  const rec = JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
+  assert.equal(rec.incomplete, true);
+  assert.ok(rec.rounds.length >= 2);
+  assert.equal(rec.totals.rounds, rec.rounds.length);
+  const done = run(['sim', 'configs/quickstart.yaml', '--transport', 'memory', '--set', 'rounds=1', '--json', out, '--quiet']);
+  assert.equal(done.status, 0, done.stderr);
+  assert.equal('incomplete' in (JSON.parse(readFileSync(out, 'utf8')) as RunRecord), false);
+});

@@ -41,7 +41,7 @@ export class AgentError extends EdgeflError {
 
 /** The gateway stayed unreachable for `giveUpAfterMs`: a failure at run time, not a user error. */
 export class GatewayLostError extends EdgeflError {
-  override readonly exitCode = 1 as const;
+  override readonly exitCode = 1;
   constructor(cause: EdgeflError) {
     super('GATEWAY_LOST', cause.message, cause.hint, { cause });
   }

@@ -6,6 +6,7 @@ import { runExperiment } from '@edgefl/firmware-sim';
 import { collect, SET_HELP } from '../options.js';
 import { RoundProgress } from '../progress.js';
 import { formatSummary } from '../summary.js';
+import { StoppedError, abortOnSignal } from '../signals.js';
 
 export function simCommand(): Command {
   return new Command('sim')
@@ -21,13 +22,27 @@ export function simCommand(): Command {
       // Node logs go to stderr and default to warnings, so the progress bar stays readable.
       const log = createLogger({ level: cfg.log.level ?? (process.env['EDGEFL_LOG_LEVEL'] ? undefined : 'warn'), destination: 'stderr', name: 'sim' });
       const progress = opts.quiet ? null : new RoundProgress(cfg.rounds);
-      const record = await runExperiment(cfg, {
-        log,
-        onStart: (info) => progress?.start(info),
-        onRound: (r) => progress?.round(r),
+      // Ctrl-C: give the terminal back (cursor, line wrap) at once, then stop the fleet cleanly.
+      const stop = abortOnSignal(() => {
+        progress?.stop();
+        process.stderr.write('stopping: closing the fleet (Ctrl-C again to quit at once)\n');
       });
-      progress?.stop();
+      let record;
+      try {
+        record = await runExperiment(cfg, {
+          log, signal: stop.signal,
+          onStart: (info) => progress?.start(info),
+          onRound: (r) => progress?.round(r),
+        });
+      } finally {
+        stop.dispose();
+        progress?.stop();
+      }
       if (opts.json) writeFileSync(opts.json, JSON.stringify(record, null, 2) + '\n');
+      if (record.incomplete) {
+        throw new StoppedError(`stopped after ${record.rounds.length} of ${cfg.rounds} rounds` +
+          (opts.json ? `; partial run record (marked "incomplete": true) written to ${opts.json}` : ''));
+      }
       if (!opts.quiet) process.stdout.write(formatSummary(record) + (opts.json ? `\nrun record: ${opts.json}\n` : ''));
     });
 }
