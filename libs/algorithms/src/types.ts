@@ -2,7 +2,7 @@ import type { Dataset, Log, Rng } from '@edgefl/core';
 import type { CodecSpec } from '@edgefl/codec';
 
 /**
- * The contract between algorithms and drivers (DESIGN.md, "the one rule").
+ * The contract between algorithms and drivers (docs/architecture.md: an algorithm never knows how its messages travel).
  *
  * An algorithm is a set of per-node state machines. A round has fixed phases; in each
  * phase a node that acts waits for the exact messages it `expects`, then `act`s and
