@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '@edgefl/runtime';
 import { loadAgentConfig, loadExperimentConfig, loadGatewayConfig } from '@edgefl/config';
+import { fileURLToPath } from 'node:url';
 
 // The installed command: the compiled CLI, exactly what `npm start` runs (npm test builds it first).
-const BIN = join(import.meta.dirname, '../../apps/cli/bin/edgefl.js');
+const BIN = fileURLToPath(new URL('../../apps/cli/bin/edgefl.js', import.meta.url));
 const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
 const tmp = mkdtempSync(join(tmpdir(), 'edgefl-cli-'));
 

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const BIN = join(import.meta.dirname, '../../apps/cli/bin/edgefl.js');
+const BIN = fileURLToPath(new URL('../../apps/cli/bin/edgefl.js', import.meta.url));
 /** What `edgefl gateway|agent` log once SIGINT/SIGTERM stop them cleanly (apps/cli's STOPPABLE). */
 const STOPPABLE = 'running; SIGINT or SIGTERM stops cleanly';
 

@@ -4,9 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const SCRIPT = join(import.meta.dirname, '../../../scripts/install-system-deps.sh');
-const LIST = join(import.meta.dirname, '../../../scripts/system-packages.txt');
+const SCRIPT = fileURLToPath(new URL('../../../scripts/install-system-deps.sh', import.meta.url));
+const LIST = fileURLToPath(new URL('../../../scripts/system-packages.txt', import.meta.url));
 
 /**
  * Runs the script with `dpkg-query`, `id` and `apt-get` replaced by shims: `installed`
@@ -39,10 +40,10 @@ const listed = readFileSync(LIST, 'utf8').split('\n').map((l) => l.replace(/#.*/
 
 test('the package list is the one place naming what the tests need', () => {
   assert.deepEqual(listed, ['mosquitto', 'dataset-fashion-mnist', 'redis-server', 'chromium']);
-  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '../../../package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { scripts: Record<string, string> };
   assert.equal(pkg.scripts['pretest'], 'bash scripts/install-system-deps.sh');
   // CI runs the README's commands, nothing of its own
-  assert.match(readFileSync(join(import.meta.dirname, '../../../.ci/run'), 'utf8'), /\nnpm ci\nnpm test\n$/);
+  assert.match(readFileSync(fileURLToPath(new URL('../../../.ci/run', import.meta.url)), 'utf8'), /\nnpm ci\nnpm test\n$/);
 });
 
 test('everything installed: nothing to do, exit 0', () => {
