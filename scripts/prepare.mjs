@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-if (existsSync(new URL('../PREBUILT', import.meta.url))) {
+// (A source checkout always builds, even if an interrupted `npm pack` left the marker behind.)
+if (existsSync(new URL('../PREBUILT', import.meta.url)) && !existsSync(new URL('../.git', import.meta.url))) {
   process.exit(0);
 }
 let tsc;
