@@ -53,3 +53,26 @@ test('an agent publishes at the QoS and chunk size of the job the gateway announ
     await gw.close();
   }
 });
+
+test('an agent waiting for its job gives up once the broker is gone for giveUpAfterMs: GatewayLostError, no timer left, no error-level spam', async () => {
+  const { GatewayLostError } = await import('@edgefl/agent');
+  const { CaptureLog, until } = await import('./broker-helpers.js');
+  const before = timers();
+  const broker = await startBroker({ host: '127.0.0.1', port: 0, maxMessageBytes: 262_144 });
+  const log = new CaptureLog();
+  const starting = startAgent({
+    url: broker.url, device: 'dev-01', job: 'nobody', log, jobTimeoutMs: 600_000, giveUpAfterMs: 1500,
+    data: { name: 'tiny', n: 1, features: 1, x: new Float32Array(1), y: new Float32Array(1), classes: 2 },
+  });
+  starting.catch(() => undefined);
+  let subscribed = false;
+  broker.aedes.on('subscribe', () => (subscribed = true));
+  await until(() => subscribed, 'the agent to subscribe to its job');
+  await broker.close();
+  await assert.rejects(starting, (e: unknown) => e instanceof GatewayLostError && e.exitCode === 1 &&
+    /gave up reconnecting to the MQTT broker at mqtt:\/\/127\.0\.0\.1:\d+ after \d+ s down/.test(e.message));
+  assert.equal(timers(), before, 'the 10-minute job timer or a reconnect timer was left running');
+  // one warn when lost, one per failed attempt, one error when giving up; mqtt.js's own errors at debug
+  assert.deepEqual(log.lines.filter((l) => l.level === 'error').map((l) => l.msg), ['gave up reconnecting']);
+  assert.ok(log.lines.filter((l) => l.level === 'warn').length <= 3, JSON.stringify(log.lines.filter((l) => l.level === 'warn')));
+});

@@ -78,7 +78,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     },
   });
   try {
-    const ann = await Promise.race([awaitJob(client, o, log), gatewayLost]);
+    const ann = await Promise.race([awaitJob(client, o, log, stop.signal), gatewayLost]);
     const cfg = ann.experiment;
     if (!ann.devices.includes(o.device)) {
       throw new AgentError(`device ${o.device} is not part of job ${o.job} (devices: ${ann.devices.join(', ')})`,
@@ -135,13 +135,18 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
 }
 
 /** The first valid, running announcement of our job; invalid ones are logged and ignored. */
-async function awaitJob(client: FleetClient, o: AgentOptions, log: Log): Promise<JobAnnouncement> {
+async function awaitJob(client: FleetClient, o: AgentOptions, log: Log, signal: AbortSignal): Promise<JobAnnouncement> {
   return new Promise<JobAnnouncement>((resolve, reject) => {
     const timer = o.jobTimeoutMs === undefined ? undefined : setTimeout(() => {
       reject(new AgentError(`no job announcement for ${o.job} after ${o.jobTimeoutMs} ms`,
         'start the gateway for this job, and check gateway.url and the job name'));
     }, o.jobTimeoutMs);
     let settled = false;
+    // Given up on the gateway: the caller's race has its error; leave no timer behind.
+    signal.addEventListener('abort', () => {
+      settled = true;
+      if (timer) clearTimeout(timer);
+    }, { once: true });
     client.subscribe(topics.ctl(o.job), (_topic, bytes) => {
       if (settled) return;
       try {
