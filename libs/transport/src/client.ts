@@ -107,6 +107,8 @@ export class FleetClient {
   private readonly backoff: ReconnectBackoff;
   private nextMsgId: number;
   private closed = false;
+  /** closed by the back-off giving up, not by close() */
+  private gaveUp = false;
   /** what `status` says while connected; republished after a reconnect replaced it with the will */
   private status = STATUS_ONLINE;
 
@@ -129,6 +131,7 @@ export class FleetClient {
       ...(opts.giveUpAfterMs !== undefined ? { giveUpAfterMs: opts.giveUpAfterMs } : {}),
     }, log, (err) => {
       this.closed = true;
+      this.gaveUp = true;
       this.log.error({ err: err.message }, 'gave up reconnecting');
       opts.onGiveUp?.(err);
     });
@@ -260,8 +263,8 @@ export class FleetClient {
   async close(): Promise<void> {
     this.backoff.stop();
     if (this.closed) {
-      // gave up reconnecting: the client is ended already
-      if (!this.mqtt.disconnected) await this.mqtt.endAsync(true);
+      // gave up reconnecting: the client was ended with force; wait for that to finish
+      if (this.gaveUp && !this.mqtt.disconnected) await this.mqtt.endAsync(true);
       return;
     }
     this.closed = true;
