@@ -31,6 +31,8 @@ export interface LinkRecord {
 
 export interface RunRecord {
   readonly format: 'edgefl-run/1';
+  /** present, and true, only when the run was stopped (Ctrl-C) before its last round; `rounds` holds the rounds done */
+  readonly incomplete?: true;
   readonly config: unknown;
   /** the model's parameter count, so bits can be compared with float32 vectors */
   readonly model: { readonly dim: number };
