@@ -61,7 +61,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
     evaluations = evaluations.then(async () => {
       const train = await evaluator.evaluate(model, data.train);
       const test = await evaluator.evaluate(model, data.test);
-      const rec: RoundRecord = { ...base, loss: train.loss, accuracy: test.accuracy, objectiveGap: null, ...extra };
+      const rec: RoundRecord = { ...base, loss: train.loss, testLoss: test.loss, accuracy: test.accuracy, objectiveGap: null, ...extra };
       rounds.push(rec);
       hooks.onRound?.(rec);
     });

@@ -4,6 +4,7 @@ import type { AlgorithmDeclaration, BuildContext } from './contract/declaration.
 import { AlgorithmError } from './contract/errors.js';
 import { fedavgDeclaration } from './server/fedavg/index.js';
 import { dqDeclarations } from './server/dq/index.js';
+import { localSadmmDeclaration, stocAdmmDeclaration } from './server/sadmm/index.js';
 
 /**
  * Every algorithm the product knows, one line each. Adding an algorithm is its folder
@@ -12,6 +13,8 @@ import { dqDeclarations } from './server/dq/index.js';
 export const ALGORITHMS: readonly AlgorithmDeclaration[] = [
   fedavgDeclaration,
   ...dqDeclarations,
+  localSadmmDeclaration,
+  stocAdmmDeclaration,
 ];
 
 /** An algorithm as a job names it: `name` plus that algorithm's parameters. */

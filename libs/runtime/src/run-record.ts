@@ -7,6 +7,8 @@ export interface RoundRecord {
   readonly loss: number;
   /** on held-out data; null for regression */
   readonly accuracy: number | null;
+  /** the objective's loss on the held-out data (the regression experiments' test loss) */
+  readonly testLoss: number | null;
   /** F − F* where F* is known (convex experiments), else null */
   readonly objectiveGap: number | null;
   /** payload bits of this round, each transmission once */
