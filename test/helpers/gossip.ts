@@ -24,8 +24,8 @@ export interface GossipOptions {
   readonly onCreate?: (env: NodeEnv) => void;
 }
 
+/** phase 0 shares the model; phase 1 mixes what arrived and trains */
 const SHARE = 0;
-const MIX = 1;
 
 export function ringGossip(peers: readonly NodeId[], o: GossipOptions = {}): Algorithm {
   const n = peers.length;
@@ -43,9 +43,10 @@ export function ringGossip(peers: readonly NodeId[], o: GossipOptions = {}): Alg
       return new GossipPeer(env, neighbours(env.spec.id), o);
     },
     evaluationModel(models) {
-      const first = models.values().next().value as Float32Array;
-      const mean = new Float32Array(first.length);
-      for (const m of models.values()) for (let i = 0; i < m.length; i++) mean[i]! += m[i]! / models.size;
+      // In job order, not the order nodes finished the round: float sums must not depend on timing.
+      const ms = peers.map((p) => models.get(p)!);
+      const mean = new Float32Array(ms[0]!.length);
+      for (const m of ms) for (let i = 0; i < m.length; i++) mean[i]! += m[i]! / ms.length;
       return mean;
     },
   };

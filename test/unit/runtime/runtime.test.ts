@@ -6,7 +6,7 @@ import { parseExperimentConfig } from '@edgefl/config';
 import { mqttPublishPacketBytes } from '@edgefl/transport';
 import type { Inbound, LocalLearner, NodeMachine } from '@edgefl/algorithms';
 import {
-  Mailbox, MemoryNetwork, TrafficAccounting, countTraffic, createJob, nodeEnv, Routes, runNode, encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError, frame, unframe, WireError,
+  Mailbox, MemoryNetwork, TrafficAccounting, countTraffic, createJob, nodeEnv, runNode, encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError, frame, unframe, WireError,
 } from '@edgefl/runtime';
 
 const msg = (from: string, round: number, phase: number, tag = 0): Inbound => ({
