@@ -100,13 +100,17 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
   const net = new MemoryNetwork({ job: cfg.job, algorithm: job.algorithm, expect: receiveChecks(job, dim), log, ...(hooks.drop ? { drop: hooks.drop } : {}) });
   const hosts: HostedNode[] = [];
   try {
-    await Promise.all(job.algorithm.nodes.map(async (spec) => {
+    // Settled, not all: when one node fails to start, the learners of the others are still closed.
+    const started = await Promise.allSettled(job.algorithm.nodes.map(async (spec) => {
       const index = job.devices.indexOf(spec.id);
       const shard = index >= 0 ? data.shards[index] : undefined;
-      hosts.push(await hostNode({
+      const host = await hostNode({
         job, id: spec.id, log, initial, port: (s) => net.port(s), wrapPort: countTraffic(accounting), ...(shard ? { data: shard } : {}),
-      }));
+      });
+      hosts.push(host);
+      return host;
     }));
+    for (const r of started) if (r.status === 'rejected') throw r.reason;
     await Promise.all(hosts.map((h) => h.run({ onRoundEnd: tracker.hook(h.spec.id) })));
   } finally {
     await Promise.all(hosts.map((h) => h.close()));
