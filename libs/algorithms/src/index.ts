@@ -6,3 +6,4 @@ export { sendersOf, checkSenders } from './contract/senders.js';
 export { ALGORITHMS, algorithmNames, algorithmSchemas, createAlgorithm, findAlgorithm, type AlgorithmSpec } from './registry.js';
 export { fedAvg, type FedAvgOptions } from './server/fedavg/index.js';
 export { algorithmsHelp, algorithmsMarkdown, paramDocs, type ParamDoc } from './describe.js';
+export { dqAlgorithm, contractionBound, methodConstants, coveringEfficiency, thresholdRate, phi, fitContraction, LeastSquares, RangeSchedule, type DqOptions, type Method, type Quantization } from './server/dq/index.js';
