@@ -19,7 +19,7 @@ test('help and argument parsing load no library a command needs only when it run
     import { main } from ${JSON.stringify(MAIN)};
     import Module from 'node:module';
     process.stdout.write = () => true;
-    for (const argv of [['--help'], ['sim', '--help'], ['bench', '--help'], ['gateway', '--help'], ['agent', '--help']]) await main(argv);
+    for (const argv of [['--help'], ['sim', '--help'], ['bench', '--help'], ['gateway', '--help'], ['agent', '--help'], ['keys', '--help'], ['report', '--help']]) await main(argv);
     process.stderr.write(JSON.stringify(Object.keys(Module._cache)));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);

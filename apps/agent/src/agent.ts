@@ -1,5 +1,5 @@
 import { EdgeflError, errorMessage, type Dataset, type Log } from '@edgefl/core';
-import { FleetClient, topics } from '@edgefl/transport';
+import { FleetClient, type ClientTls, topics } from '@edgefl/transport';
 import {
   STATUS_DONE, STATUS_READY, createJob, decodeJobAnnouncement, hostNode, mqttPort, receiveChecks,
   type BuildAlgorithm, type HostedNode, type JobAnnouncement, type PortDecorator,
@@ -14,6 +14,8 @@ export interface AgentOptions {
   readonly data: Dataset | ((job: JobAnnouncement) => Dataset);
   readonly username?: string;
   readonly password?: string;
+  /** CA bundle / client certificate for mqtts:// and wss:// */
+  readonly tls?: ClientTls;
   /** ONNX Runtime intra-op threads */
   readonly threads?: number;
   /** how long to wait for the gateway's job announcement; default: forever */
@@ -52,6 +54,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     maxMessageBytes: 262_144, qos: 1, logger: log,
     ...(o.username !== undefined ? { username: o.username } : {}),
     ...(o.password !== undefined ? { password: o.password } : {}),
+    ...(o.tls !== undefined ? { tls: o.tls } : {}),
   });
   try {
     const clock = await watchJob(client, o, log);

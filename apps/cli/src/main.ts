@@ -4,6 +4,7 @@ import { simCommand } from './commands/sim.js';
 import { gatewayCommand } from './commands/gateway.js';
 import { agentCommand } from './commands/agent.js';
 import { benchCommand } from './commands/bench.js';
+import { keysCommand } from './commands/keys.js';
 import { reportCommand } from './commands/report.js';
 
 /** Exit codes: 0 success, 1 failure at run time, 2 a user error (config, data, arguments). */
@@ -19,7 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     ? (await import('@edgefl/algorithms')).algorithmsHelp()
     : undefined;
   // addCommand does not copy settings: each subcommand must throw instead of exiting.
-  for (const cmd of [simCommand(simHelp), gatewayCommand(), agentCommand(), benchCommand(), reportCommand()]) {
+  for (const cmd of [simCommand(simHelp), gatewayCommand(), agentCommand(), keysCommand(), benchCommand(), reportCommand()]) {
     program.addCommand(cmd.exitOverride().showHelpAfterError());
   }
   try {

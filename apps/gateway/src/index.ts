@@ -3,8 +3,10 @@ export type { BrokerOptions, BrokerHooks, RunningBroker } from './broker.js';
 export { BrokerCounters, topicKind } from './broker-counters.js';
 export type { ClientTraffic, Traffic } from './broker-counters.js';
 export { MqttLengthScanner } from './broker-guard.js';
-export { startGateway } from './gateway.js';
-export type { GatewayOptions, RunningGateway } from './gateway.js';
+export { startGateway, startSecureBroker } from './gateway.js';
+export { redisStores, redisOptions } from './cluster/redis.js';
+export type { ClusterStores } from './cluster/redis.js';
+export type { GatewayOptions, GatewayAuth, GatewayListen, RunningGateway, SecureBrokerOptions, RunningSecureBroker } from './gateway.js';
 export { startAggregator, AggregatorError } from './aggregator.js';
 export type { AggregatorOptions, RunningAggregator } from './aggregator.js';
 export { benchTransport } from './bench/broker-bench.js';
@@ -12,3 +14,4 @@ export { benchAgainstMosquitto, VS_MOSQUITTO_TARGETS } from './bench/vs-mosquitt
 export type { VsMosquittoOptions } from './bench/vs-mosquitto.js';
 export { startMosquitto, findMosquitto } from './bench/mosquitto.js';
 export type { RunningMosquitto } from './bench/mosquitto.js';
+export * from './security/index.js';

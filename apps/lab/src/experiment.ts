@@ -6,7 +6,7 @@ import {
   MemoryNetwork, RoundTracker, TrafficAccounting, countTraffic, createJob, hostNode, linkRecords, receiveChecks,
   type BuildAlgorithm, type DeliveryKey, type HostedNode, type Job, type RoundRecord, type RunRecord,
 } from '@edgefl/runtime';
-import { startGateway, type BrokerCounters } from '@edgefl/gateway';
+import { provisionFleet, startGateway, type BrokerCounters } from '@edgefl/gateway';
 import { startAgent, type RunningAgent } from '@edgefl/agent';
 
 export type TransportKind = 'memory' | 'mqtt';
@@ -120,8 +120,11 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
 async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks): Promise<void> {
   const cfg = job.cfg;
   const log = hooks.log;
+  // Per-device credentials, made for this run and never written anywhere: the embedded
+  // gateway enforces the same keys and topic policy as `edgefl gateway`.
+  const fleet = await provisionFleet(job.devices);
   const gateway = await startGateway({
-    listen: cfg.gateway, experiment: cfg, devices: job.devices, log, data, wrapPort: countTraffic(accounting),
+    listen: cfg.gateway, auth: { keys: { entries: fleet.entries } }, experiment: cfg, devices: job.devices, log, data, wrapPort: countTraffic(accounting),
     readyTimeoutMs: cfg.transport.roundTimeoutMs,
     ...(job.serverless ? {} : { onRoundEnd: tracker.hook(job.server) }),
     ...(hooks.buildAlgorithm ? { buildAlgorithm: hooks.buildAlgorithm } : {}),
@@ -134,6 +137,7 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
     // another one failed is closed too instead of reconnecting forever to a closed gateway.
     const starts = await Promise.allSettled(job.devices.map((device, i) => startAgent({
       url: `mqtt://127.0.0.1:${gateway.broker.port}`, device, job: cfg.job, log, data: data.shards[i]!,
+      username: device, password: fleet.secrets.get(device)!,
       jobTimeoutMs: cfg.transport.roundTimeoutMs, onRoundEnd: tracker.hook(device), wrapPort: countTraffic(accounting),
       ...(hooks.buildAlgorithm ? { buildAlgorithm: hooks.buildAlgorithm } : {}),
     })));

@@ -38,6 +38,15 @@ export interface FleetClientOptions {
   /** pause between reconnect attempts (default 1 s) */
   readonly reconnectPeriodMs?: number;
   readonly keepaliveSec?: number;
+  /** for `mqtts://` and `wss://`: CA bundle to trust, and a client certificate/key for mutual TLS (PEM contents) */
+  readonly tls?: ClientTls;
+}
+
+/** TLS material for a client (PEM contents, not paths). Server certificates are always verified. */
+export interface ClientTls {
+  readonly ca?: string | Buffer;
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
 }
 
 export interface PublishOptions {
@@ -143,6 +152,10 @@ export class FleetClient {
       will: { topic: status, payload: Buffer.from(STATUS_OFFLINE), qos: opts.qos, retain: true },
       ...(opts.username !== undefined ? { username: opts.username } : {}),
       ...(opts.password !== undefined ? { password: opts.password } : {}),
+      ...(opts.tls?.ca !== undefined ? { ca: opts.tls.ca } : {}),
+      ...(opts.tls?.cert !== undefined ? { cert: opts.tls.cert } : {}),
+      ...(opts.tls?.key !== undefined ? { key: opts.tls.key } : {}),
+      rejectUnauthorized: true,
     };
     const client = await connectOnce(opts.url, mqttOpts, opts.connectTimeoutMs ?? 30_000);
     const fc = new FleetClient(client, opts, log);
@@ -415,6 +428,13 @@ function connectOnce(url: string, opts: IClientOptions, timeoutMs: number): Prom
         cleanup();
         client.end(true);
         reject(new TransportError(`the MQTT broker at ${url} refused the connection: ${err.message}`, 'check the username/password and client id for this device', { cause: err }));
+      }
+      // Neither will a server certificate this client does not trust.
+      if ('code' in err && typeof err.code === 'string' && /CERT|UNABLE_TO_VERIFY|SELF_SIGNED|ERR_TLS/.test(err.code)) {
+        cleanup();
+        client.end(true);
+        reject(new TransportError(`the TLS certificate of ${url} is not trusted: ${err.message} (${err.code})`,
+          'give the client the CA that signed the gateway\'s certificate (agent config tls.ca), and connect by a name or address the certificate lists', { cause: err }));
       }
     };
     const cleanup = (): void => {
