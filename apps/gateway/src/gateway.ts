@@ -1,7 +1,7 @@
 import type { Log } from '@edgefl/core';
 import type { ExperimentConfig } from '@edgefl/config';
 import type { FederatedData } from '@edgefl/data';
-import type { TrafficAccounting } from '@edgefl/runtime';
+import { createJob, type BuildAlgorithm, type PortDecorator } from '@edgefl/runtime';
 import { GATEWAY, type ClientTls } from '@edgefl/transport';
 import { startBroker, type RunningBroker } from './broker.js';
 import { startAggregator, type RunningAggregator } from './aggregator.js';
@@ -57,7 +57,10 @@ export interface GatewayOptions extends SecureBrokerOptions {
   readonly readyTimeoutMs?: number;
   readonly evaluateRounds?: boolean;
   readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
-  readonly accounting?: TrafficAccounting;
+  /** wraps the server node's port, e.g. `countTraffic(accounting)` in the lab */
+  readonly wrapPort?: PortDecorator;
+  /** builds the job's algorithm instead of the registry (programs and tests running their own) */
+  readonly buildAlgorithm?: BuildAlgorithm;
 }
 
 export interface RunningGateway {
@@ -136,7 +139,11 @@ export async function startSecureBroker(o: SecureBrokerOptions): Promise<Running
 
 /** `edgefl gateway`: an aedes broker with the job's aggregator next to it. */
 export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
-  const sb = await startSecureBroker(o);
+  // The job is built (and checked) before the broker starts: its algorithm's senders say
+  // whose peer topics each device may read.
+  const job = createJob(o.experiment, o.devices, o.buildAlgorithm);
+  const auth: GatewayAuth = o.auth === 'none' || o.auth.neighbours ? o.auth : { ...o.auth, neighbours: (d) => job.routes.senders(d) };
+  const sb = await startSecureBroker({ ...o, auth });
   const { broker, authorizer } = sb;
   if (authorizer) {
     const known = new Set(authorizer.identities);
@@ -154,7 +161,8 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),
       ...(o.evaluateRounds !== undefined ? { evaluateRounds: o.evaluateRounds } : {}),
       ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
-      ...(o.accounting ? { accounting: o.accounting } : {}),
+      ...(o.wrapPort ? { wrapPort: o.wrapPort } : {}),
+      ...(o.buildAlgorithm ? { buildAlgorithm: o.buildAlgorithm } : {}),
     });
   } catch (e) {
     await sb.close();
