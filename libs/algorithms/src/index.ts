@@ -5,3 +5,8 @@ export { AlgorithmError } from './contract/errors.js';
 export { ALGORITHMS, algorithmNames, algorithmSchemas, createAlgorithm, findAlgorithm, type AlgorithmSpec } from './registry.js';
 export { fedAvg, type FedAvgOptions } from './server/fedavg/index.js';
 export { algorithmsHelp, algorithmsMarkdown, paramDocs, type ParamDoc } from './describe.js';
+export { gd, type GdOptions } from './server/gd/index.js';
+export { gadmm, type GadmmOptions } from './decentralized/gadmm/index.js';
+export * from './topology/index.js';
+export { PeerChannels, KEYFRAME_CODEC, type ChannelDelivery, type ChannelOptions, type ChannelTransmission } from './shared/channel.js';
+export { cholesky, choleskySolve, leastSquaresOptimum, linearDim, meanSquaredError, normalEquations, type LeastSquaresOptimum } from './shared/least-squares.js';

@@ -13,7 +13,7 @@ export interface Job {
 }
 
 export function createJob(cfg: ExperimentConfig, devices: readonly string[] = deviceIds(cfg.fleet)): Job {
-  const algorithm = createAlgorithm(cfg.algorithm, { server: GATEWAY, devices, codecs: cfg.codec, seed: cfg.seed });
+  const algorithm = createAlgorithm(cfg.algorithm, { server: GATEWAY, devices, codecs: cfg.codec, seed: cfg.seed, ...(cfg.topology ? { topology: cfg.topology } : {}) });
   return { cfg, server: GATEWAY, devices, algorithm };
 }
 

@@ -122,6 +122,8 @@ export interface Algorithm {
   /** phase names of one round, in order */
   readonly phases: readonly string[];
   readonly nodes: readonly NodeSpec[];
+  /** The nodes `id` receives from (its in-neighbours); required when the algorithm has peer nodes. */
+  senders?(id: NodeId): readonly NodeId[];
   createNode(env: NodeEnv): NodeMachine;
   /** The model a lab run evaluates after a round, from each node's end-of-round model. */
   evaluationModel(models: ReadonlyMap<NodeId, Float32Array>): Float32Array;
