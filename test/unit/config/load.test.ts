@@ -112,7 +112,7 @@ test('unknown key, wrong type and missing key are all listed at once, with the f
     'algorithm.batchSize: expected integer ≥ 1, got 0',
     'algorithm.lrr: expected a known key (name, localSteps, lr, batchSize), got unknown key "lrr"',
     'transport.qos: expected one of 0 | 1 | 2, got 3',
-    'extra: expected a known key (job, seed, rounds, data, model, fleet, algorithm, codec, transport, gateway, log), got unknown key "extra"',
+    'extra: expected a known key (job, seed, rounds, data, model, fleet, algorithm, topology, codec, transport, gateway, log), got unknown key "extra"',
   ]);
   assert.equal(e.message.split('\n')[0], `invalid configuration ${p} (10 problems):`);
   assert.deepEqual(e.problems.map((x) => x.path).slice(0, 3), ['job', 'seed', 'rounds']);
@@ -121,15 +121,15 @@ test('unknown key, wrong type and missing key are all listed at once, with the f
 test('unions: a wrong tag lists the options; an unrecognisable value gets the description', () => {
   const e = configError(() => loadExperimentConfig(yaml('job: demo\nalgorithm: { name: fedsgd }\nmodel: { kind: cnn }\ndata: { dataset: mnist, partition: { kind: dirichlet, alpha: 0 } }\n')));
   assert.deepEqual(lines(e), [
-    'data.dataset: expected a dataset name (digits, breast_cancer, iris, diabetes, fashion-mnist), { name, split }, { csv: path, … } or { idx: { images, labels } }, got "mnist"',
+    'data.dataset: expected a dataset name (digits, breast_cancer, iris, diabetes, randhie, fashion-mnist), { name, split }, { csv: path, … }, { idx: { images, labels } } or { synthetic: least-squares, rows, features, kappa?, target?, noise?, seed? }, got "mnist"',
     'data.partition.alpha: expected number > 0, got 0',
     'model.kind: expected one of "mlp" | "logistic" | "linear" | "lenet" | "onnx", got "cnn"',
-    'algorithm.name: expected one of "fedavg", got "fedsgd"',
+    'algorithm.name: expected one of "fedavg" | "gd" | "qgd" | "gadmm" | "q-gadmm", got "fedsgd"',
   ]);
   // a csv spec with a typo is matched to the csv alternative
   const csv = configError(() => loadExperimentConfig(yaml('job: demo\ndata: { dataset: { csv: a.csv, delimter: comma } }\n')));
   assert.deepEqual(lines(csv), [
-    'data.dataset.delimter: expected a known key (name, split, csv, delimiter, header, label, targetPath, task, idx), got unknown key "delimter"',
+    'data.dataset.delimter: expected a known key (name, split, csv, delimiter, header, label, targetPath, task, idx, synthetic, rows, features, kappa, target, noise, seed), got unknown key "delimter"',
   ]);
 });
 
@@ -137,7 +137,7 @@ test('an override of an unknown key is an error naming the key and the --set', (
   const e = configError(() => loadExperimentConfig(yaml('job: demo\n'), ['algorithm.lrr=0.1', 'rounds=0']));
   assert.deepEqual(lines(e), [
     'rounds: expected integer ≥ 1, got 0 (from --set rounds=0)',
-    'algorithm.lrr: expected a known key (name, localSteps, lr, batchSize), got unknown key "lrr" (from --set algorithm.lrr=0.1)',
+    'algorithm.lrr: expected a known key (name, localSteps, lr, batchSize, bits, rho, solver), got unknown key "lrr" (from --set algorithm.lrr=0.1)',
   ]);
   const into = configError(() => loadExperimentConfig(yaml('job: demo\nrounds: 5\n'), ['rounds.max=3']));
   assert.deepEqual(lines(into), ['--set rounds.max=3: expected rounds to be a mapping, got 5; set rounds={…} instead']);
