@@ -1,7 +1,7 @@
 import type { Log } from '@edgefl/core';
 import type { ExperimentConfig } from '@edgefl/config';
 import type { FederatedData } from '@edgefl/data';
-import type { TrafficAccounting } from '@edgefl/runtime';
+import type { BuildAlgorithm, PortDecorator } from '@edgefl/runtime';
 import { startBroker, type RunningBroker } from './broker.js';
 import { startAggregator, type RunningAggregator } from './aggregator.js';
 
@@ -14,7 +14,10 @@ export interface GatewayOptions {
   readonly readyTimeoutMs?: number;
   readonly evaluateRounds?: boolean;
   readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
-  readonly accounting?: TrafficAccounting;
+  /** wraps the server node's port, e.g. `countTraffic(accounting)` in the lab */
+  readonly wrapPort?: PortDecorator;
+  /** builds the job's algorithm instead of the registry (programs and tests running their own) */
+  readonly buildAlgorithm?: BuildAlgorithm;
 }
 
 export interface RunningGateway {
@@ -39,7 +42,8 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),
       ...(o.evaluateRounds !== undefined ? { evaluateRounds: o.evaluateRounds } : {}),
       ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
-      ...(o.accounting ? { accounting: o.accounting } : {}),
+      ...(o.wrapPort ? { wrapPort: o.wrapPort } : {}),
+      ...(o.buildAlgorithm ? { buildAlgorithm: o.buildAlgorithm } : {}),
     });
   } catch (e) {
     await broker.close();

@@ -13,7 +13,7 @@ export interface ParamDoc {
 type JsonSchema = {
   type?: string; enum?: unknown[]; const?: unknown; anyOf?: JsonSchema[]; default?: unknown; description?: string;
   minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number; items?: JsonSchema;
-  properties?: Record<string, JsonSchema>;
+  properties?: Record<string, JsonSchema>; required?: string[];
 };
 
 const SAFE = Number.MAX_SAFE_INTEGER;
@@ -37,7 +37,7 @@ export function paramDocs(d: AlgorithmDeclaration): ParamDoc[] {
   return Object.entries(json.properties ?? {}).map(([key, s]) => ({
     key,
     type: typeOf(s),
-    default: s.default === undefined ? '(required)' : JSON.stringify(s.default),
+    default: s.default !== undefined ? JSON.stringify(s.default) : (json.required ?? []).includes(key) ? '(required)' : '(optional)',
     description: s.description ?? '',
   }));
 }

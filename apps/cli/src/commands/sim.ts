@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { algorithmsHelp } from '@edgefl/algorithms';
 import { loadExperimentConfig } from '@edgefl/config';
 import { createLogger } from '@edgefl/telemetry';
-import { runExperiment } from '@edgefl/firmware-sim';
+import { runExperiment } from '@edgefl/lab';
 import { collect, SET_HELP } from '../options.js';
 import { RoundProgress } from '../progress.js';
 import { formatSummary } from '../summary.js';

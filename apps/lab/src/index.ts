@@ -1,0 +1,2 @@
+export { runExperiment } from './experiment.js';
+export type { ExperimentHooks, TransportKind } from './experiment.js';
