@@ -15,6 +15,8 @@ export interface LockstepOptions {
   readonly seed?: number;
   /** return true to lose the delivery of `from`'s message of (round, phase) to `to` */
   readonly drop?: (m: { from: NodeId; to: NodeId; round: number; phase: number }) => boolean;
+  /** restart node `id` as a fresh machine (no references, no duals) at the start of `round` */
+  readonly restart?: { readonly id: NodeId; readonly round: number };
   /** after every round, with the nodes */
   readonly onRound?: (round: number, nodes: ReadonlyMap<NodeId, NodeMachine>) => void;
 }
@@ -30,17 +32,24 @@ export interface LockstepResult {
 export async function lockstep(algo: Algorithm, o: LockstepOptions): Promise<LockstepResult> {
   const init = o.initialParams ?? new Float32Array(o.dim);
   const nodes = new Map<NodeId, NodeMachine>();
-  for (const spec of algo.nodes) {
+  const create = (id: NodeId, startRound?: number): NodeMachine => {
+    const spec = algo.nodes.find((n) => n.id === id)!;
     const data = o.data?.get(spec.id);
-    nodes.set(spec.id, algo.createNode({
-      spec, rng: new Rng(`${o.seed ?? 1}/${spec.id}`), dim: o.dim, initialParams: init, log: nullLog, ...(data ? { data } : {}),
-    }));
-  }
+    return algo.createNode({
+      spec, rng: new Rng(`${o.seed ?? 1}/${spec.id}/${startRound ?? 1}`), dim: o.dim, initialParams: init, log: nullLog,
+      ...(data ? { data } : {}), ...(startRound ? { startRound } : {}),
+    });
+  };
+  for (const spec of algo.nodes) nodes.set(spec.id, create(spec.id));
   const inboxes = new Map<NodeId, Inbound[]>();
   for (const id of nodes.keys()) inboxes.set(id, []);
   let payloadBits = 0, transmissions = 0;
   const models: Float32Array[] = [];
   for (let round = 1; round <= o.rounds; round++) {
+    if (o.restart?.round === round) {
+      nodes.set(o.restart.id, create(o.restart.id, round));
+      inboxes.set(o.restart.id, []);
+    }
     for (let phase = 0; phase < algo.phases.length; phase++) {
       const sent: { from: NodeId; out: Outbound }[] = [];
       for (const [id, node] of nodes) {

@@ -109,6 +109,7 @@ class GadmmNode implements NodeMachine {
     this.exact = this.exactSolver();
     this.rhs = new Float64Array(env.dim);
     this.sol = new Float64Array(env.dim);
+    if ((env.startRound ?? 1) > 1) this.restarted(env.startRound!);
   }
 
   /**
@@ -133,6 +134,13 @@ class GadmmNode implements NodeMachine {
     return { l, h };
   }
 
+  /** Joined a running job (a restart): references and duals are gone; ask every neighbour for a keyframe. */
+  private restarted(round: number): void {
+    this.fresh = true;
+    this.links.restart();
+    this.env.log.warn({ round }, 'started mid-job; requesting keyframes from every neighbour');
+  }
+
   expects(round: number, phase: number): readonly MessageKey[] | null {
     if (phase === PHASE_HEADS) return this.isHead ? [] : null;
     if (phase === PHASE_TAILS) return this.isHead ? null : this.neigh.map((from) => ({ from, round, phase: PHASE_HEADS }));
@@ -140,12 +148,7 @@ class GadmmNode implements NodeMachine {
   }
 
   async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
-    if (this.lastRound === 0 && round > 1) {
-      // joined a running job (a restart): references and duals are gone; ask for keyframes
-      this.fresh = true;
-      this.links.restart();
-      this.env.log.warn({ round }, 'started mid-job; requesting keyframes from every neighbour');
-    }
+    if (this.lastRound === 0 && round > 1 && !this.fresh) this.restarted(round);
     this.lastRound = round;
     if (phase !== PHASE_HEADS) this.take(inbox);
     if (phase === PHASE_DUALS) {
@@ -154,7 +157,6 @@ class GadmmNode implements NodeMachine {
     }
     await this.solve();
     const tx = this.links.encode(this.theta, this.env.rng, () => this.dualBlocks());
-    if (tx.keyframe) this.fresh = false;
     const out: Outbound = { to: this.neigh, codec: tx.codec, dim: tx.dim, body: tx.body, payloadBits: tx.payloadBits, ...(tx.meta ? { meta: tx.meta } : {}) };
     if (phase === PHASE_TAILS) this.updateDuals();
     return [out];
@@ -172,6 +174,8 @@ class GadmmNode implements NodeMachine {
       const block = this.blockOf(from, got.extra);
       if (block) this.lambda[k]!.set(block);
     }
+    // a restarted node is fresh until every neighbour's keyframe brought its reference and duals back
+    if (this.fresh && this.neigh.every((id) => !this.links.awaiting(id))) this.fresh = false;
   }
 
   /** The block of `extra` meant for this node: a sender lists its duals in its neighbour order. */
