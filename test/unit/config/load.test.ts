@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
+import { DatasetSpecSchema,
   ConfigError, loadConfig, loadExperimentConfig, loadGatewayConfig, loadAgentConfig, parseExperimentConfig,
   ExperimentConfigSchema, DATASET_NAMES, deviceIds, type ExperimentConfig,
 } from '@edgefl/config';
@@ -121,7 +121,7 @@ test('unknown key, wrong type and missing key are all listed at once, with the f
 test('unions: a wrong tag lists the options; an unrecognisable value gets the description', () => {
   const e = configError(() => loadExperimentConfig(yaml('job: demo\nalgorithm: { name: fedsgd }\nmodel: { kind: cnn }\ndata: { dataset: mnist, partition: { kind: dirichlet, alpha: 0 } }\n')));
   assert.deepEqual(lines(e), [
-    'data.dataset: expected a dataset name (digits, breast_cancer, iris, diabetes, randhie, fashion-mnist), { name, split }, { csv: path, … }, { idx: { images, labels } } or { synthetic: least-squares, rows, features, kappa?, target?, noise?, seed? }, got "mnist"',
+    `data.dataset: expected ${DatasetSpecSchema.description}, got "mnist"`,
     'data.partition.alpha: expected number > 0, got 0',
     'model.kind: expected one of "mlp" | "logistic" | "linear" | "lenet" | "onnx", got "cnn"',
     'algorithm.name: expected one of "fedavg" | "gd" | "qgd" | "gadmm" | "q-gadmm", got "fedsgd"',
@@ -129,7 +129,7 @@ test('unions: a wrong tag lists the options; an unrecognisable value gets the de
   // a csv spec with a typo is matched to the csv alternative
   const csv = configError(() => loadExperimentConfig(yaml('job: demo\ndata: { dataset: { csv: a.csv, delimter: comma } }\n')));
   assert.deepEqual(lines(csv), [
-    'data.dataset.delimter: expected a known key (name, split, csv, delimiter, header, label, targetPath, task, idx, synthetic, rows, features, kappa, target, noise, seed), got unknown key "delimter"',
+    'data.dataset.delimter: expected a known key (csv, delimiter, header, label, targetPath, task, name), got unknown key "delimter"',
   ]);
 });
 
