@@ -83,3 +83,34 @@ test('q-gadmm declares peers and their senders (in-neighbours) for the gateway A
   assert.deepEqual(algo.senders?.('b'), ['a', 'c']);
   assert.deepEqual(algo.senders?.('a'), ['b']);
 });
+
+test("q-gadmm with bits: 'auto' (non-increasing quantization steps) converges like the fixed 2 bits", async () => {
+  const p = problem(4);
+  const gaps = await gapAfter(createAlgorithm({ name: 'q-gadmm', bits: 'auto' }, ctx(p.devices)), p, 400);
+  assert.ok(gaps[gaps.length - 1]! <= 1e-6, `gap ${gaps[gaps.length - 1]}`);
+});
+
+test('GADMM with inexact local steps (solver: steps, through the learner) still drives the peers to consensus', async () => {
+  // f_n(θ) = ½‖θ − c_n‖² through the closed-form test learner: the optimum of Σ f_n is the mean of the c_n
+  const { quadraticLearner } = await import('../../helpers/quadratic-learner.js');
+  const { Rng, nullLog } = await import('@edgefl/core');
+  const centers = [[1, 2], [3, -2], [-1, 0], [5, 4], [2, 1]].map((c) => Float32Array.from(c));
+  const devices = centers.map((_, i) => `p${i}`);
+  const algo = createAlgorithm({ name: 'gadmm', solver: 'steps', localSteps: 50, lr: 0.2 }, ctx(devices));
+  const nodes = algo.nodes.map((spec, i) => algo.createNode({ spec, rng: new Rng(i), dim: 2, initialParams: new Float32Array(2), log: nullLog, learner: quadraticLearner(centers[i]!) }));
+  const inbox = new Map<string, import('@edgefl/algorithms').Inbound[]>(devices.map((d) => [d, []]));
+  for (let round = 1; round <= 300; round++) {
+    for (let phase = 0; phase < 3; phase++) {
+      for (const node of nodes) {
+        const keys = node.expects(round, phase);
+        if (keys === null) continue;
+        const got = inbox.get(node.spec.id)!.filter((m) => keys.some((k) => k.from === m.from && k.round === m.round && k.phase === m.phase));
+        for (const out of await node.act(round, phase, got)) for (const to of out.to) inbox.get(to)!.push({ from: node.spec.id, round, phase, codec: out.codec, dim: out.dim, body: out.body, payloadBits: out.payloadBits });
+      }
+    }
+  }
+  for (const node of nodes) {
+    const m = node.model();
+    assert.ok(Math.abs(m[0]! - 2) < 1e-3 && Math.abs(m[1]! - 1) < 1e-3, `${node.spec.id}: ${[...m]}`);
+  }
+});
