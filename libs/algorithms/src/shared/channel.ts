@@ -15,7 +15,7 @@ import type { Inbound, NodeId } from '../contract/types.js';
  *    (in topology order) naming the senders it awaits — repeated until a keyframe arrives,
  *    so a lost request is asked again;
  * 3. a sender that sees its bit set sends its next transmission as a keyframe: codec
- *    `{ id: 'keyframe', extra }`, body = θ in float32 (d values) followed by `extra`
+ *    `{ id: 'keyframe', extra }` (libs/codec): θ in float32 (d values) followed by `extra`
  *    algorithm floats (Q-GADMM puts its edge duals there); both ends re-anchor the
  *    codec state at θ, so the references agree again. Meanwhile the receiver ignores
  *    residual messages from that sender (it could only decode them against a wrong
@@ -100,18 +100,18 @@ export class PeerChannels {
     if (this.keyframeDue) {
       this.keyframeDue = false;
       const x = extra?.() ?? new Float32Array(0);
-      const body = new Uint8Array(4 * (v.length + x.length));
-      const view = new DataView(body.buffer);
-      for (let i = 0; i < v.length; i++) view.setFloat32(4 * i, v[i]!, true);
-      for (let i = 0; i < x.length; i++) view.setFloat32(4 * (v.length + i), x[i]!, true);
-      const reference = Float32Array.from(v);
-      this.sendState = reanchor(this.codec, this.sendState, reference, this.o.dim);
+      const all = new Float32Array(v.length + x.length);
+      all.set(v);
+      all.set(x, v.length);
+      const kf = createCompressor({ id: KEYFRAME_CODEC, extra: x.length });
+      const enc = kf.encode(all, undefined, rng);
+      const reference = enc.decoded.slice(0, v.length);
+      this.sendState = reanchor(this.codec, reference, this.o.dim);
       this.sendReference = reference;
-      const payloadBits = 32 * (v.length + x.length);
       this.keyframesSent++;
-      this.keyframeBits += payloadBits;
-      this.o.log.info({ node: this.o.self, payloadBits }, 'keyframe sent (a receiver asked to resynchronise)');
-      return { codec: { id: KEYFRAME_CODEC, extra: x.length }, dim: this.o.dim, body, payloadBits, ...(meta ? { meta } : {}), reference: Float32Array.from(reference), keyframe: true };
+      this.keyframeBits += enc.payloadBits;
+      this.o.log.info({ node: this.o.self, payloadBits: enc.payloadBits }, 'keyframe sent (a receiver asked to resynchronise)');
+      return { codec: kf.spec, dim: this.o.dim, body: enc.body, payloadBits: enc.payloadBits, ...(meta ? { meta } : {}), reference: Float32Array.from(reference), keyframe: true };
     }
     const enc = this.codec.encode(v, this.sendState, rng);
     this.sendReference = Float32Array.from(enc.decoded);
@@ -149,7 +149,7 @@ export class PeerChannels {
         this.markMissed(from, r, kf);
         return null;
       }
-      r.state = reanchor(this.codec, r.state, kf.reference, this.o.dim);
+      r.state = reanchor(this.codec, kf.reference, this.o.dim);
       r.reference = kf.reference;
       const wasAwaiting = r.awaiting;
       r.awaiting = false;
@@ -201,7 +201,7 @@ export class PeerChannels {
 }
 
 /** Codec state re-anchored at `ref`: residual codecs (a `ref` in their state) restart from it with no step history. */
-function reanchor(codec: CodecCompressor<unknown>, _old: unknown, ref: Float32Array, dim: number): unknown {
+function reanchor(codec: CodecCompressor<unknown>, ref: Float32Array, dim: number): unknown {
   const state = codec.initState(dim);
   if (typeof state === 'object' && state !== null && 'ref' in state && (state as { ref: unknown }).ref instanceof Float32Array) {
     (state as { ref: Float32Array }).ref.set(ref);
@@ -209,17 +209,12 @@ function reanchor(codec: CodecCompressor<unknown>, _old: unknown, ref: Float32Ar
   return state;
 }
 
-/** Checks and splits a keyframe body; a string names what is wrong with it. */
+/** Decodes and splits a keyframe (the `keyframe` codec); a string names what is wrong with it. */
 function decodeKeyframe(m: Inbound, dim: number): { reference: Float32Array; extra: Float32Array } | string {
-  const extra = m.codec['extra'];
-  if (typeof extra !== 'number' || !Number.isInteger(extra) || extra < 0 || extra > 64 * dim) return `keyframe extra ${String(extra)} is not an integer in 0…${64 * dim}`;
-  if (m.body.length !== 4 * (dim + extra)) return `keyframe body is ${m.body.length} bytes, expected ${4 * (dim + extra)}`;
-  const view = new DataView(m.body.buffer, m.body.byteOffset, m.body.byteLength);
-  const reference = new Float32Array(dim);
-  const x = new Float32Array(extra);
-  for (let i = 0; i < dim; i++) reference[i] = view.getFloat32(4 * i, true);
-  for (let i = 0; i < extra; i++) x[i] = view.getFloat32(4 * (dim + i), true);
-  for (let i = 0; i < dim; i++) if (!Number.isFinite(reference[i]!)) return `keyframe value ${i} is not finite`;
-  for (let i = 0; i < extra; i++) if (!Number.isFinite(x[i]!)) return `keyframe extra value ${i} is not finite`;
-  return { reference, extra: x };
+  try {
+    const all = createCompressor(m.codec).decode(m.body, dim, undefined);
+    return { reference: all.slice(0, dim), extra: all.slice(dim) };
+  } catch (e) {
+    return errorMessage(e);
+  }
 }
