@@ -6,7 +6,7 @@ import { runExperiment } from '@edgefl/lab';
 import { startGateway, type BrokerCounters, type ClientTraffic } from '@edgefl/gateway';
 import { startAgent } from '@edgefl/agent';
 import { FleetClient, topics } from '@edgefl/transport';
-import { decodeJobAnnouncement, type BuildAlgorithm, type JobAnnouncement, type RoundRecord } from '@edgefl/runtime';
+import { decodeJobAnnouncement, frame, type BuildAlgorithm, type JobAnnouncement, type RoundRecord } from '@edgefl/runtime';
 import { ringGossip, type GossipOptions } from '../helpers/gossip.js';
 import { CaptureLog } from './broker-helpers.js';
 
@@ -81,6 +81,11 @@ test('serverless gateway: runs no node, starts the clock once every peer is read
   const announcements: JobAnnouncement[] = [];
   const watcher = await FleetClient.connect({ url, clientId: 'watcher', job: cfg.job, device: 'watcher', maxMessageBytes: 262_144, qos: 1 });
   await watcher.subscribe(topics.ctl(cfg.job), (_t, bytes) => void announcements.push(decodeJobAnnouncement(bytes)));
+  // Hostile input to the observer: garbage, and a well-formed message claiming a round far past the job's, on dev-01's topic.
+  const dim = gw.aggregator.dim;
+  const forged = frame({ to: ['dev-02'], codec: { id: 'float32' }, dim, body: new Uint8Array(4 * dim), payloadBits: 32 * dim }, cfg.job, 'dev-01', 999, 0, 0);
+  await watcher.publish(topics.peer(cfg.job, 'dev-01'), new Uint8Array([1, 2, 3]));
+  await watcher.publish(topics.peer(cfg.job, 'dev-01'), forged);
   const peerRounds = new Map<string, number[]>();
   const agents = await Promise.all(devices.map((device, i) => startAgent({
     url, device, job: cfg.job, log, data: data.shards[i]!, jobTimeoutMs: 20_000, buildAlgorithm: build,
@@ -102,7 +107,11 @@ test('serverless gateway: runs no node, starts the clock once every peer is read
     assert.equal(last.round, 3);
     const logged = log.lines.filter((l) => l.msg.startsWith('round done (every peer')).map((l) => l.obj['round']);
     assert.deepEqual(logged, [1, 2], 'the observer logs each round every peer has moved past');
-    assert.equal(log.problems('rejected').length, 0, JSON.stringify(log.problems('rejected')));
+    const rejected = log.problems('peer message rejected by the observer').map((l) => String(l.obj['reason']));
+    assert.equal(rejected.length, 2, JSON.stringify(rejected));
+    assert.match(rejected[1]!, /round 999 is past the job's 3 rounds/);
+    assert.ok(rounds.every((r) => r <= 3), 'the forged round did not move the clock');
+    assert.equal(log.problems('message rejected').length, 2, 'no peer rejected anything (the peers were not listening yet)');
   } finally {
     await watcher.close();
     await Promise.all(agents.map((a) => a.close()));
