@@ -1,6 +1,7 @@
 import { errorMessage, type Log, type Rng } from '@edgefl/core';
 import { createCompressor, type CodecCompressor, type CodecSpec } from '@edgefl/codec';
 import type { Inbound, NodeId } from '../contract/types.js';
+import { AlgorithmError } from '../contract/errors.js';
 
 /**
  * Per-link channels of a peer: one codec pair, the state both ends of a link must share
@@ -79,7 +80,7 @@ export class PeerChannels {
   missed = 0;
 
   constructor(private readonly o: ChannelOptions) {
-    if (o.senders.length > MAX_RESYNC_SENDERS) throw new Error(`a node may receive from at most ${MAX_RESYNC_SENDERS} peers, ${o.self} has ${o.senders.length}`);
+    if (o.senders.length > MAX_RESYNC_SENDERS) throw new AlgorithmError(`a node may receive from at most ${MAX_RESYNC_SENDERS} peers, ${o.self} has ${o.senders.length}`, 'use a sparser topology (e.g. regular with a smaller degree)');
     this.codec = createCompressor(o.codec);
     this.sendState = this.codec.initState(o.dim);
     this.sendReference = new Float32Array(o.dim);
@@ -195,7 +196,7 @@ export class PeerChannels {
 
   private side(from: NodeId): ReceiveSide {
     const r = this.receivers.get(from);
-    if (!r) throw new Error(`${this.o.self} does not receive from ${from}`);
+    if (!r) throw new AlgorithmError(`${this.o.self} does not receive from ${from}`);
     return r;
   }
 }
