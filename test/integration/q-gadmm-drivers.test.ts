@@ -5,7 +5,7 @@ import { runExperiment } from '@edgefl/lab';
 import { CaptureLog } from './broker-helpers.js';
 
 /**
- * The Q-GADMM experiment's algorithms in the lab and over MQTT (peers as real agents, the
+ * The Q-GADMM experiment's algorithms (GD = qgd with bits 32) in the lab and over MQTT (peers as real agents, the
  * gateway only brokering for q-gadmm/gadmm; a real aggregator for gd/qgd): same seed, same
  * models round by round, same objective gaps, and payload bits = the sum over transmissions.
  */
@@ -14,8 +14,10 @@ const base = {
   data: { dataset: { synthetic: 'least-squares', rows: 500, features: 12, target: 'planted', seed: 2 }, testFraction: 0.2, normalize: 'standard' },
 };
 
+const ALGOS: Record<string, Record<string, unknown>> = { 'q-gadmm': { name: 'q-gadmm' }, gadmm: { name: 'gadmm' }, gd: { name: 'qgd', bits: 32 }, qgd: { name: 'qgd' } };
+
 async function run(name: string, kind: 'memory' | 'mqtt') {
-  const cfg = parseExperimentConfig({ ...base, job: `qg-${name}`, algorithm: { name }, transport: { kind, roundTimeoutMs: 30_000 } });
+  const cfg = parseExperimentConfig({ ...base, job: `qg-${name}`, algorithm: ALGOS[name], transport: { kind, roundTimeoutMs: 30_000 } });
   const models: Float32Array[] = [];
   const record = await runExperiment(cfg, { log: new CaptureLog(), onModel: (_r, m) => models.push(m) });
   return { record, models };

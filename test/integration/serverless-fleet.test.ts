@@ -8,7 +8,7 @@ import { startAgent } from '@edgefl/agent';
 import { FleetClient, topics } from '@edgefl/transport';
 import { decodeJobAnnouncement, frame, type BuildAlgorithm, type JobAnnouncement, type RoundRecord } from '@edgefl/runtime';
 import { ringGossip, type GossipOptions } from '../helpers/gossip.js';
-import { CaptureLog } from './broker-helpers.js';
+import { CaptureLog, until } from './broker-helpers.js';
 
 const base = { job: 'gossip-fleet', seed: 11, rounds: 3, fleet: { devices: 4 }, model: { kind: 'logistic' } };
 
@@ -95,6 +95,8 @@ test('serverless gateway: runs no node, starts the clock once every peer is read
     assert.equal(gw.aggregator.job.serverless, true);
     assert.equal(await gw.aggregator.done, null, 'the gateway holds no model');
     await Promise.all(agents.map((a) => a.done));
+    // The announcement reaches the watcher through the broker, after the gateway's own publish completed.
+    await until(() => announcements.some((a) => a.state === 'done'), 'the done announcement');
     for (const d of devices) assert.deepEqual(peerRounds.get(d), [1, 2, 3], `${d} ran every round`);
     assert.ok(log.lines.some((l) => l.msg === 'ready' && l.obj['role'] === 'peer'), 'agents run as peers');
     // The clock: round 0 while waiting, 1 once all are ready, then the rounds the peers reached, then done.

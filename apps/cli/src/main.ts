@@ -13,8 +13,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
+  // `sim --help` lists every algorithm and its parameters from their declarations; only
+  // then are the declarations (and zod) loaded, so other commands' help stays light.
+  const simHelp = argv[0] === 'sim' && argv.some((a) => a === '--help' || a === '-h')
+    ? (await import('@edgefl/algorithms')).algorithmsHelp()
+    : undefined;
   // addCommand does not copy settings: each subcommand must throw instead of exiting.
-  for (const cmd of [simCommand(), gatewayCommand(), agentCommand(), benchCommand(), reportCommand()]) {
+  for (const cmd of [simCommand(simHelp), gatewayCommand(), agentCommand(), benchCommand(), reportCommand()]) {
     program.addCommand(cmd.exitOverride().showHelpAfterError());
   }
   try {

@@ -1,4 +1,4 @@
-export { startBroker } from './broker.js';
+export { startBroker, tuneSocket } from './broker.js';
 export type { BrokerOptions, BrokerHooks, RunningBroker } from './broker.js';
 export { BrokerCounters, topicKind } from './broker-counters.js';
 export type { ClientTraffic, Traffic } from './broker-counters.js';
@@ -8,3 +8,7 @@ export type { GatewayOptions, RunningGateway } from './gateway.js';
 export { startAggregator, AggregatorError } from './aggregator.js';
 export type { AggregatorOptions, RunningAggregator } from './aggregator.js';
 export { benchTransport } from './bench/broker-bench.js';
+export { benchAgainstMosquitto, VS_MOSQUITTO_TARGETS } from './bench/vs-mosquitto.js';
+export type { VsMosquittoOptions } from './bench/vs-mosquitto.js';
+export { startMosquitto, findMosquitto } from './bench/mosquitto.js';
+export type { RunningMosquitto } from './bench/mosquitto.js';

@@ -7,7 +7,7 @@ import {
   type BuildAlgorithm, type DeliveryKey, type HostedNode, type Job, type RoundRecord, type RunRecord,
 } from '@edgefl/runtime';
 import { startGateway, type BrokerCounters } from '@edgefl/gateway';
-import { startAgent } from '@edgefl/agent';
+import { startAgent, type RunningAgent } from '@edgefl/agent';
 import { objectiveGapOf } from './objective-gap.js';
 
 export type TransportKind = 'memory' | 'mqtt';
@@ -130,18 +130,23 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
     // The run record evaluates every round already; the gateway's own log evaluation would repeat it.
     evaluateRounds: false,
   });
-  const agents: { close(): Promise<void> }[] = [];
+  const agents: RunningAgent[] = [];
   try {
-    const started = await Promise.all(job.devices.map((device, i) => startAgent({
+    // Every start settles before any failure is reported, so an agent still connecting when
+    // another one failed is closed too instead of reconnecting forever to a closed gateway.
+    const starts = await Promise.allSettled(job.devices.map((device, i) => startAgent({
       url: `mqtt://127.0.0.1:${gateway.broker.port}`, device, job: cfg.job, log, data: data.shards[i]!,
       jobTimeoutMs: cfg.transport.roundTimeoutMs, onRoundEnd: tracker.hook(device), wrapPort: countTraffic(accounting),
       ...(hooks.buildAlgorithm ? { buildAlgorithm: hooks.buildAlgorithm } : {}),
     })));
-    agents.push(...started);
-    await Promise.all([gateway.aggregator.done, ...started.map((a) => a.done)]);
+    for (const s of starts) if (s.status === 'fulfilled') agents.push(s.value);
+    const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    await Promise.all([gateway.aggregator.done, ...agents.map((a) => a.done)]);
     hooks.onBrokerCounters?.(gateway.broker.counters);
   } finally {
-    for (const a of agents) await a.close().catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'agent close failed'));
+    // All at once: each close waits for its broker's PUBACK, and 1,000 of those in a row were most of a run.
+    await Promise.all(agents.map((a) => a.close().catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'agent close failed'))));
     await gateway.close();
   }
 }

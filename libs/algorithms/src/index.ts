@@ -11,3 +11,4 @@ export { gadmm, type GadmmOptions } from './decentralized/gadmm/index.js';
 export * from './topology/index.js';
 export { PeerChannels, KEYFRAME_CODEC, type ChannelDelivery, type ChannelOptions, type ChannelTransmission } from './shared/channel.js';
 export { cholesky, choleskySolve, leastSquaresOptimum, linearDim, meanSquaredError, normalEquations, type LeastSquaresOptimum } from './shared/least-squares.js';
+export { dqAlgorithm, contractionBound, methodConstants, coveringEfficiency, thresholdRate, phi, fitContraction, LeastSquares, RangeSchedule, type DqOptions, type Method, type Quantization } from './server/dq/index.js';

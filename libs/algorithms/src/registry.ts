@@ -3,10 +3,10 @@ import type { Algorithm } from './contract/types.js';
 import type { AlgorithmDeclaration, BuildContext } from './contract/declaration.js';
 import { AlgorithmError } from './contract/errors.js';
 import { fedavgDeclaration } from './server/fedavg/index.js';
-import { gdDeclaration } from './server/gd/index.js';
 import { qgdDeclaration } from './server/qgd/index.js';
 import { gadmmDeclaration } from './decentralized/gadmm/index.js';
 import { qgadmmDeclaration } from './decentralized/q-gadmm/index.js';
+import { dqDeclarations } from './server/dq/index.js';
 
 /**
  * Every algorithm the product knows, one line each. Adding an algorithm is its folder
@@ -14,10 +14,10 @@ import { qgadmmDeclaration } from './decentralized/q-gadmm/index.js';
  */
 export const ALGORITHMS: readonly AlgorithmDeclaration[] = [
   fedavgDeclaration,
-  gdDeclaration,
   qgdDeclaration,
   gadmmDeclaration,
   qgadmmDeclaration,
+  ...dqDeclarations,
 ];
 
 /** An algorithm as a job names it: `name` plus that algorithm's parameters. */

@@ -1,5 +1,4 @@
 import { getRandomValues } from 'node:crypto';
-import mqtt from 'mqtt';
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { errorMessage, nullLog } from '@edgefl/core';
 import type { Log } from '@edgefl/core';
@@ -8,6 +7,7 @@ import type { ReassemblerLimits } from './chunking.js';
 import { splitMessage } from './chunking.js';
 import { TransportError } from './errors.js';
 import { ByteLedger, mqttPublishPacketBytes, varintBytes } from './ledger.js';
+import { connectMqtt } from './nodelay.js';
 import { unlimitedShaper } from './shaper.js';
 import type { Shaper } from './shaper.js';
 import { assertId, linkOfTopic, parseTopic, topicMatches, topics } from './topics.js';
@@ -316,7 +316,8 @@ export class FleetClient {
         this.dispatch(topic, payload);
         return;
       }
-      const r = this.reassembler.push(topic, payload);
+      // mqtt.js allocates each payload for this one message: handed over, not copied again.
+      const r = this.reassembler.push(topic, payload, Date.now(), true);
       switch (r.kind) {
         case 'message':
           this.received.recordMessage(link, 0);
@@ -390,7 +391,7 @@ function validateOptions(opts: FleetClientOptions): void {
  */
 function connectOnce(url: string, opts: IClientOptions, timeoutMs: number): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
-    const client = mqtt.connect(url, opts);
+    const client = connectMqtt(url, opts);
     let lastError: unknown;
     const timer = setTimeout(() => {
       cleanup();

@@ -24,3 +24,4 @@ export { unlimitedShaper } from './shaper.js';
 export type { Shaper } from './shaper.js';
 export { FleetClient, STATUS_ONLINE, STATUS_OFFLINE } from './client.js';
 export type { FleetClientOptions, PublishOptions, PublishReceipt, MessageHandler, ReceiveStats, Qos } from './client.js';
+export { setNoDelay, connectMqtt, connectMqttAsync } from './nodelay.js';

@@ -26,10 +26,11 @@ async function gapAfter(algo: Algorithm, p: ReturnType<typeof problem>, rounds: 
 
 const ctx = (devices: string[]) => ({ server: 'gateway', devices, codecs: { up: { id: 'float32' }, down: { id: 'float32' } }, seed: 1 });
 
-for (const [name, rounds, target] of [['gadmm', 400, 1e-7], ['q-gadmm', 400, 1e-6], ['gd', 200, 1e-10], ['qgd', 200, 1e-3]] as const) {
+const SPECS = { gadmm: { name: 'gadmm' }, 'q-gadmm': { name: 'q-gadmm' }, 'gd (qgd, bits 32)': { name: 'qgd', bits: 32 }, 'qgd 2-bit': { name: 'qgd' } } as const;
+for (const [name, rounds, target] of [['gadmm', 400, 1e-7], ['q-gadmm', 400, 1e-6], ['gd (qgd, bits 32)', 200, 1e-10], ['qgd 2-bit', 200, 1e-3]] as const) {
   test(`${name} reaches F − F* ≤ ${target} on a 4-worker chain within ${rounds} rounds`, async () => {
     const p = problem(4);
-    const gaps = await gapAfter(createAlgorithm({ name }, ctx(p.devices)), p, rounds);
+    const gaps = await gapAfter(createAlgorithm(SPECS[name], ctx(p.devices)), p, rounds);
     const last = gaps[gaps.length - 1]!;
     assert.ok(last <= target, `${name}: gap ${last} after ${rounds} rounds`);
     assert.ok(gaps[0]! > last, 'the gap shrinks');
@@ -71,9 +72,9 @@ test('payload accounting: one transmission per peer per round, b·d + 64 bits fo
     assert.equal(r.payloadBits, 5 * rounds * bits, name);
   }
   // GD: one float32 broadcast + one gradient per worker each round; QGD's gradients are 2d + 64
-  for (const [name, up] of [['gd', 32 * d], ['qgd', 2 * d + 64]] as const) {
-    const r = await lockstep(createAlgorithm({ name }, ctx(p.devices)), { dim: d, rounds, data: new Map(p.shards) });
-    assert.equal(r.payloadBits, rounds * (32 * d + 5 * up), name);
+  for (const [bits, up] of [[32, 32 * d], [2, 2 * d + 64]] as const) {
+    const r = await lockstep(createAlgorithm({ name: 'qgd', bits }, ctx(p.devices)), { dim: d, rounds, data: new Map(p.shards) });
+    assert.equal(r.payloadBits, rounds * (32 * d + 5 * up), `qgd bits ${bits}`);
   }
 });
 

@@ -1,7 +1,4 @@
 import { Command } from 'commander';
-import { loadAgentConfig } from '@edgefl/config';
-import { createLogger } from '@edgefl/telemetry';
-import { agentData, startAgent } from '@edgefl/agent';
 import { collect, SET_HELP } from '../options.js';
 import { untilSignal } from '../signals.js';
 
@@ -11,6 +8,10 @@ export function agentCommand(): Command {
     .option('--config <file>', 'agent file (see configs/agent.yaml)', 'configs/agent.yaml')
     .option('--set <key=value>', SET_HELP, collect, [])
     .action(async (opts: { config: string; set: string[] }) => {
+      // Loaded here, not at the top: `edgefl --help` and the other commands must not pay for them.
+      const [{ loadAgentConfig }, { createLogger }, { agentData, startAgent }] = await Promise.all([
+        import('@edgefl/config'), import('@edgefl/telemetry'), import('@edgefl/agent'),
+      ]);
       const cfg = loadAgentConfig(opts.config, opts.set);
       const log = createLogger({ level: cfg.log.level, name: 'agent' });
       const password = process.env['EDGEFL_PASSWORD'];

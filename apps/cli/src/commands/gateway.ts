@@ -1,7 +1,4 @@
 import { Command } from 'commander';
-import { loadGatewayConfig } from '@edgefl/config';
-import { createLogger } from '@edgefl/telemetry';
-import { startGateway } from '@edgefl/gateway';
 import { collect, SET_HELP } from '../options.js';
 import { untilSignal } from '../signals.js';
 
@@ -11,6 +8,10 @@ export function gatewayCommand(): Command {
     .option('--config <file>', 'gateway file (see configs/gateway.yaml)', 'configs/gateway.yaml')
     .option('--set <key=value>', SET_HELP, collect, [])
     .action(async (opts: { config: string; set: string[] }) => {
+      // Loaded here, not at the top: `edgefl --help` and the other commands must not pay for them.
+      const [{ loadGatewayConfig }, { createLogger }, { startGateway }] = await Promise.all([
+        import('@edgefl/config'), import('@edgefl/telemetry'), import('@edgefl/gateway'),
+      ]);
       const cfg = loadGatewayConfig(opts.config, opts.set);
       const log = createLogger({ level: cfg.log.level, name: 'gateway' });
       const gw = await startGateway({ listen: cfg.listen, experiment: cfg.experiment, devices: cfg.devices, log });
