@@ -8,6 +8,7 @@ import {
 } from '@edgefl/runtime';
 import { provisionFleet, startGateway, type BrokerCounters } from '@edgefl/gateway';
 import { startAgent, type RunningAgent } from '@edgefl/agent';
+import { objectiveGapOf } from './objective-gap.js';
 
 export type TransportKind = 'memory' | 'mqtt';
 
@@ -47,6 +48,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
   const data = prepareFederatedData(cfg.data, devices.length, cfg.seed);
   const evaluator = await createTrainer({ model: cfg.model, data: data.train, seed: cfg.seed });
   const accounting = new TrafficAccounting(cfg.transport.maxMessageBytes, cfg.transport.qos);
+  const gapOf = objectiveGapOf(cfg, data.train);
   const rounds: RoundRecord[] = [];
   const start = performance.now();
   let lastWall = start;
@@ -66,7 +68,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
     evaluations = evaluations.then(async () => {
       const train = await evaluator.evaluate(model, data.train);
       const test = await evaluator.evaluate(model, data.test);
-      const rec: RoundRecord = { ...base, loss: train.loss, testLoss: test.loss, accuracy: test.accuracy, objectiveGap: null, ...extra };
+      const rec: RoundRecord = { ...base, loss: train.loss, testLoss: test.loss, accuracy: test.accuracy, objectiveGap: gapOf(model), ...extra };
       rounds.push(rec);
       hooks.onRound?.(rec);
     });

@@ -3,6 +3,9 @@ import type { Algorithm } from './contract/types.js';
 import type { AlgorithmDeclaration, BuildContext } from './contract/declaration.js';
 import { AlgorithmError } from './contract/errors.js';
 import { fedavgDeclaration } from './server/fedavg/index.js';
+import { qgdDeclaration } from './server/qgd/index.js';
+import { gadmmDeclaration } from './decentralized/gadmm/index.js';
+import { qgadmmDeclaration } from './decentralized/q-gadmm/index.js';
 import { dqDeclarations } from './server/dq/index.js';
 import { localSadmmDeclaration, stocAdmmDeclaration } from './server/sadmm/index.js';
 
@@ -12,6 +15,9 @@ import { localSadmmDeclaration, stocAdmmDeclaration } from './server/sadmm/index
  */
 export const ALGORITHMS: readonly AlgorithmDeclaration[] = [
   fedavgDeclaration,
+  qgdDeclaration,
+  gadmmDeclaration,
+  qgadmmDeclaration,
   ...dqDeclarations,
   localSadmmDeclaration,
   stocAdmmDeclaration,

@@ -2,6 +2,7 @@ import type { CodecSpec } from './types.js';
 import type { CodecCompressor } from './compressors/compressor.js';
 import { CodecError } from './errors.js';
 import { createFloat32 } from './compressors/float32.js';
+import { createKeyframe } from './compressors/keyframe.js';
 import { createFloat64 } from './compressors/float64.js';
 import { createFloat16, type Float16Spec } from './compressors/float16.js';
 import { createUniform, type UniformSpec } from './compressors/uniform.js';
@@ -18,7 +19,7 @@ import { withErrorFeedback, type ErrorFeedbackState } from './compressors/error-
 
 /** Every codec id this build can create and decode. */
 export const CODEC_IDS = [
-  'float32', 'float64', 'float16', 'uniform', 'qgadmm', 'malcom', 'qsgd', 'threshold', 'terngrad', 'dq', 'topk', 'sign', 'ef',
+  'float32', 'float64', 'float16', 'uniform', 'qgadmm', 'malcom', 'qsgd', 'threshold', 'terngrad', 'dq', 'topk', 'sign', 'ef', 'keyframe',
 ] as const;
 
 export type CodecId = (typeof CODEC_IDS)[number];
@@ -94,6 +95,9 @@ export function createCompressor(spec: CodecSpec): CodecCompressor<void> | Codec
     case 'sign':
       p.done([]);
       return createSign();
+    case 'keyframe':
+      p.done(['extra']);
+      return createKeyframe({ id: 'keyframe', extra: p.num('extra') });
     case 'ef': {
       const innerId = spec['inner'];
       if (typeof innerId !== 'string' || innerId === 'ef' || !isKnownCodecId(innerId)) {

@@ -8,6 +8,7 @@ export {
   type LogLevel, type DatasetSpecConfig, type PartitionConfig, type CodecSpecConfig,
 } from './schema/common.js';
 export { ALGORITHM_SCHEMAS, AlgorithmSchema, type AlgorithmConfig, type AlgorithmName } from './schema/algorithms.js';
+export { TopologySchema, type TopologyConfig } from './schema/topology.js';
 export {
   ExperimentConfigSchema, ModelSchema, DataSchema, FleetSchema, TransportSchema, MAX_MESSAGE_BYTES, deviceIds,
   type ExperimentConfig, type ModelConfig, type FleetConfig,

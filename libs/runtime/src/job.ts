@@ -30,7 +30,7 @@ export type BuildAlgorithm = (spec: AlgorithmSpec, ctx: BuildContext) => Algorit
  * algorithm whose `senders` do not describe its nodes — e.g. peers without `senders`.
  */
 export function createJob(cfg: ExperimentConfig, devices: readonly string[] = deviceIds(cfg.fleet), build: BuildAlgorithm = createAlgorithm): Job {
-  const algorithm = build(cfg.algorithm, { server: GATEWAY, devices, codecs: cfg.codec, seed: cfg.seed });
+  const algorithm = build(cfg.algorithm, { server: GATEWAY, devices, codecs: cfg.codec, seed: cfg.seed, ...(cfg.topology ? { topology: cfg.topology } : {}) });
   const routes = new Routes(cfg.job, algorithm);
   return { cfg, server: GATEWAY, devices, algorithm, serverless: !algorithm.nodes.some((n) => n.role === 'server'), routes };
 }

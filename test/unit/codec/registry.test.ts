@@ -9,6 +9,7 @@ const ONE_PER_ID: CodecSpec[] = [
   { id: 'float32' }, { id: 'float64' }, { id: 'float16' }, { id: 'uniform', bits: 4 }, { id: 'qgadmm', bits: 'auto' },
   { id: 'malcom', levels: 8 }, { id: 'qsgd', levels: 8 }, { id: 'threshold', form: 'sparse' }, { id: 'terngrad' },
   { id: 'dq', bits: 6 }, { id: 'topk', ratio: 0.1 }, { id: 'sign' }, { id: 'ef', inner: 'qsgd', levels: 2 },
+  { id: 'keyframe', extra: 0 },
 ];
 
 test('registry: every codec id has a compressor, and a spec read back from an envelope rebuilds it', () => {

@@ -159,5 +159,16 @@ test('a target file must match the rows', () => {
 test('unknown dataset names are a DataError listing the known ones', () => {
   const e = dataError(() => loadDataset('mnist'));
   assert.equal(e.message, 'unknown dataset "mnist"');
-  assert.match(e.hint ?? '', /digits, breast_cancer, iris, diabetes, fashion-mnist/);
+  assert.match(e.hint ?? '', /digits, breast_cancer, iris, diabetes, randhie, fashion-mnist/);
+});
+
+test('randhie: 20190 rows × 9 covariates, the first column (mdvis, outpatient visits) as regression target', () => {
+  const ds = loadDataset('randhie');
+  assert.equal(ds.n, 20190);
+  assert.equal(ds.features, 9);
+  assert.equal(ds.classes, 0);
+  // first data line: 0,4.61512,1,6.907755,0,0,13.73189,1,0,0
+  assert.equal(ds.y[0], 0);
+  assert.ok(Math.abs(ds.x[0]! - 4.61512) < 1e-5 && Math.abs(ds.x[5]! - 13.73189) < 1e-4);
+  assert.equal(Math.max(...ds.y), 77);
 });

@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import type { CodecSpec } from '@edgefl/codec';
 import type { Algorithm, NodeId } from './types.js';
+import type { TopologySpec } from '../topology/graph.js';
 
 /** The codecs a job names for each direction of a server algorithm (or for peer links). */
 export interface Codecs {
@@ -17,6 +18,8 @@ export interface BuildContext {
   readonly codecs: Codecs;
   /** the job seed (each node also gets its own seeded stream in its NodeEnv) */
   readonly seed: number;
+  /** the job's `topology:` for decentralized algorithms (each picks its default when absent) */
+  readonly topology?: TopologySpec;
 }
 
 /** Where an algorithm's nodes run: a server and workers, or peers only (serverless). */

@@ -16,7 +16,7 @@ export const LogSchema = z.strictObject({ level: z.enum(LOG_LEVELS).optional() }
  * Named datasets of @edgefl/data (kept in step with its BUILTIN_DATASETS by a test;
  * config does not import data so that reading a config never loads a dataset reader).
  */
-export const DATASET_NAMES = ['digits', 'breast_cancer', 'iris', 'diabetes', 'fashion-mnist'] as const;
+export const DATASET_NAMES = ['digits', 'breast_cancer', 'iris', 'diabetes', 'randhie', 'fashion-mnist'] as const;
 
 /** The `DatasetSpec` of @edgefl/data: a name, `{ name, split }`, `{ csv, … }`, `{ idx: { images, labels } }` or `{ synthetic, … }`. */
 export const DatasetSpecSchema = z.union([

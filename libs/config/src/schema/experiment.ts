@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { AlgorithmSchema } from './algorithms.js';
+import { TopologySchema } from './topology.js';
 import { CodecSpecSchema, DatasetSpecSchema, defaultTag, JobName, LogSchema, PartitionSchema } from './common.js';
 
 export const ModelSchema = defaultTag('kind', 'mlp', z.discriminatedUnion('kind', [
@@ -48,6 +49,8 @@ export const ExperimentConfigSchema = z.strictObject({
   model: ModelSchema.prefault({ kind: 'mlp' }),
   fleet: FleetSchema.prefault({}),
   algorithm: defaultTag('name', 'fedavg', AlgorithmSchema).prefault({ name: 'fedavg' }),
+  /** the peers' graph for decentralized algorithms (each algorithm has a default, e.g. a chain) */
+  topology: TopologySchema.optional(),
   codec: z
     .strictObject({
       // an `id` left out means the default codec, so `--set codec.up.bits=4` tunes it

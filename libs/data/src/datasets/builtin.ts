@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Datasets known by name. */
-export const BUILTIN_DATASETS = ['digits', 'breast_cancer', 'iris', 'diabetes', 'fashion-mnist'] as const;
+export const BUILTIN_DATASETS = ['digits', 'breast_cancer', 'iris', 'diabetes', 'randhie', 'fashion-mnist'] as const;
 export type BuiltinDataset = (typeof BUILTIN_DATASETS)[number];
 
 export interface BuiltinInfo {
@@ -21,6 +21,7 @@ export const BUILTIN_INFO: Readonly<Record<BuiltinDataset, BuiltinInfo>> = {
   breast_cancer: { task: 'classification', rows: 569, features: 30, classes: 2, description: 'Wisconsin diagnostic breast cancer; 0 = malignant, 1 = benign' },
   iris: { task: 'classification', rows: 150, features: 4, classes: 3, description: "Fisher's iris" },
   diabetes: { task: 'regression', rows: 442, features: 10, classes: 0, description: 'diabetes progression after one year (raw, unscaled features)' },
+  randhie: { task: 'regression', rows: 20190, features: 9, classes: 0, description: 'RAND Health Insurance Experiment: outpatient visits (mdvis) from 9 covariates (statsmodels, public domain)' },
   'fashion-mnist': { task: 'classification', rows: 60000, features: 784, classes: 10, description: '28×28 clothing images, pixels scaled to [0, 1] (test split: 10000 rows)' },
 };
 

@@ -61,6 +61,9 @@ function loadBuiltin(name: BuiltinDataset, split: 'train' | 'test'): Dataset {
         targetPath: join(dir, 'diabetes_target.csv.gz'),
         task: 'regression',
       });
+    case 'randhie':
+      // first column mdvis is the target; one header row of column names
+      return readCsv(join(dir, 'randhie.csv.gz'), { name, label: 0, task: 'regression' });
     case 'fashion-mnist': {
       if (!hasFashionMnist()) {
         throw new DataError(
