@@ -100,7 +100,7 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
       const learner = shard ? await createTrainer({ model: cfg.model, data: shard, seed: trainerSeed(job, spec.id) }) : undefined;
       if (learner) trainers.push(learner);
       const node = job.algorithm.createNode(nodeEnv(job, spec, {
-        dim, initialParams, log, ...(learner ? { learner } : {}), ...(shard ? { data: shard } : {}),
+        dim, initialParams, log, layout: evaluator.layout, ...(learner ? { learner } : {}), ...(shard ? { data: shard } : {}),
       }));
       return { node, port: net.port(spec) };
     }));

@@ -70,7 +70,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
           `the local data must have the job's features (${data.features} here) and classes; check the agent's data settings`);
       }
       const spec = nodeSpec(job, o.device);
-      node = job.algorithm.createNode(nodeEnv(job, spec, { dim: trainer.dim, initialParams: trainer.initParams(cfg.seed), log, learner: trainer, data }));
+      node = job.algorithm.createNode(nodeEnv(job, spec, { dim: trainer.dim, initialParams: trainer.initParams(cfg.seed), log, learner: trainer, data, layout: trainer.layout }));
       port = await mqttPort(client, spec, {
         job: cfg.job, nodes: job.algorithm.nodes, log, expect: receiveChecks(job, trainer.dim),
         ...(o.accounting ? { accounting: o.accounting } : {}),

@@ -56,7 +56,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       ...(o.password !== undefined ? { password: o.password } : {}),
     });
     const spec = nodeSpec(job, GATEWAY);
-    const node = job.algorithm.createNode(nodeEnv(job, spec, { dim, initialParams: evaluator.initParams(cfg.seed), log }));
+    const node = job.algorithm.createNode(nodeEnv(job, spec, { dim, initialParams: evaluator.initParams(cfg.seed), log, layout: evaluator.layout }));
     const port = await mqttPort(client, spec, {
       job: cfg.job, nodes: job.algorithm.nodes, log,
       expect: receiveChecks(job, dim),

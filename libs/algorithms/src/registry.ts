@@ -3,6 +3,7 @@ import type { Algorithm } from './contract/types.js';
 import type { AlgorithmDeclaration, BuildContext } from './contract/declaration.js';
 import { AlgorithmError } from './contract/errors.js';
 import { fedavgDeclaration } from './server/fedavg/index.js';
+import { adagradL1Declarations } from './server/adagrad-l1/index.js';
 
 /**
  * Every algorithm the product knows, one line each. Adding an algorithm is its folder
@@ -10,6 +11,7 @@ import { fedavgDeclaration } from './server/fedavg/index.js';
  */
 export const ALGORITHMS: readonly AlgorithmDeclaration[] = [
   fedavgDeclaration,
+  ...adagradL1Declarations,
 ];
 
 /** An algorithm as a job names it: `name` plus that algorithm's parameters. */

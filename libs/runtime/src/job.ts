@@ -1,5 +1,5 @@
 import { EdgeflError, Rng, type Dataset, type Log } from '@edgefl/core';
-import { createAlgorithm, type Algorithm, type LocalLearner, type NodeEnv, type NodeSpec } from '@edgefl/algorithms';
+import { createAlgorithm, type Algorithm, type LocalLearner, type NodeEnv, type ParamSegment, type NodeSpec } from '@edgefl/algorithms';
 import { deviceIds, parseExperimentConfig, type ExperimentConfig } from '@edgefl/config';
 import { GATEWAY, isValidId } from '@edgefl/transport';
 import type { Expectation } from './wire.js';
@@ -27,7 +27,7 @@ export function nodeSpec(job: Job, id: string): NodeSpec {
 export function nodeEnv(
   job: Job,
   spec: NodeSpec,
-  o: { dim: number; initialParams: Float32Array; log: Log; learner?: LocalLearner; data?: Dataset },
+  o: { dim: number; initialParams: Float32Array; log: Log; learner?: LocalLearner; data?: Dataset; layout?: readonly ParamSegment[] },
 ): NodeEnv {
   return {
     spec,
@@ -37,6 +37,7 @@ export function nodeEnv(
     log: o.log.child({ node: spec.id }),
     ...(o.learner ? { learner: o.learner } : {}),
     ...(o.data ? { data: o.data } : {}),
+    ...(o.layout ? { layout: o.layout } : {}),
   };
 }
 
