@@ -46,6 +46,6 @@ if [[ "$which" == logreg || "$which" == all ]]; then
 fi
 if [[ "$which" == lenet || "$which" == all ]]; then
   run_experiment lenet "--set algorithm.lr=0.05 --set algorithm.lambda=0.0001" \
-    "--set algorithm.lr=0.004 --set algorithm.lambda=0.0001" "--set algorithm.lr=0.1 --set algorithm.lambda=0.0001"
+    "--set algorithm.lr=0.004 --set algorithm.lambda=0.0001" "--set algorithm.lr=0.01 --set algorithm.lambda=0.001"
 fi
 node scripts/repro/qcmd-qrda-table.mjs "$out"
