@@ -9,6 +9,7 @@ import { DatasetSpecSchema,
 } from '@edgefl/config';
 import { BUILTIN_DATASETS, type DatasetSpec, type PartitionSpec } from '@edgefl/data';
 import type { CodecSpec } from '@edgefl/codec';
+import { algorithmNames } from '@edgefl/algorithms';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgefl-config-'));
 let counter = 0;
@@ -124,7 +125,7 @@ test('unions: a wrong tag lists the options; an unrecognisable value gets the de
     `data.dataset: expected ${DatasetSpecSchema.description}, got "mnist"`,
     'data.partition.alpha: expected number > 0, got 0',
     'model.kind: expected one of "mlp" | "logistic" | "linear" | "lenet" | "onnx", got "cnn"',
-    'algorithm.name: expected one of "fedavg", got "fedsgd"',
+    `algorithm.name: expected one of ${algorithmNames().map((n) => JSON.stringify(n)).join(' | ')}, got "fedsgd"`,
   ]);
   // a csv spec with a typo is matched to the csv alternative
   const csv = configError(() => loadExperimentConfig(yaml('job: demo\ndata: { dataset: { csv: a.csv, delimter: comma } }\n')));
