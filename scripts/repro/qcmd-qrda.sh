@@ -48,4 +48,15 @@ if [[ "$which" == lenet || "$which" == all ]]; then
   run_experiment lenet "--set algorithm.lr=0.05 --set algorithm.lambda=0.0001" \
     "--set algorithm.lr=0.004 --set algorithm.lambda=0.0001" "--set algorithm.lr=0.01 --set algorithm.lambda=0.001"
 fi
+if [[ "$which" == lenet || "$which" == all ]]; then
+  # the δ = 0.1 rows of the LeNet table (why threshold QCMD trails CMD at δ = 1e-8)
+  mkdir -p "$out/delta-0.1"
+  for v in "cmd|cmd" "qcmd-threshold|qcmd"; do
+    echo "== lenet δ = 0.1 ${v%%|*}" >&2
+    node apps/cli/bin/edgefl.js sim configs/experiments/qcmd-qrda-lenet.yaml --transport memory --set "algorithm.name=${v#*|}" \
+      --set algorithm.lr=0.004 --set algorithm.lambda=0.0001 --set algorithm.delta=0.1 ${EXTRA:-} ${LEXTRA:-} \
+      --json "$out/delta-0.1/lenet-${v%%|*}.json" --quiet
+  done
+  node scripts/repro/qcmd-qrda-table.mjs "$out/delta-0.1"
+fi
 node scripts/repro/qcmd-qrda-table.mjs "$out"
