@@ -6,8 +6,8 @@ import {
   MemoryNetwork, RoundTracker, TrafficAccounting, createJob, linkRecords, nodeEnv, receiveChecks, runNode, trainerSeed,
   type Job, type RoundRecord, type RunRecord,
 } from '@edgefl/runtime';
-import { startGateway, type BrokerCounters } from '@edgefl/gateway';
-import { startAgent } from '@edgefl/agent';
+import { provisionFleet, startGateway, type BrokerCounters } from '@edgefl/gateway';
+import { startAgent, type RunningAgent } from '@edgefl/agent';
 
 export type TransportKind = 'memory' | 'mqtt';
 
@@ -116,23 +116,32 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
 async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks): Promise<void> {
   const cfg = job.cfg;
   const log = hooks.log;
+  // Per-device credentials, made for this run and never written anywhere: the embedded
+  // gateway enforces the same keys and topic policy as `edgefl gateway`.
+  const fleet = await provisionFleet(job.devices);
   const gateway = await startGateway({
-    listen: cfg.gateway, experiment: cfg, devices: job.devices, log, data, accounting,
+    listen: cfg.gateway, auth: { keys: { entries: fleet.entries } }, experiment: cfg, devices: job.devices, log, data, accounting,
     readyTimeoutMs: cfg.transport.roundTimeoutMs, onRoundEnd: tracker.hook(job.server),
     // The run record evaluates every round already; the gateway's own log evaluation would repeat it.
     evaluateRounds: false,
   });
-  const agents: { close(): Promise<void> }[] = [];
+  const agents: RunningAgent[] = [];
   try {
-    const started = await Promise.all(job.devices.map((device, i) => startAgent({
+    // Every start settles before any failure is reported, so an agent still connecting when
+    // another one failed is closed too instead of reconnecting forever to a closed gateway.
+    const starts = await Promise.allSettled(job.devices.map((device, i) => startAgent({
       url: `mqtt://127.0.0.1:${gateway.broker.port}`, device, job: cfg.job, log, data: data.shards[i]!,
+      username: device, password: fleet.secrets.get(device)!,
       jobTimeoutMs: cfg.transport.roundTimeoutMs, onRoundEnd: tracker.hook(device), accounting,
     })));
-    agents.push(...started);
-    await Promise.all([gateway.aggregator.done, ...started.map((a) => a.done)]);
+    for (const s of starts) if (s.status === 'fulfilled') agents.push(s.value);
+    const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    await Promise.all([gateway.aggregator.done, ...agents.map((a) => a.done)]);
     hooks.onBrokerCounters?.(gateway.broker.counters);
   } finally {
-    for (const a of agents) await a.close().catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'agent close failed'));
+    // All at once: each close waits for its broker's PUBACK, and 1,000 of those in a row were most of a run.
+    await Promise.all(agents.map((a) => a.close().catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'agent close failed'))));
     await gateway.close();
   }
 }

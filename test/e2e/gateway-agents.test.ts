@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BIN = join(import.meta.dirname, '../../apps/cli/bin/edgefl.js');
@@ -15,6 +18,23 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Provisions keys the way an operator does: `edgefl keys add <device> --keys <file>` prints
+ * the secret alone on stdout; it goes into a 0600 file the agent's auth.secretFile names.
+ */
+function provision(devices: readonly string[]): { dir: string; keys: string; secretFile(device: string): string } {
+  const dir = mkdtempSync(join(tmpdir(), 'edgefl-e2e-keys-'));
+  const keys = join(dir, 'keys.json');
+  for (const d of devices) {
+    const r = spawnSync(process.execPath, [BIN, 'keys', 'add', d, '--keys', keys], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^[A-Za-z0-9_-]{43}\n$/, 'the secret, alone, on stdout');
+    writeFileSync(join(dir, `${d}.secret`), r.stdout, { mode: 0o600 });
+  }
+  assert.equal(statSync(keys).mode & 0o777, 0o600);
+  return { dir, keys, secretFile: (d) => join(dir, `${d}.secret`) };
 }
 
 /** Runs the command to completion, collecting JSON log lines. */
@@ -34,12 +54,14 @@ function start(args: string[]): Promise<{ code: number | null; lines: Record<str
 
 test('a gateway and two agents as separate processes train the job together (JSON logs)', async () => {
   const port = await freePort();
-  const sets = ['--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'experiment.rounds=3', '--set', 'experiment.fleet.devices=2'];
+  const k = provision(['dev-01', 'dev-02']);
+  const sets = ['--set', `auth.keys=${k.keys}`, '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'experiment.rounds=3', '--set', 'experiment.fleet.devices=2'];
   const gateway = start(['gateway', '--config', 'configs/gateway.yaml', ...sets]);
   const url = `mqtt://127.0.0.1:${port}`;
   // Started at once: an agent retries its first connection until the gateway's broker listens.
   const agents = ['dev-01', 'dev-02'].map((device, i) => start([
     'agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', `device=${device}`, '--set', `data.index=${i}`,
+    '--set', `auth={secretFile: ${k.secretFile(device)}}`,
   ]));
   const [g, ...a] = await Promise.all([gateway, ...agents]);
   assert.equal(g.code, 0, g.stderr);
@@ -50,6 +72,7 @@ test('a gateway and two agents as separate processes train the job together (JSO
   assert.ok(acc[2]! > acc[0]!, `accuracy ${acc.join(' → ')}`);
   assert.ok(g.lines.some((l) => l['msg'] === 'job finished'));
   for (const r of a) assert.ok(r.lines.some((l) => l['msg'] === 'ready'));
+  rmSync(k.dir, { recursive: true, force: true });
 });
 
 interface Running {
@@ -97,9 +120,11 @@ function spawnCli(args: string[]): Running {
 test('SIGINT stops a gateway waiting for devices and an agent waiting for its round: both exit 0', async () => {
   const port = await freePort();
   // Two devices, one agent: the gateway waits for dev-02, the agent for a broadcast that never comes.
+  const k = provision(['dev-01', 'dev-02']);
   const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1',
-    '--set', 'experiment.fleet.devices=2']);
-  const agent = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=mqtt://127.0.0.1:${port}`, '--set', 'device=dev-01']);
+    '--set', 'experiment.fleet.devices=2', '--set', `auth.keys=${k.keys}`]);
+  const agent = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=mqtt://127.0.0.1:${port}`, '--set', 'device=dev-01',
+    '--set', `auth={secretFile: ${k.secretFile('dev-01')}}`]);
   // Logged once each process handles the signals (before, Node's default ends it at once).
   await Promise.all([gateway.logged(STOPPABLE), agent.logged(STOPPABLE)]);
   agent.proc.kill('SIGINT');
@@ -108,4 +133,16 @@ test('SIGINT stops a gateway waiting for devices and an agent waiting for its ro
   gateway.proc.kill('SIGINT');
   const g = await gateway.exit;
   assert.deepEqual([g.code, g.signal], [0, null], g.stderr);
+  rmSync(k.dir, { recursive: true, force: true });
+});
+
+test('edgefl gateway without auth refuses to start and names `edgefl keys add`', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgefl-e2e-noauth-'));
+  const conf = join(dir, 'gateway.yaml');
+  writeFileSync(conf, `listen: { host: 127.0.0.1, port: 0 }\nexperimentFile: ${join(import.meta.dirname, '../../configs/quickstart.yaml')}\n`);
+  const r = spawnSync(process.execPath, [BIN, 'gateway', '--config', conf], { encoding: 'utf8' });
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /refuses to run without per-device keys/);
+  assert.match(r.stderr, /edgefl keys add <device> --keys/);
 });

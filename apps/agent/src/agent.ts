@@ -1,6 +1,6 @@
 import { EdgeflError, errorMessage, type Dataset, type Log } from '@edgefl/core';
 import { createTrainer } from '@edgefl/train';
-import { FleetClient, topics } from '@edgefl/transport';
+import { FleetClient, type ClientTls, topics } from '@edgefl/transport';
 import {
   STATUS_READY, createJob, decodeJobAnnouncement, mqttPort, nodeEnv, nodeSpec, receiveChecks, runNode, trainerSeed,
   type JobAnnouncement, type Port, type TrafficAccounting,
@@ -16,6 +16,8 @@ export interface AgentOptions {
   readonly data: Dataset | ((job: JobAnnouncement) => Dataset);
   readonly username?: string;
   readonly password?: string;
+  /** CA bundle / client certificate for mqtts:// and wss:// */
+  readonly tls?: ClientTls;
   /** ONNX Runtime intra-op threads */
   readonly threads?: number;
   /** how long to wait for the gateway's job announcement; default: forever */
@@ -49,6 +51,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     maxMessageBytes: 262_144, qos: 1, logger: log,
     ...(o.username !== undefined ? { username: o.username } : {}),
     ...(o.password !== undefined ? { password: o.password } : {}),
+    ...(o.tls !== undefined ? { tls: o.tls } : {}),
   });
   try {
     const ann = await awaitJob(client, o, log);

@@ -4,6 +4,7 @@ import { simCommand } from './commands/sim.js';
 import { gatewayCommand } from './commands/gateway.js';
 import { agentCommand } from './commands/agent.js';
 import { benchCommand } from './commands/bench.js';
+import { keysCommand } from './commands/keys.js';
 import { reportCommand } from './commands/report.js';
 
 /** Exit codes: 0 success, 1 failure at run time, 2 a user error (config, data, arguments). */
@@ -13,8 +14,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
+  // `sim --help` lists every algorithm and its parameters from their declarations; only
+  // then are the declarations (and zod) loaded, so other commands' help stays light.
+  const simHelp = argv[0] === 'sim' && argv.some((a) => a === '--help' || a === '-h')
+    ? (await import('@edgefl/algorithms')).algorithmsHelp()
+    : undefined;
   // addCommand does not copy settings: each subcommand must throw instead of exiting.
-  for (const cmd of [simCommand(), gatewayCommand(), agentCommand(), benchCommand(), reportCommand()]) {
+  for (const cmd of [simCommand(simHelp), gatewayCommand(), agentCommand(), keysCommand(), benchCommand(), reportCommand()]) {
     program.addCommand(cmd.exitOverride().showHelpAfterError());
   }
   try {

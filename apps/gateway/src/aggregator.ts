@@ -2,7 +2,7 @@ import { EdgeflError, errorMessage, type Log } from '@edgefl/core';
 import type { ExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
-import { FleetClient, GATEWAY, filters, parseTopic, topics } from '@edgefl/transport';
+import { FleetClient, type ClientTls, GATEWAY, filters, parseTopic, topics } from '@edgefl/transport';
 import {
   STATUS_READY, createJob, encodeJobAnnouncement, mqttPort, nodeEnv, nodeSpec, receiveChecks, runNode, type Job, type TrafficAccounting,
 } from '@edgefl/runtime';
@@ -15,6 +15,8 @@ export interface AggregatorOptions {
   readonly log: Log;
   readonly username?: string;
   readonly password?: string;
+  /** CA bundle / client certificate for mqtts:// and wss:// */
+  readonly tls?: ClientTls;
   /** the job's data, when the caller has it prepared already (the lab); else derived from the config */
   readonly data?: FederatedData;
   /** how long to wait for every device to report ready; default: forever */
@@ -54,6 +56,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       maxMessageBytes: cfg.transport.maxMessageBytes, qos: cfg.transport.qos, logger: log,
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
+      ...(o.tls !== undefined ? { tls: o.tls } : {}),
     });
     const spec = nodeSpec(job, GATEWAY);
     const node = job.algorithm.createNode(nodeEnv(job, spec, { dim, initialParams: evaluator.initParams(cfg.seed), log, layout: evaluator.layout }));

@@ -7,3 +7,4 @@ export { fedAvg, type FedAvgOptions } from './server/fedavg/index.js';
 export { adagradL1, type AdagradL1Options } from './server/adagrad-l1/index.js';
 export { AdaptiveL1State, sparsity, type Method as AdagradL1Method } from './server/adagrad-l1/updates.js';
 export { algorithmsHelp, algorithmsMarkdown, paramDocs, type ParamDoc } from './describe.js';
+export { dqAlgorithm, contractionBound, methodConstants, coveringEfficiency, thresholdRate, phi, fitContraction, LeastSquares, RangeSchedule, type DqOptions, type Method, type Quantization } from './server/dq/index.js';

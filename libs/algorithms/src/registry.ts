@@ -3,6 +3,7 @@ import type { Algorithm } from './contract/types.js';
 import type { AlgorithmDeclaration, BuildContext } from './contract/declaration.js';
 import { AlgorithmError } from './contract/errors.js';
 import { fedavgDeclaration } from './server/fedavg/index.js';
+import { dqDeclarations } from './server/dq/index.js';
 import { adagradL1Declarations } from './server/adagrad-l1/index.js';
 
 /**
@@ -11,6 +12,7 @@ import { adagradL1Declarations } from './server/adagrad-l1/index.js';
  */
 export const ALGORITHMS: readonly AlgorithmDeclaration[] = [
   fedavgDeclaration,
+  ...dqDeclarations,
   ...adagradL1Declarations,
 ];
 

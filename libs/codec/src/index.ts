@@ -5,7 +5,7 @@ export * from './coders/index.js';
 
 // compressors: one factory, typed specs and states
 export { createCompressor, CODEC_IDS, isKnownCodecId } from './registry.js';
-export type { CodecId, Float32Spec, ErrorFeedbackSpec, StatelessSpec } from './registry.js';
+export type { CodecId, Float32Spec, Float64Spec, ErrorFeedbackSpec, StatelessSpec } from './registry.js';
 export type { CodecCompressor, IndicatedCompressor } from './compressors/compressor.js';
 export { createThreshold } from './compressors/threshold.js';
 export { createTernGrad, parseLayers } from './compressors/terngrad.js';
@@ -37,3 +37,8 @@ export { encodeEnvelope, decodeEnvelope, envelopeOverhead } from './envelope.js'
 export type { EnvelopeExpectation } from './envelope.js';
 export { benchQuantizers, BENCH_SPECS } from './bench/quantizers.js';
 export { benchCoders } from './bench/coders.js';
+
+// rate allocation: one budget split across links
+export { waterFill, roundRates } from './rate/water-filling.js';
+export type { WaterFilling } from './rate/water-filling.js';
+export { encodeFloat64, decodeFloat64 } from './compressors/float64.js';

@@ -1,5 +1,4 @@
 import { getRandomValues } from 'node:crypto';
-import mqtt from 'mqtt';
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { errorMessage, nullLog } from '@edgefl/core';
 import type { Log } from '@edgefl/core';
@@ -8,6 +7,7 @@ import type { ReassemblerLimits } from './chunking.js';
 import { splitMessage } from './chunking.js';
 import { TransportError } from './errors.js';
 import { ByteLedger, mqttPublishPacketBytes, varintBytes } from './ledger.js';
+import { connectMqtt } from './nodelay.js';
 import { unlimitedShaper } from './shaper.js';
 import type { Shaper } from './shaper.js';
 import { assertId, linkOfTopic, parseTopic, topicMatches, topics } from './topics.js';
@@ -38,6 +38,15 @@ export interface FleetClientOptions {
   /** pause between reconnect attempts (default 1 s) */
   readonly reconnectPeriodMs?: number;
   readonly keepaliveSec?: number;
+  /** for `mqtts://` and `wss://`: CA bundle to trust, and a client certificate/key for mutual TLS (PEM contents) */
+  readonly tls?: ClientTls;
+}
+
+/** TLS material for a client (PEM contents, not paths). Server certificates are always verified. */
+export interface ClientTls {
+  readonly ca?: string | Buffer;
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
 }
 
 export interface PublishOptions {
@@ -143,6 +152,10 @@ export class FleetClient {
       will: { topic: status, payload: Buffer.from(STATUS_OFFLINE), qos: opts.qos, retain: true },
       ...(opts.username !== undefined ? { username: opts.username } : {}),
       ...(opts.password !== undefined ? { password: opts.password } : {}),
+      ...(opts.tls?.ca !== undefined ? { ca: opts.tls.ca } : {}),
+      ...(opts.tls?.cert !== undefined ? { cert: opts.tls.cert } : {}),
+      ...(opts.tls?.key !== undefined ? { key: opts.tls.key } : {}),
+      rejectUnauthorized: true,
     };
     const client = await connectOnce(opts.url, mqttOpts, opts.connectTimeoutMs ?? 30_000);
     const fc = new FleetClient(client, opts, log);
@@ -316,7 +329,8 @@ export class FleetClient {
         this.dispatch(topic, payload);
         return;
       }
-      const r = this.reassembler.push(topic, payload);
+      // mqtt.js allocates each payload for this one message: handed over, not copied again.
+      const r = this.reassembler.push(topic, payload, Date.now(), true);
       switch (r.kind) {
         case 'message':
           this.received.recordMessage(link, 0);
@@ -390,7 +404,7 @@ function validateOptions(opts: FleetClientOptions): void {
  */
 function connectOnce(url: string, opts: IClientOptions, timeoutMs: number): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
-    const client = mqtt.connect(url, opts);
+    const client = connectMqtt(url, opts);
     let lastError: unknown;
     const timer = setTimeout(() => {
       cleanup();
@@ -414,6 +428,13 @@ function connectOnce(url: string, opts: IClientOptions, timeoutMs: number): Prom
         cleanup();
         client.end(true);
         reject(new TransportError(`the MQTT broker at ${url} refused the connection: ${err.message}`, 'check the username/password and client id for this device', { cause: err }));
+      }
+      // Neither will a server certificate this client does not trust.
+      if ('code' in err && typeof err.code === 'string' && /CERT|UNABLE_TO_VERIFY|SELF_SIGNED|ERR_TLS/.test(err.code)) {
+        cleanup();
+        client.end(true);
+        reject(new TransportError(`the TLS certificate of ${url} is not trusted: ${err.message} (${err.code})`,
+          'give the client the CA that signed the gateway\'s certificate (agent config tls.ca), and connect by a name or address the certificate lists', { cause: err }));
       }
     };
     const cleanup = (): void => {

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { ALGORITHMS, algorithmNames } from '@edgefl/algorithms';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,11 +53,24 @@ test('the shipped configs load', () => {
   assert.deepEqual([q.job, q.rounds, q.fleet.devices, q.data.dataset, q.algorithm.name], ['quickstart', 20, 8, 'digits', 'fedavg']);
   assert.deepEqual(q.codec.up, { id: 'uniform', bits: 8 });
   const g = loadGatewayConfig('configs/gateway.yaml');
-  assert.deepEqual(g.listen, { host: '0.0.0.0', port: 1883 });
+  assert.deepEqual(g.listen, { host: '127.0.0.1', port: 1883 }, 'plain MQTT on loopback by default');
+  assert.deepEqual(g.auth, { keys: 'keys.json' });
+  assert.equal(g.limits.maxConnections, 1000);
   assert.equal(g.experiment.job, 'quickstart');
   assert.equal(g.devices.length, 8);
   const a = loadAgentConfig('configs/agent.yaml');
   assert.deepEqual([a.device, a.job, a.gateway.url, a.data.index, a.data.of], ['dev-01', 'quickstart', 'mqtt://127.0.0.1:1883', 0, undefined]);
+  assert.deepEqual(a.auth, { secretEnv: 'EDGEFL_SECRET' });
+});
+
+test('security keys: agent auth takes exactly one of secretFile/secretEnv; client TLS needs cert and key together', () => {
+  const base = 'device: d\njob: j\ndata: { dataset: digits, index: 0 }\n';
+  assert.throws(() => loadAgentConfig(yaml(base + 'auth: { secretFile: a, secretEnv: B }\n')), ConfigError);
+  assert.throws(() => loadAgentConfig(yaml(base + 'auth: {}\n')), ConfigError);
+  assert.throws(() => loadAgentConfig(yaml(base + 'auth: { secretEnv: "bad name" }\n')), ConfigError);
+  assert.throws(() => loadAgentConfig(yaml(base + 'tls: { cert: c.pem }\n')), ConfigError);
+  assert.throws(() => loadAgentConfig(yaml(base + 'password: x\n')), ConfigError, 'no secret as a plain key');
+  assert.deepEqual(loadAgentConfig(yaml(base + 'auth: { secretFile: s }\ntls: { ca: ca.pem }\n')).tls, { ca: 'ca.pem' });
 });
 
 test('--set overrides any key, parsing YAML scalars and flow values, before validation', () => {
@@ -138,7 +152,8 @@ test('an override of an unknown key is an error naming the key and the --set', (
   const e = configError(() => loadExperimentConfig(yaml('job: demo\n'), ['algorithm.lrr=0.1', 'rounds=0']));
   assert.deepEqual(lines(e), [
     'rounds: expected integer ≥ 1, got 0 (from --set rounds=0)',
-    'algorithm.lrr: expected a known key (name, localSteps, lr, batchSize), got unknown key "lrr" (from --set algorithm.lrr=0.1)',
+    // no algorithm.name in the file: the keys of every algorithm are candidates
+    `algorithm.lrr: expected a known key (${[...new Set(['name', ...ALGORITHMS.flatMap((d) => Object.keys(d.params.shape))])].join(', ')}), got unknown key "lrr" (from --set algorithm.lrr=0.1)`,
   ]);
   const into = configError(() => loadExperimentConfig(yaml('job: demo\nrounds: 5\n'), ['rounds.max=3']));
   assert.deepEqual(lines(into), ['--set rounds.max=3: expected rounds to be a mapping, got 5; set rounds={…} instead']);

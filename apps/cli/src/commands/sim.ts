@@ -1,23 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { algorithmsHelp } from '@edgefl/algorithms';
-import { loadExperimentConfig } from '@edgefl/config';
-import { createLogger } from '@edgefl/telemetry';
-import { runExperiment } from '@edgefl/firmware-sim';
 import { collect, SET_HELP } from '../options.js';
-import { RoundProgress } from '../progress.js';
-import { formatSummary } from '../summary.js';
 
-export function simCommand(): Command {
-  return new Command('sim')
+/** `algorithms`: the algorithm list for `--help`, given when help was asked for (building it loads every declaration). */
+export function simCommand(algorithms?: string): Command {
+  const cmd = new Command('sim')
     .description('run an experiment on an emulated fleet: an embedded gateway and one agent per device')
     .argument('<experiment.yaml>', 'experiment file (see configs/quickstart.yaml)')
     .addOption(new Option('--transport <kind>', 'how messages travel: over a real MQTT broker, or in memory').choices(['mqtt', 'memory']))
     .option('--set <key=value>', SET_HELP, collect, [])
     .option('--json <file>', 'write the run record (format edgefl-run/1) to this file')
     .option('--quiet', 'no progress bar and no summary')
-    .addHelpText('after', () => `\n${algorithmsHelp()}\n`)
     .action(async (file: string, opts: { transport?: 'mqtt' | 'memory'; set: string[]; json?: string; quiet?: boolean }) => {
+      // Loaded here, not at the top: `edgefl --help` and the other commands must not pay for them.
+      const [{ loadExperimentConfig }, { createLogger }, { runExperiment }, { RoundProgress }, { formatSummary }] = await Promise.all([
+        import('@edgefl/config'), import('@edgefl/telemetry'), import('@edgefl/firmware-sim'), import('../progress.js'), import('../summary.js'),
+      ]);
       const sets = opts.transport ? [...opts.set, `transport.kind=${opts.transport}`] : opts.set;
       const cfg = loadExperimentConfig(file, sets);
       // Node logs go to stderr and default to warnings, so the progress bar stays readable.
@@ -32,4 +30,6 @@ export function simCommand(): Command {
       if (opts.json) writeFileSync(opts.json, JSON.stringify(record, null, 2) + '\n');
       if (!opts.quiet) process.stdout.write(formatSummary(record) + (opts.json ? `\nrun record: ${opts.json}\n` : ''));
     });
+  if (algorithms) cmd.addHelpText('after', `\n${algorithms}\n`);
+  return cmd;
 }

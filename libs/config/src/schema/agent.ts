@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { DatasetSpecSchema, DeviceId, JobName, LogSchema, PartitionSchema } from './common.js';
+import { ClientTlsSchema, EnvName } from './gateway.js';
 
 /**
  * The agent's data: a whole dataset (a real device's own `{ csv }` / `{ idx }` files), or,
@@ -32,6 +33,16 @@ export const AgentConfigSchema = z.strictObject({
   device: DeviceId,
   job: JobName,
   data: AgentDataSchema,
+  /**
+   * The device's secret (printed once by `edgefl keys add <device>`): read from a file
+   * (mode 0600) or from the environment variable named here — never from the command line.
+   */
+  auth: z.strictObject({
+    secretFile: z.string().min(1).optional(),
+    secretEnv: EnvName.optional(),
+  }).refine((a) => (a.secretFile === undefined) !== (a.secretEnv === undefined), 'exactly one of secretFile or secretEnv').optional(),
+  /** for mqtts:// and wss:// gateways: the CA that signed the gateway's certificate, and this device's certificate for mutual TLS */
+  tls: ClientTlsSchema.optional(),
   /** ONNX Runtime intra-op threads */
   threads: z.int().min(1).max(256).default(1),
   log: LogSchema,
