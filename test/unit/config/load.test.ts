@@ -10,7 +10,6 @@ import { DatasetSpecSchema,
 } from '@edgefl/config';
 import { BUILTIN_DATASETS, type DatasetSpec, type PartitionSpec } from '@edgefl/data';
 import type { CodecSpec } from '@edgefl/codec';
-import { algorithmNames } from '@edgefl/algorithms';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgefl-config-'));
 let counter = 0;

@@ -19,8 +19,6 @@ interface Def {
   readonly discriminator?: string;
   readonly values?: readonly unknown[];
   readonly format?: string;
-  /** a transform's function (z.preprocess puts one in front of its schema) */
-  readonly transform?: (value: unknown, ctx: unknown) => unknown;
 }
 
 const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional']);
@@ -34,32 +32,8 @@ function unwrap(n: Node): Node {
   }
 }
 
-/**
- * The value as a schema's leading z.preprocess sees it after its function ran (a tagged
- * union whose tag may be left out fills in the default tag there, so a `{ lrr: 0.1 }` typo
- * under `algorithm` is judged against the default algorithm's keys, not every algorithm's).
- */
-function preprocessed(n: Node, data: unknown): unknown {
-  for (;;) {
-    const d = n._zod.def;
-    if (WRAPPERS.has(d.type) && d.innerType) { n = d.innerType; continue; }
-    if (d.type === 'pipe' && d.in && d.out) {
-      const t = d.in._zod.def;
-      if (t.type !== 'transform' || !t.transform) return data;
-      try {
-        const v = t.transform(data, { issues: [], value: data });
-        return v instanceof Promise ? data : v;
-      } catch {
-        return data;
-      }
-    }
-    return data;
-  }
-}
-
 /** Object schemas a value could be matched against (unions pick by discriminator when they can). */
 function objectsFor(n: Node, data: unknown): Node[] {
-  data = preprocessed(n, data);
   const u = unwrap(n);
   const d = u._zod.def;
   if (d.type === 'object') return [u];
