@@ -21,6 +21,11 @@ export interface ExperimentHooks {
   readonly onModel?: (round: number, model: Float32Array) => void;
   /** under `mqtt`, once every round is done: what the embedded broker saw, per client */
   readonly onBrokerCounters?: (counters: BrokerCounters) => void;
+  /**
+   * Stops the run early (Ctrl-C): every node stops where it is, the fleet is closed, and
+   * the record of the rounds done so far is returned with `incomplete: true`.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -56,7 +61,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
     evaluations = evaluations.then(async () => {
       const train = await evaluator.evaluate(model, data.train);
       const test = await evaluator.evaluate(model, data.test);
-      const rec: RoundRecord = { ...base, loss: train.loss, accuracy: test.accuracy, objectiveGap: null, ...extra };
+      const rec: RoundRecord = { ...base, loss: train.loss, testLoss: test.loss, accuracy: test.accuracy, objectiveGap: null, ...extra };
       rounds.push(rec);
       hooks.onRound?.(rec);
     });
@@ -64,7 +69,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
 
   hooks.onStart?.({ devices, dim: evaluator.dim, rounds: cfg.rounds, transport });
   try {
-    if (transport === 'memory') await runInMemory(job, data, evaluator, accounting, tracker, hooks.log);
+    if (transport === 'memory') await runInMemory(job, data, evaluator, accounting, tracker, hooks.log, hooks.signal);
     else await runOverMqtt(job, data, accounting, tracker, hooks);
     await evaluations;
   } finally {
@@ -75,6 +80,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
   const last = rounds[rounds.length - 1];
   return {
     format: 'edgefl-run/1',
+    ...(hooks.signal?.aborted && rounds.length < cfg.rounds ? { incomplete: true as const } : {}),
     config: cfg,
     model: { dim: evaluator.dim },
     rounds,
@@ -87,7 +93,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
   };
 }
 
-async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, accounting: TrafficAccounting, tracker: RoundTracker, log: Log): Promise<void> {
+async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, accounting: TrafficAccounting, tracker: RoundTracker, log: Log, signal?: AbortSignal): Promise<void> {
   const cfg = job.cfg;
   const dim = evaluator.dim;
   const initialParams = evaluator.initParams(cfg.seed);
@@ -106,7 +112,7 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
     }));
     await Promise.all(runs.map(({ node, port }) => runNode(node, port, {
       rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log,
-      onRoundEnd: tracker.hook(node.spec.id),
+      onRoundEnd: tracker.hook(node.spec.id), ...(signal ? { signal } : {}),
     })));
   } finally {
     await Promise.all(trainers.map((t) => t.close()));
@@ -137,11 +143,21 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
     for (const s of starts) if (s.status === 'fulfilled') agents.push(s.value);
     const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
-    await Promise.all([gateway.aggregator.done, ...agents.map((a) => a.done)]);
-    hooks.onBrokerCounters?.(gateway.broker.counters);
+    // On abort the finally below closes the fleet, which ends every node where it is.
+    const finished = await Promise.race([Promise.all([gateway.aggregator.done, ...agents.map((a) => a.done)]).then(() => true), aborted(hooks.signal)]);
+    if (finished) hooks.onBrokerCounters?.(gateway.broker.counters);
   } finally {
     // All at once: each close waits for its broker's PUBACK, and 1,000 of those in a row were most of a run.
     await Promise.all(agents.map((a) => a.close().catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'agent close failed'))));
     await gateway.close();
   }
+}
+
+/** Resolves false once `signal` aborts; never without one. */
+function aborted(signal: AbortSignal | undefined): Promise<false> {
+  return new Promise((resolve) => {
+    if (signal === undefined) return;
+    if (signal.aborted) return resolve(false);
+    signal.addEventListener('abort', () => resolve(false), { once: true });
+  });
 }

@@ -6,8 +6,9 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const BIN = join(import.meta.dirname, '../../apps/cli/bin/edgefl.js');
+const BIN = fileURLToPath(new URL('../../apps/cli/bin/edgefl.js', import.meta.url));
 /** What `edgefl gateway|agent` log once SIGINT/SIGTERM stop them cleanly (apps/cli's STOPPABLE). */
 const STOPPABLE = 'running; SIGINT or SIGTERM stops cleanly';
 
@@ -68,7 +69,9 @@ test('a gateway and two agents as separate processes train the job together (JSO
   for (const r of a) assert.equal(r.code, 0, r.stderr);
   const rounds = g.lines.filter((l) => l['msg'] === 'round done');
   assert.deepEqual(rounds.map((l) => l['round']), [1, 2, 3]);
-  const acc = rounds.map((l) => l['accuracy'] as number);
+  const acc = rounds.map((l) => l['heldOutAccuracy'] as number);
+  // the gateway holds only the held-out rows: its loss is named as held-out loss
+  for (const l of rounds) assert.ok(Number.isFinite(l['heldOutLoss']), JSON.stringify(l));
   assert.ok(acc[2]! > acc[0]!, `accuracy ${acc.join(' → ')}`);
   assert.ok(g.lines.some((l) => l['msg'] === 'job finished'));
   for (const r of a) assert.ok(r.lines.some((l) => l['msg'] === 'ready'));
@@ -145,4 +148,50 @@ test('edgefl gateway without auth refuses to start and names `edgefl keys add`',
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /refuses to run without per-device keys/);
   assert.match(r.stderr, /edgefl keys add <device> --keys/);
+});
+
+test('a second agent with a device id already connected is refused: both sides name the id, the holder stays', async () => {
+  const port = await freePort();
+  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1',
+    '--set', 'experiment.fleet.devices=2']);
+  const url = `mqtt://127.0.0.1:${port}`;
+  const holder = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-01']);
+  await Promise.all([gateway.logged(STOPPABLE), holder.logged(STOPPABLE)]);
+  const twin = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-01']);
+  const t = await twin.exit;
+  assert.equal(t.code, 2, t.stderr);
+  assert.match(t.stderr, /device id dev-01 is already connected/);
+  assert.match(t.stderr, /fix: give every device its own id/);
+  const refused = await gateway.logged('connection refused: client id edgefl-quickstart-dev-01 is already connected (two devices with the same device id?); the device holding it stays connected');
+  assert.equal(refused['clientId'], 'edgefl-quickstart-dev-01');
+  // The holder was not evicted: the job starts and finishes once dev-02 joins.
+  const second = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-02', '--set', 'data.index=1']);
+  await gateway.logged('all devices ready; starting rounds');
+  await holder.logged('job finished');
+  for (const p of [holder, second]) {
+    const r = await p.exit;
+    assert.equal(r.code, 0, r.stderr);
+  }
+  // the job is done: the gateway exits by itself
+  assert.equal((await gateway.exit).code, 0);
+});
+
+test('an agent whose gateway is gone backs off, then gives up after gateway.giveUpAfterMs and exits 1 saying why', async () => {
+  const port = await freePort();
+  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1',
+    '--set', 'experiment.fleet.devices=2']);
+  const agent = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=mqtt://127.0.0.1:${port}`, '--set', 'device=dev-01',
+    '--set', 'gateway.giveUpAfterMs=2500']);
+  await Promise.all([gateway.logged(STOPPABLE), agent.logged(STOPPABLE)]);
+  gateway.proc.kill('SIGKILL');
+  await gateway.exit;
+  const lost = await agent.logged('mqtt connection lost; reconnecting');
+  assert.equal(lost['giveUpAfterMs'], 2500);
+  // 1 s, then 2 s: the second attempt is logged once at warn with the next pause.
+  const retry = await agent.logged('mqtt broker still unreachable; retrying');
+  assert.deepEqual([retry['attempts'], retry['retryInMs']], [1, 2000]);
+  const a = await agent.exit;
+  assert.deepEqual([a.code, a.signal], [1, null], a.stderr);
+  assert.match(a.stderr, /gave up reconnecting to the MQTT broker at mqtt:\/\/127\.0\.0\.1:\d+ after 3 s down \(2 attempts; last: .*ECONNREFUSED/);
+  assert.match(a.stderr, /fix: start the gateway/);
 });

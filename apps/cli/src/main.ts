@@ -7,7 +7,7 @@ import { benchCommand } from './commands/bench.js';
 import { keysCommand } from './commands/keys.js';
 import { reportCommand } from './commands/report.js';
 
-/** Exit codes: 0 success, 1 failure at run time, 2 a user error (config, data, arguments). */
+/** Exit codes: 0 success, 1 failure at run time, 2 a user error (config, data, arguments), 130 stopped by Ctrl-C during `sim`. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('edgefl')
     .description('Federated learning for edge and IoT fleets: quantized updates over MQTT, training in ONNX Runtime.')
@@ -30,7 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (isEdgeflError(e)) {
       process.stderr.write(`edgefl: ${e.describe()}\n`);
-      return 2;
+      return e.exitCode;
     }
     process.stderr.write(`edgefl: ${errorMessage(e)}\n${e instanceof Error && e.stack ? e.stack + '\n' : ''}`);
     return 1;

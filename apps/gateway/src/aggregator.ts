@@ -89,7 +89,8 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
           if (o.evaluateRounds === false) return;
           const snapshot = Float32Array.from(model);
           evaluations = evaluations.then(() => evaluator.evaluate(snapshot)).then(
-            (r) => log.info({ round, loss: r.loss, accuracy: r.accuracy }, 'round done'),
+            // the gateway holds only the held-out rows, so both are held-out figures
+            (r) => log.info({ round, heldOutLoss: r.loss, heldOutAccuracy: r.accuracy }, 'round done'),
             (e: unknown) => log.warn({ round, reason: errorMessage(e) }, 'evaluation failed'),
           );
         },

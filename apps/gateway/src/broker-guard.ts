@@ -5,7 +5,7 @@ import { Socket } from 'node:net';
  * Reads MQTT fixed headers (type byte + Remaining Length varint) as bytes stream in, without
  * buffering bodies, and reports the first packet whose declared length is over `maxRemaining`.
  * aedes's parser (mqtt-packet) would otherwise buffer a packet of up to 256 MB before any
- * hook sees it; this check runs before a byte of it is kept (DESIGN.md "Security model").
+ * hook sees it; this check runs before a byte of it is kept (docs/architecture.md, "Security").
  */
 export class MqttLengthScanner {
   private state: 'type' | 'length' | 'body' = 'type';

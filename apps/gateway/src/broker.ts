@@ -9,6 +9,7 @@ import { TransportError, mqttPublishPacketBytes, topicMatches } from '@edgefl/tr
 import { MAX_MESSAGE_BYTES } from '@edgefl/config';
 import { BrokerCounters } from './broker-counters.js';
 import { guardConnection } from './broker-guard.js';
+import { refuseDuplicateClientId } from './duplicate-client-id.js';
 
 /**
  * Policy hooks (see security/ for the ones `edgefl gateway` installs). Each may be sync or
@@ -86,6 +87,8 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     connectTimeout: opts.connectTimeoutMs ?? 10_000,
     ...(opts.stores ? { mq: opts.stores.mq, persistence: opts.stores.persistence } : {}),
     authenticate(client, username, password, done) {
+      const duplicate = refuseDuplicateClientId(aedes, client, log);
+      if (duplicate !== null) return done(duplicate, false);
       if (opts.authenticate === undefined) return done(null, true);
       decide(() => opts.authenticate!(client.id, username, password), 'authenticate', client.id, log).then((ok) => {
         if (ok) return done(null, true);

@@ -4,6 +4,7 @@ import type { AlgorithmDeclaration, BuildContext } from './contract/declaration.
 import { AlgorithmError } from './contract/errors.js';
 import { fedavgDeclaration } from './server/fedavg/index.js';
 import { dqDeclarations } from './server/dq/index.js';
+import { localSadmmDeclaration, stocAdmmDeclaration } from './server/sadmm/index.js';
 import { adagradL1Declarations } from './server/adagrad-l1/index.js';
 
 /**
@@ -13,6 +14,8 @@ import { adagradL1Declarations } from './server/adagrad-l1/index.js';
 export const ALGORITHMS: readonly AlgorithmDeclaration[] = [
   fedavgDeclaration,
   ...dqDeclarations,
+  localSadmmDeclaration,
+  stocAdmmDeclaration,
   ...adagradL1Declarations,
 ];
 

@@ -7,6 +7,8 @@ export interface RoundRecord {
   readonly loss: number;
   /** on held-out data; null for regression */
   readonly accuracy: number | null;
+  /** the objective's loss on the held-out data (the regression experiments' test loss) */
+  readonly testLoss: number | null;
   /** F − F* where F* is known (convex experiments), else null */
   readonly objectiveGap: number | null;
   /** payload bits of this round, each transmission once */
@@ -31,6 +33,8 @@ export interface LinkRecord {
 
 export interface RunRecord {
   readonly format: 'edgefl-run/1';
+  /** present, and true, only when the run was stopped (Ctrl-C) before its last round; `rounds` holds the rounds done */
+  readonly incomplete?: true;
   readonly config: unknown;
   /** the model's parameter count, so bits can be compared with float32 vectors */
   readonly model: { readonly dim: number };

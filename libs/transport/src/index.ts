@@ -23,5 +23,6 @@ export type { LinkCounters } from './ledger.js';
 export { unlimitedShaper } from './shaper.js';
 export type { Shaper } from './shaper.js';
 export { FleetClient, STATUS_ONLINE, STATUS_OFFLINE } from './client.js';
+export { CONNACK_IDENTIFIER_REJECTED } from './reconnect.js';
 export type { FleetClientOptions, PublishOptions, PublishReceipt, MessageHandler, ReceiveStats, Qos, ClientTls } from './client.js';
 export { setNoDelay, connectMqtt, connectMqttAsync } from './nodelay.js';

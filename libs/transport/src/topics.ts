@@ -1,7 +1,7 @@
 import { TransportError } from './errors.js';
 
 /**
- * The topic scheme of DESIGN.md ("Topics"), one builder per kind and one parser:
+ * The topic scheme (docs/transport.md, "Topics"), one builder per kind and one parser:
  *
  *   edgefl/v1/{job}/ctl                 gateway → all
  *   edgefl/v1/{job}/up/{device}         device → aggregator

@@ -58,8 +58,12 @@ test('the shipped configs load', () => {
   assert.equal(g.experiment.job, 'quickstart');
   assert.equal(g.devices.length, 8);
   const a = loadAgentConfig('configs/agent.yaml');
-  assert.deepEqual([a.device, a.job, a.gateway.url, a.data.index, a.data.of], ['dev-01', 'quickstart', 'mqtt://127.0.0.1:1883', 0, undefined]);
+  assert.deepEqual([a.device, a.job, a.gateway.url, a.data.index, a.data.of], ['dev-01', 'quickstart', 'mqtt://127.0.0.1:1883', undefined, undefined]);
   assert.deepEqual(a.auth, { secretEnv: 'EDGEFL_SECRET' });
+  // A device's own file is used whole; a demo shard is opted into.
+  assert.deepEqual(loadAgentConfig('configs/agent.yaml', ['data.dataset={csv: /var/lib/edgefl/local.csv}']).data, { dataset: { csv: '/var/lib/edgefl/local.csv' } });
+  assert.equal(loadAgentConfig('configs/agent.yaml', ['data.index=2']).data.index, 2);
+  assert.equal(loadAgentConfig('configs/agent.yaml', ['data.index=2', 'data.index=null']).data.index, undefined);
 });
 
 test('security keys: agent auth takes exactly one of secretFile/secretEnv; client TLS needs cert and key together', () => {
@@ -70,6 +74,25 @@ test('security keys: agent auth takes exactly one of secretFile/secretEnv; clien
   assert.throws(() => loadAgentConfig(yaml(base + 'tls: { cert: c.pem }\n')), ConfigError);
   assert.throws(() => loadAgentConfig(yaml(base + 'password: x\n')), ConfigError, 'no secret as a plain key');
   assert.deepEqual(loadAgentConfig(yaml(base + 'auth: { secretFile: s }\ntls: { ca: ca.pem }\n')).tls, { ca: 'ca.pem' });
+});
+
+test('--set kind=… switches a tagged section: keys only the old kind has are dropped', () => {
+  // model.hidden belongs to mlp; logistic has no other keys
+  const q = loadExperimentConfig('configs/quickstart.yaml', ['model.kind=logistic']);
+  assert.deepEqual(q.model, { kind: 'logistic' });
+  // the tag may be implicit in the file (mlp is the default kind)
+  const implicit = loadExperimentConfig(yaml('job: demo\nmodel: { hidden: [8], activation: tanh }\n'), ['model.kind=onnx', 'model.path=m.onnx']);
+  assert.deepEqual(implicit.model, { kind: 'onnx', path: 'm.onnx', freeze: [] });
+  // partitions too; keys the new kind shares stay
+  const p = loadExperimentConfig(yaml('job: demo\ndata: { partition: { kind: dirichlet, alpha: 0.3 } }\n'), ['data.partition.kind=shards']);
+  assert.deepEqual(p.data.partition, { kind: 'shards', shardsPerDevice: 2 });
+  // a key given with --set is never dropped: a wrong one is still reported
+  assert.deepEqual(lines(configError(() => loadExperimentConfig('configs/quickstart.yaml', ['model.kind=logistic', 'model.hidden=[8]']))),
+    ['model.hidden: expected a known key (kind), got unknown key "hidden" (from --set model.hidden=[8])']);
+  // without a switch, a stray key in the file is still an error
+  assert.equal(configError(() => loadExperimentConfig(yaml('job: demo\nmodel: { kind: logistic, hidden: [8] }\n'))).problems.length, 1);
+  // the gateway's inlined experiment switches the same way
+  assert.deepEqual(loadGatewayConfig('configs/gateway.yaml', ['experiment.model.kind=logistic']).experiment.model, { kind: 'logistic' });
 });
 
 test('--set overrides any key, parsing YAML scalars and flow values, before validation', () => {

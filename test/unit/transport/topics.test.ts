@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { TransportError, topics, filters, parseTopic, formatTopic, linkOfTopic, topicMatches, assertId, isValidId } from '@edgefl/transport';
 import type { ParsedTopic } from '@edgefl/transport';
 
-test('builders produce the DESIGN.md scheme', () => {
+test('builders produce the documented topic scheme', () => {
   assert.equal(topics.ctl('job1'), 'edgefl/v1/job1/ctl');
   assert.equal(topics.up('job1', 'dev-01'), 'edgefl/v1/job1/up/dev-01');
   assert.equal(topics.down('job1'), 'edgefl/v1/job1/down');

@@ -6,7 +6,7 @@ export function agentCommand(): Command {
   return new Command('agent')
     .description('run one device: train locally and exchange quantized updates with the gateway')
     .option('--config <file>', 'agent file (see configs/agent.yaml)', 'configs/agent.yaml')
-    .option('--set <key=value>', SET_HELP, collect, [])
+    .option('--set <key=value>', SET_HELP.agent, collect, [])
     .action(async (opts: { config: string; set: string[] }) => {
       // Loaded here, not at the top: `edgefl --help` and the other commands must not pay for them.
       const [{ loadAgentConfig }, { createLogger }, { agentData, startAgent }, { readClientTls, readSecret }] = await Promise.all([
@@ -20,6 +20,7 @@ export function agentCommand(): Command {
       const tls = readClientTls(cfg.tls);
       const agent = await startAgent({
         url: cfg.gateway.url, device: cfg.device, job: cfg.job, log, data: agentData(cfg.data), threads: cfg.threads,
+        ...(cfg.gateway.giveUpAfterMs !== null ? { giveUpAfterMs: cfg.gateway.giveUpAfterMs } : {}),
         ...(password !== undefined ? { username: cfg.device, password } : {}),
         ...(tls !== undefined ? { tls } : {}),
       });

@@ -8,7 +8,7 @@ export function gatewayCommand(): Command {
   return new Command('gateway')
     .description('run an MQTT broker with the job\'s aggregator next to it; agents connect to it')
     .option('--config <file>', 'gateway file (see configs/gateway.yaml)', 'configs/gateway.yaml')
-    .option('--set <key=value>', SET_HELP, collect, [])
+    .option('--set <key=value>', SET_HELP.gateway, collect, [])
     .option('--broker <url>', 'run only the aggregator, against this external broker (mqtts://…); no embedded broker')
     .action(async (opts: { config: string; set: string[]; broker?: string }) => {
       // Loaded here, not at the top: `edgefl --help` and the other commands must not pay for them.

@@ -44,7 +44,14 @@ export const DatasetSpecSchema = z.union([
     noise: z.number().min(0).optional(),
     seed: z.int().min(0).optional(),
   }),
-]).describe(`a dataset name (${DATASET_NAMES.join(', ')}), { name, split }, { csv: path, … }, { idx: { images, labels } } or { synthetic: least-squares, rows, features, kappa?, target?, noise?, seed? }`);
+  z.strictObject({
+    synthetic: z.literal('sinusoid'),
+    rows: z.int().min(1),
+    amplitude: z.number().optional(),
+    phase: z.number().optional(),
+    seed: z.int().min(0).optional(),
+  }),
+]).describe(`a dataset name (${DATASET_NAMES.join(', ')}), { name, split }, { csv: path, … }, { idx: { images, labels } } { synthetic: least-squares, rows, features, kappa?, target?, noise?, seed? } or { synthetic: sinusoid, rows, amplitude?, phase?, seed? }`);
 export type DatasetSpecConfig = z.output<typeof DatasetSpecSchema>;
 
 /** The `PartitionSpec` of @edgefl/data. */

@@ -4,6 +4,7 @@ import { readCsv, type CsvOptions } from '../csv/read-csv.js';
 import { DataError } from '../errors.js';
 import { readIdx } from '../idx/read-idx.js';
 import { syntheticLeastSquares, type SyntheticLeastSquaresSpec } from '../synthetic/least-squares.js';
+import { syntheticSinusoid, type SyntheticSinusoidSpec } from '../synthetic/sinusoid.js';
 import { BUILTIN_DATASETS, fashionMnistDir, fashionMnistFiles, hasFashionMnist, isBuiltinDataset, repoDataDir, type BuiltinDataset } from './builtin.js';
 
 /** A CSV file with reader options. */
@@ -21,7 +22,7 @@ export interface NamedSpec {
   readonly split?: 'train' | 'test';
 }
 /** What `loadDataset` accepts: a name, or a file description. */
-export type DatasetSpec = BuiltinDataset | NamedSpec | CsvSpec | IdxSpec | SyntheticLeastSquaresSpec;
+export type DatasetSpec = BuiltinDataset | NamedSpec | CsvSpec | IdxSpec | SyntheticLeastSquaresSpec | SyntheticSinusoidSpec;
 
 /** Load a dataset by name (`digits`, …), from a `{ csv }` / `{ idx }` description, or generate a `{ synthetic }` one. */
 export function loadDataset(spec: DatasetSpec | string): Dataset {
@@ -30,7 +31,7 @@ export function loadDataset(spec: DatasetSpec | string): Dataset {
     const { csv, ...opts } = spec;
     return readCsv(csv, opts);
   }
-  if ('synthetic' in spec) return syntheticLeastSquares(spec);
+  if ('synthetic' in spec) return spec.synthetic === 'sinusoid' ? syntheticSinusoid(spec) : syntheticLeastSquares(spec);
   if ('idx' in spec) return readIdx(spec.idx.images, spec.idx.labels, spec.name === undefined ? {} : { name: spec.name });
   return loadBuiltin(checkName(spec.name), spec.split ?? 'train');
 }
