@@ -83,7 +83,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       });
     } else {
       host = await hostNode({
-        job, id: job.server, log, initial: { dim, params: evaluator.initParams(cfg.seed) },
+        job, id: job.server, log, initial: { dim, params: evaluator.initParams(cfg.seed), layout: evaluator.layout },
         port: (spec) => mqttPort(c, spec, { routes: job.routes, log, expect: receiveChecks(job, dim) }),
         ...(o.wrapPort ? { wrapPort: o.wrapPort } : {}),
       });

@@ -104,7 +104,7 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
   const cfg = job.cfg;
   const log = hooks.log;
   const dim = evaluator.dim;
-  const initial = { dim, params: evaluator.initParams(cfg.seed) };
+  const initial = { dim, params: evaluator.initParams(cfg.seed), layout: evaluator.layout };
   const net = new MemoryNetwork({ job: cfg.job, algorithm: job.algorithm, expect: receiveChecks(job, dim), log, ...(hooks.drop ? { drop: hooks.drop } : {}) });
   const hosts: HostedNode[] = [];
   try {

@@ -5,6 +5,8 @@ export { AlgorithmError } from './contract/errors.js';
 export { sendersOf, checkSenders } from './contract/senders.js';
 export { ALGORITHMS, algorithmNames, algorithmSchemas, createAlgorithm, findAlgorithm, type AlgorithmSpec } from './registry.js';
 export { fedAvg, type FedAvgOptions } from './server/fedavg/index.js';
+export { adagradL1, type AdagradL1Options } from './server/adagrad-l1/index.js';
+export { AdaptiveL1State, sparsity, type Method as AdagradL1Method } from './server/adagrad-l1/updates.js';
 export { algorithmsHelp, algorithmsMarkdown, paramDocs, type ParamDoc } from './describe.js';
 export { gd, type GdOptions } from './server/gd/index.js';
 export { gadmm, type GadmmOptions } from './decentralized/gadmm/index.js';

@@ -8,6 +8,7 @@ import { gadmmDeclaration } from './decentralized/gadmm/index.js';
 import { qgadmmDeclaration } from './decentralized/q-gadmm/index.js';
 import { dqDeclarations } from './server/dq/index.js';
 import { localSadmmDeclaration, stocAdmmDeclaration } from './server/sadmm/index.js';
+import { adagradL1Declarations } from './server/adagrad-l1/index.js';
 
 /**
  * Every algorithm the product knows, one line each. Adding an algorithm is its folder
@@ -21,6 +22,7 @@ export const ALGORITHMS: readonly AlgorithmDeclaration[] = [
   ...dqDeclarations,
   localSadmmDeclaration,
   stocAdmmDeclaration,
+  ...adagradL1Declarations,
 ];
 
 /** An algorithm as a job names it: `name` plus that algorithm's parameters. */

@@ -6,7 +6,9 @@ export * from './coders/index.js';
 // compressors: one factory, typed specs and states
 export { createCompressor, CODEC_IDS, isKnownCodecId } from './registry.js';
 export type { CodecId, Float32Spec, Float64Spec, ErrorFeedbackSpec, StatelessSpec } from './registry.js';
-export type { CodecCompressor } from './compressors/compressor.js';
+export type { CodecCompressor, IndicatedCompressor } from './compressors/compressor.js';
+export { createThreshold } from './compressors/threshold.js';
+export { createTernGrad, parseLayers } from './compressors/terngrad.js';
 export type { UniformSpec } from './compressors/uniform.js';
 export type { Float16Spec } from './compressors/float16.js';
 export type { QGadmmSpec, QGadmmState } from './compressors/qgadmm.js';
@@ -24,8 +26,8 @@ export { SYMBOL_CODERS } from './compressors/symbol-stage.js';
 export type { SymbolCoder } from './compressors/symbol-stage.js';
 
 // quantizer math (pure functions on typed arrays), for algorithms and tests
-export { optimalThreshold, approxThreshold, thresholdAt, thresholdObjective } from './quantizers/threshold.js';
-export type { Threshold } from './quantizers/threshold.js';
+export { optimalThreshold, optimalThresholdBySort, approxThreshold, thresholdAt, thresholdObjective } from './quantizers/threshold.js';
+export type { Threshold, Indicator } from './quantizers/threshold.js';
 export { malcomTau } from './quantizers/dither.js';
 export { floatToHalf, halfToFloat, floatsToHalves, halvesToFloats, HALF_MAX } from './quantizers/half.js';
 export { kthLargestAbs, topKIndices } from './quantizers/select.js';

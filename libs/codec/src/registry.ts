@@ -84,8 +84,8 @@ export function createCompressor(spec: CodecSpec): CodecCompressor<void> | Codec
         coder: p.optEnum('coder', SYMBOL_CODERS),
       });
     case 'terngrad':
-      p.done(['coder']);
-      return createTernGrad({ id: 'terngrad', coder: p.optEnum('coder', SYMBOL_CODERS) });
+      p.done(['coder', 'form', 'layers']);
+      return createTernGrad({ id: 'terngrad', coder: p.optEnum('coder', SYMBOL_CODERS), form: p.optEnum('form', ['dense', 'sparse']), layers: p.optStr('layers') });
     case 'dq':
       p.done(['bits', 'coder']);
       return createDq({ id: 'dq', bits: p.num('bits'), coder: p.optEnum('coder', SYMBOL_CODERS) }) as CodecCompressor<unknown>;
@@ -146,6 +146,12 @@ class Params {
     const v = this.spec[name];
     if (v === undefined || typeof v === 'boolean') return v;
     throw this.wrongType(name, v, 'true or false');
+  }
+
+  optStr(name: string): string | undefined {
+    const v = this.spec[name];
+    if (v === undefined || typeof v === 'string') return v;
+    throw this.wrongType(name, v, 'a string');
   }
 
   optEnum<T extends string>(name: string, options: readonly T[]): T | undefined {

@@ -1,5 +1,5 @@
 import { EdgeflError, type Dataset, type Log } from '@edgefl/core';
-import type { NodeId, NodeMachine, NodeSpec } from '@edgefl/algorithms';
+import type { NodeId, NodeMachine, NodeSpec, ParamSegment } from '@edgefl/algorithms';
 import { createTrainer, type Trainer } from '@edgefl/train';
 import { nodeEnv, nodeSpec, trainerSeed, type Job } from './job.js';
 import { runNode } from './node-runner.js';
@@ -14,7 +14,7 @@ export interface NodeHostOptions {
   /** ONNX Runtime intra-op threads of its learner (default 1) */
   readonly threads?: number;
   /** the model every node starts from, for a node without a shard; default: its learner's initialisation from the job seed */
-  readonly initial?: { readonly dim: number; readonly params: Float32Array };
+  readonly initial?: { readonly dim: number; readonly params: Float32Array; readonly layout?: readonly ParamSegment[] };
   /** the job's model dimension: a learner of any other size is refused with `error(dim)` */
   readonly expectDim?: { readonly dim: number; readonly error: (dim: number) => Error };
   /** the driver: makes the node's port (under MQTT this subscribes) */
@@ -76,6 +76,8 @@ export async function hostNode(o: NodeHostOptions): Promise<HostedNode> {
         node = job.algorithm.createNode(nodeEnv(job, spec, {
           dim, initialParams, log: o.log, startRound: firstRound,
           ...(learner ? { learner } : {}), ...(o.data ? { data: o.data } : {}),
+          // where each parameter tensor sits (per-layer codecs); a server without a learner gets it with its initial model
+          ...(learner ? { layout: learner.layout } : o.initial?.layout ? { layout: o.initial.layout } : {}),
         }));
         try {
           await runNode(node, port, {

@@ -1,5 +1,5 @@
 import { EdgeflError, Rng, type Dataset, type Log } from '@edgefl/core';
-import { createAlgorithm, type Algorithm, type AlgorithmSpec, type BuildContext, type LocalLearner, type NodeEnv, type NodeSpec } from '@edgefl/algorithms';
+import { createAlgorithm, type Algorithm, type AlgorithmSpec, type BuildContext, type LocalLearner, type NodeEnv, type NodeSpec, type ParamSegment } from '@edgefl/algorithms';
 import { deviceIds, parseExperimentConfig, type ExperimentConfig } from '@edgefl/config';
 import { GATEWAY, isValidId } from '@edgefl/transport';
 import type { Expectation } from './wire.js';
@@ -45,7 +45,7 @@ export function nodeSpec(job: Job, id: string): NodeSpec {
 export function nodeEnv(
   job: Job,
   spec: NodeSpec,
-  o: { dim: number; initialParams: Float32Array; log: Log; learner?: LocalLearner; data?: Dataset; startRound?: number },
+  o: { dim: number; initialParams: Float32Array; log: Log; learner?: LocalLearner; data?: Dataset; startRound?: number; layout?: readonly ParamSegment[] },
 ): NodeEnv {
   return {
     spec,
@@ -56,6 +56,7 @@ export function nodeEnv(
     ...(o.learner ? { learner: o.learner } : {}),
     ...(o.data ? { data: o.data } : {}),
     ...(o.startRound !== undefined ? { startRound: o.startRound } : {}),
+    ...(o.layout ? { layout: o.layout } : {}),
   };
 }
 

@@ -44,6 +44,12 @@ export interface Outbound {
   readonly meta?: Readonly<Record<string, number>>;
 }
 
+/** Where one parameter tensor (a layer's weights or biases) sits in the flat vector. */
+export interface ParamSegment {
+  readonly offset: number;
+  readonly size: number;
+}
+
 /** Result of a local training step: new parameters and the mean mini-batch loss. */
 export interface StepResult { readonly params: Float32Array; readonly loss: number }
 
@@ -57,6 +63,8 @@ export interface LocalLearner {
   readonly dim: number;
   /** rows in the local shard (FedAvg weights by it) */
   readonly samples: number;
+  /** the model's parameter tensors in vector order (per-layer quantizer scales), when known */
+  readonly layout?: readonly ParamSegment[];
   /** `steps` mini-batch SGD steps θ ← θ − lr·∇f(θ; B) from `params` */
   sgd(params: Float32Array, opts: { steps: number; lr: number; batchSize: number }): Promise<StepResult>;
   /**
@@ -80,6 +88,8 @@ export interface NodeEnv {
   readonly dim: number;
   /** initial model, identical on every node (drawn from the job seed) */
   readonly initialParams: Float32Array;
+  /** the model's parameter tensors in vector order (identical on every node), when the driver knows the model */
+  readonly layout?: readonly ParamSegment[];
   /** workers and peers train on their shard; servers have none */
   readonly learner?: LocalLearner;
   /** the node's local shard, for algorithms with closed-form local solves */

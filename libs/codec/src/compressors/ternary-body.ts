@@ -8,63 +8,91 @@ import { CodecError } from '../errors.js';
 /**
  * Wire forms of a ternary vector s·t, t ∈ {−1, 0, +1}^d (threshold quantizer, TernGrad):
  * dense = s (float32) ‖ 2 bits per coordinate (0 → 0, 1 → +1, 2 → −1): 32 + 2d bits;
- * sparse = s ‖ d-bit indicator ‖ 2 bits per kept coordinate: 32 + d + 2k bits (paper 003).
+ * indicated = s ‖ d-bit indicator ‖ 2 bits per selected coordinate: 32 + d + 2k bits (paper 003);
+ * TernGrad with per-layer scales sends one float32 scale per layer instead of one.
  * Ternary values travel as those 2-bit codes in a Uint8Array.
  */
 export const TERN_ZERO = 0;
 export const TERN_POS = 1;
 export const TERN_NEG = 2;
 
-export function encodeTernaryDense(scale: number, codes: Uint8Array, coder: SymbolCoder = 'fixed'): { body: Uint8Array; payloadBits: number } {
+export function encodeTernaryDense(scales: number | ArrayLike<number>, codes: Uint8Array, coder: SymbolCoder = 'fixed'): { body: Uint8Array; payloadBits: number } {
+  const sc = typeof scales === 'number' ? [scales] : scales;
   const coded = encodeSymbols(codes, 3, coder);
-  const body = new Uint8Array(4 + coded.bytes.length);
-  viewOf(body).setFloat32(0, scale, true);
-  body.set(coded.bytes, 4);
-  return { body, payloadBits: 32 + coded.bits };
+  const body = new Uint8Array(4 * sc.length + coded.bytes.length);
+  for (let l = 0; l < sc.length; l++) viewOf(body).setFloat32(4 * l, sc[l]!, true);
+  body.set(coded.bytes, 4 * sc.length);
+  return { body, payloadBits: 32 * sc.length + coded.bits };
 }
 
-export function decodeTernaryDense(codec: string, body: Uint8Array, dim: number, coder: SymbolCoder = 'fixed'): { scale: number; codes: Uint8Array | Uint16Array } {
-  checkBodyAtLeast(codec, body, 4, 'the 4-byte scale');
-  const scale = readScale(codec, body);
-  const codes = decodeSymbols(codec, body.subarray(4), dim, 3, coder);
-  return { scale, codes };
+export function decodeTernaryDense(codec: string, body: Uint8Array, dim: number, coder: SymbolCoder = 'fixed', nScales = 1): { scales: Float32Array; codes: Uint8Array | Uint16Array } {
+  checkBodyAtLeast(codec, body, 4 * nScales, nScales === 1 ? 'the 4-byte scale' : `${nScales} 4-byte scales`);
+  const scales = readScales(codec, body, nScales);
+  const codes = decodeSymbols(codec, body.subarray(4 * nScales), dim, 3, coder);
+  return { scales, codes };
 }
 
-export function encodeTernarySparse(scale: number, codes: Uint8Array): { body: Uint8Array; payloadBits: number } {
+/**
+ * Paper 003's sparse form (Sec. 3.5, "Encode"): the scales, the d-bit indicator I, and a
+ * 2-bit code (0, +1, −1) for each of the k selected coordinates: 32·L + d + 2k bits
+ * (L = 1 scale for the threshold quantizer: 32 + d + 2k). A selected coordinate may
+ * quantize to 0; unselected ones are 0.
+ */
+export function encodeTernaryIndicated(scales: ArrayLike<number>, indicator: Uint8Array, codes: Uint8Array): { body: Uint8Array; payloadBits: number } {
   const d = codes.length;
-  const ind = new Uint8Array(d);
   let k = 0;
-  for (let i = 0; i < d; i++) if (codes[i] !== TERN_ZERO) { ind[i] = 1; k++; }
+  for (let i = 0; i < d; i++) k += indicator[i] === 0 ? 0 : 1;
+  const ind = new Uint8Array(d);
   const kept = new Uint8Array(k);
-  for (let i = 0, j = 0; i < d; i++) if (codes[i] !== TERN_ZERO) kept[j++] = codes[i]!;
-  const w = new BitWriter(4 + (d + 2 * k) / 8 + 8);
-  w.writeBitsFrom(f32le(scale), 32);
+  for (let i = 0, j = 0; i < d; i++) {
+    if (indicator[i] === 0) continue;
+    ind[i] = 1;
+    kept[j++] = codes[i]!;
+  }
+  const L = scales.length;
+  const w = new BitWriter(4 * L + (d + 2 * k) / 8 + 8);
+  for (let l = 0; l < L; l++) w.writeBitsFrom(f32le(scales[l]!), 32);
   w.writeBitsFrom(packFixed(ind, 1), d);
   w.writeBitsFrom(packFixed(kept, 2), 2 * k);
-  return { body: w.finish(), payloadBits: 32 + d + 2 * k };
+  return { body: w.finish(), payloadBits: 32 * L + d + 2 * k };
 }
 
-export function decodeTernarySparse(codec: string, body: Uint8Array, dim: number): { scale: number; codes: Uint8Array } {
-  checkBodyAtLeast(codec, body, 4 + fixedByteLength(dim, 1), `the scale and a ${dim}-bit indicator`);
-  const scale = readScale(codec, body);
+export function decodeTernaryIndicated(codec: string, body: Uint8Array, dim: number, nScales = 1): { scales: Float32Array; indicator: Uint8Array; codes: Uint8Array } {
+  checkBodyAtLeast(codec, body, 4 * nScales + fixedByteLength(dim, 1), `${nScales === 1 ? 'the scale' : `${nScales} scales`} and a ${dim}-bit indicator`);
+  const scales = readScales(codec, body, nScales);
   const r = new BitReader(body);
-  r.skipBits(32);
-  const ind = readFixed(r, dim, 1, new Uint8Array(dim));
+  r.skipBits(32 * nScales);
+  const indicator = readFixed(r, dim, 1, new Uint8Array(dim));
   let k = 0;
-  for (let i = 0; i < dim; i++) k += ind[i]!;
-  const expected = Math.ceil((32 + dim + 2 * k) / 8);
+  for (let i = 0; i < dim; i++) k += indicator[i]!;
+  const expected = Math.ceil((32 * nScales + dim + 2 * k) / 8);
   if (body.length !== expected) {
     throw new CodecError(`${codec}: indicator keeps ${k} of ${dim} coordinates, so the body must be ${expected} bytes, not ${body.length}`);
   }
   const kept = readFixed(r, k, 2, new Uint8Array(k));
   const codes = new Uint8Array(dim);
   for (let i = 0, j = 0; i < dim; i++) {
-    if (ind[i] === 0) continue;
+    if (indicator[i] === 0) continue;
     const c = kept[j++]!;
-    if (c !== TERN_POS && c !== TERN_NEG) throw new CodecError(`${codec}: invalid code ${c} for kept coordinate ${i} (expected ±1)`);
+    if (c > TERN_NEG) throw new CodecError(`${codec}: invalid code ${c} for selected coordinate ${i} (expected 0, +1 or −1)`);
     codes[i] = c;
   }
-  return { scale, codes };
+  return { scales, indicator, codes };
+}
+
+/** Contiguous ranges of the vector that share one scale (one per layer, or the whole vector). */
+export interface Segment { readonly offset: number; readonly size: number }
+
+/** s_l·t over each segment l into `out`. */
+export function expandTernarySegments(scales: ArrayLike<number>, segments: readonly Segment[], codes: Uint8Array | Uint16Array, out: Float32Array): Float32Array {
+  segments.forEach((seg, l) => {
+    const s = scales[l]!;
+    for (let i = seg.offset; i < seg.offset + seg.size; i++) {
+      const c = codes[i]!;
+      out[i] = c === TERN_POS ? s : c === TERN_NEG ? -s : 0;
+    }
+  });
+  return out;
 }
 
 /** s·t into a new vector. */
@@ -76,9 +104,13 @@ export function expandTernary(scale: number, codes: Uint8Array | Uint16Array, ou
   return out;
 }
 
-function readScale(codec: string, body: Uint8Array): number {
-  const s = readFiniteF32(codec, viewOf(body), 0, 'scale');
-  if (s < 0) throw new CodecError(`${codec}: side info scale ${s} is negative`);
-  return s;
+function readScales(codec: string, body: Uint8Array, n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let l = 0; l < n; l++) {
+    const s = readFiniteF32(codec, viewOf(body), 4 * l, n === 1 ? 'scale' : `scale ${l}`);
+    if (s < 0) throw new CodecError(`${codec}: side info ${n === 1 ? 'scale' : `scale ${l}`} ${s} is negative`);
+    out[l] = s;
+  }
+  return out;
 }
 

@@ -1,0 +1,228 @@
+import { errorMessage } from '@edgefl/core';
+import { createCompressor, createTernGrad, createThreshold, type CodecCompressor, type IndicatedCompressor } from '@edgefl/codec';
+import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, ParamSegment } from '../../contract/types.js';
+import { AlgorithmError } from '../../contract/errors.js';
+import { AdaptiveL1State, sparsity, type Method } from './updates.js';
+
+/**
+ * QCMD / QRDA adagrad (paper 003, Alg. 1) and their 32-bit baselines on a parameter server.
+ * Round t, three phases:
+ *  - gradient (workers): f'_t(x_t) on a mini-batch; quantized methods also compute the
+ *    tentative x̂_{t+1} with Ĥ from [q_{1:t−1}, g], the indicator I_d = [x_{t,d} ≠ 0 or
+ *    x̂_{t+1,d} ≠ 0] (Eq. 11) and send I plus Q(S(g, I)) (Eq. 10): 32 + d + 2k bits.
+ *    32-bit methods send g as float32.
+ *  - aggregate (server): decode, SynQ_t = mean of the workers' vectors (Eq. 4), I^Syn = OR of
+ *    the indicators; double quantization sends q_t = Q(S(SynQ_t, I^Syn)) (Eq. 12) with I^Syn,
+ *    the † single variant sends SynQ_t itself (float32).
+ *  - update (every worker, and the server on its own copy): H_t from the q sequence
+ *    (Eq. 13) and x_{t+1} by Eq. 16 (CMD) or Eq. 17 (RDA), or Prox-GD's soft threshold.
+ */
+export interface AdagradL1Options {
+  readonly method: Method;
+  readonly lr: number;
+  readonly lambda: number;
+  readonly delta: number;
+  readonly batchSize: number;
+  /** 'none' = 32-bit gradients both ways */
+  readonly quantizer: 'threshold' | 'terngrad' | 'none';
+  /** threshold quantizer's Δ: exact Δ* or 0.75·mean|v| */
+  readonly threshold: 'optimal' | 'approx';
+  /** TernGrad: one scale per layer (from the model's parameter layout) or one for the vector */
+  readonly scales: 'layer' | 'vector';
+  /** quantize the server's average again (true) or send it as float32 († variant) */
+  readonly double: boolean;
+}
+
+const PHASE_GRADIENT = 0;
+const PHASE_AGGREGATE = 1;
+const PHASE_UPDATE = 2;
+
+export function adagradL1(name: string, server: NodeId, workers: readonly NodeId[], opts: AdagradL1Options): Algorithm {
+  if (workers.length === 0) throw new AlgorithmError(`${name} needs at least one worker`, 'set fleet.devices ≥ 1');
+  const nodes: NodeSpec[] = [{ id: server, role: 'server' }, ...workers.map((id) => ({ id, role: 'worker' as const }))];
+  return {
+    name,
+    phases: ['gradient', 'aggregate', 'update'],
+    nodes,
+    createNode(env: NodeEnv): NodeMachine {
+      return env.spec.role === 'server' ? new AdagradL1Server(env, workers, opts) : new AdagradL1Worker(env, server, opts);
+    },
+    evaluationModel(models) {
+      const m = models.get(server);
+      if (!m) throw new AlgorithmError(`no model recorded for server ${server}`);
+      return m;
+    },
+    roundMetrics(_round, models, metrics) {
+      const m = models.get(server);
+      const out: Record<string, number | null> = { modelSparsity: m ? sparsity(m) : null };
+      if (opts.quantizer !== 'none') {
+        let sum = 0;
+        let n = 0;
+        for (const w of workers) {
+          const e = metrics.get(w)?.['uplinkRelError'];
+          if (e !== undefined && Number.isFinite(e)) { sum += e; n++; }
+        }
+        out['uplinkRelError'] = n > 0 ? sum / n : null;
+      }
+      return out;
+    },
+  };
+}
+
+/** The quantizer of these options, with per-layer TernGrad scales from the node's layout. */
+function quantizerFor(opts: AdagradL1Options, env: NodeEnv): IndicatedCompressor | undefined {
+  if (opts.quantizer === 'none') return undefined;
+  if (opts.quantizer === 'threshold') return createThreshold({ id: 'threshold', threshold: opts.threshold, form: 'sparse' });
+  if (opts.scales === 'vector') return createTernGrad({ id: 'terngrad', form: 'sparse' });
+  const layout: readonly ParamSegment[] | undefined = env.layout ?? env.learner?.layout;
+  if (!layout || layout.length === 0) {
+    throw new AlgorithmError(`node ${env.spec.id}: TernGrad with per-layer scales needs the model's parameter layout, which this node was not given`, 'set algorithm.scales: vector, or run under a driver that knows the model');
+  }
+  return createTernGrad({ id: 'terngrad', form: 'sparse', layers: layout.map((s) => s.size).join(',') });
+}
+
+const FLOAT32 = createCompressor({ id: 'float32' });
+
+class AdagradL1Server implements NodeMachine {
+  readonly spec: NodeSpec;
+  private readonly state: AdaptiveL1State;
+  private readonly quantizer: IndicatedCompressor | undefined;
+  private pending: Float32Array | undefined;
+
+  constructor(private readonly env: NodeEnv, private readonly workers: readonly NodeId[], private readonly opts: AdagradL1Options) {
+    this.spec = env.spec;
+    this.state = new AdaptiveL1State(env.initialParams, opts);
+    this.quantizer = quantizerFor(opts, env);
+  }
+
+  expects(round: number, phase: number): readonly MessageKey[] | null {
+    if (phase === PHASE_AGGREGATE) return this.workers.map((from) => ({ from, round, phase: PHASE_GRADIENT }));
+    if (phase === PHASE_UPDATE) return [];
+    return null;
+  }
+
+  async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
+    if (phase === PHASE_UPDATE) {
+      // The server keeps the model by the same update the workers apply (what a lab run evaluates).
+      if (this.pending) this.state.apply(this.pending);
+      this.pending = undefined;
+      return [];
+    }
+    const d = this.env.dim;
+    const sum = new Float64Array(d);
+    const or = new Uint8Array(d);
+    let n = 0;
+    for (const m of inbox) {
+      let values: Float32Array;
+      try {
+        if (this.quantizer) {
+          const got = this.quantizer.decodeIndicated(m.body, d);
+          values = got.decoded;
+          for (let i = 0; i < d; i++) or[i]! |= got.indicator[i]!; // I^Syn: bitwise OR of the workers' indicators
+        } else {
+          values = FLOAT32.decode(m.body, d, undefined);
+        }
+      } catch (e) {
+        this.env.log.warn({ round, from: m.from, reason: errorMessage(e) }, 'gradient rejected');
+        continue;
+      }
+      for (let i = 0; i < d; i++) sum[i]! += values[i]!;
+      n++;
+    }
+    if (n === 0) {
+      this.env.log.warn({ round }, 'no usable gradient this round; nothing to send');
+      return [];
+    }
+    const synq = new Float32Array(d); // SynQ_t, Eq. 4
+    for (let i = 0; i < d; i++) synq[i] = sum[i]! / n;
+    if (this.quantizer && this.opts.double) {
+      const enc = this.quantizer.encodeOn(synq, or, this.env.rng); // q_t = Q(S(SynQ_t, I^Syn)), Eq. 12
+      this.pending = enc.decoded;
+      return [{ to: this.workers, codec: this.quantizer.spec, dim: d, body: enc.body, payloadBits: enc.payloadBits }];
+    }
+    const enc = FLOAT32.encode(synq, undefined, this.env.rng);
+    this.pending = enc.decoded;
+    return [{ to: this.workers, codec: FLOAT32.spec, dim: d, body: enc.body, payloadBits: enc.payloadBits }];
+  }
+
+  model(): Float32Array {
+    return this.state.x;
+  }
+}
+
+class AdagradL1Worker implements NodeMachine {
+  readonly spec: NodeSpec;
+  private readonly state: AdaptiveL1State;
+  private readonly quantizer: IndicatedCompressor | undefined;
+  private readonly down: CodecCompressor<void> | IndicatedCompressor;
+  private relError = NaN;
+
+  constructor(private readonly env: NodeEnv, private readonly server: NodeId, private readonly opts: AdagradL1Options) {
+    if (!env.learner) throw new AlgorithmError(`worker ${env.spec.id} has no local learner`);
+    this.spec = env.spec;
+    this.state = new AdaptiveL1State(env.initialParams, opts);
+    this.quantizer = quantizerFor(opts, env);
+    this.down = this.quantizer && opts.double ? this.quantizer : FLOAT32;
+  }
+
+  expects(round: number, phase: number): readonly MessageKey[] | null {
+    if (phase === PHASE_GRADIENT) return [];
+    if (phase === PHASE_UPDATE) return [{ from: this.server, round, phase: PHASE_AGGREGATE }];
+    return null;
+  }
+
+  async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
+    return phase === PHASE_GRADIENT ? this.gradient() : this.update(round, inbox);
+  }
+
+  private async gradient(): Promise<readonly Outbound[]> {
+    const d = this.env.dim;
+    const { grad, loss } = await this.env.learner!.gradient(this.state.x, { batchSize: this.opts.batchSize });
+    if (!this.quantizer) {
+      const enc = FLOAT32.encode(grad, undefined, this.env.rng);
+      return [{ to: [this.server], codec: FLOAT32.spec, dim: d, body: enc.body, payloadBits: enc.payloadBits, meta: { loss } }];
+    }
+    // Eq. 11: I_d = 1 where the model is non-zero now or after the local tentative update.
+    const xHat = this.state.tentative(grad);
+    const x = this.state.x;
+    const indicator = new Uint8Array(d);
+    for (let i = 0; i < d; i++) indicator[i] = x[i] !== 0 || xHat[i] !== 0 ? 1 : 0;
+    const enc = this.quantizer.encodeOn(grad, indicator, this.env.rng); // Q(S(f'_t(x_t), I)), Eq. 10
+    // ‖Q(S(g)) − S(g)‖² / ‖S(g)‖²: the quantization error of what was sent
+    let err = 0;
+    let norm = 0;
+    for (let i = 0; i < d; i++) {
+      if (indicator[i] === 0) continue;
+      const g = grad[i]!;
+      err += (enc.decoded[i]! - g) ** 2;
+      norm += g * g;
+    }
+    this.relError = norm > 0 ? err / norm : 0;
+    return [{ to: [this.server], codec: this.quantizer.spec, dim: d, body: enc.body, payloadBits: enc.payloadBits, meta: { loss } }];
+  }
+
+  private async update(round: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
+    const msg = inbox[0];
+    if (!msg) {
+      this.env.log.warn({ round }, 'no synchronised gradient arrived before the deadline; model unchanged this round');
+      return [];
+    }
+    let q: Float32Array;
+    try {
+      q = 'decodeIndicated' in this.down ? this.down.decodeIndicated(msg.body, this.env.dim).decoded : this.down.decode(msg.body, this.env.dim, undefined);
+    } catch (e) {
+      this.env.log.warn({ round, from: msg.from, reason: errorMessage(e) }, 'synchronised gradient rejected; model unchanged this round');
+      return [];
+    }
+    this.state.apply(q);
+    return [];
+  }
+
+  model(): Float32Array {
+    return this.state.x;
+  }
+
+  metrics(): Readonly<Record<string, number>> {
+    return this.quantizer ? { uplinkRelError: this.relError } : {};
+  }
+}
