@@ -35,3 +35,7 @@ export { encodeEnvelope, decodeEnvelope, envelopeOverhead } from './envelope.js'
 export type { EnvelopeExpectation } from './envelope.js';
 export { benchQuantizers, BENCH_SPECS } from './bench/quantizers.js';
 export { benchCoders } from './bench/coders.js';
+
+// rate allocation: one budget split across links
+export { waterFill, roundRates } from './rate/water-filling.js';
+export type { WaterFilling } from './rate/water-filling.js';
