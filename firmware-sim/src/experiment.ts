@@ -3,7 +3,7 @@ import { deviceIds, type ExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
 import {
-  MemoryNetwork, RoundTracker, TrafficAccounting, createJob, linkRecords, nodeEnv, receiveChecks, runNode, trainerSeed,
+  MemoryNetwork, RoundTracker, TrafficAccounting, createJob, jobBudgets, linkRecords, nodeEnv, receiveChecks, runNode, trainerSeed,
   type Job, type RoundRecord, type RunRecord,
 } from '@edgefl/runtime';
 import { startGateway, type BrokerCounters } from '@edgefl/gateway';
@@ -74,10 +74,11 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
   const last = rounds[rounds.length - 1];
   return {
     format: 'edgefl-run/1',
+    source: 'sim',
     config: cfg,
     model: { dim: evaluator.dim },
     rounds,
-    links: linkRecords(accounting.links()),
+    links: linkRecords(accounting.links(), jobBudgets(cfg, devices, accounting)),
     totals: {
       rounds: rounds.length, payloadBits: totals.payloadBits, wireBytes: totals.wireBytes, wallMs: performance.now() - start,
       finalLoss: last?.loss ?? NaN, finalAccuracy: last?.accuracy ?? null,

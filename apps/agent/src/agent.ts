@@ -1,8 +1,8 @@
 import { EdgeflError, errorMessage, type Dataset, type Log } from '@edgefl/core';
 import { createTrainer } from '@edgefl/train';
-import { FleetClient, topics } from '@edgefl/transport';
+import { FleetClient, TokenBucketShaper, topics } from '@edgefl/transport';
 import {
-  STATUS_READY, createJob, decodeJobAnnouncement, mqttPort, nodeEnv, nodeSpec, receiveChecks, runNode, trainerSeed,
+  STATUS_READY, createJob, decodeJobAnnouncement, linkRate, mqttPort, nodeEnv, nodeSpec, receiveChecks, runNode, trainerSeed,
   type JobAnnouncement, type Port, type TrafficAccounting,
 } from '@edgefl/runtime';
 import type { NodeMachine } from '@edgefl/algorithms';
@@ -44,9 +44,11 @@ export class AgentError extends EdgeflError {
  */
 export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const log = o.log.child({ device: o.device });
+  // Unlimited until the job's budgets are known (from its announcement).
+  const shaper = new TokenBucketShaper({ rateOf: () => null });
   const client = await FleetClient.connect({
     url: o.url, clientId: `edgefl-${o.job}-${o.device}`, job: o.job, device: o.device,
-    maxMessageBytes: 262_144, qos: 1, logger: log,
+    maxMessageBytes: 262_144, qos: 1, logger: log, shaper,
     ...(o.username !== undefined ? { username: o.username } : {}),
     ...(o.password !== undefined ? { password: o.password } : {}),
   });
@@ -59,6 +61,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     }
     // The gateway's broker limit travels in the job; chunk to it.
     client.setMaxMessageBytes(cfg.transport.maxMessageBytes);
+    // ...and so do its rate budgets: this device's links are shaped to their bitsPerSec.
+    shaper.setRates(linkRate(cfg, ann.devices));
     const job = createJob(cfg, ann.devices);
     const data = typeof o.data === 'function' ? o.data(ann) : o.data;
     const trainer = await createTrainer({ model: cfg.model, data, seed: trainerSeed(job, o.device), threads: o.threads ?? 1 });

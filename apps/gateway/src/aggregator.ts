@@ -2,9 +2,9 @@ import { EdgeflError, errorMessage, type Log } from '@edgefl/core';
 import type { ExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
-import { FleetClient, GATEWAY, filters, parseTopic, topics } from '@edgefl/transport';
+import { FleetClient, GATEWAY, TokenBucketShaper, filters, parseTopic, topics } from '@edgefl/transport';
 import {
-  STATUS_READY, createJob, encodeJobAnnouncement, mqttPort, nodeEnv, nodeSpec, receiveChecks, runNode, type Job, type TrafficAccounting,
+  STATUS_READY, createJob, encodeJobAnnouncement, linkRate, mqttPort, nodeEnv, nodeSpec, receiveChecks, runNode, type Job, type TrafficAccounting,
 } from '@edgefl/runtime';
 
 export interface AggregatorOptions {
@@ -52,6 +52,8 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     client = await FleetClient.connect({
       url: o.url, clientId: `edgefl-aggregator-${cfg.job}`, job: cfg.job, device: GATEWAY,
       maxMessageBytes: cfg.transport.maxMessageBytes, qos: cfg.transport.qos, logger: log,
+      // downlinks are shaped to their budgets' bitsPerSec
+      shaper: new TokenBucketShaper({ rateOf: linkRate(cfg, o.devices) }),
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
     });

@@ -4,3 +4,4 @@ export { fedAvg } from './fedavg.js';
 export type { FedAvgOptions } from './fedavg.js';
 export { createAlgorithm } from './registry.js';
 export type { AlgorithmSpec, Topology, Codecs } from './registry.js';
+export { BudgetedCodec } from './budget-fit.js';

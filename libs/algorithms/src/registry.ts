@@ -1,5 +1,5 @@
 import type { CodecSpec } from '@edgefl/codec';
-import type { Algorithm, NodeId } from './types.js';
+import type { Algorithm, NodeId, RoundBudget } from './types.js';
 import { fedAvg } from './fedavg.js';
 import { AlgorithmError } from './errors.js';
 
@@ -18,10 +18,12 @@ export interface Codecs {
 }
 
 /** Builds the algorithm a job names; the one place that maps names to implementations. */
-export function createAlgorithm(spec: AlgorithmSpec, topo: Topology, codecs: Codecs): Algorithm {
+export function createAlgorithm(spec: AlgorithmSpec, topo: Topology, codecs: Codecs, roundBudget?: RoundBudget): Algorithm {
   switch (spec.name) {
     case 'fedavg':
-      return fedAvg(topo.server, topo.devices, { localSteps: spec.localSteps, lr: spec.lr, batchSize: spec.batchSize, ...codecs });
+      return fedAvg(topo.server, topo.devices, {
+        localSteps: spec.localSteps, lr: spec.lr, batchSize: spec.batchSize, ...codecs, ...(roundBudget ? { roundBudget } : {}),
+      });
     default: {
       const name: string = (spec as { name: string }).name;
       throw new AlgorithmError(`unknown algorithm "${name}"`, 'use one of: fedavg');

@@ -43,6 +43,12 @@ export interface Outbound {
   readonly meta?: Readonly<Record<string, number>>;
 }
 
+/**
+ * Payload bits per round `from` may send to `to` (the job's `budgets.*.bitsPerRound`), or
+ * null when that link has no per-round budget. Algorithms fit their codecs to it.
+ */
+export type RoundBudget = (from: NodeId, to: NodeId) => number | null;
+
 /** What a local learner (ONNX Runtime trainer over the node's shard) offers an algorithm. */
 export interface LocalLearner {
   readonly dim: number;

@@ -39,3 +39,5 @@ export { benchCoders } from './bench/coders.js';
 // rate allocation: one budget split across links
 export { waterFill, roundRates } from './rate/water-filling.js';
 export type { WaterFilling } from './rate/water-filling.js';
+export { fitToBudget, fixedPayloadBits, minimumPayloadBits } from './rate/fit.js';
+export type { BudgetFit } from './rate/fit.js';

@@ -20,18 +20,20 @@ export interface HopCounters {
  */
 export class TrafficAccounting {
   private readonly hops = new Map<string, HopCounters>();
+  /** payload bits per hop and round, for per-round budgets */
+  private readonly perRound = new Map<string, Map<number, number>>();
   private transmissions = 0;
   private payloadBits = 0;
 
   constructor(private readonly maxMessageBytes: number, private readonly qos: 0 | 1 | 2, private readonly gateway: NodeId = GATEWAY) {}
 
-  /** One publish of a `length`-byte framed message on `topic`, delivered to `receivers`. */
-  record(topic: string, length: number, sender: NodeId, receivers: readonly NodeId[], payloadBits: number): void {
+  /** One publish of a `length`-byte framed message on `topic`, sent in `round`, delivered to `receivers`. */
+  record(topic: string, length: number, sender: NodeId, receivers: readonly NodeId[], payloadBits: number, round = 0): void {
     const wire = messageWireBytes(topic, length, this.maxMessageBytes, this.qos);
     this.transmissions++;
     this.payloadBits += payloadBits;
-    if (sender !== this.gateway) this.add(sender, this.gateway, wire, payloadBits);
-    for (const r of receivers) if (r !== this.gateway) this.add(this.gateway, r, wire, payloadBits);
+    if (sender !== this.gateway) this.add(sender, this.gateway, wire, payloadBits, round);
+    for (const r of receivers) if (r !== this.gateway) this.add(this.gateway, r, wire, payloadBits, round);
   }
 
   /** Every hop, sorted by device then direction. */
@@ -42,18 +44,26 @@ export class TrafficAccounting {
       .sort((a, b) => device(a).localeCompare(device(b)) || (a.from === this.gateway ? 1 : -1));
   }
 
+  /** Payload bits a hop carried in each round it carried anything (for per-round budgets). */
+  roundBits(link: { readonly from: string; readonly to: string }): number[] {
+    return [...(this.perRound.get(`${link.from}>${link.to}`)?.values() ?? [])];
+  }
+
   totals(): { transmissions: number; payloadBits: number; wireBytes: number } {
     let wireBytes = 0;
     for (const h of this.hops.values()) wireBytes += h.wireBytes;
     return { transmissions: this.transmissions, payloadBits: this.payloadBits, wireBytes };
   }
 
-  private add(from: string, to: string, wire: number, bits: number): void {
+  private add(from: string, to: string, wire: number, bits: number, round: number): void {
     const k = `${from}>${to}`;
     let h = this.hops.get(k);
     if (!h) this.hops.set(k, (h = { from, to, messages: 0, payloadBits: 0, wireBytes: 0 }));
     h.messages++;
     h.payloadBits += bits;
     h.wireBytes += wire;
+    let r = this.perRound.get(k);
+    if (!r) this.perRound.set(k, (r = new Map()));
+    r.set(round, (r.get(round) ?? 0) + bits);
   }
 }

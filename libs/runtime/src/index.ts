@@ -9,4 +9,5 @@ export { STATUS_READY, createJob, nodeSpec, nodeEnv, trainerSeed, receiveChecks,
 export type { Job, JobAnnouncement } from './job.js';
 export { RoundTracker } from './round-tracker.js';
 export { linkRecords } from './run-record.js';
-export type { RunRecord, RoundRecord, LinkRecord } from './run-record.js';
+export type { RunRecord, RoundRecord, LinkRecord, LinkBudgetInfo } from './run-record.js';
+export { jobBudgets, linkRate } from './budgets.js';

@@ -1,7 +1,7 @@
 import { EdgeflError, Rng, type Dataset, type Log } from '@edgefl/core';
 import { createAlgorithm, type Algorithm, type LocalLearner, type NodeEnv, type NodeSpec } from '@edgefl/algorithms';
 import { deviceIds, parseExperimentConfig, type ExperimentConfig } from '@edgefl/config';
-import { GATEWAY, isValidId } from '@edgefl/transport';
+import { GATEWAY, budgetOf, isValidId } from '@edgefl/transport';
 import type { Expectation } from './wire.js';
 
 /** A job ready to run: its configuration, fleet and algorithm. Built identically on every node. */
@@ -13,7 +13,9 @@ export interface Job {
 }
 
 export function createJob(cfg: ExperimentConfig, devices: readonly string[] = deviceIds(cfg.fleet)): Job {
-  const algorithm = createAlgorithm(cfg.algorithm, { server: GATEWAY, devices }, cfg.codec);
+  const budgets = cfg.budgets;
+  const roundBudget = budgets === undefined ? undefined : (from: string, to: string): number | null => budgetOf(budgets, { from, to }, devices)?.bitsPerRound ?? null;
+  const algorithm = createAlgorithm(cfg.algorithm, { server: GATEWAY, devices }, cfg.codec, roundBudget);
   return { cfg, server: GATEWAY, devices, algorithm };
 }
 

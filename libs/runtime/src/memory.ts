@@ -38,7 +38,7 @@ export class MemoryNetwork {
       send: async (out: Outbound, round: number, phase: number): Promise<void> => {
         const bytes = frame(out, this.job, spec.id, round, phase, seq++);
         for (const pub of route(this.job, spec, out.to, this.workers)) {
-          this.accounting.record(pub.topic, bytes.length, spec.id, pub.receivers, out.payloadBits);
+          this.accounting.record(pub.topic, bytes.length, spec.id, pub.receivers, out.payloadBits, round);
           for (const r of pub.receivers) {
             const box = this.ports.get(r);
             if (!box) continue;

@@ -47,7 +47,7 @@ export async function mqttPort(client: FleetClient, spec: NodeSpec, o: MqttPortO
       const bytes = frame(out, o.job, spec.id, round, phase, seq++);
       const pubs = route(o.job, spec, out.to, workers);
       await Promise.all(pubs.map((pub) => {
-        o.accounting?.record(pub.topic, bytes.length, spec.id, pub.receivers, out.payloadBits);
+        o.accounting?.record(pub.topic, bytes.length, spec.id, pub.receivers, out.payloadBits, round);
         const to = pub.receivers.length === 1 ? pub.receivers[0]! : '*';
         return client.publish(pub.topic, bytes, { link: { from: spec.id, to, payloadBits: out.payloadBits } });
       }));

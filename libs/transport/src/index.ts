@@ -24,3 +24,5 @@ export { unlimitedShaper } from './shaper.js';
 export type { Shaper } from './shaper.js';
 export { FleetClient, STATUS_ONLINE, STATUS_OFFLINE } from './client.js';
 export type { FleetClientOptions, PublishOptions, PublishReceipt, MessageHandler, ReceiveStats, Qos } from './client.js';
+export { budgetOf, peerLinkKey, TokenBucketShaper, budgetShaper, realClock } from './budget/index.js';
+export type { RateBudget, DeviceBudget, LinkBudgets, ShaperClock, ShapedLink, TokenBucketOptions } from './budget/index.js';
