@@ -6,6 +6,7 @@ import {
   type JobAnnouncement, type Port, type TrafficAccounting,
 } from '@edgefl/runtime';
 import type { NodeMachine } from '@edgefl/algorithms';
+import { startTelemetry } from './telemetry.js';
 
 export interface AgentOptions {
   readonly url: string;
@@ -27,9 +28,14 @@ export interface AgentOptions {
 export interface RunningAgent {
   /** resolves when the job's last round is done, or once `close()` stopped it */
   readonly done: Promise<void>;
+  /** publishes this device's counters on `telemetry/{device}` now (they also go out every `telemetry.intervalMs`) */
+  publishTelemetry(): Promise<void>;
   /** stops the node where it is, publishes `offline` and disconnects; no timer or worker outlives it */
   close(): Promise<void>;
 }
+
+/** How often agents report their counters when the job does not say. */
+export const DEFAULT_TELEMETRY_MS = 5000;
 
 export class AgentError extends EdgeflError {
   constructor(message: string, hint: string) {
@@ -87,16 +93,23 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     }
     log.info({ job: cfg.job, dim: trainer.dim, samples: data.n }, 'ready');
     const stop = new AbortController();
+    let round = 0;
+    const telemetry = startTelemetry(client, shaper, cfg.telemetry?.intervalMs ?? DEFAULT_TELEMETRY_MS, () => round, log);
     // A device that joins (or restarts into) a running job starts at the gateway's round.
     const firstRound = Math.max(1, ann.round);
     if (firstRound > 1) log.info({ round: firstRound }, 'joining a running job');
     const done = runNode(node, port, {
       firstRound, rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log, signal: stop.signal,
+      onRoundStart: (r) => {
+        round = r;
+      },
       ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
     }).finally(() => trainer.close());
     return {
       done,
+      publishTelemetry: () => telemetry.publishNow(),
       async close() {
+        telemetry.stop();
         stop.abort();
         await client.close();
         // A local training step in flight finishes before the trainer closes.

@@ -23,7 +23,11 @@ export interface AggregatorOptions {
    *  the lab turns it off because it evaluates every round itself */
   readonly evaluateRounds?: boolean;
   readonly onRoundEnd?: (round: number, model: Float32Array) => void;
+  /** after each round's held-out evaluation (when `evaluateRounds`) */
+  readonly onEvaluated?: (round: number, loss: number, accuracy: number | null) => void;
   readonly accounting?: TrafficAccounting;
+  /** count inbound messages in `accounting` too (the gateway's own record; see MqttPortOptions) */
+  readonly accountInbound?: boolean;
 }
 
 export interface RunningAggregator {
@@ -63,6 +67,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       job: cfg.job, nodes: job.algorithm.nodes, log,
       expect: receiveChecks(job, dim),
       ...(o.accounting ? { accounting: o.accounting } : {}),
+      ...(o.accountInbound ? { accountInbound: true } : {}),
     });
     const ready = await watchReady(client, cfg.job, o.devices, log);
     const c = client;
@@ -88,7 +93,10 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
           if (o.evaluateRounds === false) return;
           const snapshot = Float32Array.from(model);
           evaluations = evaluations.then(() => evaluator.evaluate(snapshot)).then(
-            (r) => log.info({ round, loss: r.loss, accuracy: r.accuracy }, 'round done'),
+            (r) => {
+              log.info({ round, loss: r.loss, accuracy: r.accuracy }, 'round done');
+              o.onEvaluated?.(round, r.loss, r.accuracy);
+            },
             (e: unknown) => log.warn({ round, reason: errorMessage(e) }, 'evaluation failed'),
           );
         },

@@ -8,3 +8,7 @@ export type { GatewayOptions, RunningGateway } from './gateway.js';
 export { startAggregator, AggregatorError } from './aggregator.js';
 export type { AggregatorOptions, RunningAggregator } from './aggregator.js';
 export { benchTransport } from './bench/broker-bench.js';
+export { startGatewayMonitor, LinkMonitor, createMetrics, startMonitorServer, MonitorError } from './monitor/index.js';
+export type { GatewayMonitor, GatewayMonitorOptions, LinksSnapshot, DeviceView, DirectionView, PeerView, RunningMonitorServer } from './monitor/index.js';
+export { GatewayRecorder } from './run-record.js';
+export type { PacketEvent } from './broker-counters.js';

@@ -11,3 +11,5 @@ export { RoundTracker } from './round-tracker.js';
 export { linkRecords } from './run-record.js';
 export type { RunRecord, RoundRecord, LinkRecord, LinkBudgetInfo } from './run-record.js';
 export { jobBudgets, linkRate } from './budgets.js';
+export { TELEMETRY_FORMAT, MAX_TELEMETRY_BYTES, encodeTelemetry, decodeTelemetry, TelemetryError } from './telemetry.js';
+export type { DeviceTelemetry, TrafficTotals } from './telemetry.js';

@@ -14,6 +14,11 @@ export interface MqttPortOptions {
   readonly log: Log;
   /** counts traffic as the lab does, for the run record and cross-checks */
   readonly accounting?: TrafficAccounting;
+  /**
+   * Also count what this node receives (a gateway keeping its own record of every link,
+   * where no sender's accounting is shared with it). Off when senders count their own.
+   */
+  readonly accountInbound?: boolean;
 }
 
 /**
@@ -33,6 +38,7 @@ export async function mqttPort(client: FleetClient, spec: NodeSpec, o: MqttPortO
     try {
       claimed = senderOf(topic);
       const m = unframe(bytes, expect, claimed);
+      if (o.accountInbound) o.accounting?.record(topic, bytes.length, claimed, [spec.id], m.payloadBits, m.round);
       mailbox.put(m);
     } catch (e) {
       log.warn({ topic, bytes: bytes.length, reason: errorMessage(e) }, 'message rejected');
