@@ -34,7 +34,7 @@ function start(args: string[]): Promise<{ code: number | null; lines: Record<str
 
 test('a gateway and two agents as separate processes train the job together (JSON logs)', async () => {
   const port = await freePort();
-  const sets = ['--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'experiment.rounds=3', '--set', 'experiment.fleet.devices=2'];
+  const sets = ['--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0', '--set', 'experiment.rounds=3', '--set', 'experiment.fleet.devices=2'];
   const gateway = start(['gateway', '--config', 'configs/gateway.yaml', ...sets]);
   const url = `mqtt://127.0.0.1:${port}`;
   // Started at once: an agent retries its first connection until the gateway's broker listens.
@@ -97,7 +97,7 @@ function spawnCli(args: string[]): Running {
 test('SIGINT stops a gateway waiting for devices and an agent waiting for its round: both exit 0', async () => {
   const port = await freePort();
   // Two devices, one agent: the gateway waits for dev-02, the agent for a broadcast that never comes.
-  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1',
+  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0',
     '--set', 'experiment.fleet.devices=2']);
   const agent = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=mqtt://127.0.0.1:${port}`, '--set', 'device=dev-01']);
   // Logged once each process handles the signals (before, Node's default ends it at once).

@@ -4,6 +4,7 @@ import { simCommand } from './commands/sim.js';
 import { gatewayCommand } from './commands/gateway.js';
 import { agentCommand } from './commands/agent.js';
 import { benchCommand } from './commands/bench.js';
+import { topCommand } from './commands/top.js';
 
 /** Exit codes: 0 success, 1 failure at run time, 2 a user error (config, data, arguments). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -13,7 +14,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError()
     .exitOverride();
   // addCommand does not copy settings: each subcommand must throw instead of exiting.
-  for (const cmd of [simCommand(), gatewayCommand(), agentCommand(), benchCommand()]) {
+  for (const cmd of [simCommand(), gatewayCommand(), agentCommand(), benchCommand(), topCommand()]) {
     program.addCommand(cmd.exitOverride().showHelpAfterError());
   }
   try {

@@ -1,4 +1,4 @@
-import { GATEWAY, budgetOf, mqttPublishPacketBytes, parseTopic, type LinkBudgets, type LinkId, type ParsedTopic } from '@edgefl/transport';
+import { GATEWAY, budgetOf, decodeFrame, mqttPublishPacketBytes, parseTopic, type LinkBudgets, type LinkId, type ParsedTopic } from '@edgefl/transport';
 import { decodeTelemetry, decodeJobAnnouncement, type DeviceTelemetry, type TrafficAccounting } from '@edgefl/runtime';
 import type { BrokerCounters, PacketEvent } from '../broker-counters.js';
 
@@ -209,7 +209,7 @@ export class LinkMonitor {
       const d = this.devices.get(t.device);
       if (d === undefined || clientId === null || this.deviceOf(clientId) !== t.device) return;
       try {
-        const report = decodeTelemetry(payload, t.device);
+        const report = decodeTelemetry(wholeBody(payload), t.device);
         // The broker counted this packet before routing it; the report could not include itself.
         const own = mqttPublishPacketBytes(Buffer.byteLength(topic), payload.length, qos);
         d.telemetry = { report, at: this.now(), gatewayReceivedBytes: d.up.wireBytes - own };
@@ -218,7 +218,7 @@ export class LinkMonitor {
       }
     } else if (t.kind === 'ctl') {
       try {
-        const ann = decodeJobAnnouncement(payload);
+        const ann = decodeJobAnnouncement(wholeBody(payload));
         this.setRound(ann.round, ann.state === 'done' ? 'done' : 'running');
       } catch {
         // a foreign or malformed announcement
@@ -376,3 +376,10 @@ export class LinkMonitor {
   }
 }
 
+
+/** The body of a FleetClient frame carried whole (ctl and telemetry are never chunked); throws otherwise. */
+function wholeBody(payload: Uint8Array): Uint8Array {
+  const f = decodeFrame(payload);
+  if (f.kind !== 'whole') throw new Error('chunked');
+  return f.body;
+}
