@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { RunRecord } from '@edgefl/runtime';
 
 const BIN = join(import.meta.dirname, '../../apps/cli/bin/edgefl.js');
 /** What `edgefl gateway|agent` log once SIGINT/SIGTERM stop them cleanly (apps/cli's STOPPABLE). */
@@ -18,7 +21,7 @@ function freePort(): Promise<number> {
 }
 
 /** Runs the command to completion, collecting JSON log lines. */
-function start(args: string[]): Promise<{ code: number | null; lines: Record<string, unknown>[]; stderr: string }> {
+function start(args: string[]): Promise<{ code: number | null; lines: Record<string, unknown>[]; stderr: string; stdout: string }> {
   const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, EDGEFL_LOG_LEVEL: 'info' } });
   let out = '';
   let stderr = '';
@@ -28,14 +31,15 @@ function start(args: string[]): Promise<{ code: number | null; lines: Record<str
   return new Promise((resolve) => p.on('close', (code) => {
     clearTimeout(kill);
     const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    resolve({ code, lines, stderr });
+    resolve({ code, lines, stderr, stdout: out });
   }));
 }
 
 test('a gateway and two agents as separate processes train the job together (JSON logs)', async () => {
   const port = await freePort();
   const sets = ['--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0', '--set', 'experiment.rounds=3', '--set', 'experiment.fleet.devices=2'];
-  const gateway = start(['gateway', '--config', 'configs/gateway.yaml', ...sets]);
+  const json = join(mkdtempSync(join(tmpdir(), 'edgefl-gw-')), 'run.json');
+  const gateway = start(['gateway', '--config', 'configs/gateway.yaml', ...sets, '--json', json]);
   const url = `mqtt://127.0.0.1:${port}`;
   // Started at once: an agent retries its first connection until the gateway's broker listens.
   const agents = ['dev-01', 'dev-02'].map((device, i) => start([
@@ -50,6 +54,24 @@ test('a gateway and two agents as separate processes train the job together (JSO
   assert.ok(acc[2]! > acc[0]!, `accuracy ${acc.join(' → ')}`);
   assert.ok(g.lines.some((l) => l['msg'] === 'job finished'));
   for (const r of a) assert.ok(r.lines.some((l) => l['msg'] === 'ready'));
+  // The gateway's run record (--json) and final summary, like sim's.
+  const rec = JSON.parse(readFileSync(json, 'utf8')) as RunRecord;
+  assert.equal(rec.format, 'edgefl-run/1');
+  assert.equal(rec.source, 'gateway');
+  assert.deepEqual(rec.rounds.map((r) => r.round), [1, 2, 3]);
+  assert.equal(rec.totals.finalAccuracy, acc[2]);
+  assert.deepEqual(rec.links.map((l) => `${l.from}>${l.to}`), ['dev-01>gateway', 'gateway>dev-01', 'dev-02>gateway', 'gateway>dev-02']);
+  for (const l of rec.links) {
+    assert.equal(l.messages, 3);
+    assert.deepEqual([l.budgetBitsPerSec, l.budgetBitsPerRound, l.overBudget], [null, null, 0]);
+  }
+  // 8-bit uniform updates: (8·d + 64) bits each.
+  assert.equal(rec.links[0]!.payloadBits, 3 * (8 * rec.model.dim + 64));
+  const summary = g.stdout;
+  assert.match(summary, /held-out accuracy [\d.]+% after 3 rounds/);
+  assert.match(summary, /^dev-01 +[\d.]+ kbit +[\d.]+ kB/m);
+  assert.match(summary, /as float32 updates: [\d.]+× smaller/);
+  assert.match(summary, new RegExp(`run record: ${json.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
 });
 
 interface Running {
