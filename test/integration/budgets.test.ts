@@ -56,3 +56,23 @@ test('budgets config: exact keys, bad values rejected with their path', () => {
   assert.throws(() => parseExperimentConfig({ job: 'x', budgets: { links: { 'a-b': {} } } }), /budgets\.links/);
   assert.throws(() => parseExperimentConfig({ job: 'x', budgets: { default: { up: { bitsPerSecond: 1 } } } }), /bitsPerSecond/);
 });
+
+test('FedAvg on digits under 1/8 of its float32 uplink reaches the unbudgeted accuracy within 1 point', async () => {
+  const job = {
+    job: 'budget-acc', seed: 1, rounds: 20, fleet: { devices: 8 }, algorithm: { localSteps: 10, lr: 0.1, batchSize: 32 },
+    transport: { kind: 'memory', roundTimeoutMs: 30_000 },
+  };
+  const free = await runExperiment(parseExperimentConfig({ ...job, codec: { up: { id: 'float32' }, down: { id: 'float32' } } }), { log: nullLog });
+  const f32Bits = 32 * free.model.dim;
+  const budgeted = await runExperiment(parseExperimentConfig({
+    ...job, codec: { up: { id: 'uniform', bits: 16 }, down: { id: 'float32' } },
+    budgets: { default: { up: { bitsPerRound: f32Bits / 8 } } },
+  }), { log: nullLog });
+  for (const l of budgeted.links.filter((x) => x.to === 'gateway')) {
+    assert.equal(l.overBudget, 0);
+    assert.ok(l.payloadBits <= (job.rounds * f32Bits) / 8, `${l.from}: ${l.payloadBits}`);
+  }
+  const a = free.totals.finalAccuracy!;
+  const b = budgeted.totals.finalAccuracy!;
+  assert.ok(Math.abs(a - b) <= 0.01, `float32 ${(100 * a).toFixed(2)} % vs budgeted ${(100 * b).toFixed(2)} %`);
+});
