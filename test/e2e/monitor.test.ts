@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GATEWAY } from '@edgefl/transport';
