@@ -174,6 +174,9 @@ test('dashboard in headless Chromium: live numbers equal the ledger, sortable, r
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForFunction(() => document.documentElement.scrollWidth <= 390);
     assert.equal(await page.$eval('#links thead', (e) => getComputedStyle(e).display), 'none');
+    // ... and sorting is a select there.
+    await page.selectOption('[data-testid=sort]', 'downBytes:-1');
+    assert.deepEqual(await order(), byDown);
     assert.equal(await page.$eval('#links tbody td[data-field="upRate"]', (e) => getComputedStyle(e, '::before').content), '"up rate"');
     if (process.env['EDGEFL_UPDATE_SCREENSHOTS'] === '1') await page.screenshot({ path: 'docs/images/dashboard-phone.png', fullPage: true });
     assert.deepEqual(external, [], 'the dashboard loads nothing from the network');

@@ -91,6 +91,8 @@
       frag.appendChild(tr);
     });
     body.replaceChildren(frag);
+    var sel = document.getElementById('sort');
+    if (sel) sel.value = sortKey + ':' + sortDir;
     document.querySelectorAll('#links th').forEach(function (th) {
       if (th.dataset.key === sortKey) th.setAttribute('aria-sort', sortDir > 0 ? 'ascending' : 'descending');
       else th.removeAttribute('aria-sort');
@@ -140,6 +142,21 @@
       if (k === sortKey) sortDir = -sortDir; else { sortKey = k; sortDir = k === 'device' || k === 'status' ? 1 : -1; }
       if (last) renderTable(last);
     });
+  });
+  // Phones hide the header row; a select sorts instead.
+  var select = document.getElementById('sort');
+  COLUMNS.forEach(function (c) {
+    [1, -1].forEach(function (dir) {
+      var o = document.createElement('option');
+      o.value = c.key + ':' + dir;
+      o.textContent = c.label + (dir > 0 ? ' ▲' : ' ▼');
+      select.appendChild(o);
+    });
+  });
+  select.addEventListener('change', function () {
+    var p = select.value.split(':');
+    sortKey = p[0]; sortDir = Number(p[1]);
+    if (last) renderTable(last);
   });
   window.addEventListener('resize', function () { if (chart) chart.setSize({ width: Math.max(280, document.getElementById('chart').clientWidth), height: 160 }); });
 
