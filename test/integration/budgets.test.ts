@@ -76,3 +76,18 @@ test('FedAvg on digits under 1/8 of its float32 uplink reaches the unbudgeted ac
   const b = budgeted.totals.finalAccuracy!;
   assert.ok(Math.abs(a - b) <= 0.01, `float32 ${(100 * a).toFixed(2)} % vs budgeted ${(100 * b).toFixed(2)} %`);
 });
+
+test('per-round downlink budget: the broadcast codec is fitted to the tightest device downlink', async () => {
+  const cfg = parseExperimentConfig({
+    ...base, codec: { up: { id: 'uniform', bits: 8 }, down: { id: 'uniform', bits: 16 } },
+    budgets: { default: { down: { bitsPerRound: 30_000 } }, devices: { 'dev-04': { down: { bitsPerRound: 15_000 } } } },
+  });
+  const rec = await runExperiment(cfg, { log: nullLog });
+  const dim = rec.model.dim;
+  // ⌊(15000 − 64)/2410⌋ = 6 bits for everyone: one broadcast reaches every device.
+  for (const l of rec.links.filter((x) => x.from === 'gateway')) {
+    assert.equal(l.payloadBits, cfg.rounds * (64 + 6 * dim), l.to);
+    assert.equal(l.overBudget, 0);
+    assert.equal(l.budgetBitsPerRound, l.to === 'dev-04' ? 15_000 : 30_000);
+  }
+});

@@ -9,7 +9,7 @@ import { isEdgeflError } from '@edgefl/core';
 import { LinkMonitor, MonitorError, createMetrics, startMonitorServer } from '@edgefl/gateway';
 
 const links = new LinkMonitor({ job: 'j', devices: ['d1'], rounds: 1 });
-const base = { snapshot: () => links.snapshot(), metrics: createMetrics(() => links.snapshot()) };
+const base = { snapshot: () => links.snapshot(), metrics: await createMetrics(() => links.snapshot()) };
 
 test('monitor server: HTTP Basic with the broker\'s authenticate hook; a throwing hook denies', async () => {
   const seen: string[] = [];

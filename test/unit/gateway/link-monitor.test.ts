@@ -36,6 +36,15 @@ test('link monitor: packets go to the device\'s up or down link, split into payl
   const status = packet('c1', 'received', `edgefl/v1/${JOB}/status/d1`, 6).bytes;
   assert.equal(d1.up.rateBitsPerSec, ((status + 5 * packet('c1', 'received', up('d1'), 1000).bytes) * 8) / 5);
   assert.equal(d1.lastSeen, clock.t);
+  // A peer message: the sender's uplink and the peer link; delivered, the receiver's downlink.
+  m.onPacket(packet('c2', 'received', `edgefl/v1/${JOB}/status/d2`, 5));
+  const peer = packet('c1', 'received', `edgefl/v1/${JOB}/link/d1/d2`, 300);
+  m.onPacket(peer);
+  m.onPacket(packet('c2', 'delivered', `edgefl/v1/${JOB}/link/d1/d2`, 300));
+  const after = m.snapshot();
+  assert.deepEqual(after.peers.map((p) => [p.from, p.to, p.messages, p.wireBytes]), [['d1', 'd2', 1, peer.bytes]]);
+  assert.equal(after.devices[0]!.up.byKind['link'], peer.bytes);
+  assert.equal(after.devices[1]!.down.byKind['link'], peer.bytes);
 });
 
 test('link monitor: a rate budget overrun is counted; traffic within it is not', () => {

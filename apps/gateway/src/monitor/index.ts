@@ -48,7 +48,7 @@ export async function startGatewayMonitor(o: GatewayMonitorOptions): Promise<Gat
   let server: RunningMonitorServer | null = null;
   try {
     if (o.http) {
-      server = await startMonitorServer({ ...o.http, snapshot: () => links.snapshot(), metrics: createMetrics(() => links.snapshot()), log: o.log ?? nullLog });
+      server = await startMonitorServer({ ...o.http, snapshot: () => links.snapshot(), metrics: await createMetrics(() => links.snapshot()), log: o.log ?? nullLog });
     }
   } catch (e) {
     detach();

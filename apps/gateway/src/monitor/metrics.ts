@@ -1,13 +1,15 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
 import type { DirectionView, LinksSnapshot } from './link-monitor.js';
 
 /**
  * Prometheus metrics of a LinkMonitor, read from its snapshot at scrape time. Names and
  * labels follow Prometheus conventions (base units, `_total` counters); label values are
  * limited to the job's devices, directions `up`/`down` and kinds `payload`/`overhead`, so
- * the series count is bounded by the fleet size.
+ * the series count is bounded by the fleet size. prom-client is imported on first use.
  */
-export function createMetrics(snapshot: () => LinksSnapshot): Registry {
+export async function createMetrics(snapshot: () => LinksSnapshot): Promise<Registry> {
+  // Loaded on first use, so commands that never serve metrics (e.g. `edgefl --help`) skip it.
+  const { Counter, Gauge, Registry, collectDefaultMetrics } = await import('prom-client');
   const register = new Registry();
   collectDefaultMetrics({ register, prefix: 'edgefl_gateway_' });
   let snap: LinksSnapshot | null = null;
