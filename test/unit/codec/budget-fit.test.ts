@@ -31,3 +31,19 @@ test('fitToBudget: a budget below the minimum names the minimum; fixed codecs ar
   assert.deepEqual(fitToBudget({ id: 'qsgd', levels: 4 }, 100, 10), { spec: { id: 'qsgd', levels: 4 }, maxPayloadBits: null, adapted: false });
   assert.throws(() => fitToBudget({ id: 'uniform', bits: 8 }, 100, 0), CodecError);
 });
+
+test('fitToBudget: top-k keeps the most coordinates whose worst case fits, and its payload honours the budget', () => {
+  const dim = 1000;
+  assert.equal(minimumPayloadBits({ id: 'topk', ratio: 0.1 }, dim), 32 + 1 + dim);
+  const fit = fitToBudget({ id: 'topk', ratio: 0.1 }, dim, 3000);
+  // ⌊(3000 − 1 − 1000)/32⌋ = 62 < ⌈0.1·1000⌉ = 100
+  assert.deepEqual(fit.spec, { id: 'topk', k: 62 });
+  assert.equal(fit.maxPayloadBits, 32 * 62 + 1 + dim);
+  const v = new Float32Array(dim).map((_, i) => Math.cos(i * 0.37) * (i % 7));
+  for (const budget of [1033, 2000, 3000, 5000]) {
+    const f = fitToBudget({ id: 'topk', k: 500 }, dim, budget);
+    assert.ok(createCompressor(f.spec).encode(v, undefined, new Rng('t')).payloadBits <= budget, `budget ${budget}`);
+  }
+  assert.deepEqual(fitToBudget({ id: 'topk', k: 10 }, dim, 1e6).adapted, false);
+  assert.throws(() => fitToBudget({ id: 'topk', k: 10 }, dim, 1032), (e: unknown) => e instanceof CodecError && /at least 1033 bits/.test(e.message));
+});
