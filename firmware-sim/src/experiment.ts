@@ -6,8 +6,8 @@ import {
   MemoryNetwork, RoundTracker, TrafficAccounting, createJob, jobBudgets, linkRecords, nodeEnv, receiveChecks, runNode, trainerSeed,
   type Job, type RoundRecord, type RunRecord,
 } from '@edgefl/runtime';
-import { startGateway, type BrokerCounters } from '@edgefl/gateway';
-import { startAgent } from '@edgefl/agent';
+import { provisionFleet, startGateway, type BrokerCounters } from '@edgefl/gateway';
+import { startAgent, type RunningAgent } from '@edgefl/agent';
 
 export type TransportKind = 'memory' | 'mqtt';
 
@@ -21,6 +21,11 @@ export interface ExperimentHooks {
   readonly onModel?: (round: number, model: Float32Array) => void;
   /** under `mqtt`, once every round is done: what the embedded broker saw, per client */
   readonly onBrokerCounters?: (counters: BrokerCounters) => void;
+  /**
+   * Stops the run early (Ctrl-C): every node stops where it is, the fleet is closed, and
+   * the record of the rounds done so far is returned with `incomplete: true`.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -43,8 +48,9 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
   let lastTotals = accounting.totals();
   let evaluations: Promise<void> = Promise.resolve();
 
-  const tracker = new RoundTracker(job.algorithm.nodes.map((n) => n.id), (round, models) => {
+  const tracker = new RoundTracker(job.algorithm.nodes.map((n) => n.id), (round, models, metrics) => {
     const model = job.algorithm.evaluationModel(models);
+    const extra = job.algorithm.roundMetrics?.(round, models, metrics) ?? {};
     hooks.onModel?.(round, model);
     const now = performance.now();
     const totals = accounting.totals();
@@ -55,7 +61,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
     evaluations = evaluations.then(async () => {
       const train = await evaluator.evaluate(model, data.train);
       const test = await evaluator.evaluate(model, data.test);
-      const rec: RoundRecord = { ...base, loss: train.loss, accuracy: test.accuracy, objectiveGap: null };
+      const rec: RoundRecord = { ...base, loss: train.loss, testLoss: test.loss, accuracy: test.accuracy, objectiveGap: null, ...extra };
       rounds.push(rec);
       hooks.onRound?.(rec);
     });
@@ -63,7 +69,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
 
   hooks.onStart?.({ devices, dim: evaluator.dim, rounds: cfg.rounds, transport });
   try {
-    if (transport === 'memory') await runInMemory(job, data, evaluator, accounting, tracker, hooks.log);
+    if (transport === 'memory') await runInMemory(job, data, evaluator, accounting, tracker, hooks.log, hooks.signal);
     else await runOverMqtt(job, data, accounting, tracker, hooks);
     await evaluations;
   } finally {
@@ -75,6 +81,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
   return {
     format: 'edgefl-run/1',
     source: 'sim',
+    ...(hooks.signal?.aborted && rounds.length < cfg.rounds ? { incomplete: true as const } : {}),
     config: cfg,
     model: { dim: evaluator.dim },
     rounds,
@@ -82,11 +89,12 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
     totals: {
       rounds: rounds.length, payloadBits: totals.payloadBits, wireBytes: totals.wireBytes, wallMs: performance.now() - start,
       finalLoss: last?.loss ?? NaN, finalAccuracy: last?.accuracy ?? null,
+      ...job.algorithm.runTotals?.(rounds),
     },
   };
 }
 
-async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, accounting: TrafficAccounting, tracker: RoundTracker, log: Log): Promise<void> {
+async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, accounting: TrafficAccounting, tracker: RoundTracker, log: Log, signal?: AbortSignal): Promise<void> {
   const cfg = job.cfg;
   const dim = evaluator.dim;
   const initialParams = evaluator.initParams(cfg.seed);
@@ -105,7 +113,7 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
     }));
     await Promise.all(runs.map(({ node, port }) => runNode(node, port, {
       rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log,
-      onRoundEnd: tracker.hook(node.spec.id),
+      onRoundEnd: tracker.hook(node.spec.id), ...(signal ? { signal } : {}),
     })));
   } finally {
     await Promise.all(trainers.map((t) => t.close()));
@@ -115,23 +123,42 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
 async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks): Promise<void> {
   const cfg = job.cfg;
   const log = hooks.log;
+  // Per-device credentials, made for this run and never written anywhere: the embedded
+  // gateway enforces the same keys and topic policy as `edgefl gateway`.
+  const fleet = await provisionFleet(job.devices);
   const gateway = await startGateway({
-    listen: cfg.gateway, experiment: cfg, devices: job.devices, log, data, accounting,
+    listen: cfg.gateway, auth: { keys: { entries: fleet.entries } }, experiment: cfg, devices: job.devices, log, data, accounting,
     readyTimeoutMs: cfg.transport.roundTimeoutMs, onRoundEnd: tracker.hook(job.server),
     // The run record evaluates every round already; the gateway's own log evaluation would repeat it.
     evaluateRounds: false,
   });
-  const agents: { close(): Promise<void> }[] = [];
+  const agents: RunningAgent[] = [];
   try {
-    const started = await Promise.all(job.devices.map((device, i) => startAgent({
+    // Every start settles before any failure is reported, so an agent still connecting when
+    // another one failed is closed too instead of reconnecting forever to a closed gateway.
+    const starts = await Promise.allSettled(job.devices.map((device, i) => startAgent({
       url: `mqtt://127.0.0.1:${gateway.broker.port}`, device, job: cfg.job, log, data: data.shards[i]!,
+      username: device, password: fleet.secrets.get(device)!,
       jobTimeoutMs: cfg.transport.roundTimeoutMs, onRoundEnd: tracker.hook(device), accounting,
     })));
-    agents.push(...started);
-    await Promise.all([gateway.aggregator.done, ...started.map((a) => a.done)]);
-    hooks.onBrokerCounters?.(gateway.broker.counters);
+    for (const s of starts) if (s.status === 'fulfilled') agents.push(s.value);
+    const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    // On abort the finally below closes the fleet, which ends every node where it is.
+    const finished = await Promise.race([Promise.all([gateway.aggregator.done, ...agents.map((a) => a.done)]).then(() => true), aborted(hooks.signal)]);
+    if (finished) hooks.onBrokerCounters?.(gateway.broker.counters);
   } finally {
-    for (const a of agents) await a.close().catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'agent close failed'));
+    // All at once: each close waits for its broker's PUBACK, and 1,000 of those in a row were most of a run.
+    await Promise.all(agents.map((a) => a.close().catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'agent close failed'))));
     await gateway.close();
   }
+}
+
+/** Resolves false once `signal` aborts; never without one. */
+function aborted(signal: AbortSignal | undefined): Promise<false> {
+  return new Promise((resolve) => {
+    if (signal === undefined) return;
+    if (signal.aborted) return resolve(false);
+    signal.addEventListener('abort', () => resolve(false), { once: true });
+  });
 }

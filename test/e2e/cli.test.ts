@@ -5,9 +5,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '@edgefl/runtime';
+import { loadAgentConfig, loadExperimentConfig, loadGatewayConfig } from '@edgefl/config';
+import { fileURLToPath } from 'node:url';
 
 // The installed command: the compiled CLI, exactly what `npm start` runs (npm test builds it first).
-const BIN = join(import.meta.dirname, '../../apps/cli/bin/edgefl.js');
+const BIN = fileURLToPath(new URL('../../apps/cli/bin/edgefl.js', import.meta.url));
 const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
 const tmp = mkdtempSync(join(tmpdir(), 'edgefl-cli-'));
 
@@ -63,11 +65,37 @@ test('every command has --help', () => {
   }
 });
 
+test('the --set examples in each command\'s --help are accepted by that command', () => {
+  const load = { sim: (s: string[]) => loadExperimentConfig('configs/quickstart.yaml', s), gateway: (s: string[]) => loadGatewayConfig('configs/gateway.yaml', s), agent: (s: string[]) => loadAgentConfig('configs/agent.yaml', s) };
+  for (const cmd of ['sim', 'gateway', 'agent'] as const) {
+    const r = run([cmd, '--help']);
+    const examples = [...r.stdout.matchAll(/--set\s+([A-Za-z0-9_.-]+=\S+)/g)].map((m) => m[1]!);
+    assert.ok(examples.length >= 2, `${cmd}: ${r.stdout}`);
+    assert.doesNotThrow(() => load[cmd](examples), `${cmd} --help shows ${examples.join(' ')}`);
+  }
+});
+
+test('bench arguments are checked: a bad --sizes or --message-bytes exits 2 naming the option', () => {
+  for (const sizes of ['abc', '0', '-5', '1000,x']) {
+    const r = run(['bench', 'codec', '--sizes', sizes]);
+    assert.equal(r.status, 2, `--sizes ${sizes}: ${r.stdout}`);
+    assert.match(r.stderr, /--sizes.*is invalid\. expected comma-separated vector lengths ≥ 1/);
+    assert.equal(r.stdout.includes('reference'), false, 'nothing measured');
+  }
+  for (const bytes of ['abc', '0', '1.5']) {
+    const r = run(['bench', 'broker', '--message-bytes', bytes]);
+    assert.equal(r.status, 2, `--message-bytes ${bytes}`);
+    assert.match(r.stderr, /--message-bytes.*is invalid\. expected a message size in bytes/);
+  }
+});
+
 test('edgefl bench codec|train|broker write edgefl-bench/1 records with ratios against a same-run reference', () => {
   for (const what of ['codec', 'train', 'broker'] as const) {
     const out = join(tmp, `bench-${what}.json`);
     const r = run(['bench', what, '--quick', '--sizes', '2000', '--message-bytes', '300000', '--json', out]);
     assert.equal(r.status, 0, r.stderr);
+    // every bench says what its ratios are against
+    assert.match(r.stdout, /^reference/m, `${what}: ${r.stdout}`);
     const rec = JSON.parse(readFileSync(out, 'utf8')) as { format: string; bench: string; results: { name: string; value: number; ratioToReference: number }[] };
     assert.equal(rec.format, 'edgefl-bench/1');
     assert.equal(rec.bench, what);
@@ -80,4 +108,63 @@ test('edgefl bench codec|train|broker write edgefl-bench/1 records with ratios a
   const wrong = run(['bench', 'gpu']);
   assert.equal(wrong.status, 2);
   assert.match(wrong.stderr, /Allowed choices are codec, train, broker/);
+});
+
+test('Ctrl-C during sim (in a terminal) restores cursor and line wrap, says it stopped, writes the record marked incomplete, exits 130', async () => {
+  const { spawn } = await import('node:child_process');
+  const out = join(tmp, 'stopped.json');
+  // `script` (util-linux, Debian-essential) gives the CLI a pseudo-terminal, so the progress
+  // bar hides the cursor and turns line wrap off; the ETX byte on the pty is a real Ctrl-C.
+  const cmd = [process.execPath, BIN, 'sim', 'configs/quickstart.yaml', '--set', 'rounds=500', '--json', out].map((a) => `'${a}'`).join(' ');
+  const p = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let tty = '';
+  let sent = false;
+  p.stdout.on('data', (d: Buffer) => {
+    tty += d.toString('latin1');
+    if (!sent && /round [3-9]\/500/.test(tty)) {
+      sent = true;
+      p.stdin.write('\x03');
+    }
+  });
+  const kill = setTimeout(() => p.kill('SIGKILL'), 240_000);
+  const code = await new Promise<number | null>((resolve) => p.on('close', resolve));
+  clearTimeout(kill);
+  assert.ok(sent, `no progress seen: ${tty.slice(0, 500)}`);
+  assert.equal(code, 130, tty.slice(-800));
+  const hidden = tty.lastIndexOf('\x1b[?25l');
+  assert.ok(hidden >= 0, 'the bar hid the cursor');
+  const after = tty.slice(hidden);
+  assert.ok(after.includes('\x1b[?25h'), 'cursor shown again');
+  assert.ok(after.includes('\x1b[?7h'), 'line wrap on again');
+  const said = /stopped after (\d+) of 500 rounds; partial run record \(marked "incomplete": true\) written to/.exec(tty);
+  assert.ok(said, tty.slice(-800));
+  const rec = JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
+  assert.equal(rec.incomplete, true);
+  assert.equal(rec.rounds.length, Number(said[1]));
+  assert.ok(rec.rounds.length >= 3 && rec.rounds.length < 500);
+  assert.equal(rec.totals.rounds, rec.rounds.length);
+});
+
+test('SIGINT during sim without a terminal: exit 130, record marked incomplete; a finished run has no such mark', async () => {
+  const { spawn } = await import('node:child_process');
+  const out = join(tmp, 'sigint.json');
+  const p = spawn(process.execPath, [BIN, 'sim', 'configs/quickstart.yaml', '--transport', 'memory', '--set', 'rounds=100000', '--json', out]);
+  let stderr = '';
+  p.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    // without a terminal, progress is one line per round
+    if (/^round 2\//m.test(stderr) && !p.killed) p.kill('SIGINT');
+  });
+  const kill = setTimeout(() => p.kill('SIGKILL'), 120_000);
+  const code = await new Promise<number | null>((resolve) => p.on('close', resolve));
+  clearTimeout(kill);
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /edgefl: stopped after \d+ of 100000 rounds; partial run record/);
+  const rec = JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
+  assert.equal(rec.incomplete, true);
+  assert.ok(rec.rounds.length >= 2);
+  assert.equal(rec.totals.rounds, rec.rounds.length);
+  const done = run(['sim', 'configs/quickstart.yaml', '--transport', 'memory', '--set', 'rounds=1', '--json', out, '--quiet']);
+  assert.equal(done.status, 0, done.stderr);
+  assert.equal('incomplete' in (JSON.parse(readFileSync(out, 'utf8')) as RunRecord), false);
 });

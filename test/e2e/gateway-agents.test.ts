@@ -1,13 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { RunRecord } from '@edgefl/runtime';
+import { fileURLToPath } from 'node:url';
 
-const BIN = join(import.meta.dirname, '../../apps/cli/bin/edgefl.js');
+const BIN = fileURLToPath(new URL('../../apps/cli/bin/edgefl.js', import.meta.url));
 /** What `edgefl gateway|agent` log once SIGINT/SIGTERM stop them cleanly (apps/cli's STOPPABLE). */
 const STOPPABLE = 'running; SIGINT or SIGTERM stops cleanly';
 
@@ -18,6 +21,23 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Provisions keys the way an operator does: `edgefl keys add <device> --keys <file>` prints
+ * the secret alone on stdout; it goes into a 0600 file the agent's auth.secretFile names.
+ */
+function provision(devices: readonly string[]): { dir: string; keys: string; secretFile(device: string): string } {
+  const dir = mkdtempSync(join(tmpdir(), 'edgefl-e2e-keys-'));
+  const keys = join(dir, 'keys.json');
+  for (const d of devices) {
+    const r = spawnSync(process.execPath, [BIN, 'keys', 'add', d, '--keys', keys], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^[A-Za-z0-9_-]{43}\n$/, 'the secret, alone, on stdout');
+    writeFileSync(join(dir, `${d}.secret`), r.stdout, { mode: 0o600 });
+  }
+  assert.equal(statSync(keys).mode & 0o777, 0o600);
+  return { dir, keys, secretFile: (d) => join(dir, `${d}.secret`) };
 }
 
 /** Runs the command to completion, collecting JSON log lines. */
@@ -37,20 +57,24 @@ function start(args: string[]): Promise<{ code: number | null; lines: Record<str
 
 test('a gateway and two agents as separate processes train the job together (JSON logs)', async () => {
   const port = await freePort();
-  const sets = ['--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0', '--set', 'experiment.rounds=3', '--set', 'experiment.fleet.devices=2'];
-  const json = join(mkdtempSync(join(tmpdir(), 'edgefl-gw-')), 'run.json');
+  const k = provision(['dev-01', 'dev-02']);
+  const sets = ['--set', `auth.keys=${k.keys}`, '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0', '--set', 'experiment.rounds=3', '--set', 'experiment.fleet.devices=2'];
+  const json = join(k.dir, 'run.json');
   const gateway = start(['gateway', '--config', 'configs/gateway.yaml', ...sets, '--json', json]);
   const url = `mqtt://127.0.0.1:${port}`;
   // Started at once: an agent retries its first connection until the gateway's broker listens.
   const agents = ['dev-01', 'dev-02'].map((device, i) => start([
     'agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', `device=${device}`, '--set', `data.index=${i}`,
+    '--set', `auth={secretFile: ${k.secretFile(device)}}`,
   ]));
   const [g, ...a] = await Promise.all([gateway, ...agents]);
   assert.equal(g.code, 0, g.stderr);
   for (const r of a) assert.equal(r.code, 0, r.stderr);
   const rounds = g.lines.filter((l) => l['msg'] === 'round done');
   assert.deepEqual(rounds.map((l) => l['round']), [1, 2, 3]);
-  const acc = rounds.map((l) => l['accuracy'] as number);
+  const acc = rounds.map((l) => l['heldOutAccuracy'] as number);
+  // the gateway holds only the held-out rows: its loss is named as held-out loss
+  for (const l of rounds) assert.ok(Number.isFinite(l['heldOutLoss']), JSON.stringify(l));
   assert.ok(acc[2]! > acc[0]!, `accuracy ${acc.join(' → ')}`);
   assert.ok(g.lines.some((l) => l['msg'] === 'job finished'));
   for (const r of a) assert.ok(r.lines.some((l) => l['msg'] === 'ready'));
@@ -72,6 +96,7 @@ test('a gateway and two agents as separate processes train the job together (JSO
   assert.match(summary, /^dev-01 +[\d.]+ kbit +[\d.]+ kB/m);
   assert.match(summary, /as float32 updates: [\d.]+× smaller/);
   assert.match(summary, new RegExp(`run record: ${json.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  rmSync(k.dir, { recursive: true, force: true });
 });
 
 interface Running {
@@ -119,9 +144,11 @@ function spawnCli(args: string[]): Running {
 test('SIGINT stops a gateway waiting for devices and an agent waiting for its round: both exit 0', async () => {
   const port = await freePort();
   // Two devices, one agent: the gateway waits for dev-02, the agent for a broadcast that never comes.
+  const k = provision(['dev-01', 'dev-02']);
   const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0',
-    '--set', 'experiment.fleet.devices=2']);
-  const agent = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=mqtt://127.0.0.1:${port}`, '--set', 'device=dev-01']);
+    '--set', 'experiment.fleet.devices=2', '--set', `auth.keys=${k.keys}`]);
+  const agent = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=mqtt://127.0.0.1:${port}`, '--set', 'device=dev-01',
+    '--set', `auth={secretFile: ${k.secretFile('dev-01')}}`]);
   // Logged once each process handles the signals (before, Node's default ends it at once).
   await Promise.all([gateway.logged(STOPPABLE), agent.logged(STOPPABLE)]);
   agent.proc.kill('SIGINT');
@@ -130,4 +157,62 @@ test('SIGINT stops a gateway waiting for devices and an agent waiting for its ro
   gateway.proc.kill('SIGINT');
   const g = await gateway.exit;
   assert.deepEqual([g.code, g.signal], [0, null], g.stderr);
+  rmSync(k.dir, { recursive: true, force: true });
+});
+
+test('edgefl gateway without auth refuses to start and names `edgefl keys add`', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgefl-e2e-noauth-'));
+  const conf = join(dir, 'gateway.yaml');
+  writeFileSync(conf, `listen: { host: 127.0.0.1, port: 0 }\nexperimentFile: ${join(import.meta.dirname, '../../configs/quickstart.yaml')}\n`);
+  const r = spawnSync(process.execPath, [BIN, 'gateway', '--config', conf], { encoding: 'utf8' });
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /refuses to run without per-device keys/);
+  assert.match(r.stderr, /edgefl keys add <device> --keys/);
+});
+
+test('a second agent with a device id already connected is refused: both sides name the id, the holder stays', async () => {
+  const port = await freePort();
+  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1',
+    '--set', 'experiment.fleet.devices=2']);
+  const url = `mqtt://127.0.0.1:${port}`;
+  const holder = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-01']);
+  await Promise.all([gateway.logged(STOPPABLE), holder.logged(STOPPABLE)]);
+  const twin = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-01']);
+  const t = await twin.exit;
+  assert.equal(t.code, 2, t.stderr);
+  assert.match(t.stderr, /device id dev-01 is already connected/);
+  assert.match(t.stderr, /fix: give every device its own id/);
+  const refused = await gateway.logged('connection refused: client id edgefl-quickstart-dev-01 is already connected (two devices with the same device id?); the device holding it stays connected');
+  assert.equal(refused['clientId'], 'edgefl-quickstart-dev-01');
+  // The holder was not evicted: the job starts and finishes once dev-02 joins.
+  const second = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-02', '--set', 'data.index=1']);
+  await gateway.logged('all devices ready; starting rounds');
+  await holder.logged('job finished');
+  for (const p of [holder, second]) {
+    const r = await p.exit;
+    assert.equal(r.code, 0, r.stderr);
+  }
+  // the job is done: the gateway exits by itself
+  assert.equal((await gateway.exit).code, 0);
+});
+
+test('an agent whose gateway is gone backs off, then gives up after gateway.giveUpAfterMs and exits 1 saying why', async () => {
+  const port = await freePort();
+  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1',
+    '--set', 'experiment.fleet.devices=2']);
+  const agent = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=mqtt://127.0.0.1:${port}`, '--set', 'device=dev-01',
+    '--set', 'gateway.giveUpAfterMs=2500']);
+  await Promise.all([gateway.logged(STOPPABLE), agent.logged(STOPPABLE)]);
+  gateway.proc.kill('SIGKILL');
+  await gateway.exit;
+  const lost = await agent.logged('mqtt connection lost; reconnecting');
+  assert.equal(lost['giveUpAfterMs'], 2500);
+  // 1 s, then 2 s: the second attempt is logged once at warn with the next pause.
+  const retry = await agent.logged('mqtt broker still unreachable; retrying');
+  assert.deepEqual([retry['attempts'], retry['retryInMs']], [1, 2000]);
+  const a = await agent.exit;
+  assert.deepEqual([a.code, a.signal], [1, null], a.stderr);
+  assert.match(a.stderr, /gave up reconnecting to the MQTT broker at mqtt:\/\/127\.0\.0\.1:\d+ after 3 s down \(2 attempts; last: .*ECONNREFUSED/);
+  assert.match(a.stderr, /fix: start the gateway/);
 });

@@ -6,6 +6,7 @@ import { deviceIds, parseExperimentConfig, type ExperimentConfig } from '@edgefl
 import { prepareFederatedData } from '@edgefl/data';
 import { startGateway, type LinksSnapshot, type RunningGateway } from '@edgefl/gateway';
 import { startAgent, type RunningAgent } from '@edgefl/agent';
+import { fleetCredentials } from '../integration/broker-helpers.js';
 
 export interface MonitoredJob {
   readonly cfg: ExperimentConfig;
@@ -14,6 +15,10 @@ export interface MonitoredJob {
   readonly agents: readonly RunningAgent[];
   /** the monitor's base URL */
   readonly url: string;
+  /** an identity of the gateway's key file: the monitor asks for it (HTTP Basic) as the broker does */
+  readonly login: { readonly username: string; readonly password: string };
+  /** the Authorization header for `login` */
+  readonly headers: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -32,13 +37,14 @@ export async function runMonitoredJob(overrides: Record<string, unknown> = {}): 
   });
   const devices = deviceIds(cfg.fleet);
   const data = prepareFederatedData(cfg.data, devices.length, cfg.seed);
+  const creds = await fleetCredentials(devices);
   const gw = await startGateway({
-    listen: { host: '127.0.0.1', port: 0 }, experiment: cfg, devices, log: nullLog, data, monitor: { host: '127.0.0.1', port: 0 },
+    listen: { host: '127.0.0.1', port: 0 }, auth: creds.auth, experiment: cfg, devices, log: nullLog, data, monitor: { host: '127.0.0.1', port: 0 },
   });
   const agents: RunningAgent[] = [];
   try {
     agents.push(...await Promise.all(devices.map((device, i) => startAgent({
-      url: gw.url, device, job: cfg.job, log: nullLog, data: data.shards[i]!, jobTimeoutMs: 30_000,
+      url: gw.url, device, job: cfg.job, log: nullLog, data: data.shards[i]!, jobTimeoutMs: 30_000, ...creds.login(device),
     }))));
     await Promise.all([gw.aggregator.done, ...agents.map((a) => a.done)]);
     // Every device reports its own counters once the job is quiet.
@@ -49,8 +55,9 @@ export async function runMonitoredJob(overrides: Record<string, unknown> = {}): 
     throw e;
   }
   const url = gw.monitor.server!.url;
+  const login = creds.login(devices[0]!);
   return {
-    cfg, devices, gw, agents, url,
+    cfg, devices, gw, agents, url, login, headers: basicAuth(login),
     async close() {
       for (const a of agents) await a.close();
       await gw.close();
@@ -58,8 +65,12 @@ export async function runMonitoredJob(overrides: Record<string, unknown> = {}): 
   };
 }
 
-export async function getLinks(url: string): Promise<LinksSnapshot> {
-  const res = await fetch(`${url}/api/links`);
+export function basicAuth(login: { readonly username: string; readonly password: string }): Record<string, string> {
+  return { authorization: `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}` };
+}
+
+export async function getLinks(url: string, headers: Readonly<Record<string, string>> = {}): Promise<LinksSnapshot> {
+  const res = await fetch(`${url}/api/links`, { headers });
   if (!res.ok) throw new Error(`/api/links answered ${res.status}`);
   return (await res.json()) as LinksSnapshot;
 }

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GATEWAY } from '@edgefl/transport';
 import type { LinkRecord, RunRecord } from '@edgefl/runtime';
-import { getLinks, runMonitoredJob, tempDir, until, type MonitoredJob } from './monitor-helpers.js';
+import { basicAuth, getLinks, runMonitoredJob, tempDir, until, type MonitoredJob } from './monitor-helpers.js';
 import { bytes } from '../../apps/cli/src/top/render.js';
 
 let job: MonitoredJob;
@@ -24,7 +24,7 @@ const link = (from: string, to: string): LinkRecord => {
 };
 
 test('socket counts agree with the run record\'s ledger, per device and direction', async () => {
-  const s = await getLinks(job.url);
+  const s = await getLinks(job.url, job.headers);
   assert.equal(s.format, 'edgefl-links/1');
   assert.equal(s.job, job.cfg.job);
   assert.equal(s.round, job.cfg.rounds);
@@ -52,7 +52,7 @@ test('agents\' own telemetry agrees with what the gateway counted from them', as
   // Reports are re-requested until deliveries in flight (the final ctl announcement) have landed.
   const s = await until(async () => {
     await Promise.all(job.agents.map((a) => a.publishTelemetry()));
-    return getLinks(job.url);
+    return getLinks(job.url, job.headers);
   }, (x) => x.devices.every((d) => d.telemetry !== null && d.telemetry.report.received.wireBytes === d.down.wireBytes), 'every device\'s telemetry');
   for (const d of s.devices) {
     const t = d.telemetry!;
@@ -82,7 +82,7 @@ test('per-round budget: the uniform codec is refitted to it and every round meet
 });
 
 test('/metrics: Prometheus text with the same figures, bounded labels', async () => {
-  const res = await fetch(`${job.url}/metrics`);
+  const res = await fetch(`${job.url}/metrics`, { headers: job.headers });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
   const text = await res.text();
@@ -92,7 +92,7 @@ test('/metrics: Prometheus text with the same figures, bounded labels', async ()
     assert.ok(line, `no ${name}{${sel.join(',')}}`);
     return Number(line.slice(line.lastIndexOf(' ') + 1));
   };
-  const s = await getLinks(job.url);
+  const s = await getLinks(job.url, job.headers);
   for (const d of s.devices) {
     for (const direction of ['up', 'down'] as const) {
       const v = d[direction];
@@ -111,14 +111,19 @@ test('/metrics: Prometheus text with the same figures, bounded labels', async ()
 });
 
 test('monitor HTTP: read-only, unknown paths 404, live stream sends snapshots', async () => {
-  assert.equal((await fetch(`${job.url}/api/links`, { method: 'POST' })).status, 405);
-  assert.equal((await fetch(`${job.url}/nope`)).status, 404);
-  const page = await fetch(`${job.url}/`);
+  // The gateway runs with per-device keys: the monitor wants one of them too.
+  assert.equal((await fetch(`${job.url}/api/links`)).status, 401);
+  assert.equal((await fetch(`${job.url}/api/links`, { headers: basicAuth({ username: job.login.username, password: 'wrong' }) })).status, 401);
+  assert.equal((await fetch(`${job.url}/api/links`, { headers: basicAuth({ username: 'dev-99', password: job.login.password }) })).status, 401);
+  const headers = job.headers;
+  assert.equal((await fetch(`${job.url}/api/links`, { method: 'POST', headers })).status, 405);
+  assert.equal((await fetch(`${job.url}/nope`, { headers })).status, 404);
+  const page = await fetch(`${job.url}/`, { headers });
   assert.equal(page.status, 200);
   assert.match(await page.text(), /<table id="links"/);
-  assert.equal((await fetch(`${job.url}/assets/uPlot.iife.min.js`)).status, 200);
+  assert.equal((await fetch(`${job.url}/assets/uPlot.iife.min.js`, { headers })).status, 200);
   const ctl = new AbortController();
-  const res = await fetch(`${job.url}/api/events`, { signal: ctl.signal });
+  const res = await fetch(`${job.url}/api/events`, { signal: ctl.signal, headers });
   assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
   const reader = res.body!.getReader();
   let buf = '';
@@ -132,7 +137,7 @@ test('dashboard in headless Chromium: live numbers equal the ledger, sortable, r
   const { chromium } = await import('playwright-core');
   const { dir, remove } = tempDir('edgefl-chromium-');
   const browser = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1280, height: 720 },
+    executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1280, height: 720 }, httpCredentials: job.login,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   try {
@@ -143,7 +148,7 @@ test('dashboard in headless Chromium: live numbers equal the ledger, sortable, r
     await page.waitForSelector('[data-testid=live].on');
     await page.waitForFunction(() => document.querySelectorAll('#links tbody tr').length === 3);
     assert.equal(await page.textContent('[data-testid=round]'), `${job.cfg.rounds} / ${job.cfg.rounds} (done)`);
-    const s = await getLinks(job.url);
+    const s = await getLinks(job.url, job.headers);
     const cell = (device: string, field: string): Promise<string | null> =>
       page.getAttribute(`#links tr[data-device="${device}"] td[data-field="${field}"]`, 'data-value');
     for (const d of s.devices) {
@@ -191,10 +196,10 @@ test('edgefl top in a pseudo-terminal (tmux): one row per device, refreshes in p
   const session = `edgefl-top-${process.pid}`;
   const tmux = (...args: string[]): string => execFileSync('tmux', args, { encoding: 'utf8' });
   const bin = new URL('../../apps/cli/bin/edgefl.js', import.meta.url).pathname;
-  tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '30', `${process.execPath} ${bin} top --gateway ${job.url} --interval 300`);
+  tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '30', `${process.execPath} ${bin} top --gateway ${job.url} --interval 300 --user ${job.login.username} --password=${job.login.password}`);
   try {
     const screen = (): Promise<string> => Promise.resolve(tmux('capture-pane', '-p', '-t', session));
-    const s = await getLinks(job.url);
+    const s = await getLinks(job.url, job.headers);
     let text = await until(screen, (t) => /DEVICE/.test(t) && t.includes('dev-03'), 'the first frame');
     assert.match(text, new RegExp(`round ${job.cfg.rounds}/${job.cfg.rounds} \\(done\\)`));
     const rowOf = (t: string, device: string): string => t.split('\n').find((l) => l.startsWith(device + ' '))!;
@@ -223,9 +228,9 @@ test('edgefl top --plain (not a terminal): one plain table, no escape codes', as
   const { promisify } = await import('node:util');
   const run = promisify(execFile);
   const bin = new URL('../../apps/cli/bin/edgefl.js', import.meta.url).pathname;
-  const { stdout: out } = await run(process.execPath, [bin, 'top', '--gateway', job.url, '--once', '--sort', 'upBytes', '--desc'], { encoding: 'utf8' });
+  const { stdout: out } = await run(process.execPath, [bin, 'top', '--gateway', job.url, '--once', '--sort', 'upBytes', '--desc', '--user', job.login.username, `--password=${job.login.password}`], { encoding: 'utf8' });
   assert.ok(!out.includes('\x1b'), 'no ANSI escapes');
-  const s = await getLinks(job.url);
+  const s = await getLinks(job.url, job.headers);
   const rows = out.split('\n').filter((l) => /^dev-\d\d /.test(l));
   assert.equal(rows.length, 3);
   assert.deepEqual(rows.map((l) => l.split(' ')[0]), [...s.devices].sort((a, b) => b.up.wireBytes - a.up.wireBytes || (a.device < b.device ? -1 : 1)).map((d) => d.device));

@@ -4,17 +4,18 @@ import { parseExperimentConfig, deviceIds } from '@edgefl/config';
 import { prepareFederatedData } from '@edgefl/data';
 import { startGateway } from '@edgefl/gateway';
 import { startAgent, type RunningAgent } from '@edgefl/agent';
-import { CaptureLog } from './broker-helpers.js';
+import { CaptureLog, fleetCredentials } from './broker-helpers.js';
 
 test('an agent that restarts mid-job rejoins at the gateway\'s round and takes part in every later round', async () => {
   const cfg = parseExperimentConfig({ job: 'rejoin', seed: 5, rounds: 6, fleet: { devices: 2 }, transport: { roundTimeoutMs: 2_000 } });
   const devices = deviceIds(cfg.fleet);
   const data = prepareFederatedData(cfg.data, devices.length, cfg.seed);
   const log = new CaptureLog();
-  const gw = await startGateway({ listen: { host: '127.0.0.1', port: 0 }, experiment: cfg, devices, log, data, readyTimeoutMs: 20_000 });
+  const creds = await fleetCredentials(devices);
+  const gw = await startGateway({ listen: { host: '127.0.0.1', port: 0 }, auth: creds.auth, experiment: cfg, devices, log, data, readyTimeoutMs: 20_000 });
   const url = `mqtt://127.0.0.1:${gw.broker.port}`;
   const agent = (device: string, onRoundEnd?: (r: number) => void): Promise<RunningAgent> =>
-    startAgent({ url, device, job: cfg.job, log, data: data.shards[devices.indexOf(device)]!, jobTimeoutMs: 20_000, ...(onRoundEnd ? { onRoundEnd } : {}) });
+    startAgent({ url, device, job: cfg.job, log, data: data.shards[devices.indexOf(device)]!, jobTimeoutMs: 20_000, ...creds.login(device), ...(onRoundEnd ? { onRoundEnd } : {}) });
 
   const rejoined: number[] = [];
   let restarted: Promise<RunningAgent> | undefined;

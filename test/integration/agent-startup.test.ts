@@ -25,3 +25,56 @@ test('an agent refused the job topic fails at once as a TransportError, leaving 
     await broker.close();
   }
 });
+
+test('an agent publishes at the QoS and chunk size of the job the gateway announces, not fixed ones', async () => {
+  const { parseExperimentConfig, deviceIds } = await import('@edgefl/config');
+  const { prepareFederatedData } = await import('@edgefl/data');
+  const { startGateway } = await import('@edgefl/gateway');
+  // float32 updates of the 2410-parameter model: 9640 bytes, 3 chunks at 4096
+  const cfg = parseExperimentConfig({
+    job: 'qos0', seed: 3, rounds: 2, fleet: { devices: 1 }, codec: { up: { id: 'float32' } },
+    transport: { qos: 0, maxMessageBytes: 4096, roundTimeoutMs: 20_000 },
+  });
+  const devices = deviceIds(cfg.fleet);
+  const data = prepareFederatedData(cfg.data, 1, cfg.seed);
+  const { fleetCredentials } = await import('./broker-helpers.js');
+  const creds = await fleetCredentials(devices);
+  const gw = await startGateway({ listen: { host: '127.0.0.1', port: 0 }, auth: creds.auth, experiment: cfg, devices, log: nullLog, data, readyTimeoutMs: 20_000 });
+  const ups: { qos: number; bytes: number }[] = [];
+  gw.broker.aedes.on('publish', (packet, client) => {
+    if (client?.id === 'edgefl-qos0-dev-01' && packet.topic === topics.up('qos0', 'dev-01')) ups.push({ qos: packet.qos, bytes: packet.payload.length });
+  });
+  try {
+    const agent = await startAgent({ url: gw.url, device: 'dev-01', job: 'qos0', log: nullLog, data: data.shards[0]!, jobTimeoutMs: 20_000, ...creds.login('dev-01') });
+    await Promise.all([agent.done, gw.aggregator.done]);
+    await agent.close();
+    assert.equal(ups.length, 2 * 3, JSON.stringify(ups));
+    assert.deepEqual([...new Set(ups.map((u) => u.qos))], [0]);
+    assert.ok(ups.every((u) => u.bytes <= 4096));
+  } finally {
+    await gw.close();
+  }
+});
+
+test('an agent waiting for its job gives up once the broker is gone for giveUpAfterMs: GatewayLostError, no timer left, no error-level spam', async () => {
+  const { GatewayLostError } = await import('@edgefl/agent');
+  const { CaptureLog, until } = await import('./broker-helpers.js');
+  const before = timers();
+  const broker = await startBroker({ host: '127.0.0.1', port: 0, maxMessageBytes: 262_144 });
+  const log = new CaptureLog();
+  const starting = startAgent({
+    url: broker.url, device: 'dev-01', job: 'nobody', log, jobTimeoutMs: 600_000, giveUpAfterMs: 1500,
+    data: { name: 'tiny', n: 1, features: 1, x: new Float32Array(1), y: new Float32Array(1), classes: 2 },
+  });
+  starting.catch(() => undefined);
+  let subscribed = false;
+  broker.aedes.on('subscribe', () => (subscribed = true));
+  await until(() => subscribed, 'the agent to subscribe to its job');
+  await broker.close();
+  await assert.rejects(starting, (e: unknown) => e instanceof GatewayLostError && e.exitCode === 1 &&
+    /gave up reconnecting to the MQTT broker at mqtt:\/\/127\.0\.0\.1:\d+ after \d+ s down/.test(e.message));
+  assert.equal(timers(), before, 'the 10-minute job timer or a reconnect timer was left running');
+  // one warn when lost, one per failed attempt, one error when giving up; mqtt.js's own errors at debug
+  assert.deepEqual(log.lines.filter((l) => l.level === 'error').map((l) => l.msg), ['gave up reconnecting']);
+  assert.ok(log.lines.filter((l) => l.level === 'warn').length <= 3, JSON.stringify(log.lines.filter((l) => l.level === 'warn')));
+});

@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { provisionFleet, type GatewayAuth } from '@edgefl/gateway';
 import type { Log } from '@edgefl/core';
 
 export interface LogLine {
@@ -53,4 +56,30 @@ export function patternBytes(n: number, seed = 1): Uint8Array {
     out[i] = x & 0xff;
   }
   return out;
+}
+
+/**
+ * Per-device credentials for a gateway started in a test (the one helper every test that
+ * starts gateways and agents uses): `auth` for startGateway, `login(device)` for its agent.
+ */
+export async function fleetCredentials(devices: readonly string[]): Promise<{
+  readonly auth: GatewayAuth;
+  login(device: string): { username: string; password: string };
+}> {
+  const fleet = await provisionFleet(devices);
+  return {
+    auth: { keys: { entries: fleet.entries } },
+    login: (device) => ({ username: device, password: fleet.secrets.get(device)! }),
+  };
+}
+
+/** A lab CA, a gateway certificate for 127.0.0.1/localhost and client certificates, made by scripts/make-lab-certs.sh (openssl). */
+export function labCerts(dir: string, devices: readonly string[] = []): { ca: string; cert: string; key: string; client(device: string): { cert: string; key: string } } {
+  const script = join(import.meta.dirname, '../../scripts/make-lab-certs.sh');
+  const r = spawnSync('bash', [script, dir, ...devices], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`make-lab-certs.sh failed (${r.status}): ${r.stderr}`);
+  return {
+    ca: join(dir, 'ca.crt'), cert: join(dir, 'gateway.crt'), key: join(dir, 'gateway.key'),
+    client: (d) => ({ cert: join(dir, `${d}.crt`), key: join(dir, `${d}.key`) }),
+  };
 }

@@ -11,7 +11,7 @@ import { FleetClient, filters, topics } from '@edgefl/transport';
 import { CaptureLog, patternBytes, until } from './broker-helpers.js';
 
 /**
- * Interop: the same FleetClient against Debian's Mosquitto (the DESIGN.md promise that the
+ * Interop: the same FleetClient against Debian's Mosquitto (the promise that the
  * aggregator and agents run against any MQTT broker). Mosquitto's packet limit is set to
  * the chunk limit plus header room, so a chunk that overshot would cost the connection.
  */

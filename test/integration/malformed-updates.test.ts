@@ -7,7 +7,7 @@ import { startGateway } from '@edgefl/gateway';
 import { startAgent } from '@edgefl/agent';
 import { FleetClient, topics } from '@edgefl/transport';
 import { frame } from '@edgefl/runtime';
-import { CaptureLog } from './broker-helpers.js';
+import { CaptureLog, fleetCredentials } from './broker-helpers.js';
 
 test('malformed updates from a client are rejected with a logged reason and the round still completes', async () => {
   const cfg = parseExperimentConfig({ job: 'hostile', seed: 3, rounds: 2, fleet: { devices: 2 }, transport: { roundTimeoutMs: 20_000 } });
@@ -15,14 +15,17 @@ test('malformed updates from a client are rejected with a logged reason and the 
   const data = prepareFederatedData(cfg.data, devices.length, cfg.seed);
   const log = new CaptureLog();
   const rounds: number[] = [];
+  const creds = await fleetCredentials(devices);
   const gw = await startGateway({
-    listen: { host: '127.0.0.1', port: 0 }, experiment: cfg, devices, log, data, readyTimeoutMs: 20_000,
+    listen: { host: '127.0.0.1', port: 0 }, auth: creds.auth, experiment: cfg, devices, log, data, readyTimeoutMs: 20_000,
     onRoundEnd: (r) => rounds.push(r),
   });
   const url = `mqtt://127.0.0.1:${gw.broker.port}`;
   const dim = gw.aggregator.dim;
-  // A client impersonating dev-01 sends three kinds of garbage on dev-01's uplink before the real update.
-  const rogue = await FleetClient.connect({ url, clientId: 'rogue', job: cfg.job, device: 'rogue', maxMessageBytes: 262_144, qos: 1 });
+  // A compromised dev-01 (its own key and client id) sends three kinds of garbage on its uplink, then its real agent starts.
+  const rogue = await FleetClient.connect({
+    url, clientId: `edgefl-${cfg.job}-dev-01`, job: cfg.job, device: 'dev-01', maxMessageBytes: 262_144, qos: 1, ...creds.login('dev-01'),
+  });
   const upTopic = topics.up(cfg.job, 'dev-01');
   const rng = new Rng(1);
   const random = new Uint8Array(300).map(() => rng.int(256));
@@ -31,7 +34,8 @@ test('malformed updates from a client are rejected with a logged reason and the 
   await rogue.publish(upTopic, random);
   await rogue.publish(upTopic, good.subarray(0, good.length >> 1));
   await rogue.publish(upTopic, valid(dim + 3));
-  const agents = await Promise.all(devices.map((device, i) => startAgent({ url, device, job: cfg.job, log, data: data.shards[i]!, jobTimeoutMs: 20_000 })));
+  await rogue.close();
+  const agents = await Promise.all(devices.map((device, i) => startAgent({ url, device, job: cfg.job, log, data: data.shards[i]!, jobTimeoutMs: 20_000, ...creds.login(device) })));
   try {
     const final = await gw.aggregator.done;
     await Promise.all(agents.map((a) => a.done));

@@ -1,6 +1,6 @@
 import { EdgeflError, errorMessage, type Dataset, type Log } from '@edgefl/core';
 import { createTrainer } from '@edgefl/train';
-import { FleetClient, TokenBucketShaper, topics } from '@edgefl/transport';
+import { FleetClient, TokenBucketShaper, type ClientTls, topics } from '@edgefl/transport';
 import {
   STATUS_READY, createJob, decodeJobAnnouncement, linkRate, mqttPort, nodeEnv, nodeSpec, receiveChecks, runNode, trainerSeed,
   type JobAnnouncement, type Port, type TrafficAccounting,
@@ -17,11 +17,15 @@ export interface AgentOptions {
   readonly data: Dataset | ((job: JobAnnouncement) => Dataset);
   readonly username?: string;
   readonly password?: string;
+  /** CA bundle / client certificate for mqtts:// and wss:// */
+  readonly tls?: ClientTls;
   /** ONNX Runtime intra-op threads */
   readonly threads?: number;
   /** how long to wait for the gateway's job announcement; default: forever */
   readonly jobTimeoutMs?: number;
-  readonly onRoundEnd?: (round: number, model: Float32Array) => void;
+  /** once connected, give up reconnecting after the gateway has been unreachable this long; default: never */
+  readonly giveUpAfterMs?: number;
+  readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
   readonly accounting?: TrafficAccounting;
 }
 
@@ -38,10 +42,24 @@ export interface RunningAgent {
 export const DEFAULT_TELEMETRY_MS = 5000;
 
 export class AgentError extends EdgeflError {
-  constructor(message: string, hint: string) {
-    super('AGENT', message, hint);
+  constructor(message: string, hint: string, options?: { cause?: unknown }) {
+    super('AGENT', message, hint, options);
   }
 }
+
+/** The gateway stayed unreachable for `giveUpAfterMs`: a failure at run time, not a user error. */
+export class GatewayLostError extends EdgeflError {
+  override readonly exitCode = 1;
+  constructor(cause: EdgeflError) {
+    super('GATEWAY_LOST', cause.message, cause.hint, { cause });
+  }
+}
+
+/**
+ * Until the gateway announces its job, an agent only publishes its status (a few bytes);
+ * then it adopts the job's transport.maxMessageBytes and transport.qos.
+ */
+const BEFORE_JOB = { maxMessageBytes: 4096, qos: 1 } as const;
 
 /**
  * One device: connects to the gateway's broker, reads the job the gateway announces on
@@ -50,23 +68,36 @@ export class AgentError extends EdgeflError {
  */
 export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const log = o.log.child({ device: o.device });
+  let lost: GatewayLostError | undefined;
+  const stop = new AbortController();
+  let onLost: ((e: GatewayLostError) => void) | undefined;
+  const gatewayLost = new Promise<never>((_resolve, reject) => (onLost = reject));
+  gatewayLost.catch(() => undefined);
   // Unlimited until the job's budgets are known (from its announcement).
   const shaper = new TokenBucketShaper({ rateOf: () => null });
   const client = await FleetClient.connect({
     url: o.url, clientId: `edgefl-${o.job}-${o.device}`, job: o.job, device: o.device,
-    maxMessageBytes: 262_144, qos: 1, logger: log, shaper,
+    ...BEFORE_JOB, logger: log, shaper,
     ...(o.username !== undefined ? { username: o.username } : {}),
     ...(o.password !== undefined ? { password: o.password } : {}),
+    ...(o.tls !== undefined ? { tls: o.tls } : {}),
+    ...(o.giveUpAfterMs !== undefined ? { giveUpAfterMs: o.giveUpAfterMs } : {}),
+    onGiveUp: (err) => {
+      lost = new GatewayLostError(err);
+      stop.abort();
+      onLost?.(lost);
+    },
   });
   try {
-    const ann = await awaitJob(client, o, log);
+    const ann = await Promise.race([awaitJob(client, o, log, stop.signal), gatewayLost]);
     const cfg = ann.experiment;
     if (!ann.devices.includes(o.device)) {
       throw new AgentError(`device ${o.device} is not part of job ${o.job} (devices: ${ann.devices.join(', ')})`,
         'use one of the listed device ids, or add this device to the gateway configuration');
     }
-    // The gateway's broker limit travels in the job; chunk to it.
+    // The gateway's broker limit and QoS travel in the job; chunk to it and publish at it.
     client.setMaxMessageBytes(cfg.transport.maxMessageBytes);
+    client.setQos(cfg.transport.qos);
     // ...and so do its rate budgets: this device's links are shaped to their bitsPerSec.
     shaper.setRates(linkRate(cfg, ann.devices));
     const job = createJob(cfg, ann.devices);
@@ -92,7 +123,6 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       throw e;
     }
     log.info({ job: cfg.job, dim: trainer.dim, samples: data.n }, 'ready');
-    const stop = new AbortController();
     let round = 0;
     const telemetry = startTelemetry(client, shaper, cfg.telemetry?.intervalMs ?? DEFAULT_TELEMETRY_MS, () => round, log);
     // A device that joins (or restarts into) a running job starts at the gateway's round.
@@ -104,7 +134,13 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         round = r;
       },
       ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
-    }).finally(() => trainer.close());
+    }).finally(() => trainer.close()).then(() => {
+      if (lost) {
+        // Given up on the gateway: no telemetry timer outlives the job.
+        telemetry.stop();
+        throw lost;
+      }
+    });
     return {
       done,
       publishTelemetry: () => telemetry.publishNow(),
@@ -123,13 +159,18 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
 }
 
 /** The first valid, running announcement of our job; invalid ones are logged and ignored. */
-async function awaitJob(client: FleetClient, o: AgentOptions, log: Log): Promise<JobAnnouncement> {
+async function awaitJob(client: FleetClient, o: AgentOptions, log: Log, signal: AbortSignal): Promise<JobAnnouncement> {
   return new Promise<JobAnnouncement>((resolve, reject) => {
     const timer = o.jobTimeoutMs === undefined ? undefined : setTimeout(() => {
       reject(new AgentError(`no job announcement for ${o.job} after ${o.jobTimeoutMs} ms`,
         'start the gateway for this job, and check gateway.url and the job name'));
     }, o.jobTimeoutMs);
     let settled = false;
+    // Given up on the gateway: the caller's race has its error; leave no timer behind.
+    signal.addEventListener('abort', () => {
+      settled = true;
+      if (timer) clearTimeout(timer);
+    }, { once: true });
     client.subscribe(topics.ctl(o.job), (_topic, bytes) => {
       if (settled) return;
       try {

@@ -1,3 +1,3 @@
-export { startAgent, AgentError } from './agent.js';
+export { startAgent, AgentError, GatewayLostError } from './agent.js';
 export type { AgentOptions, RunningAgent } from './agent.js';
 export { agentData } from './data.js';

@@ -7,12 +7,13 @@ import type { RoundRecord } from '@edgefl/runtime';
  */
 export class RoundProgress {
   private readonly bar: cliProgress.SingleBar | null;
+  private stopped = false;
 
   constructor(private readonly rounds: number, private readonly stream: NodeJS.WriteStream = process.stderr) {
     this.bar = stream.isTTY
       ? new cliProgress.SingleBar({
           stream,
-          format: 'round {value}/{total} {bar} loss {loss} | accuracy {accuracy} | {transport} | {eta_formatted} left',
+          format: 'round {value}/{total} {bar} training loss {loss} | held-out accuracy {accuracy} | {transport} | {eta_formatted} left',
           hideCursor: true,
         }, cliProgress.Presets.shades_classic)
       : null;
@@ -29,13 +30,16 @@ export class RoundProgress {
   }
 
   round(r: RoundRecord): void {
+    if (this.stopped) return;
     const loss = r.loss.toFixed(4);
     const accuracy = r.accuracy === null ? 'n/a' : `${(100 * r.accuracy).toFixed(1)}%`;
     if (this.bar) this.bar.update(r.round, { loss, accuracy });
-    else this.stream.write(`round ${r.round}/${this.rounds}  loss ${loss}  accuracy ${accuracy}  ${(r.wallMs / 1000).toFixed(2)} s\n`);
+    else this.stream.write(`round ${r.round}/${this.rounds}  training loss ${loss}  held-out accuracy ${accuracy}  ${(r.wallMs / 1000).toFixed(2)} s\n`);
   }
 
+  /** Restores the terminal (cursor, line wrap); later rounds are not shown. Safe to call twice. */
   stop(): void {
+    this.stopped = true;
     this.bar?.stop();
   }
 }

@@ -9,18 +9,20 @@ export function formatSummary(rec: RunRecord): string {
   const t = rec.totals;
   const lines: string[] = [];
   lines.push('');
-  lines.push(`final loss ${t.finalLoss.toFixed(4)}` + (t.finalAccuracy === null ? '' : `, held-out accuracy ${(100 * t.finalAccuracy).toFixed(2)}%`) +
+  // The run record's loss is the global model's loss on the whole training set.
+  lines.push(`final training loss ${t.finalLoss.toFixed(4)}` + (t.finalAccuracy === null ? '' : `, held-out accuracy ${(100 * t.finalAccuracy).toFixed(2)}%`) +
     ` after ${t.rounds} rounds in ${(t.wallMs / 1000).toFixed(1)} s`);
   const devices = [...new Set(rec.links.map((l) => (l.from === GATEWAY ? l.to : l.from)))].sort();
   const up = new Map(rec.links.filter((l) => l.to === GATEWAY).map((l) => [l.from, l]));
   const down = new Map(rec.links.filter((l) => l.from === GATEWAY).map((l) => [l.to, l]));
   lines.push('');
-  lines.push(pad(['device', 'up payload', 'up wire', 'down payload', 'down wire']));
+  const rows = [['device', 'up payload', 'up wire', 'down payload', 'down wire']];
   for (const d of devices) {
     const u = up.get(d);
     const w = down.get(d);
-    lines.push(pad([d, kbit(u?.payloadBits ?? 0), kB(u?.wireBytes ?? 0), kbit(w?.payloadBits ?? 0), kB(w?.wireBytes ?? 0)]));
+    rows.push([d, kbit(u?.payloadBits ?? 0), kB(u?.wireBytes ?? 0), kbit(w?.payloadBits ?? 0), kB(w?.wireBytes ?? 0)]);
   }
+  lines.push(...table(rows));
   const upBits = [...up.values()].reduce((s, l) => s + l.payloadBits, 0);
   const upMsgs = [...up.values()].reduce((s, l) => s + l.messages, 0);
   if (upMsgs > 0 && upBits > 0) {
@@ -39,6 +41,8 @@ export function formatSummary(rec: RunRecord): string {
   return lines.join('\n') + '\n';
 }
 
-function pad(cols: string[]): string {
-  return cols.map((c, i) => (i === 0 ? c.padEnd(10) : c.padStart(14))).join(' ');
+/** Columns as wide as their widest cell (device ids may be up to 64 characters): names left, numbers right. */
+export function table(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ').trimEnd());
 }

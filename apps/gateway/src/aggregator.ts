@@ -2,7 +2,7 @@ import { EdgeflError, errorMessage, type Log } from '@edgefl/core';
 import type { ExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
-import { FleetClient, GATEWAY, TokenBucketShaper, filters, parseTopic, topics } from '@edgefl/transport';
+import { FleetClient, type ClientTls, GATEWAY, TokenBucketShaper, filters, parseTopic, topics } from '@edgefl/transport';
 import {
   STATUS_READY, createJob, encodeJobAnnouncement, linkRate, mqttPort, nodeEnv, nodeSpec, receiveChecks, runNode, type Job, type TrafficAccounting,
 } from '@edgefl/runtime';
@@ -15,6 +15,8 @@ export interface AggregatorOptions {
   readonly log: Log;
   readonly username?: string;
   readonly password?: string;
+  /** CA bundle / client certificate for mqtts:// and wss:// */
+  readonly tls?: ClientTls;
   /** the job's data, when the caller has it prepared already (the lab); else derived from the config */
   readonly data?: FederatedData;
   /** how long to wait for every device to report ready; default: forever */
@@ -22,7 +24,7 @@ export interface AggregatorOptions {
   /** evaluate the global model on held-out data after each round and log it (default true);
    *  the lab turns it off because it evaluates every round itself */
   readonly evaluateRounds?: boolean;
-  readonly onRoundEnd?: (round: number, model: Float32Array) => void;
+  readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
   /** after each round's held-out evaluation (when `evaluateRounds`) */
   readonly onEvaluated?: (round: number, loss: number, accuracy: number | null) => void;
   readonly accounting?: TrafficAccounting;
@@ -60,6 +62,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       shaper: new TokenBucketShaper({ rateOf: linkRate(cfg, o.devices) }),
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
+      ...(o.tls !== undefined ? { tls: o.tls } : {}),
     });
     const spec = nodeSpec(job, GATEWAY);
     const node = job.algorithm.createNode(nodeEnv(job, spec, { dim, initialParams: evaluator.initParams(cfg.seed), log }));
@@ -88,13 +91,14 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
         onRoundStart: (round) => {
           announce('running', round).catch((e: unknown) => log.warn({ round, reason: errorMessage(e) }, 'could not republish the job round'));
         },
-        onRoundEnd: (round, model) => {
-          o.onRoundEnd?.(round, model);
+        onRoundEnd: (round, model, metrics) => {
+          o.onRoundEnd?.(round, model, metrics);
           if (o.evaluateRounds === false) return;
           const snapshot = Float32Array.from(model);
           evaluations = evaluations.then(() => evaluator.evaluate(snapshot)).then(
+            // the gateway holds only the held-out rows, so both are held-out figures
             (r) => {
-              log.info({ round, loss: r.loss, accuracy: r.accuracy }, 'round done');
+              log.info({ round, heldOutLoss: r.loss, heldOutAccuracy: r.accuracy }, 'round done');
               o.onEvaluated?.(round, r.loss, r.accuracy);
             },
             (e: unknown) => log.warn({ round, reason: errorMessage(e) }, 'evaluation failed'),

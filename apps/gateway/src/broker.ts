@@ -1,5 +1,6 @@
-import { createServer } from 'node:net';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes } from 'aedes';
 import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import { errorMessage, nullLog } from '@edgefl/core';
@@ -8,18 +9,23 @@ import { TransportError, mqttPublishPacketBytes, topicMatches } from '@edgefl/tr
 import { MAX_MESSAGE_BYTES } from '@edgefl/config';
 import { BrokerCounters } from './broker-counters.js';
 import { guardConnection } from './broker-guard.js';
+import { refuseDuplicateClientId } from './duplicate-client-id.js';
 
 /**
- * Policy hooks (DESIGN.md "Security model"; a later issue). Each may be sync or async;
- * the default allows everything. A hook that throws denies and is logged.
+ * Policy hooks (see security/ for the ones `edgefl gateway` installs). Each may be sync or
+ * async; the default allows everything. A hook that throws denies and is logged.
  */
 export interface BrokerHooks {
   /** Accept a connection from `clientId` with these credentials. */
   readonly authenticate?: (clientId: string, username: string | undefined, password: Buffer | undefined) => boolean | Promise<boolean>;
   /** May `clientId` publish on `topic`? (Called for wills too.) */
-  readonly authorizePublish?: (clientId: string, topic: string) => boolean | Promise<boolean>;
+  readonly authorizePublish?: (clientId: string, topic: string, retain: boolean) => boolean | Promise<boolean>;
   /** May `clientId` subscribe to `filter`? */
   readonly authorizeSubscribe?: (clientId: string, filter: string) => boolean | Promise<boolean>;
+  /** May `clientId` receive this delivery (live and retained)? Synchronous: aedes asks per delivery. */
+  readonly authorizeForward?: (clientId: string, topic: string) => boolean;
+  /** Admit a new socket before any byte is read (connection limits); return a reason to refuse it. */
+  readonly admitConnection?: (socket: Socket) => string | null;
 }
 
 export interface BrokerOptions extends BrokerHooks {
@@ -30,6 +36,10 @@ export interface BrokerOptions extends BrokerHooks {
   /** largest PUBLISH payload accepted, in bytes; larger publishes are refused (the client is disconnected, as MQTT 3.1.1 has no negative ack) */
   readonly maxMessageBytes: number;
   readonly logger?: Log;
+  /** close a connection that sent no CONNECT within this many ms (default 10 000) */
+  readonly connectTimeoutMs?: number;
+  /** shared message bus and session store (cluster/redis.ts), for several gateways serving one fleet; default: in memory */
+  readonly stores?: { readonly mq: unknown; readonly persistence: unknown };
 }
 
 export interface RunningBroker {
@@ -40,6 +50,8 @@ export interface RunningBroker {
   readonly counters: BrokerCounters;
   /** the aedes instance, for the aggregator's in-process wiring and tests */
   readonly aedes: Aedes;
+  /** Hands a connection accepted by another listener (TLS, WebSocket) to this broker, with the same guards. */
+  accept(conn: Duplex, peer: string): void;
   /** Disconnects every client and stops listening. */
   close(): Promise<void>;
 }
@@ -72,7 +84,11 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const aedes = await Aedes.createBroker({
     // edgefl client ids are `{job}-{device}`-like and may exceed MQTT 3.1.1's 23-char minimum.
     maxClientsIdLength: 256,
+    connectTimeout: opts.connectTimeoutMs ?? 10_000,
+    ...(opts.stores ? { mq: opts.stores.mq, persistence: opts.stores.persistence } : {}),
     authenticate(client, username, password, done) {
+      const duplicate = refuseDuplicateClientId(aedes, client, log);
+      if (duplicate !== null) return done(duplicate, false);
       if (opts.authenticate === undefined) return done(null, true);
       decide(() => opts.authenticate!(client.id, username, password), 'authenticate', client.id, log).then((ok) => {
         if (ok) return done(null, true);
@@ -101,7 +117,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
         done(null);
       };
       if (opts.authorizePublish === undefined || client === null) return accept();
-      decide(() => opts.authorizePublish!(clientId, packet.topic), 'authorizePublish', clientId, log).then((ok) =>
+      decide(() => opts.authorizePublish!(clientId, packet.topic, packet.retain), 'authorizePublish', clientId, log).then((ok) =>
         ok ? accept() : refuse(`client ${clientId} is not authorized to publish on ${packet.topic}`),
       );
     },
@@ -114,13 +130,41 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
       });
     },
     authorizeForward(client: Client, packet: AedesPublishPacket) {
-      const qos = deliveredQos(client, packet);
+      if (opts.authorizeForward !== undefined && !opts.authorizeForward(client.id, packet.topic)) return null;
+      const qos = deliveredQosCached(client, packet);
       counters.addDelivered(client.id, mqttPublishPacketBytes(Buffer.byteLength(packet.topic), packet.payload.length, qos, client.version === 5 ? 5 : 4), packet.topic, packet.payload.length);
       return packet;
     },
   });
 
-  aedes.on('clientError', (client, err) => log.warn({ clientId: client.id, err: errorMessage(err) }, 'mqtt client error; connection closed'));
+  // Delivered QoS per (client, topic), forgotten whenever the client's subscriptions change:
+  // working it out walks every filter of the client, once per delivery otherwise.
+  const qosCache = new WeakMap<Client, readonly [Map<string, 0 | 1 | 2>, Map<string, 0 | 1 | 2>]>();
+  const forget = (_subs: unknown, client: Client | null): void => void (client !== null && qosCache.delete(client));
+  aedes.on('subscribe', forget);
+  aedes.on('unsubscribe', forget);
+  const deliveredQosCached = (client: Client, packet: AedesPublishPacket): 0 | 1 | 2 => {
+    // Retained messages sent on SUBSCRIBE follow a different rule; they are rare.
+    if (packet.brokerId === null || packet.qos === 0) return deliveredQos(client, packet);
+    let byPublishQos = qosCache.get(client);
+    if (byPublishQos === undefined) qosCache.set(client, (byPublishQos = [new Map(), new Map()]));
+    const perTopic = byPublishQos[packet.qos - 1]!;
+    let qos = perTopic.get(packet.topic);
+    if (qos === undefined) {
+      qos = deliveredQos(client, packet);
+      // Topics come from clients: keep the cache bounded.
+      if (perTopic.size >= 4096) perTopic.clear();
+      perTopic.set(packet.topic, qos);
+    }
+    return qos;
+  };
+
+  aedes.on('clientError', (client, err) => {
+    // aedes reports every delivery still queued for a client that has just disconnected
+    // (e.g. a fleet's offline statuses to an aggregator that is closing): routine, one per message.
+    if (err.message === 'connection closed') log.debug({ clientId: client.id }, 'delivery to a disconnected client dropped');
+    else log.warn({ clientId: client.id, err: errorMessage(err) }, 'mqtt client error; connection closed');
+  });
   aedes.on('connectionError', (_client, err) => log.warn({ err: errorMessage(err) }, 'mqtt connection error before CONNECT; connection closed'));
   aedes.on('client', (client) => log.debug({ clientId: client.id }, 'client connected'));
   aedes.on('clientDisconnect', (client) => log.debug({ clientId: client.id }, 'client disconnected'));
@@ -128,14 +172,24 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   // Room for the rest of a PUBLISH around its payload: topic (≤ 65 535 bytes + 2), packet id, v5 properties.
   const maxPacketRemaining = limit + 65_536 + 1024;
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+  // Every listener (TCP here; TLS and WSS in security/) hands its connections to `accept`.
+  const accept = (socket: Duplex, peer: string): void => {
+    if (socket instanceof Socket) tuneSocket(socket);
     const conn = guardConnection(socket, maxPacketRemaining, (reason) => {
       log.warn({ peer, maxMessageBytes: limit }, `connection dropped before buffering: ${reason}`);
     });
     aedes.handle(conn);
+  };
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    const refused = opts.admitConnection?.(socket) ?? null;
+    if (refused !== null) {
+      socket.destroy();
+      return;
+    }
+    accept(socket, peer);
   });
   server.on('error', (err) => log.error({ err: errorMessage(err) }, 'broker server error'));
   await new Promise<void>((resolve, reject) => {
@@ -152,7 +206,9 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
       );
     };
     server.once('error', onError);
-    server.listen(opts.port, opts.host, () => {
+    // A fleet (or `edgefl sim` with 1,000 agents) connects at once: Node's default backlog of
+    // 511 pending connections would drop the rest (the kernel caps it at net.core.somaxconn).
+    server.listen({ port: opts.port, host: opts.host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', onError);
       resolve();
     });
@@ -172,7 +228,20 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     })();
     return closing;
   };
-  return { port, url, counters, aedes, close };
+  return { port, url, counters, aedes, accept, close };
+}
+
+/** Pending connections a broker listener queues before accepting them. */
+export const LISTEN_BACKLOG = 4096;
+
+/**
+ * Per-connection socket options, applied to every connection a broker listener accepts
+ * (TCP or TLS): TCP_NODELAY, so a PUBACK or a small PUBLISH leaves at once instead of
+ * waiting out Nagle + the peer's delayed ACK (~40 ms per hop). Packets leave whole because
+ * the guard hands aedes's corked writes to the socket in one writev (broker-guard.ts).
+ */
+export function tuneSocket(socket: Socket): void {
+  socket.setNoDelay(true);
 }
 
 /**

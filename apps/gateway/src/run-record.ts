@@ -1,20 +1,22 @@
 import type { ExperimentConfig } from '@edgefl/config';
-import { jobBudgets, linkRecords, type RoundRecord, type RunRecord, type TrafficAccounting } from '@edgefl/runtime';
+import { jobBudgets, linkRecords, type Job, type RoundRecord, type RunRecord, type TrafficAccounting } from '@edgefl/runtime';
 import type { LinkMonitor } from './monitor/link-monitor.js';
 
 /**
  * Builds the gateway's run record (edgefl-run/1, like `sim --json`) as the job runs: one
  * round record per evaluated round, links from the gateway's own ledger (every device's
  * uplink as received, every downlink as sent), budgets and violations per link. Loss and
- * accuracy are the global model's on held-out data (the gateway holds no training data).
+ * accuracy are the global model's on held-out data (the gateway holds no training data), so
+ * `loss` and `testLoss` are the same held-out figure.
  */
 export class GatewayRecorder {
   private readonly rounds: RoundRecord[] = [];
-  private readonly pending = new Map<number, Omit<RoundRecord, 'loss' | 'accuracy' | 'objectiveGap'>>();
+  private readonly pending = new Map<number, Pick<RoundRecord, 'round' | 'payloadBits' | 'wireBytes' | 'wallMs'>>();
   private readonly start = performance.now();
   private lastWall = this.start;
   private last = { payloadBits: 0, wireBytes: 0 };
   private dim = 0;
+  private algorithm: Job['algorithm'] | undefined;
 
   constructor(
     private readonly cfg: ExperimentConfig,
@@ -23,8 +25,10 @@ export class GatewayRecorder {
     private readonly monitor?: LinkMonitor,
   ) {}
 
-  setDim(dim: number): void {
+  /** The model's size and the job's algorithm (its `runTotals` go into the record's totals). */
+  setAlgorithm(dim: number, algorithm?: Job['algorithm']): void {
     this.dim = dim;
+    this.algorithm = algorithm;
   }
 
   /** The aggregator finished a round (its traffic is all counted). */
@@ -41,7 +45,7 @@ export class GatewayRecorder {
     const base = this.pending.get(round);
     if (base === undefined) return;
     this.pending.delete(round);
-    this.rounds.push({ ...base, loss, accuracy, objectiveGap: null });
+    this.rounds.push({ ...base, loss, testLoss: loss, accuracy, objectiveGap: null });
   }
 
   record(): RunRecord {
@@ -59,6 +63,7 @@ export class GatewayRecorder {
       totals: {
         rounds: this.rounds.length, payloadBits: t.payloadBits, wireBytes: t.wireBytes, wallMs: performance.now() - this.start,
         finalLoss: last?.loss ?? NaN, finalAccuracy: last?.accuracy ?? null,
+        ...this.algorithm?.runTotals?.([...this.rounds].sort((a, b) => a.round - b.round)),
       },
       // health: per-device health (a later issue) goes here, beside `links`.
     };

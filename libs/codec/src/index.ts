@@ -5,7 +5,7 @@ export * from './coders/index.js';
 
 // compressors: one factory, typed specs and states
 export { createCompressor, CODEC_IDS, isKnownCodecId } from './registry.js';
-export type { CodecId, Float32Spec, ErrorFeedbackSpec, StatelessSpec } from './registry.js';
+export type { CodecId, Float32Spec, Float64Spec, ErrorFeedbackSpec, StatelessSpec } from './registry.js';
 export type { CodecCompressor } from './compressors/compressor.js';
 export type { UniformSpec } from './compressors/uniform.js';
 export type { Float16Spec } from './compressors/float16.js';
@@ -35,6 +35,7 @@ export { encodeEnvelope, decodeEnvelope, envelopeOverhead } from './envelope.js'
 export type { EnvelopeExpectation } from './envelope.js';
 export { benchQuantizers, BENCH_SPECS } from './bench/quantizers.js';
 export { benchCoders } from './bench/coders.js';
+export { encodeFloat64, decodeFloat64 } from './compressors/float64.js';
 
 // rate allocation: one budget split across links
 export { waterFill, roundRates } from './rate/water-filling.js';

@@ -2,6 +2,7 @@ import type { CodecSpec } from './types.js';
 import type { CodecCompressor } from './compressors/compressor.js';
 import { CodecError } from './errors.js';
 import { createFloat32 } from './compressors/float32.js';
+import { createFloat64 } from './compressors/float64.js';
 import { createFloat16, type Float16Spec } from './compressors/float16.js';
 import { createUniform, type UniformSpec } from './compressors/uniform.js';
 import { createQGadmm, type QGadmmSpec, type QGadmmState } from './compressors/qgadmm.js';
@@ -17,7 +18,7 @@ import { withErrorFeedback, type ErrorFeedbackState } from './compressors/error-
 
 /** Every codec id this build can create and decode. */
 export const CODEC_IDS = [
-  'float32', 'float16', 'uniform', 'qgadmm', 'malcom', 'qsgd', 'threshold', 'terngrad', 'dq', 'topk', 'sign', 'ef',
+  'float32', 'float64', 'float16', 'uniform', 'qgadmm', 'malcom', 'qsgd', 'threshold', 'terngrad', 'dq', 'topk', 'sign', 'ef',
 ] as const;
 
 export type CodecId = (typeof CODEC_IDS)[number];
@@ -29,13 +30,14 @@ export function isKnownCodecId(id: string): id is CodecId {
 }
 
 export type Float32Spec = { readonly id: 'float32' };
+export type Float64Spec = { readonly id: 'float64' };
 
 /** Error feedback around the codec named by `inner`; the other parameters are the inner codec's. */
 export type ErrorFeedbackSpec = { readonly id: 'ef'; readonly inner: string; readonly [param: string]: string | number | boolean };
 
 /** Stateless codecs: their compressors take `undefined` as state. */
 export type StatelessSpec =
-  | Float32Spec | Float16Spec | UniformSpec | MalcomSpec | QsgdSpec | ThresholdSpec | TernGradSpec | TopKSpec | SignSpec;
+  | Float32Spec | Float64Spec | Float16Spec | UniformSpec | MalcomSpec | QsgdSpec | ThresholdSpec | TernGradSpec | TopKSpec | SignSpec;
 
 /**
  * The one factory: a spec (from config, or read from an envelope) → its compressor.
@@ -53,6 +55,9 @@ export function createCompressor(spec: CodecSpec): CodecCompressor<void> | Codec
     case 'float32':
       p.done([]);
       return createFloat32();
+    case 'float64':
+      p.done([]);
+      return createFloat64();
     case 'float16':
       p.done([]);
       return createFloat16();

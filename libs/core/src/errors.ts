@@ -7,6 +7,8 @@
 export class EdgeflError extends Error {
   readonly code: string;
   readonly hint: string | undefined;
+  /** the CLI's exit code for it: 2 a user error (config, data, arguments), 1 a failure at run time, 130 stopped by Ctrl-C */
+  readonly exitCode: number = 2;
 
   constructor(code: string, message: string, hint?: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -5,5 +5,5 @@ export { subset } from './dataset.js';
 export type { Dataset } from './dataset.js';
 export { nullLog } from './log.js';
 export type { Log } from './log.js';
-export { bestMs, consume, sumOfSquares, referenceRate } from './bench.js';
+export { bestMs, consume, sumOfSquares, freshSumOfSquares, referenceRate } from './bench.js';
 export type { BenchRow, BenchRecord } from './bench.js';

@@ -8,6 +8,8 @@ export {
   BUILTIN_DATASETS, BUILTIN_INFO, isBuiltinDataset, repoDataDir, fashionMnistDir, fashionMnistFiles, hasFashionMnist,
   type BuiltinDataset, type BuiltinInfo,
 } from './datasets/builtin.js';
+export { syntheticLeastSquares, type SyntheticLeastSquaresSpec } from './synthetic/least-squares.js';
+export { syntheticSinusoid, type SyntheticSinusoidSpec } from './synthetic/sinusoid.js';
 export { loadDataset, type DatasetSpec, type CsvSpec, type IdxSpec, type NamedSpec } from './datasets/load.js';
 export { standardize, minmax, fitStandard, fitMinMax, applyScaler, type Scaler, type Scaled } from './preprocess/scaler.js';
 export { trainTestSplit, rowsByClass } from './preprocess/split.js';

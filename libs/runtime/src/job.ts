@@ -15,7 +15,9 @@ export interface Job {
 export function createJob(cfg: ExperimentConfig, devices: readonly string[] = deviceIds(cfg.fleet)): Job {
   const budgets = cfg.budgets;
   const roundBudget = budgets === undefined ? undefined : (from: string, to: string): number | null => budgetOf(budgets, { from, to }, devices)?.bitsPerRound ?? null;
-  const algorithm = createAlgorithm(cfg.algorithm, { server: GATEWAY, devices }, cfg.codec, roundBudget);
+  const algorithm = createAlgorithm(cfg.algorithm, {
+    server: GATEWAY, devices, codecs: cfg.codec, seed: cfg.seed, ...(roundBudget ? { roundBudget } : {}),
+  });
   return { cfg, server: GATEWAY, devices, algorithm };
 }
 

@@ -25,8 +25,8 @@ export interface RunNodeOptions {
   readonly log: Log;
   /** called as each round starts, before the node acts in it */
   readonly onRoundStart?: (round: number) => void;
-  /** called after the node's last phase of each round, with its model (a view: copy it) */
-  readonly onRoundEnd?: (round: number, model: Float32Array) => void;
+  /** called after the node's last phase of each round, with its model (a view: copy it) and the figures it measured */
+  readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
   /** stops the node: a wait for messages ends at once and nothing more is acted on or sent */
   readonly signal?: AbortSignal;
 }
@@ -61,6 +61,6 @@ export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions):
         }
       }
     }
-    o.onRoundEnd?.(round, node.model());
+    o.onRoundEnd?.(round, node.model(), node.metrics?.());
   }
 }

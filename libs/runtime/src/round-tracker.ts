@@ -1,27 +1,28 @@
-import type { NodeId } from '@edgefl/algorithms';
+import type { NodeId, NodeMetrics } from '@edgefl/algorithms';
 
 /**
- * Collects each node's model at the end of each round and reports a round once every
- * node has finished it. Nodes run ahead of each other, so models are copied at the
- * moment each node ends the round, not when the last one does.
+ * Collects each node's model (and the figures it measured) at the end of each round and
+ * reports a round once every node has finished it. Nodes run ahead of each other, so
+ * models are copied at the moment each node ends the round, not when the last one does.
  */
 export class RoundTracker {
-  private readonly pending = new Map<number, Map<NodeId, Float32Array>>();
+  private readonly pending = new Map<number, { models: Map<NodeId, Float32Array>; metrics: Map<NodeId, Readonly<Record<string, number>>> }>();
 
   constructor(
     private readonly nodes: readonly NodeId[],
-    private readonly onRound: (round: number, models: ReadonlyMap<NodeId, Float32Array>) => void,
+    private readonly onRound: (round: number, models: ReadonlyMap<NodeId, Float32Array>, metrics: NodeMetrics) => void,
   ) {}
 
   /** A `runNode` onRoundEnd hook for `node`. */
-  hook(node: NodeId): (round: number, model: Float32Array) => void {
-    return (round, model) => {
+  hook(node: NodeId): (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void {
+    return (round, model, metrics) => {
       let m = this.pending.get(round);
-      if (!m) this.pending.set(round, (m = new Map()));
-      m.set(node, Float32Array.from(model));
-      if (m.size === this.nodes.length) {
+      if (!m) this.pending.set(round, (m = { models: new Map(), metrics: new Map() }));
+      m.models.set(node, Float32Array.from(model));
+      if (metrics) m.metrics.set(node, metrics);
+      if (m.models.size === this.nodes.length) {
         this.pending.delete(round);
-        this.onRound(round, m);
+        this.onRound(round, m.models, m.metrics);
       }
     };
   }

@@ -8,7 +8,7 @@ export interface Publication {
 }
 
 /**
- * Maps an algorithm's receivers to the topic scheme of DESIGN.md: the server broadcasts on
+ * Maps an algorithm's receivers to the topic scheme (docs/transport.md): the server broadcasts on
  * `down` when it addresses every worker (one publish, the broker fans out) and otherwise
  * on `down/{device}`; workers send on `up/{device}`; peers on `link/{from}/{to}`.
  * Both drivers use it, so the lab counts the bytes the fleet would carry.

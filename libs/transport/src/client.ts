@@ -1,5 +1,4 @@
 import { getRandomValues } from 'node:crypto';
-import mqtt from 'mqtt';
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { errorMessage, nullLog } from '@edgefl/core';
 import type { Log } from '@edgefl/core';
@@ -7,7 +6,9 @@ import { Reassembler } from './chunking.js';
 import type { ReassemblerLimits } from './chunking.js';
 import { splitMessage } from './chunking.js';
 import { TransportError } from './errors.js';
+import { ReconnectBackoff, connackRefusal } from './reconnect.js';
 import { ByteLedger, mqttPublishPacketBytes, varintBytes } from './ledger.js';
+import { connectMqtt } from './nodelay.js';
 import { unlimitedShaper } from './shaper.js';
 import type { Shaper } from './shaper.js';
 import { assertId, linkOfTopic, parseTopic, topicMatches, topics } from './topics.js';
@@ -33,11 +34,26 @@ export interface FleetClientOptions {
   readonly shaper?: Shaper;
   /** receive-side limits; `maxMessageBytes` here is the largest *reassembled* message (default 64 MiB) */
   readonly reassembly?: Partial<ReassemblerLimits>;
-  /** give up the first connection after this long (default 30 s); reconnects are retried forever */
+  /** give up the first connection after this long (default 30 s) */
   readonly connectTimeoutMs?: number;
-  /** pause between reconnect attempts (default 1 s) */
+  /** first pause after a lost connection (default 1 s); doubled after each failed attempt */
   readonly reconnectPeriodMs?: number;
+  /** the pause between reconnect attempts never grows beyond this (default 30 s) */
+  readonly maxReconnectPeriodMs?: number;
+  /** stop reconnecting once the connection has been down this long (default: never); `onGiveUp` is told why */
+  readonly giveUpAfterMs?: number;
+  /** called once when the client gives up reconnecting (it is closed by then) */
+  readonly onGiveUp?: (err: TransportError) => void;
   readonly keepaliveSec?: number;
+  /** for `mqtts://` and `wss://`: CA bundle to trust, and a client certificate/key for mutual TLS (PEM contents) */
+  readonly tls?: ClientTls;
+}
+
+/** TLS material for a client (PEM contents, not paths). Server certificates are always verified. */
+export interface ClientTls {
+  readonly ca?: string | Buffer;
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
 }
 
 export interface PublishOptions {
@@ -83,7 +99,7 @@ export interface ReceiveStats {
 export class FleetClient {
   readonly job: string;
   readonly device: string;
-  readonly qos: Qos;
+  private qosLevel: Qos;
   private maxBytes: number;
   /** PUBLISH packets this client sent, per link */
   readonly ledger = new ByteLedger();
@@ -97,8 +113,11 @@ export class FleetClient {
   private readonly shaper: Shaper;
   private readonly reassembler: Reassembler;
   private readonly handlers: HandlerEntry[] = [];
+  private readonly backoff: ReconnectBackoff;
   private nextMsgId: number;
   private closed = false;
+  /** closed by the back-off giving up, not by close() */
+  private gaveUp = false;
   /** what `status` says while connected; republished after a reconnect replaced it with the will */
   private status = STATUS_ONLINE;
 
@@ -106,7 +125,7 @@ export class FleetClient {
     this.mqtt = client;
     this.job = opts.job;
     this.device = opts.device;
-    this.qos = opts.qos;
+    this.qosLevel = opts.qos;
     this.maxBytes = opts.maxMessageBytes;
     this.statusTopic = topics.status(opts.job, opts.device);
     this.log = log;
@@ -115,14 +134,23 @@ export class FleetClient {
     // Random start: a restarted sender must not reuse the ids its receivers remember.
     this.nextMsgId = getRandomValues(new Uint32Array(1))[0]!;
     client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
+    this.backoff = new ReconnectBackoff(client, {
+      url: opts.url, clientId: opts.clientId, device: opts.device,
+      basePeriodMs: opts.reconnectPeriodMs ?? 1000, maxPeriodMs: opts.maxReconnectPeriodMs ?? 30_000,
+      ...(opts.giveUpAfterMs !== undefined ? { giveUpAfterMs: opts.giveUpAfterMs } : {}),
+    }, log, (err) => {
+      this.closed = true;
+      this.gaveUp = true;
+      this.log.error({ err: err.message }, 'gave up reconnecting');
+      opts.onGiveUp?.(err);
+    });
     client.on('connect', () => {
       // A reconnect after a lost connection: the broker published our will (`offline`).
-      this.log.info({ url: opts.url }, 'mqtt reconnected');
       this.publishStatus(this.status).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'could not republish status'));
     });
-    client.on('offline', () => this.log.warn({ url: opts.url }, 'mqtt connection lost; reconnecting'));
-    // After close() only the teardown's own races remain (e.g. a PUBACK written after end).
-    client.on('error', (err) => (this.closed ? this.log.debug : this.log.error).call(this.log, { err: errorMessage(err) }, 'mqtt error'));
+    // After close() only the teardown's own races remain (e.g. a PUBACK written after end);
+    // while reconnecting, the back-off logs each failed attempt once.
+    client.on('error', (err) => (this.closed || this.backoff.reconnecting ? this.log.debug : this.log.error).call(this.log, { err: errorMessage(err) }, 'mqtt error'));
   }
 
   /** Connects, sets the last will (`offline`, retained) and publishes `online` (retained). */
@@ -143,8 +171,12 @@ export class FleetClient {
       will: { topic: status, payload: Buffer.from(STATUS_OFFLINE), qos: opts.qos, retain: true },
       ...(opts.username !== undefined ? { username: opts.username } : {}),
       ...(opts.password !== undefined ? { password: opts.password } : {}),
+      ...(opts.tls?.ca !== undefined ? { ca: opts.tls.ca } : {}),
+      ...(opts.tls?.cert !== undefined ? { cert: opts.tls.cert } : {}),
+      ...(opts.tls?.key !== undefined ? { key: opts.tls.key } : {}),
+      rejectUnauthorized: true,
     };
-    const client = await connectOnce(opts.url, mqttOpts, opts.connectTimeoutMs ?? 30_000);
+    const client = await connectOnce(opts.url, mqttOpts, opts.connectTimeoutMs ?? 30_000, opts.device);
     const fc = new FleetClient(client, opts, log);
     await fc.publishStatus(STATUS_ONLINE);
     log.info({ url: opts.url }, 'mqtt connected');
@@ -153,6 +185,17 @@ export class FleetClient {
 
   get connected(): boolean {
     return this.mqtt.connected;
+  }
+
+  /** QoS of publishes and subscriptions unless a call says otherwise */
+  get qos(): Qos {
+    return this.qosLevel;
+  }
+
+  /** Adopts the QoS a gateway announced for its job (later publishes and subscriptions use it). */
+  setQos(qos: Qos): void {
+    validateQos(qos);
+    this.qosLevel = qos;
   }
 
   /**
@@ -231,7 +274,12 @@ export class FleetClient {
 
   /** Publishes `offline` (retained), then disconnects cleanly. */
   async close(): Promise<void> {
-    if (this.closed) return;
+    this.backoff.stop();
+    if (this.closed) {
+      // gave up reconnecting: the client was ended with force; wait for that to finish
+      if (this.gaveUp && !this.mqtt.disconnected) await this.mqtt.endAsync(true);
+      return;
+    }
     this.closed = true;
     if (this.mqtt.connected) {
       try {
@@ -316,7 +364,8 @@ export class FleetClient {
         this.dispatch(topic, payload);
         return;
       }
-      const r = this.reassembler.push(topic, payload);
+      // mqtt.js allocates each payload for this one message: handed over, not copied again.
+      const r = this.reassembler.push(topic, payload, Date.now(), true);
       switch (r.kind) {
         case 'message':
           this.received.recordMessage(link, 0);
@@ -374,11 +423,15 @@ function validateLimit(limit: number): void {
   }
 }
 
+function validateQos(qos: Qos): void {
+  if (qos !== 0 && qos !== 1 && qos !== 2) {
+    throw new TransportError(`qos ${String(qos)} is not an MQTT QoS`, 'use qos 0, 1 or 2 (edgefl defaults to 1)');
+  }
+}
+
 function validateOptions(opts: FleetClientOptions): void {
   validateLimit(opts.maxMessageBytes);
-  if (opts.qos !== 0 && opts.qos !== 1 && opts.qos !== 2) {
-    throw new TransportError(`qos ${String(opts.qos)} is not an MQTT QoS`, 'use qos 0, 1 or 2 (edgefl defaults to 1)');
-  }
+  validateQos(opts.qos);
   if (!/^(mqtts?|wss?|tcp|ssl):\/\//.test(opts.url)) {
     throw new TransportError(`broker url ${JSON.stringify(opts.url)} is not an MQTT url`, 'use e.g. mqtt://gateway.local:1883');
   }
@@ -388,9 +441,9 @@ function validateOptions(opts: FleetClientOptions): void {
  * mqtt.js retries a refused TCP connection silently forever; a caller starting up wants
  * a clear error instead, so the first connection gets a deadline.
  */
-function connectOnce(url: string, opts: IClientOptions, timeoutMs: number): Promise<MqttClient> {
+function connectOnce(url: string, opts: IClientOptions, timeoutMs: number, device: string): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
-    const client = mqtt.connect(url, opts);
+    const client = connectMqtt(url, opts);
     let lastError: unknown;
     const timer = setTimeout(() => {
       cleanup();
@@ -413,7 +466,14 @@ function connectOnce(url: string, opts: IClientOptions, timeoutMs: number): Prom
       if ('code' in err && typeof err.code === 'number') {
         cleanup();
         client.end(true);
-        reject(new TransportError(`the MQTT broker at ${url} refused the connection: ${err.message}`, 'check the username/password and client id for this device', { cause: err }));
+        reject(connackRefusal(url, opts.clientId ?? '', device, err));
+      }
+      // Neither will a server certificate this client does not trust.
+      if ('code' in err && typeof err.code === 'string' && /CERT|UNABLE_TO_VERIFY|SELF_SIGNED|ERR_TLS/.test(err.code)) {
+        cleanup();
+        client.end(true);
+        reject(new TransportError(`the TLS certificate of ${url} is not trusted: ${err.message} (${err.code})`,
+          'give the client the CA that signed the gateway\'s certificate (agent config tls.ca), and connect by a name or address the certificate lists', { cause: err }));
       }
     };
     const cleanup = (): void => {

@@ -1,7 +1,7 @@
 /**
  * Bounded memory of messages already handled. MQTT QoS 1 delivers at least once, and
  * residual schemes (Q-GADMM's θ̂, DQ's e) diverge if an update is applied twice, so
- * receivers drop repeats keyed by (sender, round, phase, seq) — DESIGN.md "Shared state".
+ * receivers drop repeats keyed by (sender, round, phase, seq) — a residual scheme must never apply an update twice.
  *
  * Memory is capped at `capacity` keys; the least recently inserted are forgotten first.
  * A replay older than `capacity` newer messages would be accepted again, so size it for

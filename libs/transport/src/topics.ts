@@ -1,12 +1,13 @@
 import { TransportError } from './errors.js';
 
 /**
- * The topic scheme of DESIGN.md ("Topics"), one builder per kind and one parser:
+ * The topic scheme (docs/transport.md, "Topics"), one builder per kind and one parser:
  *
  *   edgefl/v1/{job}/ctl                 gateway → all
  *   edgefl/v1/{job}/up/{device}         device → aggregator
  *   edgefl/v1/{job}/down[/{device}]     aggregator → all / one
  *   edgefl/v1/{job}/link/{from}/{to}    peer → peer
+ *   edgefl/v1/{job}/peer/{from}         peer → its neighbours (one publish, each neighbour subscribes)
  *   edgefl/v1/{job}/status/{device}     online/offline (retained, last will)
  *   edgefl/v1/{job}/telemetry/{device}  device's own counters
  *
@@ -46,6 +47,7 @@ export type ParsedTopic =
   | { readonly kind: 'up'; readonly job: string; readonly device: string }
   | { readonly kind: 'down'; readonly job: string; readonly device: string | null }
   | { readonly kind: 'link'; readonly job: string; readonly from: string; readonly to: string }
+  | { readonly kind: 'peer'; readonly job: string; readonly from: string }
   | { readonly kind: 'status'; readonly job: string; readonly device: string }
   | { readonly kind: 'telemetry'; readonly job: string; readonly device: string };
 
@@ -61,6 +63,8 @@ export const topics = {
       : `${TOPIC_ROOT}/${assertId(job, 'job')}/down/${assertId(device, 'device')}`,
   link: (job: string, from: string, to: string): string =>
     `${TOPIC_ROOT}/${assertId(job, 'job')}/link/${assertId(from, 'device')}/${assertId(to, 'device')}`,
+  /** A sender's per-sender peer topic: one publish that every neighbour subscribed to receives. */
+  peer: (job: string, from: string): string => `${TOPIC_ROOT}/${assertId(job, 'job')}/peer/${assertId(from, 'device')}`,
   status: (job: string, device: string): string => `${TOPIC_ROOT}/${assertId(job, 'job')}/status/${assertId(device, 'device')}`,
   telemetry: (job: string, device: string): string =>
     `${TOPIC_ROOT}/${assertId(job, 'job')}/telemetry/${assertId(device, 'device')}`,
@@ -119,6 +123,9 @@ export function parseTopic(topic: string): ParsedTopic | null {
     case 'link':
       arity(4);
       return { kind, job, from: id(2), to: id(3) };
+    case 'peer':
+      arity(3);
+      return { kind, job, from: id(2) };
     case 'status':
       arity(3);
       return { kind, job, device: id(2) };
@@ -141,6 +148,8 @@ export function formatTopic(t: ParsedTopic): string {
       return t.device === null ? topics.down(t.job) : topics.down(t.job, t.device);
     case 'link':
       return topics.link(t.job, t.from, t.to);
+    case 'peer':
+      return topics.peer(t.job, t.from);
     case 'status':
       return topics.status(t.job, t.device);
     case 'telemetry':
@@ -170,6 +179,8 @@ export function linkOfTopic(t: ParsedTopic): LinkId {
       return { from: GATEWAY, to: t.device ?? BROADCAST };
     case 'link':
       return { from: t.from, to: t.to };
+    case 'peer':
+      return { from: t.from, to: BROADCAST };
   }
 }
 

@@ -1,26 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nullLog, type Log } from '@edgefl/core';
-import { fedAvg, type LocalLearner } from '@edgefl/algorithms';
+import { fedAvg } from '@edgefl/algorithms';
+import { quadraticLearner } from '../../helpers/quadratic-learner.js';
 import { MemoryNetwork, TrafficAccounting, RoundTracker, createJob, nodeEnv, runNode } from '@edgefl/runtime';
 import { parseExperimentConfig } from '@edgefl/config';
 
-/**
- * A closed-form local learner: f_k(θ) = ½‖θ − c_k‖², so `steps` gradient steps of size lr
- * give θ' = c_k + (1 − lr)^steps (θ − c_k). FedAvg's aggregate is then known exactly.
- */
-function quadratic(center: Float32Array, samples: number): LocalLearner {
-  return {
-    dim: center.length,
-    samples,
-    async sgd(params, o) {
-      const out = new Float32Array(params.length);
-      const keep = (1 - o.lr) ** o.steps;
-      for (let i = 0; i < out.length; i++) out[i] = center[i]! + keep * (params[i]! - center[i]!);
-      return { params: out, loss: 0 };
-    },
-  };
-}
+const quadratic = quadraticLearner;
 
 test('FedAvg adds the sample-weighted mean of the workers\' deltas (float32 codecs, memory driver)', async () => {
   const cfg = parseExperimentConfig({

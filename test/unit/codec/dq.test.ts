@@ -58,3 +58,26 @@ test('dq: a range beyond float32 is refused on both ends instead of decoding to 
     assert.throws(() => c.decode(body, 4, { range, overload: 0 }), (e: unknown) => e instanceof CodecError && /beyond float32/.test(e.message));
   }
 });
+
+test('dq above 16 bits (up to 32): exactly n·R bits, error within the covering radius to float32 precision, overload counted', () => {
+  const n = 1000;
+  const rng = new Rng(3);
+  const u = Float32Array.from({ length: n }, () => rng.normal());
+  for (const bits of [17, 24, 32]) {
+    const c = createCompressor({ id: 'dq', bits });
+    const st = { range: 5, overload: 0 };
+    const out = c.encode(u, st, rng);
+    assert.equal(out.payloadBits, n * bits);
+    assert.equal(out.body.length, Math.ceil((n * bits) / 8));
+    assert.equal(st.overload, 0);
+    const back = c.decode(out.body, n, { range: 5, overload: 0 });
+    assert.deepEqual(back, out.decoded);
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(back[i]! - u[i]!) <= 5 * 2 ** -bits + 5 * 2 ** -23, `bits ${bits} i ${i}`);
+    const over = { range: 0.5, overload: 0 };
+    c.encode(u, over, rng);
+    assert.ok(over.overload > 0);
+    assert.throws(() => c.decode(out.body.subarray(1), n, { range: 5, overload: 0 }), CodecError);
+  }
+  assert.throws(() => createCompressor({ id: 'dq', bits: 33 }), CodecError);
+  assert.throws(() => createCompressor({ id: 'dq', bits: 20, coder: 'rans' }), CodecError);
+});

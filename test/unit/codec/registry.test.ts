@@ -6,7 +6,7 @@ import type { CodecSpec } from '@edgefl/codec';
 import { gaussian } from './quantizer-stats.js';
 
 const ONE_PER_ID: CodecSpec[] = [
-  { id: 'float32' }, { id: 'float16' }, { id: 'uniform', bits: 4 }, { id: 'qgadmm', bits: 'auto' },
+  { id: 'float32' }, { id: 'float64' }, { id: 'float16' }, { id: 'uniform', bits: 4 }, { id: 'qgadmm', bits: 'auto' },
   { id: 'malcom', levels: 8 }, { id: 'qsgd', levels: 8 }, { id: 'threshold', form: 'sparse' }, { id: 'terngrad' },
   { id: 'dq', bits: 6 }, { id: 'topk', ratio: 0.1 }, { id: 'sign' }, { id: 'ef', inner: 'qsgd', levels: 2 },
 ];

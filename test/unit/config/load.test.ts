@@ -1,9 +1,10 @@
 import { test } from 'node:test';
+import { ALGORITHMS, algorithmNames } from '@edgefl/algorithms';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
+import { DatasetSpecSchema,
   ConfigError, loadConfig, loadExperimentConfig, loadGatewayConfig, loadAgentConfig, parseExperimentConfig,
   ExperimentConfigSchema, DATASET_NAMES, deviceIds, type ExperimentConfig,
 } from '@edgefl/config';
@@ -51,11 +52,47 @@ test('the shipped configs load', () => {
   assert.deepEqual([q.job, q.rounds, q.fleet.devices, q.data.dataset, q.algorithm.name], ['quickstart', 20, 8, 'digits', 'fedavg']);
   assert.deepEqual(q.codec.up, { id: 'uniform', bits: 8 });
   const g = loadGatewayConfig('configs/gateway.yaml');
-  assert.deepEqual(g.listen, { host: '0.0.0.0', port: 1883 });
+  assert.deepEqual(g.listen, { host: '127.0.0.1', port: 1883 }, 'plain MQTT on loopback by default');
+  assert.deepEqual(g.auth, { keys: 'keys.json' });
+  assert.equal(g.limits.maxConnections, 1000);
   assert.equal(g.experiment.job, 'quickstart');
   assert.equal(g.devices.length, 8);
   const a = loadAgentConfig('configs/agent.yaml');
-  assert.deepEqual([a.device, a.job, a.gateway.url, a.data.index, a.data.of], ['dev-01', 'quickstart', 'mqtt://127.0.0.1:1883', 0, undefined]);
+  assert.deepEqual([a.device, a.job, a.gateway.url, a.data.index, a.data.of], ['dev-01', 'quickstart', 'mqtt://127.0.0.1:1883', undefined, undefined]);
+  assert.deepEqual(a.auth, { secretEnv: 'EDGEFL_SECRET' });
+  // A device's own file is used whole; a demo shard is opted into.
+  assert.deepEqual(loadAgentConfig('configs/agent.yaml', ['data.dataset={csv: /var/lib/edgefl/local.csv}']).data, { dataset: { csv: '/var/lib/edgefl/local.csv' } });
+  assert.equal(loadAgentConfig('configs/agent.yaml', ['data.index=2']).data.index, 2);
+  assert.equal(loadAgentConfig('configs/agent.yaml', ['data.index=2', 'data.index=null']).data.index, undefined);
+});
+
+test('security keys: agent auth takes exactly one of secretFile/secretEnv; client TLS needs cert and key together', () => {
+  const base = 'device: d\njob: j\ndata: { dataset: digits, index: 0 }\n';
+  assert.throws(() => loadAgentConfig(yaml(base + 'auth: { secretFile: a, secretEnv: B }\n')), ConfigError);
+  assert.throws(() => loadAgentConfig(yaml(base + 'auth: {}\n')), ConfigError);
+  assert.throws(() => loadAgentConfig(yaml(base + 'auth: { secretEnv: "bad name" }\n')), ConfigError);
+  assert.throws(() => loadAgentConfig(yaml(base + 'tls: { cert: c.pem }\n')), ConfigError);
+  assert.throws(() => loadAgentConfig(yaml(base + 'password: x\n')), ConfigError, 'no secret as a plain key');
+  assert.deepEqual(loadAgentConfig(yaml(base + 'auth: { secretFile: s }\ntls: { ca: ca.pem }\n')).tls, { ca: 'ca.pem' });
+});
+
+test('--set kind=… switches a tagged section: keys only the old kind has are dropped', () => {
+  // model.hidden belongs to mlp; logistic has no other keys
+  const q = loadExperimentConfig('configs/quickstart.yaml', ['model.kind=logistic']);
+  assert.deepEqual(q.model, { kind: 'logistic' });
+  // the tag may be implicit in the file (mlp is the default kind)
+  const implicit = loadExperimentConfig(yaml('job: demo\nmodel: { hidden: [8], activation: tanh }\n'), ['model.kind=onnx', 'model.path=m.onnx']);
+  assert.deepEqual(implicit.model, { kind: 'onnx', path: 'm.onnx', freeze: [] });
+  // partitions too; keys the new kind shares stay
+  const p = loadExperimentConfig(yaml('job: demo\ndata: { partition: { kind: dirichlet, alpha: 0.3 } }\n'), ['data.partition.kind=shards']);
+  assert.deepEqual(p.data.partition, { kind: 'shards', shardsPerDevice: 2 });
+  // a key given with --set is never dropped: a wrong one is still reported
+  assert.deepEqual(lines(configError(() => loadExperimentConfig('configs/quickstart.yaml', ['model.kind=logistic', 'model.hidden=[8]']))),
+    ['model.hidden: expected a known key (kind), got unknown key "hidden" (from --set model.hidden=[8])']);
+  // without a switch, a stray key in the file is still an error
+  assert.equal(configError(() => loadExperimentConfig(yaml('job: demo\nmodel: { kind: logistic, hidden: [8] }\n'))).problems.length, 1);
+  // the gateway's inlined experiment switches the same way
+  assert.deepEqual(loadGatewayConfig('configs/gateway.yaml', ['experiment.model.kind=logistic']).experiment.model, { kind: 'logistic' });
 });
 
 test('--set overrides any key, parsing YAML scalars and flow values, before validation', () => {
@@ -121,15 +158,15 @@ test('unknown key, wrong type and missing key are all listed at once, with the f
 test('unions: a wrong tag lists the options; an unrecognisable value gets the description', () => {
   const e = configError(() => loadExperimentConfig(yaml('job: demo\nalgorithm: { name: fedsgd }\nmodel: { kind: cnn }\ndata: { dataset: mnist, partition: { kind: dirichlet, alpha: 0 } }\n')));
   assert.deepEqual(lines(e), [
-    'data.dataset: expected a dataset name (digits, breast_cancer, iris, diabetes, fashion-mnist), { name, split }, { csv: path, … } or { idx: { images, labels } }, got "mnist"',
+    `data.dataset: expected ${DatasetSpecSchema.description}, got "mnist"`,
     'data.partition.alpha: expected number > 0, got 0',
     'model.kind: expected one of "mlp" | "logistic" | "linear" | "lenet" | "onnx", got "cnn"',
-    'algorithm.name: expected one of "fedavg", got "fedsgd"',
+    `algorithm.name: expected one of ${algorithmNames().map((n) => JSON.stringify(n)).join(' | ')}, got "fedsgd"`,
   ]);
   // a csv spec with a typo is matched to the csv alternative
   const csv = configError(() => loadExperimentConfig(yaml('job: demo\ndata: { dataset: { csv: a.csv, delimter: comma } }\n')));
   assert.deepEqual(lines(csv), [
-    'data.dataset.delimter: expected a known key (name, split, csv, delimiter, header, label, targetPath, task, idx), got unknown key "delimter"',
+    'data.dataset.delimter: expected a known key (csv, delimiter, header, label, targetPath, task, name), got unknown key "delimter"',
   ]);
 });
 
@@ -137,7 +174,8 @@ test('an override of an unknown key is an error naming the key and the --set', (
   const e = configError(() => loadExperimentConfig(yaml('job: demo\n'), ['algorithm.lrr=0.1', 'rounds=0']));
   assert.deepEqual(lines(e), [
     'rounds: expected integer ≥ 1, got 0 (from --set rounds=0)',
-    'algorithm.lrr: expected a known key (name, localSteps, lr, batchSize), got unknown key "lrr" (from --set algorithm.lrr=0.1)',
+    // no algorithm.name in the file: the keys of every algorithm are candidates
+    `algorithm.lrr: expected a known key (${[...new Set(['name', ...ALGORITHMS.flatMap((d) => Object.keys(d.params.shape))])].join(', ')}), got unknown key "lrr" (from --set algorithm.lrr=0.1)`,
   ]);
   const into = configError(() => loadExperimentConfig(yaml('job: demo\nrounds: 5\n'), ['rounds.max=3']));
   assert.deepEqual(lines(into), ['--set rounds.max=3: expected rounds to be a mapping, got 5; set rounds={…} instead']);

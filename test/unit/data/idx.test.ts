@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DataError, readIdx, loadDataset, hasFashionMnist } from '@edgefl/data';
+import { DataError, readIdx, loadDataset } from '@edgefl/data';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgefl-idx-'));
 function file(name: string, bytes: Uint8Array): string {
@@ -93,7 +93,8 @@ test('validates magic, dtype, dims and sizes before allocating', () => {
   assert.match(swapped.hint ?? '', /swap/);
 });
 
-test('fashion-mnist from dataset-fashion-mnist', { skip: hasFashionMnist() ? false : 'apt-get install dataset-fashion-mnist' }, () => {
+// Debian's dataset-fashion-mnist is installed by `npm test` (scripts/system-packages.txt).
+test('fashion-mnist from dataset-fashion-mnist', () => {
   const train = loadDataset('fashion-mnist');
   assert.deepEqual([train.n, train.features, train.classes], [60000, 784, 10]);
   const test = loadDataset({ name: 'fashion-mnist', split: 'test' });

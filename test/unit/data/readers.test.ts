@@ -117,6 +117,14 @@ test('malformed CSV files raise DataError naming file, line and column', () => {
   assert.equal(e.message, `${stray}, line 3, column 3: label 4000000000 is not a class index (an integer 0 … 65535)`);
   assert.equal(readCsv(file('most.csv', '1,2,0\n3,4,65535\n')).classes, MAX_CLASSES);
 
+  // Two counts and a single text cell is a data line with a bad cell, not a scikit-learn
+  // header (which names at least two classes): the error points at line 1.
+  const oneName = file('onename.csv', '1,2,a\n3,4,0\n5,6,1\n');
+  e = dataError(() => readCsv(oneName));
+  assert.equal(e.message, `${oneName}, line 1, column 3: "a" is not a number`);
+  e = dataError(() => readCsv(file('onename2.csv', '1,2,a\n3,4,0\n')));
+  assert.equal(e.line, 1);
+
   const rows = file('rows.csv', '3,2,a,b\n1,2,0\n3,4,1\n');
   e = dataError(() => readCsv(rows));
   assert.equal(e.message, `${rows}, line 1: header says 3 rows but the file has 2`);

@@ -1,3 +1,4 @@
+import { quadraticLearner } from '../../helpers/quadratic-learner.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nullLog } from '@edgefl/core';
@@ -158,7 +159,7 @@ test('runNode: with one device gone, a healthy worker still gets every broadcast
   const accounting = new TrafficAccounting(cfg.transport.maxMessageBytes, 1);
   const net = new MemoryNetwork(cfg.job, job.algorithm.nodes, { dim, maxBytes: 1 << 20, phases: 3 }, accounting, nullLog);
   // Instant local training: the worker starts waiting for the next broadcast right after its upload.
-  const learner: LocalLearner = { dim, samples: 1, sgd: async (p) => ({ params: p.map((x) => x + 1), loss: 0 }) };
+  const learner: LocalLearner = { ...quadraticLearner(new Float32Array(dim)), sgd: async (p) => ({ params: p.map((x) => x + 1), loss: 0 }) };
   const run = (id: string, slowAggregate = false) => {
     const spec = job.algorithm.nodes.find((n) => n.id === id)!;
     const node = job.algorithm.createNode(nodeEnv(job, spec, { dim, initialParams: new Float32Array(dim), log: nullLog, ...(id === job.server ? {} : { learner }) }));

@@ -225,3 +225,26 @@ test('frameSizes and messageWireBytes predict exactly what splitMessage produces
     { numRuns: 300 },
   );
 });
+
+test('a handed-over chunk is kept without a copy; a copied one, or a view into a larger buffer, is not affected by later writes', () => {
+  const m = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
+  const run = (owned: boolean, wrap: (f: Uint8Array) => Uint8Array): Uint8Array => {
+    const frames = splitMessage(9, m, 117).map(wrap);
+    const r = new Reassembler({ maxMessageBytes: 4096 });
+    for (let i = 0; i < frames.length - 1; i++) assert.equal(r.push('s', frames[i]!, 0, owned).kind, 'partial');
+    frames[0]![CHUNK_HEADER_BYTES] = 0xff; // the caller scribbles on a frame it pushed
+    const res = r.push('s', frames[frames.length - 1]!, 0, owned);
+    assert.equal(res.kind, 'message');
+    return (res as { bytes: Uint8Array }).bytes;
+  };
+  const own = (f: Uint8Array): Uint8Array => f;
+  // Each frame sits 300 bytes into a buffer of its own plus padding: more than the slack allowed.
+  const inLargerBuffer = (f: Uint8Array): Uint8Array => {
+    const big = new Uint8Array(f.length + 600);
+    big.set(f, 300);
+    return big.subarray(300, 300 + f.length);
+  };
+  assert.equal(run(true, own)[0], 0xff, 'owned: kept as handed over');
+  assert.deepEqual(run(false, own), m, 'not owned: copied on arrival');
+  assert.deepEqual(run(true, inLargerBuffer), m, 'owned but a view into a larger buffer: copied');
+});

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { TransportError, topics, filters, parseTopic, formatTopic, linkOfTopic, topicMatches, assertId, isValidId } from '@edgefl/transport';
 import type { ParsedTopic } from '@edgefl/transport';
 
-test('builders produce the DESIGN.md scheme', () => {
+test('builders produce the documented topic scheme', () => {
   assert.equal(topics.ctl('job1'), 'edgefl/v1/job1/ctl');
   assert.equal(topics.up('job1', 'dev-01'), 'edgefl/v1/job1/up/dev-01');
   assert.equal(topics.down('job1'), 'edgefl/v1/job1/down');
@@ -24,6 +24,7 @@ test('parseTopic inverts every builder', () => {
     [topics.down('j'), { kind: 'down', job: 'j', device: null }],
     [topics.down('j', 'd'), { kind: 'down', job: 'j', device: 'd' }],
     [topics.link('j', 'a', 'b'), { kind: 'link', job: 'j', from: 'a', to: 'b' }],
+    [topics.peer('j', 'a'), { kind: 'peer', job: 'j', from: 'a' }],
     [topics.status('j', 'd'), { kind: 'status', job: 'j', device: 'd' }],
     [topics.telemetry('j', 'd'), { kind: 'telemetry', job: 'j', device: 'd' }],
   ];
@@ -69,6 +70,8 @@ test('parseTopic: foreign topics are null, broken edgefl topics throw TransportE
     'edgefl/v1/j/up/+',
     'edgefl/v1/j k/up/a',
     'edgefl/v1/j/down/a/b',
+    'edgefl/v1/j/peer',
+    'edgefl/v1/j/peer/a/b',
   ]) {
     assert.throws(() => parseTopic(bad), TransportError, bad);
   }
@@ -80,6 +83,7 @@ test('linkOfTopic names the directed link a topic carries', () => {
   assert.deepEqual(linkOfTopic(parseTopic(topics.down('j'))!), { from: 'gateway', to: '*' });
   assert.deepEqual(linkOfTopic(parseTopic(topics.ctl('j'))!), { from: 'gateway', to: '*' });
   assert.deepEqual(linkOfTopic(parseTopic(topics.link('j', 'p1', 'p2'))!), { from: 'p1', to: 'p2' });
+  assert.deepEqual(linkOfTopic(parseTopic(topics.peer('j', 'p1'))!), { from: 'p1', to: '*' });
   assert.deepEqual(linkOfTopic(parseTopic(topics.status('j', 'd'))!), { from: 'd', to: 'gateway' });
 });
 

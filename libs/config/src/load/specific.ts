@@ -3,8 +3,8 @@ import { ConfigError } from '../errors.js';
 import { AgentConfigSchema, type AgentConfig } from '../schema/agent.js';
 import { deviceIds, ExperimentConfigSchema, type ExperimentConfig } from '../schema/experiment.js';
 import { GatewayConfigSchema, type GatewayConfig } from '../schema/gateway.js';
-import { asMapping, loadConfig, validateConfig } from './load.js';
-import { applyOverrides, parseOverrides } from './overrides.js';
+import { applySets, asMapping, loadConfig, validateConfig } from './load.js';
+import { parseOverrides } from './overrides.js';
 import { readYamlFile } from './yaml.js';
 
 /** An experiment file (`edgefl sim <file>`). */
@@ -37,7 +37,7 @@ export function loadGatewayConfig(path: string, overrides: readonly string[] = [
     data['experiment'] = asMapping(readYamlFile(expPath), expPath);
     delete data['experimentFile'];
   }
-  applyOverrides(data, sets, path);
+  applySets(GatewayConfigSchema, data, sets, path);
   const source = typeof file === 'string' ? `${path} (experiment from ${resolve(dirname(path), file)})` : path;
   const cfg = validateConfig(GatewayConfigSchema, data, source, sets);
   if (cfg.devices === undefined) return { ...cfg, devices: deviceIds(cfg.experiment.fleet) };

@@ -48,6 +48,14 @@ function objectsFor(n: Node, data: unknown): Node[] {
       });
       if (hit.length > 0) return hit;
     }
+    // A plain union: the options that know most of the value's keys (a `{ csv, delimter }`
+    // typo is judged against the CSV option alone, not every option's keys).
+    if (!disc && data !== null && typeof data === 'object' && !Array.isArray(data)) {
+      const keys = Object.keys(data);
+      const overlap = objects.map((o) => keys.filter((k) => o._zod.def.shape?.[k] !== undefined).length);
+      const best = Math.max(0, ...overlap);
+      if (best > 0) return objects.filter((_, i) => overlap[i] === best);
+    }
     return objects;
   }
   return [];

@@ -1,9 +1,11 @@
 import * as z from 'zod';
 import { DatasetSpecSchema, DeviceId, JobName, LogSchema, PartitionSchema } from './common.js';
+import { ClientTlsSchema, EnvName } from './gateway.js';
 
 /**
  * The agent's data: a whole dataset (a real device's own `{ csv }` / `{ idx }` files), or,
- * for demos, shard `index` (0-based) of a shared dataset, cut as the job cuts it.
+ * for demos, shard `index` (0-based) of a shared dataset, cut as the job cuts it. Without
+ * `index` (or with `index: null`, e.g. `--set data.index=null`) the dataset is used whole.
  * `partition`, `of` and `seed` default to the job's (its partition, fleet size and seed);
  * set them only to cut differently from the job.
  */
@@ -11,7 +13,7 @@ export const AgentDataSchema = z
   .strictObject({
     dataset: DatasetSpecSchema,
     partition: PartitionSchema.optional(),
-    index: z.int().min(0).optional(),
+    index: z.int().min(0).nullable().optional().transform((v) => v ?? undefined),
     of: z.int().min(1).optional(),
     seed: z.int().min(0).max(0xffffffff).optional(),
   })
@@ -20,7 +22,7 @@ export const AgentDataSchema = z
     if (sharded && d.index === undefined) {
       ctx.addIssue({ code: 'invalid_type', expected: 'int', input: undefined, path: ['index'], message: 'required with partition/of/seed' });
     }
-    if (d.index !== undefined && d.of !== undefined && d.index >= d.of) {
+    if (d.index != null && d.of !== undefined && d.index >= d.of) {
       ctx.addIssue({ code: 'too_big', origin: 'int', maximum: d.of - 1, inclusive: true, input: d.index, path: ['index'], message: 'index < of' });
     }
   });
@@ -28,10 +30,24 @@ export type AgentDataConfig = z.output<typeof AgentDataSchema>;
 
 /** `edgefl agent`'s file: one device. */
 export const AgentConfigSchema = z.strictObject({
-  gateway: z.strictObject({ url: z.string().regex(/^(mqtts?|wss?|tcp):\/\/[^\s/]+/).default('mqtt://127.0.0.1:1883') }).prefault({}),
+  gateway: z.strictObject({
+    url: z.string().regex(/^(mqtts?|wss?|tcp):\/\/[^\s/]+/).default('mqtt://127.0.0.1:1883'),
+    /** once connected, exit after the gateway has been unreachable this long (reconnects back off 1 s, 2 s, 4 s … 30 s); null: never */
+    giveUpAfterMs: z.int().min(1000).max(2_147_483_647).nullable().default(600_000),
+  }).prefault({}),
   device: DeviceId,
   job: JobName,
   data: AgentDataSchema,
+  /**
+   * The device's secret (printed once by `edgefl keys add <device>`): read from a file
+   * (mode 0600) or from the environment variable named here — never from the command line.
+   */
+  auth: z.strictObject({
+    secretFile: z.string().min(1).optional(),
+    secretEnv: EnvName.optional(),
+  }).refine((a) => (a.secretFile === undefined) !== (a.secretEnv === undefined), 'exactly one of secretFile or secretEnv').optional(),
+  /** for mqtts:// and wss:// gateways: the CA that signed the gateway's certificate, and this device's certificate for mutual TLS */
+  tls: ClientTlsSchema.optional(),
   /** ONNX Runtime intra-op threads */
   threads: z.int().min(1).max(256).default(1),
   log: LogSchema,

@@ -1,19 +1,22 @@
 import * as z from 'zod';
+import { algorithmSchemas } from '@edgefl/algorithms';
 
 /**
- * Every algorithm's parameters, one strict object per algorithm, told apart by `name`.
- * Adding an algorithm = adding one entry here (its defaults included).
+ * `algorithm:` of a job: each registered algorithm's declared parameters (libs/algorithms
+ * declares them once, with defaults and ranges), told apart by `name`.
  */
-export const ALGORITHM_SCHEMAS = [
-  // FedAvg (McMahan et al. 2017): E local SGD steps of size lr on mini-batches of B rows.
-  z.strictObject({
-    name: z.literal('fedavg'),
-    localSteps: z.int().min(1).default(10),
-    lr: z.number().positive().default(0.1),
-    batchSize: z.int().min(1).default(32),
-  }),
-] as const;
+export const ALGORITHM_SCHEMAS = algorithmSchemas();
 
-export const AlgorithmSchema = z.discriminatedUnion('name', ALGORITHM_SCHEMAS);
-export type AlgorithmConfig = z.output<typeof AlgorithmSchema>;
-export type AlgorithmName = AlgorithmConfig['name'];
+
+/** A resolved `algorithm:` section: the name and that algorithm's parameters with defaults filled in. */
+export interface AlgorithmConfig {
+  readonly name: string;
+  readonly [param: string]: unknown;
+}
+export type AlgorithmName = string;
+
+/**
+ * zod types a union built at run time loosely (`Record<string, unknown>`); the registry
+ * guarantees every member has its literal `name`, so the output is an AlgorithmConfig.
+ */
+export const AlgorithmSchema = z.discriminatedUnion('name', ALGORITHM_SCHEMAS) as unknown as z.ZodType<AlgorithmConfig, AlgorithmConfig>;

@@ -18,7 +18,7 @@ export const LogSchema = z.strictObject({ level: z.enum(LOG_LEVELS).optional() }
  */
 export const DATASET_NAMES = ['digits', 'breast_cancer', 'iris', 'diabetes', 'fashion-mnist'] as const;
 
-/** The `DatasetSpec` of @edgefl/data: a name, `{ name, split }`, `{ csv, … }` or `{ idx: { images, labels } }`. */
+/** The `DatasetSpec` of @edgefl/data: a name, `{ name, split }`, `{ csv, … }`, `{ idx: { images, labels } }` or `{ synthetic, … }`. */
 export const DatasetSpecSchema = z.union([
   z.enum(DATASET_NAMES),
   z.strictObject({ name: z.enum(DATASET_NAMES), split: z.enum(['train', 'test']).optional() }),
@@ -35,7 +35,23 @@ export const DatasetSpecSchema = z.union([
     idx: z.strictObject({ images: z.string().min(1), labels: z.string().min(1) }),
     name: z.string().min(1).optional(),
   }),
-]).describe(`a dataset name (${DATASET_NAMES.join(', ')}), { name, split }, { csv: path, … } or { idx: { images, labels } }`);
+  z.strictObject({
+    synthetic: z.literal('least-squares'),
+    rows: z.int().min(1),
+    features: z.int().min(1),
+    kappa: z.number().min(1).optional(),
+    target: z.enum(['gaussian', 'planted']).optional(),
+    noise: z.number().min(0).optional(),
+    seed: z.int().min(0).optional(),
+  }),
+  z.strictObject({
+    synthetic: z.literal('sinusoid'),
+    rows: z.int().min(1),
+    amplitude: z.number().optional(),
+    phase: z.number().optional(),
+    seed: z.int().min(0).optional(),
+  }),
+]).describe(`a dataset name (${DATASET_NAMES.join(', ')}), { name, split }, { csv: path, … }, { idx: { images, labels } } { synthetic: least-squares, rows, features, kappa?, target?, noise?, seed? } or { synthetic: sinusoid, rows, amplitude?, phase?, seed? }`);
 export type DatasetSpecConfig = z.output<typeof DatasetSpecSchema>;
 
 /** The `PartitionSpec` of @edgefl/data. */

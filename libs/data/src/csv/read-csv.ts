@@ -176,11 +176,12 @@ function detectHeader(
     }
     return { header: { line: first.number, rows, features, classNames }, skip: 1 };
   }
-  // auto: a line with class names after two counts is a scikit-learn header; a line of
-  // two counts is one too when the next line is wider; a line with no number at all is
-  // column names; a line mixing numbers and text is data (and its bad cell is reported).
+  // auto: a line with two or more class names after two counts is a scikit-learn header
+  // (a classifier has at least two classes, so `1,2,a` is a data line with a bad cell); a
+  // line of two counts is one too when the next line is wider; a line with no number at
+  // all is column names; a line mixing numbers and text is data (its bad cell is reported).
   const names = cells.every((s) => Number.isNaN(parseCell(s)));
-  if (sklearnShaped && (classNames.length > 0 || (lines.length > 1 && splitCells(lines[1]!.text, delimiter).length !== cells.length))) {
+  if (sklearnShaped && (classNames.length >= 2 || (lines.length > 1 && splitCells(lines[1]!.text, delimiter).length !== cells.length))) {
     return { header: { line: first.number, rows, features, classNames }, skip: 1 };
   }
   return { header: undefined, skip: names ? 1 : 0 };

@@ -3,6 +3,8 @@ import type { Dataset } from '@edgefl/core';
 import { readCsv, type CsvOptions } from '../csv/read-csv.js';
 import { DataError } from '../errors.js';
 import { readIdx } from '../idx/read-idx.js';
+import { syntheticLeastSquares, type SyntheticLeastSquaresSpec } from '../synthetic/least-squares.js';
+import { syntheticSinusoid, type SyntheticSinusoidSpec } from '../synthetic/sinusoid.js';
 import { BUILTIN_DATASETS, fashionMnistDir, fashionMnistFiles, hasFashionMnist, isBuiltinDataset, repoDataDir, type BuiltinDataset } from './builtin.js';
 
 /** A CSV file with reader options. */
@@ -20,15 +22,16 @@ export interface NamedSpec {
   readonly split?: 'train' | 'test';
 }
 /** What `loadDataset` accepts: a name, or a file description. */
-export type DatasetSpec = BuiltinDataset | NamedSpec | CsvSpec | IdxSpec;
+export type DatasetSpec = BuiltinDataset | NamedSpec | CsvSpec | IdxSpec | SyntheticLeastSquaresSpec | SyntheticSinusoidSpec;
 
-/** Load a dataset by name (`digits`, …) or from a `{ csv }` / `{ idx }` description. */
+/** Load a dataset by name (`digits`, …), from a `{ csv }` / `{ idx }` description, or generate a `{ synthetic }` one. */
 export function loadDataset(spec: DatasetSpec | string): Dataset {
   if (typeof spec === 'string') return loadBuiltin(checkName(spec), 'train');
   if ('csv' in spec) {
     const { csv, ...opts } = spec;
     return readCsv(csv, opts);
   }
+  if ('synthetic' in spec) return spec.synthetic === 'sinusoid' ? syntheticSinusoid(spec) : syntheticLeastSquares(spec);
   if ('idx' in spec) return readIdx(spec.idx.images, spec.idx.labels, spec.name === undefined ? {} : { name: spec.name });
   return loadBuiltin(checkName(spec.name), spec.split ?? 'train');
 }

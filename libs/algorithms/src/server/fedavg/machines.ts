@@ -1,8 +1,8 @@
 import { errorMessage, type Log } from '@edgefl/core';
 import type { CodecSpec } from '@edgefl/codec';
-import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, RoundBudget } from './types.js';
-import { BudgetedCodec } from './budget-fit.js';
-import { AlgorithmError } from './errors.js';
+import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, RoundBudget } from '../../contract/types.js';
+import { BudgetedCodec } from '../../contract/budget-fit.js';
+import { AlgorithmError } from '../../contract/errors.js';
 
 /**
  * FedAvg (McMahan et al., 2017): the server broadcasts the global model, each worker runs

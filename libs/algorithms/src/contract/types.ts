@@ -2,7 +2,8 @@ import type { Dataset, Log, Rng } from '@edgefl/core';
 import type { CodecSpec } from '@edgefl/codec';
 
 /**
- * The contract between algorithms and drivers (DESIGN.md, "the one rule").
+ * The contract between algorithms and drivers: an algorithm never knows how its
+ * messages travel.
  *
  * An algorithm is a set of per-node state machines. A round has fixed phases; in each
  * phase a node that acts waits for the exact messages it `expects`, then `act`s and
@@ -49,13 +50,32 @@ export interface Outbound {
  */
 export type RoundBudget = (from: NodeId, to: NodeId) => number | null;
 
-/** What a local learner (ONNX Runtime trainer over the node's shard) offers an algorithm. */
+/** Result of a local training step: new parameters and the mean mini-batch loss. */
+export interface StepResult { readonly params: Float32Array; readonly loss: number }
+
+/**
+ * What a local learner (the ONNX Runtime trainer over the node's shard) offers an
+ * algorithm: every step the training engine has. Each call leaves the caller's arrays
+ * untouched and returns fresh ones; mini-batches are drawn from the learner's seeded
+ * sampler, so runs replay.
+ */
 export interface LocalLearner {
   readonly dim: number;
   /** rows in the local shard (FedAvg weights by it) */
   readonly samples: number;
-  /** `steps` mini-batch SGD steps from `params` (seeded sampling); returns new params */
-  sgd(params: Float32Array, opts: { steps: number; lr: number; batchSize: number }): Promise<{ params: Float32Array; loss: number }>;
+  /** `steps` mini-batch SGD steps θ ← θ − lr·∇f(θ; B) from `params` */
+  sgd(params: Float32Array, opts: { steps: number; lr: number; batchSize: number }): Promise<StepResult>;
+  /**
+   * `steps` steps on the augmented Lagrangian θ ← θ − lr·(∇f(θ; B) + dual + rho·(θ − anchor))
+   * (the ADMM / proximal local step).
+   */
+  admmStep(params: Float32Array, opts: { steps: number; lr: number; batchSize: number; anchor: Float32Array; dual: Float32Array; rho: number }): Promise<StepResult>;
+  /** `steps` proximal-gradient steps θ ← soft(θ − lr·∇f(θ; B), lr·l1) */
+  proxStep(params: Float32Array, opts: { steps: number; lr: number; batchSize: number; l1: number }): Promise<StepResult>;
+  /** gradient of the mean loss on one seeded mini-batch, or on the whole shard with `'full'` */
+  gradient(params: Float32Array, opts: { batchSize: number | 'full' }): Promise<{ readonly grad: Float32Array; readonly loss: number }>;
+  /** mean loss (and accuracy for classifiers, else null) over the whole shard */
+  evaluate(params: Float32Array): Promise<{ readonly loss: number; readonly accuracy: number | null }>;
 }
 
 export interface NodeEnv {
@@ -84,6 +104,23 @@ export interface NodeMachine {
   act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]>;
   /** The model this node currently holds (a view; the driver copies what it keeps). */
   model(): Float32Array;
+  /**
+   * Figures this node measured in the round just ended (e.g. a worker's quantization
+   * error), read with its model at the end of each round; `Algorithm.roundMetrics` turns
+   * them into run-record fields.
+   */
+  metrics?(): Readonly<Record<string, number>>;
+}
+
+/** Per-node figures of one round, as `NodeMachine.metrics` reported them. */
+export type NodeMetrics = ReadonlyMap<NodeId, Readonly<Record<string, number>>>;
+
+/** A round of the run record as an algorithm sees it (the common fields plus any it added). */
+export interface RoundFigures {
+  readonly round: number;
+  readonly loss: number;
+  readonly accuracy: number | null;
+  readonly [field: string]: number | null;
 }
 
 export interface Algorithm {
@@ -94,4 +131,11 @@ export interface Algorithm {
   createNode(env: NodeEnv): NodeMachine;
   /** The model a lab run evaluates after a round, from each node's end-of-round model. */
   evaluationModel(models: ReadonlyMap<NodeId, Float32Array>): Float32Array;
+  /**
+   * Extra fields of this algorithm for the run record's round entry (e.g. `modelSparsity`,
+   * `uplinkRelError`), from every node's end-of-round model and metrics.
+   */
+  roundMetrics?(round: number, models: ReadonlyMap<NodeId, Float32Array>, metrics: NodeMetrics): Readonly<Record<string, number | null>>;
+  /** Extra fields for the run record's totals (e.g. a fitted `contractionFactor`), once every round is recorded. */
+  runTotals?(rounds: readonly RoundFigures[]): Readonly<Record<string, number | null>>;
 }

@@ -1,0 +1,16 @@
+export { SecurityError } from './errors.js';
+export { Authorizer, clientIdFor } from './authorizer.js';
+export type { AuthorizerOptions, KeySource } from './authorizer.js';
+export { KEYS_FORMAT, addKey, rotateKey, revokeKey, readKeyFile, writeKeyFile, isExposed, roleOf } from './keystore.js';
+export type { KeyEntry, KeyFile, Role, AddOptions } from './keystore.js';
+export { TopicPolicy, RULES, rulesFor, filterWithin, noNeighbours, AGGREGATOR } from './policy.js';
+export type { Identity, Neighbours, Rule, PolicyOptions } from './policy.js';
+export { newSecret, hashSecret, verifySecret, mosquittoHash, MOSQUITTO_ITERATIONS } from './secrets.js';
+export { provisionFleet } from './provision.js';
+export type { ProvisionedFleet } from './provision.js';
+export { RateLimitedLog, ConnectionLimiter, DEFAULT_LIMITS, isLoopback } from './limits.js';
+export type { ConnectionLimits } from './limits.js';
+export { startTlsListener, startWssListener } from './listeners.js';
+export type { TlsListenOptions, RunningListener } from './listeners.js';
+export { exportMosquitto } from './mosquitto.js';
+export type { MosquittoExport, MosquittoExportOptions } from './mosquitto.js';

@@ -1,0 +1,129 @@
+/**
+ * `edgefl bench fleet`: what a fleet run costs over MQTT against the same run in memory,
+ * measured in the same invocation with the same seed (so both drivers compute the same
+ * model, which each row checks). Each case is a `FleetBenchCase`; new measurements of a
+ * fleet (other algorithms, topologies, sizes) are added to `FLEET_BENCH_CASES`.
+ */
+import { parseExperimentConfig, type ExperimentConfig } from '@edgefl/config';
+import { EdgeflError, nullLog, type BenchRow, type Log } from '@edgefl/core';
+import type { RunRecord } from '@edgefl/runtime';
+import { runExperiment } from '../experiment.js';
+
+export interface FleetBenchContext {
+  /** the experiment every case starts from (e.g. configs/quickstart.yaml) */
+  readonly base: ExperimentConfig;
+  /** fewer rounds and repetitions (noisier) */
+  readonly quick: boolean;
+  readonly log: Log;
+}
+
+export interface FleetBenchCase {
+  /** short id, e.g. `quickstart`; `edgefl bench fleet --cases id,…` picks cases */
+  readonly id: string;
+  readonly description: string;
+  /** rows, each with its own same-run reference in `referenceValue` */
+  run(ctx: FleetBenchContext): Promise<BenchRow[]>;
+}
+
+/** Issue targets: quickstart median round over MQTT ≤ 2 × memory; 1,000 agents, whole run ≤ 1.5 × memory. */
+export const FLEET_BENCH_TARGETS = { quickstartRound: 2, thousandAgentsRun: 1.5 } as const;
+
+/** A copy of `base` with `changes` applied, validated like a config file. */
+export function variant(base: ExperimentConfig, changes: (cfg: ExperimentConfig) => Partial<ExperimentConfig>): ExperimentConfig {
+  return parseExperimentConfig({ ...base, ...changes(base) }, 'fleet benchmark variant');
+}
+
+export interface TimedRun {
+  readonly record: RunRecord;
+  /** the whole runExperiment call: data, trainers, connections, rounds, teardown */
+  readonly wholeMs: number;
+}
+
+export async function timedRun(cfg: ExperimentConfig, transport: 'memory' | 'mqtt', log: Log): Promise<TimedRun> {
+  const t0 = performance.now();
+  const record = await runExperiment({ ...cfg, transport: { ...cfg.transport, kind: transport } }, { log });
+  return { record, wholeMs: performance.now() - t0 };
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const medianRound = (r: RunRecord): number => median(r.rounds.map((x) => x.wallMs));
+const sameResult = (a: RunRecord, b: RunRecord): boolean =>
+  a.rounds.length === b.rounds.length && a.rounds.every((r, i) => r.loss === b.rounds[i]!.loss && r.accuracy === b.rounds[i]!.accuracy);
+
+/**
+ * Runs memory and MQTT alternately (memory, mqtt, mqtt, memory, …) so both meet the same
+ * machine load, and returns the best of each by `score`.
+ */
+async function alternate(cfg: ExperimentConfig, reps: number, log: Log, score: (t: TimedRun) => number): Promise<{ memory: TimedRun; mqtt: TimedRun }> {
+  let memory: TimedRun | null = null;
+  let mqtt: TimedRun | null = null;
+  for (let i = 0; i < reps; i++) {
+    const order = i % 2 === 0 ? (['memory', 'mqtt'] as const) : (['mqtt', 'memory'] as const);
+    for (const kind of order) {
+      const t = await timedRun(cfg, kind, log);
+      if (kind === 'memory') memory = memory === null || score(t) < score(memory) ? t : memory;
+      else mqtt = mqtt === null || score(t) < score(mqtt) ? t : mqtt;
+    }
+  }
+  return { memory: memory!, mqtt: mqtt! };
+}
+
+export const quickstartCase: FleetBenchCase = {
+  id: 'quickstart',
+  description: 'the experiment as given: median round wall time over MQTT ÷ in memory',
+  async run(ctx) {
+    const { memory, mqtt } = await alternate(ctx.base, ctx.quick ? 1 : 2, ctx.log, (t) => medianRound(t.record));
+    const ref = medianRound(memory.record);
+    const value = medianRound(mqtt.record);
+    return [{
+      name: `fleet ${ctx.base.job} median round, mqtt ÷ memory`, value, unit: 'ms', ratioToReference: value / ref,
+      referenceName: `fleet ${ctx.base.job} median round, memory`, referenceValue: ref, lowerIsBetter: true,
+      devices: ctx.base.fleet.devices, rounds: ctx.base.rounds, sameModel: sameResult(memory.record, mqtt.record),
+      finalAccuracy: mqtt.record.totals.finalAccuracy, target: FLEET_BENCH_TARGETS.quickstartRound, met: value / ref <= FLEET_BENCH_TARGETS.quickstartRound,
+    }];
+  },
+};
+
+export const thousandAgentsCase: FleetBenchCase = {
+  id: 'agents-1000',
+  description: 'the experiment with 1,000 devices: whole run (start, rounds, teardown) over MQTT ÷ in memory',
+  async run(ctx) {
+    const cfg = variant(ctx.base, (b) => ({ fleet: { ...b.fleet, devices: 1000 }, rounds: ctx.quick ? 2 : 5 }));
+    const { memory, mqtt } = await alternate(cfg, 1, ctx.log, (t) => t.wholeMs);
+    return [{
+      name: `fleet ${cfg.job} 1000 agents whole run, mqtt ÷ memory`, value: mqtt.wholeMs, unit: 'ms', ratioToReference: mqtt.wholeMs / memory.wholeMs,
+      referenceName: `fleet ${cfg.job} 1000 agents whole run, memory`, referenceValue: memory.wholeMs, lowerIsBetter: true,
+      devices: 1000, rounds: cfg.rounds, sameModel: sameResult(memory.record, mqtt.record),
+      medianRoundMs: medianRound(mqtt.record), memoryMedianRoundMs: medianRound(memory.record),
+      target: FLEET_BENCH_TARGETS.thousandAgentsRun, met: mqtt.wholeMs / memory.wholeMs <= FLEET_BENCH_TARGETS.thousandAgentsRun,
+    }];
+  },
+};
+
+/** Every case `edgefl bench fleet` runs, in order; add a case here to add rows. */
+export const FLEET_BENCH_CASES: FleetBenchCase[] = [quickstartCase, thousandAgentsCase];
+
+export async function benchFleet(
+  base: ExperimentConfig,
+  opts: { quick?: boolean; cases?: readonly string[]; log?: Log } = {},
+): Promise<{ reference: BenchRow; results: BenchRow[] }> {
+  const ctx: FleetBenchContext = { base, quick: opts.quick ?? false, log: opts.log ?? nullLog };
+  const known = FLEET_BENCH_CASES.map((c) => c.id);
+  const unknown = (opts.cases ?? []).filter((id) => !known.includes(id));
+  if (unknown.length > 0 || opts.cases?.length === 0) {
+    throw new EdgeflError('BENCH_ARGS', `unknown fleet benchmark case ${unknown.map((u) => JSON.stringify(u)).join(', ') || '(none given)'}`, `choose among ${known.join(', ')}, e.g. --cases ${known[0]}`);
+  }
+  const chosen = opts.cases === undefined ? FLEET_BENCH_CASES : FLEET_BENCH_CASES.filter((c) => opts.cases!.includes(c.id));
+  const results: BenchRow[] = [];
+  for (const c of chosen) results.push(...(await c.run(ctx)));
+  const first = results[0];
+  const reference: BenchRow = {
+    name: String(first?.['referenceName'] ?? 'none'), value: Number(first?.['referenceValue'] ?? NaN), unit: first?.unit ?? 'ms', ratioToReference: 1,
+  };
+  return { reference, results };
+}

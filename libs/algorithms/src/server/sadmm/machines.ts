@@ -1,0 +1,187 @@
+import { errorMessage, type Log } from '@edgefl/core';
+import { createCompressor, type CodecCompressor, type CodecSpec } from '@edgefl/codec';
+import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound } from '../../contract/types.js';
+import { AlgorithmError } from '../../contract/errors.js';
+
+/**
+ * Stochastic ADMM under a parameter server (ALGORITHMS.md §2, paper 001): min Σ f_n(θ_n) +
+ * β‖Θ‖₁ s.t. θ_n = Θ. Workers run local steps on the augmented Lagrangian and upload one
+ * vector v_n = θ_n + λ_n/ρ; the server soft-thresholds their sum (eq. 13) and broadcasts Θ.
+ *
+ * - local-SADMM: T steps of eq. 11 from the global model, θ_{n,0} = Θ^k (Algorithm 1).
+ * - STOC-ADMM: one step of eq. 9 from the worker's own θ_n^k with α = 1/(ρ + η), the baseline.
+ * Equation numbers are the paper's. Θ⁰ is the job's seeded initial model, not 0: an MLP
+ * started at 0 has no gradient through its ReLUs.
+ */
+export interface SadmmOptions {
+  /** where each round's local steps start: the global model (local-SADMM) or the worker's own θ (STOC-ADMM) */
+  readonly start: 'global' | 'own';
+  readonly localSteps: number;
+  /** α */
+  readonly lr: number;
+  readonly batchSize: number;
+  readonly rho: number;
+  /** β, weight of the L1 regulariser applied at the server */
+  readonly beta: number;
+  readonly up: CodecSpec;
+  readonly down: CodecSpec;
+}
+
+const PHASE_BROADCAST = 0;
+const PHASE_TRAIN = 1;
+const PHASE_AGGREGATE = 2;
+
+export function sadmm(name: string, server: NodeId, workers: readonly NodeId[], opts: SadmmOptions): Algorithm {
+  if (workers.length === 0) throw new AlgorithmError(`${name} needs at least one worker`, 'set fleet.devices ≥ 1');
+  const nodes: NodeSpec[] = [{ id: server, role: 'server' }, ...workers.map((id) => ({ id, role: 'worker' as const }))];
+  return {
+    name,
+    phases: ['broadcast', 'train', 'aggregate'],
+    nodes,
+    createNode(env: NodeEnv): NodeMachine {
+      return env.spec.role === 'server' ? new SadmmServer(env, workers, opts) : new SadmmWorker(env, server, opts);
+    },
+    evaluationModel(models) {
+      const m = models.get(server);
+      if (!m) throw new AlgorithmError(`no model recorded for server ${server}`);
+      return m;
+    },
+  };
+}
+
+/** soft(a, β) = sign(a)·max(|a| − β, 0) */
+function soft(a: number, beta: number): number {
+  return a > beta ? a - beta : a < -beta ? a + beta : 0;
+}
+
+class SadmmServer implements NodeMachine {
+  readonly spec: NodeSpec;
+  private readonly global: Float32Array;
+  /**
+   * The last v_n heard from each worker. A worker that misses a round's deadline keeps its
+   * last θ_n and λ_n in the sum — the ADMM reading of a straggler — so v_n starts at Θ⁰
+   * (θ_n⁰ = Θ⁰, λ_n⁰ = 0) and is replaced only by an update that decodes and is finite.
+   */
+  private readonly lastV: Map<NodeId, Float32Array>;
+  private readonly down: CodecCompressor<unknown>;
+  private readonly up: CodecCompressor<unknown>;
+  private readonly downState: unknown;
+  private readonly upState: unknown;
+  private readonly log: Log;
+
+  constructor(private readonly env: NodeEnv, private readonly workers: readonly NodeId[], private readonly opts: SadmmOptions) {
+    this.spec = env.spec;
+    this.global = Float32Array.from(env.initialParams);
+    this.lastV = new Map(workers.map((w) => [w, Float32Array.from(env.initialParams)]));
+    this.down = createCompressor(opts.down);
+    this.up = createCompressor(opts.up);
+    this.downState = this.down.initState(env.dim);
+    this.upState = this.up.initState(env.dim);
+    this.log = env.log;
+  }
+
+  expects(round: number, phase: number): readonly MessageKey[] | null {
+    if (phase === PHASE_BROADCAST) return [];
+    if (phase === PHASE_AGGREGATE) return this.workers.map((from) => ({ from, round, phase: PHASE_TRAIN }));
+    return null;
+  }
+
+  async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
+    if (phase === PHASE_BROADCAST) {
+      const enc = this.down.encode(this.global, this.downState, this.env.rng);
+      return [{ to: this.workers, codec: this.down.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits }];
+    }
+    for (const m of inbox) {
+      try {
+        const v = this.up.decode(m.body, this.env.dim, this.upState);
+        if (!v.every(Number.isFinite)) throw new AlgorithmError('update has non-finite values');
+        this.lastV.set(m.from, v);
+      } catch (e) {
+        this.log.warn({ round, from: m.from, reason: errorMessage(e) }, 'update rejected; the worker\'s last update stays in the sum');
+      }
+    }
+    this.aggregate();
+    return [];
+  }
+
+  /** Θ_i = soft(ρ Σ_n v_{n,i}, β) / (ρN): eq. 6 with g = ‖·‖₁, i.e. eq. 13 (with the sign of the sum, not of |·|). */
+  private aggregate(): void {
+    const { rho, beta } = this.opts;
+    const n = this.workers.length;
+    const dim = this.env.dim;
+    const sum = new Float64Array(dim);
+    for (const v of this.lastV.values()) for (let i = 0; i < dim; i++) sum[i]! += v[i]!;
+    for (let i = 0; i < dim; i++) this.global[i] = soft(rho * sum[i]!, beta) / (rho * n);
+  }
+
+  model(): Float32Array {
+    return this.global;
+  }
+}
+
+class SadmmWorker implements NodeMachine {
+  readonly spec: NodeSpec;
+  /** θ_n: the worker's primal iterate */
+  private theta: Float32Array;
+  /** λ_n: its dual variable */
+  private readonly lambda: Float32Array;
+  /** false until the worker has trained once (a restarted worker has no θ_n to update λ_n with) */
+  private trained = false;
+  private readonly down: CodecCompressor<unknown>;
+  private readonly up: CodecCompressor<unknown>;
+  private readonly downState: unknown;
+  private readonly upState: unknown;
+
+  constructor(private readonly env: NodeEnv, private readonly server: NodeId, private readonly opts: SadmmOptions) {
+    if (!env.learner) throw new AlgorithmError(`worker ${env.spec.id} has no local learner`);
+    this.spec = env.spec;
+    this.theta = Float32Array.from(env.initialParams);
+    this.lambda = new Float32Array(env.dim);
+    this.down = createCompressor(opts.down);
+    this.up = createCompressor(opts.up);
+    this.downState = this.down.initState(env.dim);
+    this.upState = this.up.initState(env.dim);
+  }
+
+  expects(round: number, phase: number): readonly MessageKey[] | null {
+    return phase === PHASE_TRAIN ? [{ from: this.server, round, phase: PHASE_BROADCAST }] : null;
+  }
+
+  async act(round: number, _phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
+    const msg = inbox[0];
+    if (!msg) {
+      this.env.log.warn({ round }, 'no global model arrived before the deadline; skipping this round');
+      return [];
+    }
+    let global: Float32Array;
+    try {
+      global = this.down.decode(msg.body, this.env.dim, this.downState);
+      if (!global.every(Number.isFinite)) throw new AlgorithmError('global model has non-finite values');
+    } catch (e) {
+      this.env.log.warn({ round, from: msg.from, reason: errorMessage(e) }, 'global model rejected; skipping this round');
+      return [];
+    }
+    const { rho, lr, batchSize, localSteps } = this.opts;
+    // Dual ascent with the new global model: λ_n^{k+1} = λ_n^k + ρ(θ_n^{k+1} − Θ^{k+1}) (eq. 7).
+    if (this.trained) for (let i = 0; i < this.lambda.length; i++) this.lambda[i] = this.lambda[i]! + rho * (this.theta[i]! - global[i]!);
+    // θ_{n,t+1} = θ_{n,t} − α(g_{n,t} + λ_n^k + ρ(θ_{n,t} − Θ^k)) with g the mini-batch gradient of eq. 12:
+    // T steps from Θ^k (eq. 11), or one from θ_n^k with α = 1/(ρ + η) (STOC-ADMM, eq. 9).
+    const from = this.opts.start === 'global' ? global : this.theta;
+    const learner = this.env.learner!;
+    const { params, loss } = await learner.admmStep(from, { steps: localSteps, lr, batchSize, anchor: global, dual: this.lambda, rho });
+    this.theta = params;
+    this.trained = true;
+    // Upload v_n = θ_n^{k+1} + λ_n^k / ρ (Algorithm 1, line 10): the server needs only Σ v_n.
+    const v = new Float32Array(params.length);
+    for (let i = 0; i < v.length; i++) v[i] = params[i]! + this.lambda[i]! / rho;
+    const enc = this.up.encode(v, this.upState, this.env.rng);
+    return [{
+      to: [this.server], codec: this.up.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits,
+      meta: { samples: learner.samples, loss },
+    }];
+  }
+
+  model(): Float32Array {
+    return this.theta;
+  }
+}

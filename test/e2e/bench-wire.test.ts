@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchRecord } from '@edgefl/core';
+
+// The compiled CLI, as installed (npm test builds it first).
+const BIN = join(import.meta.dirname, '../../apps/cli/bin/edgefl.js');
+const MAIN = join(import.meta.dirname, '../../apps/cli/dist/main.js');
+const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
+const tmp = mkdtempSync(join(tmpdir(), 'edgefl-bench-wire-'));
+const record = (file: string): BenchRecord => JSON.parse(readFileSync(file, 'utf8')) as BenchRecord;
+
+test('help and argument parsing load no library a command needs only when it runs', () => {
+  // CommonJS packages imported from ESM land in Module._cache; none may be there after --help.
+  const script = `
+    import { main } from ${JSON.stringify(MAIN)};
+    import Module from 'node:module';
+    process.stdout.write = () => true;
+    for (const argv of [['--help'], ['sim', '--help'], ['bench', '--help'], ['gateway', '--help'], ['agent', '--help'], ['keys', '--help'], ['report', '--help']]) await main(argv);
+    process.stderr.write(JSON.stringify(Object.keys(Module._cache)));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const loaded = JSON.parse(r.stderr) as string[];
+  for (const heavy of ['aedes', 'mqtt', 'onnxruntime-node', 'pino', 'zod', 'yaml', 'cbor-x', 'cli-progress']) {
+    assert.ok(!loaded.some((p) => p.includes(`/node_modules/${heavy}/`)), `${heavy} loaded by --help: ${loaded.filter((p) => p.includes(heavy)).join(', ')}`);
+  }
+});
+
+test('edgefl bench cli times --help against node -e 0 in the same run', () => {
+  const out = join(tmp, 'cli.json');
+  const r = run(['bench', 'cli', '--quick', '--json', out]);
+  assert.equal(r.status, 0, r.stderr);
+  const rec = record(out);
+  assert.equal(rec.format, 'edgefl-bench/1');
+  assert.equal(rec.bench, 'cli');
+  const [row] = rec.results;
+  assert.equal(row?.name, 'cli edgefl --help ÷ node -e 0');
+  assert.ok(rec.reference.value !== null && rec.reference.value > 0);
+  assert.ok(Math.abs(row.ratioToReference - row.value / rec.reference.value) < 1e-9, 'ratio is --help ÷ the same run\'s node -e 0');
+  assert.equal(row['target'], 2);
+  assert.equal(typeof row['met'], 'boolean');
+  assert.match(r.stdout, /cli edgefl --help/);
+});
+
+test('edgefl bench broker --against mosquitto starts mosquitto itself and writes vs-mosquitto rows (edgefl ÷ mosquitto)', () => {
+  const out = join(tmp, 'vs.json');
+  const r = run(['bench', 'broker', '--against', 'mosquitto', '--quick', '--json', out]);
+  assert.equal(r.status, 0, r.stderr);
+  const rec = record(out);
+  assert.equal(rec.bench, 'broker');
+  assert.match(rec.reference.name, /^mosquitto [\d.]+: 20 publishers/);
+  assert.deepEqual(rec.results.map((x) => x.name), [
+    'vs-mosquitto fan-in 20 publishers QoS 1 1 KB',
+    'vs-mosquitto fan-in 20 publishers QoS 1 64 KB',
+    'vs-mosquitto ping-pong QoS 1 2.4 KB round trip',
+  ]);
+  const [k1, k64, pp] = rec.results as [BenchRecord['results'][number], BenchRecord['results'][number], BenchRecord['results'][number]];
+  assert.ok(Math.abs(k1.ratioToReference - k1.value / (k1['mosquitto'] as number)) < 1e-9);
+  assert.ok(Math.abs(k64.ratioToReference - k64.value / (k64['mosquitto'] as number)) < 1e-9);
+  // A round trip is a time: the rate ratio is mosquitto's time ÷ edgefl's.
+  assert.ok(Math.abs(pp.ratioToReference - (pp['mosquitto'] as number) / pp.value) < 1e-9);
+  assert.equal(k1['messages'], 20 * 200);
+  assert.equal(k64.unit, 'MB/s');
+  assert.equal(pp['met'], pp.value <= 2);
+  const bad = run(['bench', 'broker', '--against', 'emqx']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /mosquitto/);
+});
+
+test('edgefl bench fleet compares the quickstart over MQTT with memory, and both drivers compute the same model', () => {
+  const out = join(tmp, 'fleet.json');
+  const r = run(['bench', 'fleet', '--cases', 'quickstart', '--quick', '--json', out]);
+  assert.equal(r.status, 0, r.stderr);
+  const rec = record(out);
+  assert.equal(rec.bench, 'fleet');
+  const [row] = rec.results;
+  assert.equal(row?.name, 'fleet quickstart median round, mqtt ÷ memory');
+  assert.equal(row['sameModel'], true);
+  assert.equal(row['rounds'], 20);
+  assert.ok(Math.abs(row.ratioToReference - row.value / (row['referenceValue'] as number)) < 1e-9);
+  assert.equal(rec.reference.value, row['referenceValue']);
+  const bad = run(['bench', 'fleet', '--cases', 'quickstart,nope']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /unknown fleet benchmark case "nope"[\s\S]*quickstart, agents-1000/);
+});

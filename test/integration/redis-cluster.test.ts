@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deviceIds, parseExperimentConfig } from '@edgefl/config';
+import { nullLog } from '@edgefl/core';
+import { prepareFederatedData } from '@edgefl/data';
+import { startGateway, startSecureBroker } from '@edgefl/gateway';
+import { startAgent } from '@edgefl/agent';
+import { runExperiment } from '@edgefl/firmware-sim';
+import { CaptureLog, fleetCredentials } from './broker-helpers.js';
+
+/**
+ * Scale-out: two aedes gateways sharing state through Redis (mqemitter-redis +
+ * aedes-persistence-redis) run one job, half the devices on each; the aggregator sits on
+ * gateway A. The model ends bit-identical to the same job in memory.
+ */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function startRedis(dir: string): Promise<{ url: string; proc: ChildProcess }> {
+  const port = await freePort();
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const on = (d: Buffer): void => {
+      out += d.toString();
+      if (/Ready to accept connections/.test(out)) resolve();
+    };
+    proc.stdout!.on('data', on);
+    proc.stderr!.on('data', on);
+    proc.once('error', (e) => reject(new Error(`could not start redis-server (${e.message}); install it with bash scripts/install-system-deps.sh redis`)));
+    proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${out}`)));
+  });
+  return { url: `redis://127.0.0.1:${port}`, proc };
+}
+
+test('two gateways sharing Redis run one job with the devices split across them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgefl-redis-'));
+  const redis = await startRedis(dir);
+  const cfg = parseExperimentConfig({
+    job: 'cluster', seed: 4, rounds: 3, fleet: { devices: 4 }, model: { kind: 'mlp', hidden: [8] },
+    transport: { kind: 'mqtt', qos: 1, roundTimeoutMs: 30_000 },
+  });
+  const devices = deviceIds(cfg.fleet);
+  const data = prepareFederatedData(cfg.data, devices.length, cfg.seed);
+  const creds = await fleetCredentials(devices);
+  const log = new CaptureLog();
+  const cluster = { redis: redis.url };
+  const a = await startGateway({
+    listen: { host: '127.0.0.1', port: 0 }, auth: creds.auth, cluster, experiment: cfg, devices, log: log.child({ gw: 'A' }), data,
+    readyTimeoutMs: 30_000, evaluateRounds: false,
+  });
+  const b = await startSecureBroker({ listen: { host: '127.0.0.1', port: 0 }, auth: creds.auth, cluster, experiment: cfg, log: log.child({ gw: 'B' }) });
+  try {
+    const agents = await Promise.all(devices.map((device, i) => startAgent({
+      url: i < 2 ? a.url : b.url, device, job: cfg.job, log, data: data.shards[i]!, jobTimeoutMs: 30_000, ...creds.login(device),
+    })));
+    const final = await a.aggregator.done;
+    await Promise.all(agents.map((x) => x.done));
+    for (const x of agents) await x.close();
+
+    // Devices 3 and 4 sent their updates through gateway B, and got the model through it.
+    for (const d of ['dev-03', 'dev-04']) {
+      const t = b.broker.counters.get(`edgefl-cluster-${d}`);
+      assert.ok(t.byKind['up']!.received.messages >= 3, `${d} sent ${t.byKind['up']?.received.messages} updates through B`);
+      assert.ok(t.byKind['down']!.delivered.messages >= 3, `${d} got the model through B`);
+      assert.equal(a.broker.counters.get(`edgefl-cluster-${d}`).received.messages, 0);
+    }
+    let reference: Float32Array | undefined;
+    await runExperiment({ ...cfg, transport: { ...cfg.transport, kind: 'memory' } }, { log: nullLog, onModel: (_r, m) => (reference = m) });
+    assert.deepEqual(final, reference, 'the split fleet computes the same model as the job in memory');
+  } finally {
+    await a.close();
+    await b.close();
+    const exited = new Promise((r) => redis.proc.once('exit', r));
+    redis.proc.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
