@@ -173,12 +173,15 @@ test('edgefl gateway without auth refuses to start and names `edgefl keys add`',
 
 test('a second agent with a device id already connected is refused: both sides name the id, the holder stays', async () => {
   const port = await freePort();
-  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1',
-    '--set', 'experiment.fleet.devices=2']);
+  const k = provision(['dev-01', 'dev-02']);
+  const key = (d: string): string[] => ['--set', `auth={secretFile: ${k.secretFile(d)}}`];
+  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0',
+    '--set', 'experiment.fleet.devices=2', '--set', `auth.keys=${k.keys}`]);
   const url = `mqtt://127.0.0.1:${port}`;
-  const holder = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-01']);
+  const holder = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-01', ...key('dev-01')]);
   await Promise.all([gateway.logged(STOPPABLE), holder.logged(STOPPABLE)]);
-  const twin = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-01']);
+  // The twin holds dev-01's key too (a cloned board): the id, not the key, is what clashes.
+  const twin = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-01', ...key('dev-01')]);
   const t = await twin.exit;
   assert.equal(t.code, 2, t.stderr);
   assert.match(t.stderr, /device id dev-01 is already connected/);
@@ -186,7 +189,7 @@ test('a second agent with a device id already connected is refused: both sides n
   const refused = await gateway.logged('connection refused: client id edgefl-quickstart-dev-01 is already connected (two devices with the same device id?); the device holding it stays connected');
   assert.equal(refused['clientId'], 'edgefl-quickstart-dev-01');
   // The holder was not evicted: the job starts and finishes once dev-02 joins.
-  const second = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-02', '--set', 'data.index=1']);
+  const second = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-02', '--set', 'data.index=1', ...key('dev-02')]);
   await gateway.logged('all devices ready; starting rounds');
   await holder.logged('job finished');
   for (const p of [holder, second]) {
@@ -195,14 +198,16 @@ test('a second agent with a device id already connected is refused: both sides n
   }
   // the job is done: the gateway exits by itself
   assert.equal((await gateway.exit).code, 0);
+  rmSync(k.dir, { recursive: true, force: true });
 });
 
 test('an agent whose gateway is gone backs off, then gives up after gateway.giveUpAfterMs and exits 1 saying why', async () => {
   const port = await freePort();
-  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1',
-    '--set', 'experiment.fleet.devices=2']);
+  const k = provision(['dev-01', 'dev-02']);
+  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0',
+    '--set', 'experiment.fleet.devices=2', '--set', `auth.keys=${k.keys}`]);
   const agent = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=mqtt://127.0.0.1:${port}`, '--set', 'device=dev-01',
-    '--set', 'gateway.giveUpAfterMs=2500']);
+    '--set', 'gateway.giveUpAfterMs=2500', '--set', `auth={secretFile: ${k.secretFile('dev-01')}}`]);
   await Promise.all([gateway.logged(STOPPABLE), agent.logged(STOPPABLE)]);
   gateway.proc.kill('SIGKILL');
   await gateway.exit;
@@ -215,4 +220,5 @@ test('an agent whose gateway is gone backs off, then gives up after gateway.give
   assert.deepEqual([a.code, a.signal], [1, null], a.stderr);
   assert.match(a.stderr, /gave up reconnecting to the MQTT broker at mqtt:\/\/127\.0\.0\.1:\d+ after 3 s down \(2 attempts; last: .*ECONNREFUSED/);
   assert.match(a.stderr, /fix: start the gateway/);
+  rmSync(k.dir, { recursive: true, force: true });
 });
