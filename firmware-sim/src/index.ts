@@ -1,4 +1,7 @@
-export { runExperiment } from './experiment.js';
-export type { ExperimentHooks, TransportKind } from './experiment.js';
-export { benchFleet, FLEET_BENCH_CASES, FLEET_BENCH_TARGETS, quickstartCase, thousandAgentsCase, timedRun, variant, median } from './bench/fleet-bench.js';
-export type { FleetBenchCase, FleetBenchContext, TimedRun } from './bench/fleet-bench.js';
+/**
+ * Board and link emulation for `edgefl sim` (a later issue): slow CPUs, lossy and
+ * rate-limited radio links. Empty for now. The lab runner (`runExperiment`) lives in
+ * apps/lab, above the gateway and agent it runs; this package sits below the apps and
+ * imports none of them.
+ */
+export {};

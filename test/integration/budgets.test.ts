@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseExperimentConfig } from '@edgefl/config';
 import { isEdgeflError, nullLog } from '@edgefl/core';
-import { runExperiment } from '@edgefl/firmware-sim';
+import { runExperiment } from '@edgefl/lab';
 
 const base = {
   job: 'budget-test', seed: 3, rounds: 4, fleet: { devices: 4 }, algorithm: { localSteps: 5, lr: 0.1, batchSize: 32 },

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { parseExperimentConfig } from '@edgefl/config';
 import { nullLog } from '@edgefl/core';
-import { runExperiment } from '@edgefl/firmware-sim';
+import { runExperiment } from '@edgefl/lab';
 
 const experiment = parse(readFileSync(new URL('../../configs/experiments/dq-least-squares.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
 

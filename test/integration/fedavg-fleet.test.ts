@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseExperimentConfig } from '@edgefl/config';
 import { nullLog } from '@edgefl/core';
-import { runExperiment } from '@edgefl/firmware-sim';
+import { runExperiment } from '@edgefl/lab';
 import type { RoundRecord } from '@edgefl/runtime';
 import type { BrokerCounters, ClientTraffic } from '@edgefl/gateway';
 

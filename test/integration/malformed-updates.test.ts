@@ -40,7 +40,7 @@ test('malformed updates from a client are rejected with a logged reason and the 
     const final = await gw.aggregator.done;
     await Promise.all(agents.map((a) => a.done));
     assert.deepEqual(rounds, [1, 2], 'both rounds completed');
-    assert.ok(final.some((v) => v !== 0));
+    assert.ok(final !== null && final.some((v) => v !== 0));
     const rejected = log.lines.filter((l) => l.msg === 'message rejected' && l.obj['topic'] === upTopic);
     assert.equal(rejected.length, 3, JSON.stringify(rejected.map((l) => l.obj['reason'])));
     const reasons = rejected.map((l) => String(l.obj['reason']));

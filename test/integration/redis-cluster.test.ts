@@ -10,7 +10,7 @@ import { nullLog } from '@edgefl/core';
 import { prepareFederatedData } from '@edgefl/data';
 import { startGateway, startSecureBroker } from '@edgefl/gateway';
 import { startAgent } from '@edgefl/agent';
-import { runExperiment } from '@edgefl/firmware-sim';
+import { runExperiment } from '@edgefl/lab';
 import { CaptureLog, fleetCredentials } from './broker-helpers.js';
 
 /**

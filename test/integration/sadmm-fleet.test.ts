@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseExperimentConfig } from '@edgefl/config';
 import { nullLog } from '@edgefl/core';
-import { runExperiment } from '@edgefl/firmware-sim';
+import { runExperiment } from '@edgefl/lab';
 
 // digits, 4 devices, float32 links: a few rounds of each algorithm on the real ONNX trainer.
 const base = {

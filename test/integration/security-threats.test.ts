@@ -11,7 +11,7 @@ import { nullLog } from '@edgefl/core';
 import { prepareFederatedData } from '@edgefl/data';
 import { addKey, revokeKey, startGateway } from '@edgefl/gateway';
 import { startAgent } from '@edgefl/agent';
-import { runExperiment } from '@edgefl/firmware-sim';
+import { runExperiment } from '@edgefl/lab';
 import { CaptureLog, labCerts, until } from './broker-helpers.js';
 
 /**

@@ -1,11 +1,9 @@
 import { EdgeflError, errorMessage, type Dataset, type Log } from '@edgefl/core';
-import { createTrainer } from '@edgefl/train';
 import { FleetClient, TokenBucketShaper, type ClientTls, topics } from '@edgefl/transport';
 import {
-  STATUS_READY, createJob, decodeJobAnnouncement, linkRate, mqttPort, nodeEnv, nodeSpec, receiveChecks, runNode, trainerSeed,
-  type JobAnnouncement, type Port, type TrafficAccounting,
+  STATUS_DONE, STATUS_READY, createJob, decodeJobAnnouncement, hostNode, linkRate, mqttPort, receiveChecks,
+  type BuildAlgorithm, type HostedNode, type JobAnnouncement, type PortDecorator,
 } from '@edgefl/runtime';
-import type { NodeMachine } from '@edgefl/algorithms';
 import { startTelemetry } from './telemetry.js';
 
 export interface AgentOptions {
@@ -26,7 +24,10 @@ export interface AgentOptions {
   /** once connected, give up reconnecting after the gateway has been unreachable this long; default: never */
   readonly giveUpAfterMs?: number;
   readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
-  readonly accounting?: TrafficAccounting;
+  /** wraps the node's port, e.g. `countTraffic(accounting)` in the lab */
+  readonly wrapPort?: PortDecorator;
+  /** builds the job's algorithm instead of the registry (programs and tests running their own) */
+  readonly buildAlgorithm?: BuildAlgorithm;
 }
 
 export interface RunningAgent {
@@ -64,7 +65,9 @@ const BEFORE_JOB = { maxMessageBytes: 4096, qos: 1 } as const;
 /**
  * One device: connects to the gateway's broker, reads the job the gateway announces on
  * `ctl`, trains its shard with ONNX Runtime (in a worker thread, so MQTT stays
- * responsive), reports `ready`, then runs its node of the algorithm until the last round.
+ * responsive), reports `ready`, and once the gateway's clock says the job has started runs
+ * its node of the algorithm — a worker, or a peer of a serverless job — until the last
+ * round, then reports `done`.
  */
 export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const log = o.log.child({ device: o.device });
@@ -88,8 +91,10 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       onLost?.(lost);
     },
   });
+  let clock: JobClock | undefined;
   try {
-    const ann = await Promise.race([awaitJob(client, o, log, stop.signal), gatewayLost]);
+    clock = await watchJob(client, o, log);
+    const ann = await Promise.race([clock.first, gatewayLost]);
     const cfg = ann.experiment;
     if (!ann.devices.includes(o.device)) {
       throw new AgentError(`device ${o.device} is not part of job ${o.job} (devices: ${ann.devices.join(', ')})`,
@@ -100,46 +105,54 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     client.setQos(cfg.transport.qos);
     // ...and so do its rate budgets: this device's links are shaped to their bitsPerSec.
     shaper.setRates(linkRate(cfg, ann.devices));
-    const job = createJob(cfg, ann.devices);
+    const job = createJob(cfg, ann.devices, o.buildAlgorithm);
     const data = typeof o.data === 'function' ? o.data(ann) : o.data;
-    const trainer = await createTrainer({ model: cfg.model, data, seed: trainerSeed(job, o.device), threads: o.threads ?? 1 });
-    let port: Port;
-    let node: NodeMachine;
+    const host: HostedNode = await hostNode({
+      job, id: o.device, log, data, threads: o.threads ?? 1,
+      expectDim: {
+        dim: ann.dim,
+        error: (dim) => new AgentError(`this device's model has ${dim} parameters, the job's has ${ann.dim}`,
+          `the local data must have the job's features (${data.features} here) and classes; check the agent's data settings`),
+      },
+      port: (spec, dim) => mqttPort(client, spec, { routes: job.routes, log, expect: receiveChecks(job, dim) }),
+      ...(o.wrapPort ? { wrapPort: o.wrapPort } : {}),
+    });
     try {
-      if (trainer.dim !== ann.dim) {
-        throw new AgentError(`this device's model has ${trainer.dim} parameters, the job's has ${ann.dim}`,
-          `the local data must have the job's features (${data.features} here) and classes; check the agent's data settings`);
-      }
-      const spec = nodeSpec(job, o.device);
-      node = job.algorithm.createNode(nodeEnv(job, spec, { dim: trainer.dim, initialParams: trainer.initParams(cfg.seed), log, learner: trainer, data }));
-      port = await mqttPort(client, spec, {
-        job: cfg.job, nodes: job.algorithm.nodes, log, expect: receiveChecks(job, trainer.dim),
-        ...(o.accounting ? { accounting: o.accounting } : {}),
-      });
       await client.setStatus(STATUS_READY);
     } catch (e) {
-      // The trainer's worker thread would keep the process alive.
-      await trainer.close();
+      // The learner's worker thread would keep the process alive.
+      await host.close();
       throw e;
     }
-    log.info({ job: cfg.job, dim: trainer.dim, samples: data.n }, 'ready');
+    log.info({ job: cfg.job, role: host.spec.role, dim: host.dim, samples: data.n }, 'ready');
     let round = 0;
     const telemetry = startTelemetry(client, shaper, cfg.telemetry?.intervalMs ?? DEFAULT_TELEMETRY_MS, () => round, log);
-    // A device that joins (or restarts into) a running job starts at the gateway's round.
-    const firstRound = Math.max(1, ann.round);
-    if (firstRound > 1) log.info({ round: firstRound }, 'joining a running job');
-    const done = runNode(node, port, {
-      firstRound, rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log, signal: stop.signal,
-      onRoundStart: (r) => {
-        round = r;
-      },
-      ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
-    }).finally(() => trainer.close()).then(() => {
-      if (lost) {
-        // Given up on the gateway: no telemetry timer outlives the job.
-        telemetry.stop();
-        throw lost;
+    const jobClock = clock;
+    const done = (async (): Promise<void> => {
+      // Nodes start on the gateway's clock (round ≥ 1 once every device is ready), so no
+      // peer publishes before its neighbours listen. A device that joins (or restarts into)
+      // a running job starts at the gateway's round, as a fresh node with no references.
+      const started = await jobClock.started(stop.signal);
+      if (started === null) {
+        await host.close();
+        if (lost) throw lost;
+        return;
       }
+      const firstRound = Math.max(1, started.round);
+      if (firstRound > 1) log.info({ round: firstRound }, 'joining a running job');
+      await host.run({
+        firstRound, signal: stop.signal,
+        onRoundStart: (r) => {
+          round = r;
+        },
+        ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
+      });
+      if (lost) throw lost;
+      if (!stop.signal.aborted) await client.setStatus(STATUS_DONE).catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'could not report done'));
+    })().finally(() => {
+      jobClock.stop();
+      // Given up on the gateway, or finished: no telemetry timer outlives the job.
+      if (lost) telemetry.stop();
     });
     return {
       done,
@@ -148,47 +161,85 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         telemetry.stop();
         stop.abort();
         await client.close();
-        // A local training step in flight finishes before the trainer closes.
+        // A local training step in flight finishes before the learner closes.
         await done.catch(() => undefined);
+        await host.close();
       },
     };
   } catch (e) {
+    // Given up, or refused: leave no job timer behind.
+    clock?.stop();
     await client.close();
     throw e;
   }
 }
 
-/** The first valid, running announcement of our job; invalid ones are logged and ignored. */
-async function awaitJob(client: FleetClient, o: AgentOptions, log: Log, signal: AbortSignal): Promise<JobAnnouncement> {
-  return new Promise<JobAnnouncement>((resolve, reject) => {
-    const timer = o.jobTimeoutMs === undefined ? undefined : setTimeout(() => {
-      reject(new AgentError(`no job announcement for ${o.job} after ${o.jobTimeoutMs} ms`,
-        'start the gateway for this job, and check gateway.url and the job name'));
-    }, o.jobTimeoutMs);
-    let settled = false;
-    // Given up on the gateway: the caller's race has its error; leave no timer behind.
-    signal.addEventListener('abort', () => {
-      settled = true;
-      if (timer) clearTimeout(timer);
-    }, { once: true });
-    client.subscribe(topics.ctl(o.job), (_topic, bytes) => {
-      if (settled) return;
-      try {
-        const ann = decodeJobAnnouncement(bytes);
-        if (ann.experiment.job !== o.job) throw new Error(`announcement is for job ${ann.experiment.job}`);
-        if (ann.state !== 'running') {
-          log.info({}, 'job is finished; waiting for the next run');
-          return;
-        }
-        settled = true;
-        if (timer) clearTimeout(timer);
-        resolve(ann);
-      } catch (e) {
-        log.warn({ reason: errorMessage(e) }, 'ignored job announcement');
-      }
-    }).catch((e: unknown) => {
-      if (timer) clearTimeout(timer);
-      reject(e);
-    });
+interface JobClock {
+  /** the first valid, running announcement of our job */
+  readonly first: Promise<JobAnnouncement>;
+  /** the first running announcement whose round is ≥ 1 (the job has started), or null once `signal` aborts */
+  started(signal: AbortSignal): Promise<JobAnnouncement | null>;
+  stop(): void;
+}
+
+/**
+ * Follows the job's retained announcements on `ctl`; invalid ones are logged and ignored.
+ * `first` rejects after `jobTimeoutMs` without one.
+ */
+async function watchJob(client: FleetClient, o: AgentOptions, log: Log): Promise<JobClock> {
+  let latest: JobAnnouncement | null = null;
+  let onFirst: ((a: JobAnnouncement) => void) | null = null;
+  let onStart: (() => void) | null = null;
+  let failFirst: ((e: unknown) => void) | null = null;
+  const first = new Promise<JobAnnouncement>((resolve, reject) => {
+    onFirst = resolve;
+    failFirst = reject;
   });
+  // Rejections are handled by whoever awaits `first`; a timeout after a later failure must not crash.
+  first.catch(() => undefined);
+  const timer = o.jobTimeoutMs === undefined ? undefined : setTimeout(() => {
+    failFirst?.(new AgentError(`no job announcement for ${o.job} after ${o.jobTimeoutMs} ms`,
+      'start the gateway for this job, and check gateway.url and the job name'));
+  }, o.jobTimeoutMs);
+  await client.subscribe(topics.ctl(o.job), (_topic, bytes) => {
+    try {
+      const ann = decodeJobAnnouncement(bytes);
+      if (ann.experiment.job !== o.job) throw new Error(`announcement is for job ${ann.experiment.job}`);
+      if (ann.state !== 'running') {
+        if (latest === null) log.info({}, 'job is finished; waiting for the next run');
+        return;
+      }
+      // Once we run a job, an announcement of another one (a restarted gateway) does not change it.
+      if (latest !== null && ann.round < latest.round) return;
+      latest = ann;
+      if (timer) clearTimeout(timer);
+      onFirst?.(ann);
+      onFirst = null;
+      if (ann.round >= 1) onStart?.();
+    } catch (e) {
+      log.warn({ reason: errorMessage(e) }, 'ignored job announcement');
+    }
+  }).catch((e: unknown) => {
+    if (timer) clearTimeout(timer);
+    throw e;
+  });
+  return {
+    first,
+    started(signal) {
+      const now = (): JobAnnouncement | null => (latest !== null && latest.round >= 1 ? latest : null);
+      if (now() !== null || signal.aborted) return Promise.resolve(now());
+      return new Promise((resolve) => {
+        const finish = (): void => {
+          onStart = null;
+          signal.removeEventListener('abort', finish);
+          resolve(now());
+        };
+        onStart = finish;
+        signal.addEventListener('abort', finish, { once: true });
+      });
+    },
+    stop() {
+      if (timer) clearTimeout(timer);
+    },
+  };
 }

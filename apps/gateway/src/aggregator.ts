@@ -4,8 +4,10 @@ import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
 import { FleetClient, type ClientTls, GATEWAY, TokenBucketShaper, filters, parseTopic, topics } from '@edgefl/transport';
 import {
-  STATUS_READY, createJob, encodeJobAnnouncement, linkRate, mqttPort, nodeEnv, nodeSpec, receiveChecks, runNode, type Job, type TrafficAccounting,
+  STATUS_DONE, STATUS_READY, createJob, encodeJobAnnouncement, hostNode, linkRate, mqttPort, receiveChecks,
+  type BuildAlgorithm, type HostedNode, type Job, type PortDecorator, type Transmission,
 } from '@edgefl/runtime';
+import { observePeers, type PeerObserver } from './observer.js';
 
 export interface AggregatorOptions {
   /** broker the aggregator connects to (its own gateway's, or any MQTT broker) */
@@ -24,19 +26,26 @@ export interface AggregatorOptions {
   /** evaluate the global model on held-out data after each round and log it (default true);
    *  the lab turns it off because it evaluates every round itself */
   readonly evaluateRounds?: boolean;
+  /** the server node's model and figures at the end of each round (not called in a serverless job) */
   readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
   /** after each round's held-out evaluation (when `evaluateRounds`) */
   readonly onEvaluated?: (round: number, loss: number, accuracy: number | null) => void;
-  readonly accounting?: TrafficAccounting;
-  /** count inbound messages in `accounting` too (the gateway's own record; see MqttPortOptions) */
-  readonly accountInbound?: boolean;
+  /** wraps the server node's port, e.g. `countTraffic(accounting)` in the lab */
+  readonly wrapPort?: PortDecorator;
+  /** every message the server node accepts (the gateway's own record of inbound links; see MqttPortOptions.onReceive) */
+  readonly onReceive?: (t: Transmission) => void;
+  /** builds the job's algorithm instead of the registry (programs and tests running their own) */
+  readonly buildAlgorithm?: BuildAlgorithm;
 }
 
 export interface RunningAggregator {
   readonly job: Job;
   readonly dim: number;
-  /** resolves when every round is done, with the final global model (or, after `close()`, the model as it stands) */
-  readonly done: Promise<Float32Array>;
+  /**
+   * Resolves when every round is done, with the final global model (or, after `close()`, the
+   * model as it stands); with null in a serverless job, where the gateway holds no model.
+   */
+  readonly done: Promise<Float32Array | null>;
   /** stops the job where it is (no `done` announcement), then disconnects; no timer outlives it */
   close(): Promise<void>;
 }
@@ -45,11 +54,13 @@ export interface RunningAggregator {
  * The aggregator: an MQTT client like any other (so it runs against any broker) that
  * announces the job on `ctl` (retained), waits until every device is ready, then runs the
  * algorithm's server node. Each round it logs the global model's held-out accuracy.
+ * In a serverless job (no node has the server role) it runs no node: it starts the job's
+ * clock, observes the peers' messages to advance it, and ends once every peer is done.
  */
 export async function startAggregator(o: AggregatorOptions): Promise<RunningAggregator> {
   const cfg = o.experiment;
   const log = o.log.child({ role: 'aggregator', job: cfg.job });
-  const job = createJob(cfg, o.devices);
+  const job = createJob(cfg, o.devices, o.buildAlgorithm);
   const data = o.data ?? prepareFederatedData(cfg.data, o.devices.length, cfg.seed);
   const evaluator: Trainer = await createTrainer({ model: cfg.model, data: data.test, seed: cfg.seed });
   const dim = evaluator.dim;
@@ -64,33 +75,48 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       ...(o.password !== undefined ? { password: o.password } : {}),
       ...(o.tls !== undefined ? { tls: o.tls } : {}),
     });
-    const spec = nodeSpec(job, GATEWAY);
-    const node = job.algorithm.createNode(nodeEnv(job, spec, { dim, initialParams: evaluator.initParams(cfg.seed), log }));
-    const port = await mqttPort(client, spec, {
-      job: cfg.job, nodes: job.algorithm.nodes, log,
-      expect: receiveChecks(job, dim),
-      ...(o.accounting ? { accounting: o.accounting } : {}),
-      ...(o.accountInbound ? { accountInbound: true } : {}),
-    });
-    const ready = await watchReady(client, cfg.job, o.devices, log);
     const c = client;
     const announce = (state: 'running' | 'done', round: number): Promise<unknown> =>
       c.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state, round, devices: o.devices, dim, experiment: cfg }), { retain: true });
+    const republish = (round: number): void => {
+      announce('running', round).catch((e: unknown) => log.warn({ round, reason: errorMessage(e) }, 'could not republish the job round'));
+    };
+    let host: HostedNode | undefined;
+    let observer: PeerObserver | undefined;
+    if (job.serverless) {
+      observer = await observePeers(c, job, dim, log, (round) => {
+        if (round > 1) republish(round);
+      });
+    } else {
+      host = await hostNode({
+        job, id: job.server, log, initial: { dim, params: evaluator.initParams(cfg.seed) },
+        port: (spec) => mqttPort(c, spec, { routes: job.routes, log, expect: receiveChecks(job, dim), ...(o.onReceive ? { onReceive: o.onReceive } : {}) }),
+        ...(o.wrapPort ? { wrapPort: o.wrapPort } : {}),
+      });
+    }
+    const ready = await watchReady(c, cfg.job, o.devices, log);
     await announce('running', 0);
-    log.info({ devices: o.devices.length, dim, rounds: cfg.rounds }, 'job announced; waiting for devices');
+    log.info({ devices: o.devices.length, dim, rounds: cfg.rounds, serverless: job.serverless }, 'job announced; waiting for devices');
     const stop = new AbortController();
-    const done = (async (): Promise<Float32Array> => {
+    const done = (async (): Promise<Float32Array | null> => {
       await ready.all(o.readyTimeoutMs, stop.signal);
-      if (stop.signal.aborted) return Float32Array.from(node.model());
+      if (stop.signal.aborted) return host ? Float32Array.from(host.model()) : null;
       log.info({}, 'all devices ready; starting rounds');
+      if (!host) {
+        // Serverless: the clock starts the peers; they run the rounds among themselves.
+        await announce('running', 1);
+        await ready.finished(stop.signal, () => observer!.clock >= cfg.rounds);
+        if (stop.signal.aborted) return null;
+        await announce('done', cfg.rounds);
+        log.info({ rounds: cfg.rounds }, 'every peer is done');
+        return null;
+      }
       // Held-out evaluation runs off the round's critical path, in order.
       let evaluations: Promise<void> = Promise.resolve();
-      await runNode(node, port, {
-        rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log, signal: stop.signal,
+      await host.run({
+        signal: stop.signal,
         // The retained announcement tracks the round, so a (re)joining device starts there.
-        onRoundStart: (round) => {
-          announce('running', round).catch((e: unknown) => log.warn({ round, reason: errorMessage(e) }, 'could not republish the job round'));
-        },
+        onRoundStart: republish,
         onRoundEnd: (round, model, metrics) => {
           o.onRoundEnd?.(round, model, metrics);
           if (o.evaluateRounds === false) return;
@@ -106,9 +132,9 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
         },
       });
       await evaluations;
-      if (stop.signal.aborted) return Float32Array.from(node.model());
+      if (stop.signal.aborted) return Float32Array.from(host.model());
       await announce('done', cfg.rounds);
-      return Float32Array.from(node.model());
+      return Float32Array.from(host.model());
     })();
     return {
       job, dim, done,
@@ -137,17 +163,44 @@ export class AggregatorError extends EdgeflError {
 async function watchReady(client: FleetClient, job: string, devices: readonly string[], log: Log) {
   const want = new Set(devices);
   const ready = new Set<string>();
+  /** devices whose node finished the last round, and those whose last status was neither ready nor done */
+  const done = new Set<string>();
+  const gone = new Set<string>();
   let wake: (() => void) | null = null;
+  let wakeFinished: (() => void) | null = null;
   await client.subscribe(filters.allStatus(job), (topic, bytes) => {
     const t = parseTopic(topic);
     if (t?.kind !== 'status' || !want.has(t.device)) return;
     const state = new TextDecoder().decode(bytes);
     if (state === STATUS_READY) ready.add(t.device);
     else ready.delete(t.device);
+    if (state === STATUS_DONE) done.add(t.device);
+    if (state === STATUS_READY || state === STATUS_DONE) gone.delete(t.device);
+    else gone.add(t.device);
     log.debug({ device: t.device, state }, 'device status');
     if (ready.size === want.size) wake?.();
+    wakeFinished?.();
   });
   return {
+    /**
+     * Resolves once every device reported `done` — or, when `over()` (the job reached its
+     * last round), once every device not done has gone offline — or at once when `signal` aborts.
+     */
+    finished(signal: AbortSignal, over: () => boolean): Promise<void> {
+      const isOver = (): boolean => done.size === want.size || (over() && [...want].every((d) => done.has(d) || gone.has(d)));
+      if (isOver() || signal.aborted) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const finish = (): void => {
+          wakeFinished = null;
+          signal.removeEventListener('abort', finish);
+          resolve();
+        };
+        wakeFinished = () => {
+          if (isOver()) finish();
+        };
+        signal.addEventListener('abort', finish, { once: true });
+      });
+    },
     /** Resolves once every device is ready, or at once when `signal` aborts. */
     all(timeoutMs: number | undefined, signal: AbortSignal): Promise<void> {
       if (ready.size === want.size || signal.aborted) return Promise.resolve();

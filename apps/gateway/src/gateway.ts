@@ -1,7 +1,7 @@
 import type { Log } from '@edgefl/core';
 import type { ExperimentConfig, MonitorConfig } from '@edgefl/config';
 import type { FederatedData } from '@edgefl/data';
-import { TrafficAccounting, type RunRecord } from '@edgefl/runtime';
+import { TrafficAccounting, countTraffic, createJob, type BuildAlgorithm, type PortDecorator, type RunRecord, type Transmission } from '@edgefl/runtime';
 import { GATEWAY, type ClientTls } from '@edgefl/transport';
 import { startBroker, type RunningBroker } from './broker.js';
 import { startAggregator, type RunningAggregator } from './aggregator.js';
@@ -59,7 +59,11 @@ export interface GatewayOptions extends SecureBrokerOptions {
   readonly readyTimeoutMs?: number;
   readonly evaluateRounds?: boolean;
   readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
-  /** shared with the agents (the lab); absent: the gateway keeps its own ledger, counting what it receives */
+  /**
+   * The ledger the monitor and run record read. Shared with the agents (the lab), who count
+   * their own traffic with `countTraffic(accounting)` — pass the same decorator as `wrapPort`.
+   * Absent: the gateway keeps its own ledger, counting what its server node sends and receives.
+   */
   readonly accounting?: TrafficAccounting;
   /**
    * Serve the dashboard, /metrics and /api/links here. With `auth.keys` the monitor asks
@@ -67,6 +71,10 @@ export interface GatewayOptions extends SecureBrokerOptions {
    * id and secret); with `auth: none` it is open, like the broker.
    */
   readonly monitor?: MonitorConfig;
+  /** wraps the server node's port, e.g. `countTraffic(accounting)` in the lab */
+  readonly wrapPort?: PortDecorator;
+  /** builds the job's algorithm instead of the registry (programs and tests running their own) */
+  readonly buildAlgorithm?: BuildAlgorithm;
 }
 
 export interface RunningGateway {
@@ -150,7 +158,11 @@ export async function startSecureBroker(o: SecureBrokerOptions): Promise<Running
 /** `edgefl gateway`: an aedes broker with the job's aggregator next to it, and its monitor. */
 export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const cfg = o.experiment;
-  const sb = await startSecureBroker(o);
+  // The job is built (and checked) before the broker starts: its algorithm's senders say
+  // whose peer topics each device may read.
+  const job = createJob(cfg, o.devices, o.buildAlgorithm);
+  const auth: GatewayAuth = o.auth === 'none' || o.auth.neighbours ? o.auth : { ...o.auth, neighbours: (d) => job.routes.senders(d) };
+  const sb = await startSecureBroker({ ...o, auth });
   const { broker, authorizer } = sb;
   if (authorizer) {
     const known = new Set(authorizer.identities);
@@ -161,6 +173,9 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   }
   const own = o.accounting === undefined;
   const accounting = o.accounting ?? new TrafficAccounting(cfg.transport.maxMessageBytes, cfg.transport.qos);
+  // The gateway's own ledger counts its server node's sends too (after any caller's decorator).
+  const counting = own ? countTraffic(accounting) : undefined;
+  const wrapPort: PortDecorator | undefined = counting && o.wrapPort ? (p, spec) => counting(o.wrapPort!(p, spec), spec) : (counting ?? o.wrapPort);
   let monitor: GatewayMonitor;
   try {
     monitor = await startGatewayMonitor({
@@ -182,7 +197,10 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   let aggregator: RunningAggregator;
   try {
     aggregator = await startAggregator({
-      url: `mqtt://127.0.0.1:${broker.port}`, experiment: cfg, devices: o.devices, log: o.log, accounting, accountInbound: own,
+      url: `mqtt://127.0.0.1:${broker.port}`, experiment: cfg, devices: o.devices, log: o.log,
+      ...(wrapPort ? { wrapPort } : {}),
+      ...(own ? { onReceive: (t: Transmission) => accounting.record(t) } : {}),
+      ...(o.buildAlgorithm ? { buildAlgorithm: o.buildAlgorithm } : {}),
       ...(authorizer ? { username: GATEWAY, password: sb.aggregatorSecret } : {}),
       ...(o.data ? { data: o.data } : {}),
       ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),

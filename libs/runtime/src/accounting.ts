@@ -1,5 +1,6 @@
 import { GATEWAY, messageWireBytes } from '@edgefl/transport';
 import type { NodeId } from '@edgefl/algorithms';
+import type { PortDecorator, Transmission } from './port.js';
 
 /** Traffic of one physical hop: a device's uplink to the gateway or its downlink from it. */
 export interface HopCounters {
@@ -14,9 +15,13 @@ export interface HopCounters {
 
 /**
  * Counts what every device's links carry, identically under every driver: the aggregator
- * sits next to the broker, so a message costs its sender's uplink (unless the sender is
- * the aggregator) and each receiving device's downlink. `payloadBits` in `totals` counts
- * each transmission once, as the papers do.
+ * sits next to the broker, so a publish costs its sender's uplink (unless the sender is
+ * the aggregator) and each delivery a receiving device's downlink. `payloadBits` in
+ * `totals` counts each transmission once however many publishes and deliveries it took,
+ * as the papers do; a hop counts the payload of every copy it carried.
+ *
+ * It sees traffic through `countTraffic`, a port decorator, so drivers and apps never
+ * thread it through their options.
  */
 export class TrafficAccounting {
   private readonly hops = new Map<string, HopCounters>();
@@ -27,13 +32,15 @@ export class TrafficAccounting {
 
   constructor(private readonly maxMessageBytes: number, private readonly qos: 0 | 1 | 2, private readonly gateway: NodeId = GATEWAY) {}
 
-  /** One publish of a `length`-byte framed message on `topic`, sent in `round`, delivered to `receivers`. */
-  record(topic: string, length: number, sender: NodeId, receivers: readonly NodeId[], payloadBits: number, round = 0): void {
-    const wire = messageWireBytes(topic, length, this.maxMessageBytes, this.qos);
+  /** One transmission: its payload bits once, each publish on the sender's uplink, each delivery on its receiver's downlink. */
+  record(t: Transmission): void {
     this.transmissions++;
-    this.payloadBits += payloadBits;
-    if (sender !== this.gateway) this.add(sender, this.gateway, wire, payloadBits, round);
-    for (const r of receivers) if (r !== this.gateway) this.add(this.gateway, r, wire, payloadBits, round);
+    this.payloadBits += t.payloadBits;
+    for (const p of t.publishes) {
+      const wire = messageWireBytes(p.topic, p.bytes, this.maxMessageBytes, this.qos);
+      if (t.from !== this.gateway) this.add(t.from, this.gateway, wire, t.payloadBits, t.round);
+      for (const r of p.deliveries) if (r !== this.gateway) this.add(this.gateway, r, wire, t.payloadBits, t.round);
+    }
   }
 
   /** Every hop, sorted by device then direction. */
@@ -66,4 +73,16 @@ export class TrafficAccounting {
     if (!r) this.perRound.set(k, (r = new Map()));
     r.set(round, (r.get(round) ?? 0) + bits);
   }
+}
+
+/** A port decorator that records every transmission of the node in `accounting`. */
+export function countTraffic(accounting: TrafficAccounting): PortDecorator {
+  return (port) => ({
+    mailbox: port.mailbox,
+    async send(out, round, phase) {
+      const t = await port.send(out, round, phase);
+      accounting.record(t);
+      return t;
+    },
+  });
 }

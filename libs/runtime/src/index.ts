@@ -1,12 +1,17 @@
 export { Mailbox, type PutResult } from './mailbox.js';
-export { runNode, type Port, type RunNodeOptions } from './node-runner.js';
+export { runNode, type RunNodeOptions } from './node-runner.js';
+export { decorate, type Port, type PortDecorator, type Publish, type Transmission } from './port.js';
 export { frame, unframe, WireError, type Expectation } from './wire.js';
-export { route, type Publication } from './routes.js';
-export { TrafficAccounting, type HopCounters } from './accounting.js';
-export { MemoryNetwork } from './memory.js';
-export { mqttPort, inboxFilters, type MqttPortOptions } from './mqtt-port.js';
-export { STATUS_READY, createJob, nodeSpec, nodeEnv, trainerSeed, receiveChecks, MAX_ENVELOPE_BYTES, JOB_FORMAT, encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError } from './job.js';
-export type { Job, JobAnnouncement } from './job.js';
+export { Routes, RouteError, type Publication } from './routes.js';
+export { TrafficAccounting, countTraffic, type HopCounters } from './accounting.js';
+export { MemoryNetwork, type MemoryNetworkOptions, type DeliveryKey } from './memory.js';
+export { mqttPort, type MqttPortOptions } from './mqtt-port.js';
+export { hostNode, NodeHostError, type HostedNode, type NodeHostOptions, type NodeRunOptions } from './host.js';
+export {
+  STATUS_READY, STATUS_DONE, createJob, nodeSpec, nodeEnv, trainerSeed, receiveChecks, MAX_ENVELOPE_BYTES, JOB_FORMAT,
+  encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError,
+} from './job.js';
+export type { Job, JobAnnouncement, BuildAlgorithm } from './job.js';
 export { RoundTracker } from './round-tracker.js';
 export { linkRecords } from './run-record.js';
 export type { RunRecord, RoundRecord, LinkRecord, LinkBudgetInfo } from './run-record.js';

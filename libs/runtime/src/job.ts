@@ -1,24 +1,42 @@
 import { EdgeflError, Rng, type Dataset, type Log } from '@edgefl/core';
-import { createAlgorithm, type Algorithm, type LocalLearner, type NodeEnv, type NodeSpec } from '@edgefl/algorithms';
+import { createAlgorithm, type Algorithm, type AlgorithmSpec, type BuildContext, type LocalLearner, type NodeEnv, type NodeSpec } from '@edgefl/algorithms';
 import { deviceIds, parseExperimentConfig, type ExperimentConfig } from '@edgefl/config';
 import { GATEWAY, budgetOf, isValidId } from '@edgefl/transport';
 import type { Expectation } from './wire.js';
+import { Routes } from './routes.js';
 
 /** A job ready to run: its configuration, fleet and algorithm. Built identically on every node. */
 export interface Job {
   readonly cfg: ExperimentConfig;
+  /** the aggregator's node id (`gateway`), whether or not the algorithm has a server */
   readonly server: string;
   readonly devices: readonly string[];
   readonly algorithm: Algorithm;
+  /** no node has the server role: the gateway only brokers, announces and observes */
+  readonly serverless: boolean;
+  /** who hears whom, and on which topics (checked when the job is built) */
+  readonly routes: Routes;
 }
 
-export function createJob(cfg: ExperimentConfig, devices: readonly string[] = deviceIds(cfg.fleet)): Job {
+/**
+ * Builds a job's algorithm from its `algorithm:` section. The default is the registry
+ * (`createAlgorithm`); programs and tests may run an algorithm the registry does not know
+ * (the job's `algorithm:` is then only what they make of it).
+ */
+export type BuildAlgorithm = (spec: AlgorithmSpec, ctx: BuildContext) => Algorithm;
+
+/**
+ * Builds the job every node of it builds identically. Refuses (AlgorithmError) an
+ * algorithm whose `senders` do not describe its nodes — e.g. peers without `senders`.
+ */
+export function createJob(cfg: ExperimentConfig, devices: readonly string[] = deviceIds(cfg.fleet), build: BuildAlgorithm = createAlgorithm): Job {
   const budgets = cfg.budgets;
   const roundBudget = budgets === undefined ? undefined : (from: string, to: string): number | null => budgetOf(budgets, { from, to }, devices)?.bitsPerRound ?? null;
-  const algorithm = createAlgorithm(cfg.algorithm, {
+  const algorithm = build(cfg.algorithm, {
     server: GATEWAY, devices, codecs: cfg.codec, seed: cfg.seed, ...(roundBudget ? { roundBudget } : {}),
   });
-  return { cfg, server: GATEWAY, devices, algorithm };
+  const routes = new Routes(cfg.job, algorithm);
+  return { cfg, server: GATEWAY, devices, algorithm, serverless: !algorithm.nodes.some((n) => n.role === 'server'), routes };
 }
 
 export function nodeSpec(job: Job, id: string): NodeSpec {
@@ -31,7 +49,7 @@ export function nodeSpec(job: Job, id: string): NodeSpec {
 export function nodeEnv(
   job: Job,
   spec: NodeSpec,
-  o: { dim: number; initialParams: Float32Array; log: Log; learner?: LocalLearner; data?: Dataset },
+  o: { dim: number; initialParams: Float32Array; log: Log; learner?: LocalLearner; data?: Dataset; startRound?: number },
 ): NodeEnv {
   return {
     spec,
@@ -41,6 +59,7 @@ export function nodeEnv(
     log: o.log.child({ node: spec.id }),
     ...(o.learner ? { learner: o.learner } : {}),
     ...(o.data ? { data: o.data } : {}),
+    ...(o.startRound !== undefined ? { startRound: o.startRound } : {}),
   };
 }
 
@@ -59,6 +78,9 @@ export function trainerSeed(job: Job, device: string): number {
 
 /** Retained status a device publishes once it has its job, data and model and listens for messages. */
 export const STATUS_READY = 'ready';
+
+/** Retained status a device publishes once its node has finished the job's last round. */
+export const STATUS_DONE = 'done';
 
 /** The job spec a gateway publishes (retained) on `ctl`, for agents to build the same job. */
 export const JOB_FORMAT = 'edgefl-job/1';

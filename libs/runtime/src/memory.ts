@@ -1,54 +1,83 @@
 import type { Log } from '@edgefl/core';
 import { errorMessage } from '@edgefl/core';
-import type { NodeId, NodeSpec, Outbound } from '@edgefl/algorithms';
+import type { Algorithm, NodeId, NodeSpec, Outbound } from '@edgefl/algorithms';
 import { Mailbox } from './mailbox.js';
-import type { Port } from './node-runner.js';
-import { route } from './routes.js';
+import type { Port, Publish, Transmission } from './port.js';
+import { Routes } from './routes.js';
 import { frame, unframe, type Expectation } from './wire.js';
-import type { TrafficAccounting } from './accounting.js';
+
+/** One delivery of one message, as a fault hook sees it. */
+export interface DeliveryKey {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly round: number;
+  readonly phase: number;
+}
+
+export interface MemoryNetworkOptions {
+  readonly job: string;
+  /** who the nodes are and who hears whom (`Algorithm.senders`) */
+  readonly algorithm: Pick<Algorithm, 'name' | 'nodes' | 'senders'>;
+  /** what every receiver checks (sender set and job are added per receiver) */
+  readonly expect: Omit<Expectation, 'senders' | 'job'>;
+  readonly log: Log;
+  /**
+   * Fault injection: return true to lose this delivery (the receiver never gets it; the
+   * sender's transmission and payload bits still count, the lost delivery's downlink does not).
+   * Used to test keyframe resync.
+   */
+  readonly drop?: (key: DeliveryKey) => boolean;
+}
 
 /**
  * The lab driver: every node in one process. Messages still go through the wire envelope
- * (the same bytes a fleet sends) and are counted by the same accounting, so a lab result is a
- * result of the product; only the broker hop is skipped.
+ * (the same bytes a fleet sends) and the same routes (one publish per transmission to all
+ * who hear the sender), so a lab result is a result of the product; only the broker hop is
+ * skipped.
  */
 export class MemoryNetwork {
-  private readonly ports = new Map<NodeId, Mailbox>();
-  private readonly workers: ReadonlySet<NodeId>;
-  private readonly specs: ReadonlyMap<NodeId, NodeSpec>;
+  readonly routes: Routes;
+  private readonly boxes = new Map<NodeId, Mailbox>();
 
-  constructor(
-    private readonly job: string,
-    nodes: readonly NodeSpec[],
-    private readonly expect: Omit<Expectation, 'senders' | 'job'>,
-    private readonly accounting: TrafficAccounting,
-    private readonly log: Log,
-  ) {
-    this.workers = new Set(nodes.filter((n) => n.role === 'worker').map((n) => n.id));
-    this.specs = new Map(nodes.map((n) => [n.id, n]));
+  constructor(private readonly o: MemoryNetworkOptions) {
+    this.routes = new Routes(o.job, o.algorithm);
   }
 
+  /**
+   * The port of node `spec`. Asking again for the same node replaces its mailbox: the node
+   * restarted and what was queued for the old one is gone.
+   */
   port(spec: NodeSpec): Port {
-    const mailbox = new Mailbox(this.log.child({ node: spec.id }));
-    this.ports.set(spec.id, mailbox);
+    const log = this.o.log.child({ node: spec.id });
+    const mailbox = new Mailbox(log);
+    this.routes.spec(spec.id);
+    this.boxes.set(spec.id, mailbox);
     let seq = 0;
-    const senders = new Set(this.specs.keys());
     return {
       mailbox,
-      send: async (out: Outbound, round: number, phase: number): Promise<void> => {
-        const bytes = frame(out, this.job, spec.id, round, phase, seq++);
-        for (const pub of route(this.job, spec, out.to, this.workers)) {
-          this.accounting.record(pub.topic, bytes.length, spec.id, pub.receivers, out.payloadBits, round);
+      send: async (out: Outbound, round: number, phase: number): Promise<Transmission> => {
+        const pubs = this.routes.publications(spec.id, out.to);
+        const bytes = frame(out, this.o.job, spec.id, round, phase, seq++);
+        const publishes: Publish[] = [];
+        for (const pub of pubs) {
+          const deliveries: NodeId[] = [];
           for (const r of pub.receivers) {
-            const box = this.ports.get(r);
+            if (this.o.drop?.({ from: spec.id, to: r, round, phase }) === true) {
+              log.debug({ to: r, round, phase }, 'delivery dropped (fault hook)');
+              continue;
+            }
+            deliveries.push(r);
+            const box = this.boxes.get(r);
             if (!box) continue;
             try {
-              box.put(unframe(bytes, { ...this.expect, job: this.job, senders }, spec.id));
+              box.put(unframe(bytes, { ...this.o.expect, job: this.o.job, senders: this.routes.senders(r) }, spec.id));
             } catch (e) {
-              this.log.warn({ from: spec.id, to: r, reason: errorMessage(e) }, 'message rejected');
+              log.warn({ to: r, reason: errorMessage(e) }, 'message rejected');
             }
           }
+          publishes.push({ topic: pub.topic, bytes: bytes.length, deliveries });
         }
+        return { from: spec.id, round, phase, payloadBits: out.payloadBits, publishes };
       },
     };
   }

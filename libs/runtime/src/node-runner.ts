@@ -1,13 +1,8 @@
 import { errorMessage, type Log } from '@edgefl/core';
-import type { NodeMachine, Outbound } from '@edgefl/algorithms';
-import type { Mailbox } from './mailbox.js';
+import type { NodeMachine } from '@edgefl/algorithms';
+import type { Port } from './port.js';
 
-/** How a driver moves one node's messages. */
-export interface Port {
-  readonly mailbox: Mailbox;
-  /** Deliver `out`, sent by this node while acting in (round, phase), to its receivers. */
-  send(out: Outbound, round: number, phase: number): Promise<void>;
-}
+export type { Port } from './port.js';
 
 export interface RunNodeOptions {
   readonly rounds: number;

@@ -1,26 +1,141 @@
-import { topics } from '@edgefl/transport';
-import type { NodeId, NodeSpec } from '@edgefl/algorithms';
+import { EdgeflError } from '@edgefl/core';
+import { checkSenders, sendersOf, type Algorithm, type NodeId, type NodeSpec } from '@edgefl/algorithms';
+import { filters, parseTopic, topics } from '@edgefl/transport';
 
-/** One MQTT publication an outbound message turns into, and who receives it. */
+/** One MQTT publication an outbound message turns into, and the nodes the broker delivers it to. */
 export interface Publication {
   readonly topic: string;
   readonly receivers: readonly NodeId[];
 }
 
 /**
- * Maps an algorithm's receivers to the topic scheme (docs/transport.md): the server broadcasts on
- * `down` when it addresses every worker (one publish, the broker fans out) and otherwise
- * on `down/{device}`; workers send on `up/{device}`; peers on `link/{from}/{to}`.
- * Both drivers use it, so the lab counts the bytes the fleet would carry.
+ * Who hears whom in one job, and how that maps to the topic scheme. Both drivers route
+ * with it, so the lab counts the publishes and deliveries a fleet makes:
+ *
+ * - one transmission to every node that hears its sender is **one publish** on the
+ *   sender's topic — `down` for a server, `up/{w}` for a worker, `peer/{p}` for a peer —
+ *   which the broker delivers to each of them;
+ * - a transmission to a strict subset goes out once per receiver, on `down/{d}` (server)
+ *   or `link/{p}/{d}` (peer), so no other node's downlink carries it. For a server the
+ *   extra publishes cross only the gateway's own hop, which is not a device link.
+ *
+ * Payload bits count the transmission once either way (TrafficAccounting).
  */
-export function route(job: string, from: NodeSpec, to: readonly NodeId[], workers: ReadonlySet<NodeId>): Publication[] {
-  switch (from.role) {
-    case 'server':
-      if (to.length === workers.size && to.every((d) => workers.has(d))) return [{ topic: topics.down(job), receivers: to }];
-      return to.map((d) => ({ topic: topics.down(job, d), receivers: [d] }));
-    case 'worker':
-      return [{ topic: topics.up(job, from.id), receivers: to }];
-    case 'peer':
-      return to.map((d) => ({ topic: topics.link(job, from.id, d), receivers: [d] }));
+export class Routes {
+  private readonly specs: ReadonlyMap<NodeId, NodeSpec>;
+  private readonly sendersOf = new Map<NodeId, ReadonlySet<NodeId>>();
+  private readonly listenersOf = new Map<NodeId, NodeId[]>();
+  private readonly server: NodeId | undefined;
+  private readonly workers: ReadonlySet<NodeId>;
+
+  constructor(readonly job: string, algorithm: Pick<Algorithm, 'name' | 'nodes' | 'senders'>) {
+    checkSenders(algorithm);
+    this.specs = new Map(algorithm.nodes.map((n) => [n.id, n]));
+    const servers = algorithm.nodes.filter((n) => n.role === 'server');
+    if (servers.length > 1) throw new RouteError(`algorithm ${algorithm.name} has ${servers.length} servers; the topic scheme has one aggregator`);
+    this.server = servers[0]?.id;
+    this.workers = new Set(algorithm.nodes.filter((n) => n.role === 'worker').map((n) => n.id));
+    for (const n of algorithm.nodes) this.listenersOf.set(n.id, []);
+    for (const n of algorithm.nodes) {
+      const s = sendersOf(algorithm, n.id);
+      this.sendersOf.set(n.id, new Set(s));
+      for (const from of s) this.listenersOf.get(from)!.push(n.id);
+    }
+  }
+
+  get nodes(): readonly NodeSpec[] {
+    return [...this.specs.values()];
+  }
+
+  spec(id: NodeId): NodeSpec {
+    const s = this.specs.get(id);
+    if (!s) throw new RouteError(`node ${id} is not part of job ${this.job}`);
+    return s;
+  }
+
+  /** The nodes `id` hears (its in-neighbours). */
+  senders(id: NodeId): ReadonlySet<NodeId> {
+    return this.sendersOf.get(id) ?? new Set();
+  }
+
+  /** The nodes that hear `id` (its out-neighbours), in job order. */
+  listeners(id: NodeId): readonly NodeId[] {
+    return this.listenersOf.get(id) ?? [];
+  }
+
+  /** The publishes one outbound message of `from` to `to` becomes. */
+  publications(from: NodeId, to: readonly NodeId[]): Publication[] {
+    const spec = this.spec(from);
+    const listeners = this.listeners(from);
+    const hear = new Set(listeners);
+    const unique = [...new Set(to)];
+    const deaf = unique.filter((d) => !hear.has(d));
+    if (deaf.length > 0) {
+      throw new RouteError(`${from} sends to ${deaf.join(', ')}, which do${deaf.length === 1 ? 'es' : ''} not hear it (not in their senders)`);
+    }
+    if (unique.length === 0) return [];
+    const all = unique.length === listeners.length;
+    switch (spec.role) {
+      case 'server':
+        return all ? [{ topic: topics.down(this.job), receivers: listeners }] : unique.map((d) => ({ topic: topics.down(this.job, d), receivers: [d] }));
+      case 'worker':
+        // A worker has one topic; everyone who hears it receives what it sends.
+        if (!all) throw new RouteError(`worker ${from} addresses ${unique.join(', ')}, but ${listeners.join(', ')} all hear its up topic`);
+        return [{ topic: topics.up(this.job, from), receivers: listeners }];
+      case 'peer':
+        return all ? [{ topic: topics.peer(this.job, from), receivers: listeners }] : unique.map((d) => ({ topic: topics.link(this.job, from, d), receivers: [d] }));
+    }
+  }
+
+  /** MQTT filters node `id` subscribes to: exactly the topics its senders publish to it on. */
+  filters(id: NodeId): string[] {
+    const senders = this.senders(id);
+    const out = new Set<string>();
+    const allWorkers = this.workers.size > 0 && [...this.workers].every((w) => senders.has(w));
+    if (allWorkers) out.add(filters.allUp(this.job));
+    for (const s of senders) {
+      const role = this.spec(s).role;
+      if (role === 'server') {
+        out.add(topics.down(this.job));
+        out.add(topics.down(this.job, id));
+      } else if (role === 'worker') {
+        if (!allWorkers) out.add(topics.up(this.job, s));
+      } else {
+        out.add(topics.peer(this.job, s));
+        out.add(topics.link(this.job, s, id));
+      }
+    }
+    return [...out];
+  }
+
+  /**
+   * The sender a topic vouches for, as received by `receiver`; the envelope must agree.
+   * Throws RouteError for a topic that carries no algorithm messages to `receiver`.
+   */
+  senderOf(topic: string, receiver: NodeId): NodeId {
+    const t = parseTopic(topic);
+    switch (t?.kind) {
+      case 'up':
+        return t.device;
+      case 'down':
+        if (this.server === undefined) break;
+        if (t.device !== null && t.device !== receiver) break;
+        return this.server;
+      case 'peer':
+        return t.from;
+      case 'link':
+        if (t.to !== receiver) break;
+        return t.from;
+      default:
+        break;
+    }
+    throw new RouteError(`topic ${topic} carries no algorithm messages for ${receiver}`);
+  }
+}
+
+/** An algorithm addressed a node that does not hear it, or a topic does not fit the job. */
+export class RouteError extends EdgeflError {
+  constructor(message: string) {
+    super('ROUTE', message, 'an algorithm may send only to nodes whose Algorithm.senders list the sender');
   }
 }

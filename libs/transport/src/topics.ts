@@ -79,6 +79,8 @@ export const filters = {
   allTelemetry: (job: string): string => `${TOPIC_ROOT}/${assertId(job, 'job')}/telemetry/+`,
   /** A peer: everything addressed to it by its neighbours. */
   linksTo: (job: string, device: string): string => `${TOPIC_ROOT}/${assertId(job, 'job')}/link/+/${assertId(device, 'device')}`,
+  /** Every peer's messages, on its own topic and on its links (the gateway observing a serverless job). */
+  allPeers: (job: string): string[] => [`${TOPIC_ROOT}/${assertId(job, 'job')}/peer/+`, `${TOPIC_ROOT}/${assertId(job, 'job')}/link/+/+`],
   /** What a device reads from the aggregator: the broadcast, its own down topic and ctl. */
   deviceInbox: (job: string, device: string): string[] => [topics.ctl(job), topics.down(job), topics.down(job, device)],
   /** Everything of one job (monitors, tests). */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { nullLog, type Log } from '@edgefl/core';
 import { fedAvg } from '@edgefl/algorithms';
 import { quadraticLearner } from '../../helpers/quadratic-learner.js';
-import { MemoryNetwork, TrafficAccounting, RoundTracker, createJob, nodeEnv, runNode } from '@edgefl/runtime';
+import { MemoryNetwork, TrafficAccounting, RoundTracker, countTraffic, createJob, nodeEnv, runNode } from '@edgefl/runtime';
 import { parseExperimentConfig } from '@edgefl/config';
 
 const quadratic = quadraticLearner;
@@ -20,13 +20,13 @@ test('FedAvg adds the sample-weighted mean of the workers\' deltas (float32 code
   const init = new Float32Array(dim);
   const models: Float32Array[] = [];
   const accounting = new TrafficAccounting(cfg.transport.maxMessageBytes, 1);
-  const net = new MemoryNetwork(cfg.job, job.algorithm.nodes, { dim, maxBytes: 1 << 20, phases: job.algorithm.phases.length }, accounting, nullLog);
+  const net = new MemoryNetwork({ job: cfg.job, algorithm: job.algorithm, expect: { dim, maxBytes: 1 << 20, phases: job.algorithm.phases.length }, log: nullLog });
   const tracker = new RoundTracker(job.algorithm.nodes.map((n) => n.id), (_r, m) => models.push(job.algorithm.evaluationModel(m)));
   await Promise.all(job.algorithm.nodes.map((spec) => {
     const k = job.devices.indexOf(spec.id);
     const learner = k >= 0 ? quadratic(centers[k]!, samples[k]!) : undefined;
     const node = job.algorithm.createNode(nodeEnv(job, spec, { dim, initialParams: init, log: nullLog as Log, ...(learner ? { learner } : {}) }));
-    return runNode(node, net.port(spec), { rounds: 2, phases: 3, phaseTimeoutMs: 5000, log: nullLog, onRoundEnd: tracker.hook(spec.id) });
+    return runNode(node, countTraffic(accounting)(net.port(spec), spec), { rounds: 2, phases: 3, phaseTimeoutMs: 5000, log: nullLog, onRoundEnd: tracker.hook(spec.id) });
   }));
   // θ₁ = θ₀ + Σ w_k (c_k − θ₀)·lr / Σ w_k, with lr = 0.5 and weights 10:30:60.
   let theta = Array.from(init);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { nullLog, Rng } from '@edgefl/core';
 import { createCompressor } from '@edgefl/codec';
 import { AlgorithmError, createAlgorithm, type Inbound, type LocalLearner, type NodeMachine } from '@edgefl/algorithms';
-import { MemoryNetwork, RoundTracker, TrafficAccounting, createJob, nodeEnv, runNode } from '@edgefl/runtime';
+import { MemoryNetwork, RoundTracker, createJob, nodeEnv, runNode } from '@edgefl/runtime';
 import { parseExperimentConfig } from '@edgefl/config';
 import { quadraticLearner } from '../../helpers/quadratic-learner.js';
 
@@ -100,8 +100,7 @@ async function stragglerRun(slow: 'never' | 'late'): Promise<number[]> {
   });
   const job = createJob(cfg);
   const dim = 1;
-  const accounting = new TrafficAccounting(cfg.transport.maxMessageBytes, 1);
-  const net = new MemoryNetwork(cfg.job, job.algorithm.nodes, { dim, maxBytes: 1 << 20, phases: 3 }, accounting, nullLog);
+  const net = new MemoryNetwork({ job: cfg.job, algorithm: job.algorithm, expect: { dim, maxBytes: 1 << 20, phases: 3 }, log: nullLog });
   const running = slow === 'never' ? [job.server, 'dev-01'] : [job.server, 'dev-01', 'dev-02'];
   const models: number[] = [];
   const tracker = new RoundTracker(running, (_r, m) => models.push(m.get(job.server)![0]!));

@@ -6,7 +6,7 @@ import { parseExperimentConfig } from '@edgefl/config';
 import { mqttPublishPacketBytes } from '@edgefl/transport';
 import type { Inbound, LocalLearner, NodeMachine } from '@edgefl/algorithms';
 import {
-  Mailbox, MemoryNetwork, TrafficAccounting, createJob, nodeEnv, route, runNode, encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError, frame, unframe, WireError,
+  Mailbox, MemoryNetwork, TrafficAccounting, countTraffic, createJob, nodeEnv, runNode, encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError, frame, unframe, WireError,
 } from '@edgefl/runtime';
 
 const msg = (from: string, round: number, phase: number, tag = 0): Inbound => ({
@@ -43,8 +43,8 @@ test('mailbox: stale and far-future rounds are refused (bounded memory)', () => 
 
 test('accounting: hops are counted per device, the aggregator\'s own hop is local', () => {
   const acc = new TrafficAccounting(1024, 1);
-  acc.record('edgefl/v1/j/down', 100, 'gateway', ['d1', 'd2'], 800);
-  acc.record('edgefl/v1/j/up/d1', 50, 'd1', ['gateway'], 400);
+  acc.record({ from: 'gateway', round: 1, phase: 0, payloadBits: 800, publishes: [{ topic: 'edgefl/v1/j/down', bytes: 100, deliveries: ['d1', 'd2'] }] });
+  acc.record({ from: 'd1', round: 1, phase: 1, payloadBits: 400, publishes: [{ topic: 'edgefl/v1/j/up/d1', bytes: 50, deliveries: ['gateway'] }] });
   const down = mqttPublishPacketBytes('edgefl/v1/j/down'.length, 105, 1);
   const up = mqttPublishPacketBytes('edgefl/v1/j/up/d1'.length, 55, 1);
   assert.deepEqual(acc.links(), [
@@ -53,14 +53,6 @@ test('accounting: hops are counted per device, the aggregator\'s own hop is loca
     { from: 'gateway', to: 'd2', messages: 1, payloadBits: 800, wireBytes: down },
   ]);
   assert.deepEqual(acc.totals(), { transmissions: 2, payloadBits: 1200, wireBytes: up + 2 * down });
-});
-
-test('routes: broadcast to all workers is one publish; peers get a link each', () => {
-  const workers = new Set(['d1', 'd2']);
-  assert.deepEqual(route('j', { id: 'gateway', role: 'server' }, ['d1', 'd2'], workers), [{ topic: 'edgefl/v1/j/down', receivers: ['d1', 'd2'] }]);
-  assert.deepEqual(route('j', { id: 'gateway', role: 'server' }, ['d2'], workers), [{ topic: 'edgefl/v1/j/down/d2', receivers: ['d2'] }]);
-  assert.deepEqual(route('j', { id: 'd1', role: 'worker' }, ['gateway'], workers), [{ topic: 'edgefl/v1/j/up/d1', receivers: ['gateway'] }]);
-  assert.deepEqual(route('j', { id: 'p1', role: 'peer' }, ['p0', 'p2'], workers).map((p) => p.topic), ['edgefl/v1/j/link/p1/p0', 'edgefl/v1/j/link/p1/p2']);
 });
 
 test('wire: a message must come from a job member and agree with the topic it arrived on', () => {
@@ -135,7 +127,10 @@ test('runNode: an abort while a node waits ends its run without acting or sendin
     model: () => new Float32Array(1),
   };
   const sent: number[] = [];
-  const port = { mailbox: new Mailbox(nullLog), send: async (_o: unknown, round: number) => void sent.push(round) };
+  const port = {
+    mailbox: new Mailbox(nullLog),
+    send: async (_o: unknown, round: number, phase: number) => (sent.push(round), { from: 'w', round, phase, payloadBits: 32, publishes: [] }),
+  };
   const stop = new AbortController();
   const before = timers();
   const run = runNode(node, port, { rounds: 3, phases: 1, phaseTimeoutMs: 60_000, log: nullLog, signal: stop.signal });
@@ -157,7 +152,7 @@ test('runNode: with one device gone, a healthy worker still gets every broadcast
   const job = createJob(cfg);
   const dim = 2;
   const accounting = new TrafficAccounting(cfg.transport.maxMessageBytes, 1);
-  const net = new MemoryNetwork(cfg.job, job.algorithm.nodes, { dim, maxBytes: 1 << 20, phases: 3 }, accounting, nullLog);
+  const net = new MemoryNetwork({ job: cfg.job, algorithm: job.algorithm, expect: { dim, maxBytes: 1 << 20, phases: 3 }, log: nullLog });
   // Instant local training: the worker starts waiting for the next broadcast right after its upload.
   const learner: LocalLearner = { ...quadraticLearner(new Float32Array(dim)), sgd: async (p) => ({ params: p.map((x) => x + 1), loss: 0 }) };
   const run = (id: string, slowAggregate = false) => {
@@ -168,7 +163,7 @@ test('runNode: with one device gone, a healthy worker still gets every broadcast
       if (slowAggregate && phase === 2) await new Promise((r) => setTimeout(r, 50));
       return node.act(round, phase, inbox);
     };
-    return runNode({ spec, expects: (r, p) => node.expects(r, p), act, model: () => node.model() }, net.port(spec), {
+    return runNode({ spec, expects: (r, p) => node.expects(r, p), act, model: () => node.model() }, countTraffic(accounting)(net.port(spec), spec), {
       rounds: cfg.rounds, phases: 3, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log: nullLog,
     });
   };

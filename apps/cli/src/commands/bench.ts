@@ -91,7 +91,7 @@ async function broker(opts: BenchOptions): Promise<BenchRecord> {
 
 async function fleet(opts: BenchOptions): Promise<BenchRecord> {
   const [{ loadExperimentConfig }, { createLogger }, { benchFleet }] = await Promise.all([
-    import('@edgefl/config'), import('@edgefl/telemetry'), import('@edgefl/firmware-sim'),
+    import('@edgefl/config'), import('@edgefl/telemetry'), import('@edgefl/lab'),
   ]);
   const base = loadExperimentConfig(opts.experiment);
   const cases = opts.cases?.split(',').map((c) => c.trim()).filter((c) => c !== '');

@@ -15,7 +15,7 @@ export function simCommand(algorithms?: string): Command {
     .action(async (file: string, opts: { transport?: 'mqtt' | 'memory'; set: string[]; json?: string; quiet?: boolean }) => {
       // Loaded here, not at the top: `edgefl --help` and the other commands must not pay for them.
       const [{ loadExperimentConfig }, { createLogger }, { runExperiment }, { RoundProgress }, { formatSummary }] = await Promise.all([
-        import('@edgefl/config'), import('@edgefl/telemetry'), import('@edgefl/firmware-sim'), import('../progress.js'), import('../summary.js'),
+        import('@edgefl/config'), import('@edgefl/telemetry'), import('@edgefl/lab'), import('../progress.js'), import('../summary.js'),
       ]);
       const sets = opts.transport ? [...opts.set, `transport.kind=${opts.transport}`] : opts.set;
       const cfg = loadExperimentConfig(file, sets);

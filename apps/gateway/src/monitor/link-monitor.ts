@@ -33,7 +33,7 @@ export interface DirectionView extends DirectionStats {
 
 export interface DeviceView {
   readonly device: string;
-  /** the device's retained status: online, ready, offline — or unknown before it said anything */
+  /** the device's retained status: online, ready, done, offline — or unknown before it said anything */
   readonly status: string;
   readonly online: boolean;
   /** ms since epoch of the last packet from the device, or null */

@@ -91,6 +91,12 @@ export interface NodeEnv {
   /** the node's local shard, for algorithms with closed-form local solves */
   readonly data?: Dataset;
   readonly log: Log;
+  /**
+   * The round this node starts at: 1 for a node that starts with the job; later for one that
+   * (re)joins a running job. Such a node is a fresh machine holding no references (no θ̂ of
+   * its neighbours, no duals): its channels must ask for keyframes before decoding residuals.
+   */
+  readonly startRound?: number;
 }
 
 export interface NodeMachine {
@@ -129,6 +135,14 @@ export interface Algorithm {
   readonly phases: readonly string[];
   readonly nodes: readonly NodeSpec[];
   createNode(env: NodeEnv): NodeMachine;
+  /**
+   * The nodes whose messages node `id` receives (its in-neighbours). Drivers subscribe to
+   * exactly these senders' topics and refuse messages from anyone else; the gateway's topic
+   * policy reads the same function. Optional for server algorithms (default: a server
+   * receives from every worker, a worker from the server); required when the algorithm has
+   * peers — a job without it is refused.
+   */
+  senders?(id: NodeId): readonly NodeId[];
   /** The model a lab run evaluates after a round, from each node's end-of-round model. */
   evaluationModel(models: ReadonlyMap<NodeId, Float32Array>): Float32Array;
   /**

@@ -3,8 +3,8 @@ import { deviceIds, type ExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
 import {
-  MemoryNetwork, RoundTracker, TrafficAccounting, createJob, jobBudgets, linkRecords, nodeEnv, receiveChecks, runNode, trainerSeed,
-  type Job, type RoundRecord, type RunRecord,
+  MemoryNetwork, RoundTracker, TrafficAccounting, countTraffic, createJob, hostNode, jobBudgets, linkRecords, receiveChecks,
+  type BuildAlgorithm, type DeliveryKey, type HostedNode, type Job, type RoundRecord, type RunRecord,
 } from '@edgefl/runtime';
 import { provisionFleet, startGateway, type BrokerCounters } from '@edgefl/gateway';
 import { startAgent, type RunningAgent } from '@edgefl/agent';
@@ -26,19 +26,24 @@ export interface ExperimentHooks {
    * the record of the rounds done so far is returned with `incomplete: true`.
    */
   readonly signal?: AbortSignal;
+  /** run an algorithm the registry does not know (programs, tests); every node builds it with this */
+  readonly buildAlgorithm?: BuildAlgorithm;
+  /** under `memory`: lose the deliveries this returns true for (fault injection, e.g. to test keyframe resync) */
+  readonly drop?: (key: DeliveryKey) => boolean;
 }
 
 /**
  * Runs one experiment on an emulated fleet. Under `memory` every node runs in this
  * process and messages go through the wire envelope without a broker; under `mqtt`
- * the real gateway (broker + aggregator) and one real agent per device run here, each
- * with its own MQTT connection. Both build the same job from the same seed, so they
- * produce the same model; the run record also says what the links carried.
+ * the real gateway (broker + aggregator, or only the broker and the job's clock when the
+ * algorithm is serverless) and one real agent per device run here, each with its own MQTT
+ * connection. Both build the same job from the same seed, so they produce the same model;
+ * the run record also says what the links carried (counted by a port decorator on every node).
  */
 export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHooks): Promise<RunRecord> {
   const transport: TransportKind = cfg.transport.kind;
   const devices = deviceIds(cfg.fleet);
-  const job = createJob(cfg, devices);
+  const job = createJob(cfg, devices, hooks.buildAlgorithm);
   const data = prepareFederatedData(cfg.data, devices.length, cfg.seed);
   const evaluator = await createTrainer({ model: cfg.model, data: data.train, seed: cfg.seed });
   const accounting = new TrafficAccounting(cfg.transport.maxMessageBytes, cfg.transport.qos);
@@ -69,7 +74,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
 
   hooks.onStart?.({ devices, dim: evaluator.dim, rounds: cfg.rounds, transport });
   try {
-    if (transport === 'memory') await runInMemory(job, data, evaluator, accounting, tracker, hooks.log, hooks.signal);
+    if (transport === 'memory') await runInMemory(job, data, evaluator, accounting, tracker, hooks);
     else await runOverMqtt(job, data, accounting, tracker, hooks);
     await evaluations;
   } finally {
@@ -94,29 +99,28 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
   };
 }
 
-async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, accounting: TrafficAccounting, tracker: RoundTracker, log: Log, signal?: AbortSignal): Promise<void> {
+async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks): Promise<void> {
   const cfg = job.cfg;
+  const log = hooks.log;
   const dim = evaluator.dim;
-  const initialParams = evaluator.initParams(cfg.seed);
-  const net = new MemoryNetwork(cfg.job, job.algorithm.nodes, receiveChecks(job, dim), accounting, log);
-  const trainers: Trainer[] = [];
+  const initial = { dim, params: evaluator.initParams(cfg.seed) };
+  const net = new MemoryNetwork({ job: cfg.job, algorithm: job.algorithm, expect: receiveChecks(job, dim), log, ...(hooks.drop ? { drop: hooks.drop } : {}) });
+  const hosts: HostedNode[] = [];
   try {
-    const runs = await Promise.all(job.algorithm.nodes.map(async (spec) => {
+    // Settled, not all: when one node fails to start, the learners of the others are still closed.
+    const started = await Promise.allSettled(job.algorithm.nodes.map(async (spec) => {
       const index = job.devices.indexOf(spec.id);
       const shard = index >= 0 ? data.shards[index] : undefined;
-      const learner = shard ? await createTrainer({ model: cfg.model, data: shard, seed: trainerSeed(job, spec.id) }) : undefined;
-      if (learner) trainers.push(learner);
-      const node = job.algorithm.createNode(nodeEnv(job, spec, {
-        dim, initialParams, log, ...(learner ? { learner } : {}), ...(shard ? { data: shard } : {}),
-      }));
-      return { node, port: net.port(spec) };
+      const host = await hostNode({
+        job, id: spec.id, log, initial, port: (s) => net.port(s), wrapPort: countTraffic(accounting), ...(shard ? { data: shard } : {}),
+      });
+      hosts.push(host);
+      return host;
     }));
-    await Promise.all(runs.map(({ node, port }) => runNode(node, port, {
-      rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log,
-      onRoundEnd: tracker.hook(node.spec.id), ...(signal ? { signal } : {}),
-    })));
+    for (const r of started) if (r.status === 'rejected') throw r.reason;
+    await Promise.all(hosts.map((h) => h.run({ onRoundEnd: tracker.hook(h.spec.id), ...(hooks.signal ? { signal: hooks.signal } : {}) })));
   } finally {
-    await Promise.all(trainers.map((t) => t.close()));
+    await Promise.all(hosts.map((h) => h.close()));
   }
 }
 
@@ -127,8 +131,10 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
   // gateway enforces the same keys and topic policy as `edgefl gateway`.
   const fleet = await provisionFleet(job.devices);
   const gateway = await startGateway({
-    listen: cfg.gateway, auth: { keys: { entries: fleet.entries } }, experiment: cfg, devices: job.devices, log, data, accounting,
-    readyTimeoutMs: cfg.transport.roundTimeoutMs, onRoundEnd: tracker.hook(job.server),
+    listen: cfg.gateway, auth: { keys: { entries: fleet.entries } }, experiment: cfg, devices: job.devices, log, data, accounting, wrapPort: countTraffic(accounting),
+    readyTimeoutMs: cfg.transport.roundTimeoutMs,
+    ...(job.serverless ? {} : { onRoundEnd: tracker.hook(job.server) }),
+    ...(hooks.buildAlgorithm ? { buildAlgorithm: hooks.buildAlgorithm } : {}),
     // The run record evaluates every round already; the gateway's own log evaluation would repeat it.
     evaluateRounds: false,
   });
@@ -139,7 +145,8 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
     const starts = await Promise.allSettled(job.devices.map((device, i) => startAgent({
       url: `mqtt://127.0.0.1:${gateway.broker.port}`, device, job: cfg.job, log, data: data.shards[i]!,
       username: device, password: fleet.secrets.get(device)!,
-      jobTimeoutMs: cfg.transport.roundTimeoutMs, onRoundEnd: tracker.hook(device), accounting,
+      jobTimeoutMs: cfg.transport.roundTimeoutMs, onRoundEnd: tracker.hook(device), wrapPort: countTraffic(accounting),
+      ...(hooks.buildAlgorithm ? { buildAlgorithm: hooks.buildAlgorithm } : {}),
     })));
     for (const s of starts) if (s.status === 'fulfilled') agents.push(s.value);
     const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');

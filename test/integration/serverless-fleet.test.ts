@@ -1,0 +1,123 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deviceIds, parseExperimentConfig } from '@edgefl/config';
+import { prepareFederatedData } from '@edgefl/data';
+import { runExperiment } from '@edgefl/lab';
+import { startGateway, type BrokerCounters, type ClientTraffic } from '@edgefl/gateway';
+import { startAgent } from '@edgefl/agent';
+import { FleetClient, topics } from '@edgefl/transport';
+import { decodeJobAnnouncement, frame, type BuildAlgorithm, type JobAnnouncement, type RoundRecord } from '@edgefl/runtime';
+import { ringGossip, type GossipOptions } from '../helpers/gossip.js';
+import { CaptureLog, until } from './broker-helpers.js';
+
+const base = { job: 'gossip-fleet', seed: 11, rounds: 3, fleet: { devices: 4 }, model: { kind: 'logistic' } };
+
+async function run(kind: 'memory' | 'mqtt', send: GossipOptions['send'] = 'both') {
+  const cfg = parseExperimentConfig({ ...base, transport: { kind, roundTimeoutMs: 30_000 } });
+  let sentBits = 0;
+  let transmissions = 0;
+  const build: BuildAlgorithm = (_spec, ctx) => ringGossip(ctx.devices, { steps: 2, lr: 0.1, send, onSend: (_f, out) => { sentBits += out.payloadBits; transmissions++; } });
+  const models: Float32Array[] = [];
+  const rounds: RoundRecord[] = [];
+  let broker: BrokerCounters | undefined = undefined as BrokerCounters | undefined;
+  const record = await runExperiment(cfg, {
+    log: new CaptureLog(), buildAlgorithm: build, onModel: (_r, m) => models.push(m), onRound: (r) => rounds.push(r), onBrokerCounters: (c) => (broker = c),
+  });
+  return { record, models, rounds, broker, sentBits, transmissions };
+}
+
+test('serverless job: peers run as real agents over MQTT, one publish per transmission, the same trajectory as in memory', async () => {
+  const mem = await run('memory');
+  const mqtt = await run('mqtt');
+  assert.equal(mqtt.record.rounds.length, 3);
+  for (let r = 0; r < 3; r++) assert.deepEqual(mqtt.models[r], mem.models[r], `round ${r + 1} model differs`);
+  assert.deepEqual(mqtt.rounds.map((r) => r.loss), mem.rounds.map((r) => r.loss));
+  assert.ok(mqtt.rounds[2]!.loss < mqtt.rounds[0]!.loss, 'the peers learn');
+  // Payload bits are the sum over transmissions, under both drivers: 4 peers × 3 rounds × one message to both neighbours.
+  for (const x of [mem, mqtt]) {
+    assert.equal(x.transmissions, 12);
+    assert.equal(x.record.totals.payloadBits, x.sentBits);
+    assert.equal(x.record.totals.payloadBits, x.record.rounds.reduce((s, r) => s + r.payloadBits, 0));
+  }
+  assert.deepEqual(mqtt.record.links, mem.record.links, 'the lab counts the links a fleet uses');
+  // What the broker saw: each peer published once per round on peer/{self} and got one delivery per neighbour per round,
+  // and the wire bytes of the run record are those deliveries.
+  const counters = mqtt.broker as BrokerCounters | undefined;
+  assert.ok(counters);
+  for (const l of mqtt.record.links) {
+    const device = l.from === 'gateway' ? l.to : l.from;
+    const seen: ClientTraffic['byKind'] = counters.get(`edgefl-${base.job}-${device}`).byKind;
+    if (l.from === 'gateway') {
+      assert.equal(seen['peer']?.delivered.messages, 2 * 3, `${device} deliveries`);
+      assert.equal(l.wireBytes, seen['peer']?.delivered.bytes);
+    } else {
+      assert.equal(seen['peer']?.received.messages, 3, `${device} publishes: one per round, not one per neighbour`);
+      assert.equal(l.wireBytes, seen['peer']?.received.bytes);
+    }
+    assert.equal(seen['up'], undefined, 'no device talks to an aggregator');
+  }
+});
+
+test('serverless job: a message per neighbour travels on links, the same under both drivers', async () => {
+  const mem = await run('memory', 'split');
+  const mqtt = await run('mqtt', 'split');
+  for (let r = 0; r < 3; r++) assert.deepEqual(mqtt.models[r], mem.models[r], `round ${r + 1} model differs`);
+  assert.deepEqual(mqtt.record.links, mem.record.links);
+  assert.equal(mqtt.transmissions, 24);
+  assert.equal(mqtt.record.totals.payloadBits, mqtt.sentBits);
+  const seen = mqtt.broker!.get(`edgefl-${base.job}-dev-01`).byKind;
+  assert.equal(seen['link']?.received.messages, 6);
+  assert.equal(seen['peer'], undefined);
+});
+
+test('serverless gateway: runs no node, starts the clock once every peer is ready, follows the rounds and announces done', async () => {
+  const cfg = parseExperimentConfig({ ...base, job: 'gossip-gw', transport: { roundTimeoutMs: 30_000 } });
+  const devices = deviceIds(cfg.fleet);
+  const data = prepareFederatedData(cfg.data, devices.length, cfg.seed);
+  const log = new CaptureLog();
+  const build: BuildAlgorithm = (_s, ctx) => ringGossip(ctx.devices, { steps: 1 });
+  // auth: none, so the test's watcher may also forge peer messages (the sim runs above go through keys and topic ACLs).
+  const gw = await startGateway({ listen: { host: '127.0.0.1', port: 0 }, auth: 'none', experiment: cfg, devices, log, data, readyTimeoutMs: 20_000, buildAlgorithm: build });
+  const url = `mqtt://127.0.0.1:${gw.broker.port}`;
+  const announcements: JobAnnouncement[] = [];
+  const watcher = await FleetClient.connect({ url, clientId: 'watcher', job: cfg.job, device: 'watcher', maxMessageBytes: 262_144, qos: 1 });
+  await watcher.subscribe(topics.ctl(cfg.job), (_t, bytes) => void announcements.push(decodeJobAnnouncement(bytes)));
+  // Hostile input to the observer: garbage, and a well-formed message claiming a round far past the job's, on dev-01's topic.
+  const dim = gw.aggregator.dim;
+  const forged = frame({ to: ['dev-02'], codec: { id: 'float32' }, dim, body: new Uint8Array(4 * dim), payloadBits: 32 * dim }, cfg.job, 'dev-01', 999, 0, 0);
+  await watcher.publish(topics.peer(cfg.job, 'dev-01'), new Uint8Array([1, 2, 3]));
+  await watcher.publish(topics.peer(cfg.job, 'dev-01'), forged);
+  const peerRounds = new Map<string, number[]>();
+  const agents = await Promise.all(devices.map((device, i) => startAgent({
+    url, device, job: cfg.job, log, data: data.shards[i]!, jobTimeoutMs: 20_000, buildAlgorithm: build,
+    onRoundEnd: (r) => peerRounds.set(device, [...(peerRounds.get(device) ?? []), r]),
+  })));
+  try {
+    assert.equal(gw.aggregator.job.serverless, true);
+    assert.equal(await gw.aggregator.done, null, 'the gateway holds no model');
+    await Promise.all(agents.map((a) => a.done));
+    // The announcement reaches the watcher through the broker, after the gateway's own publish completed.
+    await until(() => announcements.some((a) => a.state === 'done'), 'the done announcement');
+    for (const d of devices) assert.deepEqual(peerRounds.get(d), [1, 2, 3], `${d} ran every round`);
+    assert.ok(log.lines.some((l) => l.msg === 'ready' && l.obj['role'] === 'peer'), 'agents run as peers');
+    // The clock: round 0 while waiting, 1 once all are ready, then the rounds the peers reached, then done.
+    const rounds = announcements.filter((a) => a.state === 'running').map((a) => a.round);
+    assert.deepEqual(rounds.slice(0, 2), [0, 1]);
+    assert.ok(rounds.includes(3), `clock reached round 3: ${JSON.stringify(rounds)}`);
+    assert.deepEqual(rounds, [...rounds].sort((a, b) => a - b), 'the clock never goes back');
+    const last = announcements[announcements.length - 1]!;
+    assert.equal(last.state, 'done');
+    assert.equal(last.round, 3);
+    const logged = log.lines.filter((l) => l.msg.startsWith('round done (every peer')).map((l) => l.obj['round']);
+    assert.deepEqual(logged, [1, 2], 'the observer logs each round every peer has moved past');
+    const rejected = log.problems('peer message rejected by the observer').map((l) => String(l.obj['reason']));
+    assert.equal(rejected.length, 2, JSON.stringify(rejected));
+    assert.match(rejected[1]!, /round 999 is past the job's 3 rounds/);
+    assert.ok(rounds.every((r) => r <= 3), 'the forged round did not move the clock');
+    assert.equal(log.problems('message rejected').length, 2, 'no peer rejected anything (the peers were not listening yet)');
+  } finally {
+    await watcher.close();
+    await Promise.all(agents.map((a) => a.close()));
+    await gw.close();
+  }
+});
