@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { RunRecord } from '@edgefl/runtime';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../apps/cli/bin/edgefl.js', import.meta.url));
@@ -39,7 +41,7 @@ function provision(devices: readonly string[]): { dir: string; keys: string; sec
 }
 
 /** Runs the command to completion, collecting JSON log lines. */
-function start(args: string[]): Promise<{ code: number | null; lines: Record<string, unknown>[]; stderr: string }> {
+function start(args: string[]): Promise<{ code: number | null; lines: Record<string, unknown>[]; stderr: string; stdout: string }> {
   const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, EDGEFL_LOG_LEVEL: 'info' } });
   let out = '';
   let stderr = '';
@@ -49,15 +51,16 @@ function start(args: string[]): Promise<{ code: number | null; lines: Record<str
   return new Promise((resolve) => p.on('close', (code) => {
     clearTimeout(kill);
     const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    resolve({ code, lines, stderr });
+    resolve({ code, lines, stderr, stdout: out });
   }));
 }
 
 test('a gateway and two agents as separate processes train the job together (JSON logs)', async () => {
   const port = await freePort();
   const k = provision(['dev-01', 'dev-02']);
-  const sets = ['--set', `auth.keys=${k.keys}`, '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'experiment.rounds=3', '--set', 'experiment.fleet.devices=2'];
-  const gateway = start(['gateway', '--config', 'configs/gateway.yaml', ...sets]);
+  const sets = ['--set', `auth.keys=${k.keys}`, '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0', '--set', 'experiment.rounds=3', '--set', 'experiment.fleet.devices=2'];
+  const json = join(k.dir, 'run.json');
+  const gateway = start(['gateway', '--config', 'configs/gateway.yaml', ...sets, '--json', json]);
   const url = `mqtt://127.0.0.1:${port}`;
   // Started at once: an agent retries its first connection until the gateway's broker listens.
   const agents = ['dev-01', 'dev-02'].map((device, i) => start([
@@ -75,6 +78,24 @@ test('a gateway and two agents as separate processes train the job together (JSO
   assert.ok(acc[2]! > acc[0]!, `accuracy ${acc.join(' → ')}`);
   assert.ok(g.lines.some((l) => l['msg'] === 'job finished'));
   for (const r of a) assert.ok(r.lines.some((l) => l['msg'] === 'ready'));
+  // The gateway's run record (--json) and final summary, like sim's.
+  const rec = JSON.parse(readFileSync(json, 'utf8')) as RunRecord;
+  assert.equal(rec.format, 'edgefl-run/1');
+  assert.equal(rec.source, 'gateway');
+  assert.deepEqual(rec.rounds.map((r) => r.round), [1, 2, 3]);
+  assert.equal(rec.totals.finalAccuracy, acc[2]);
+  assert.deepEqual(rec.links.map((l) => `${l.from}>${l.to}`), ['dev-01>gateway', 'gateway>dev-01', 'dev-02>gateway', 'gateway>dev-02']);
+  for (const l of rec.links) {
+    assert.equal(l.messages, 3);
+    assert.deepEqual([l.budgetBitsPerSec, l.budgetBitsPerRound, l.overBudget], [null, null, 0]);
+  }
+  // 8-bit uniform updates: (8·d + 64) bits each.
+  assert.equal(rec.links[0]!.payloadBits, 3 * (8 * rec.model.dim + 64));
+  const summary = g.stdout;
+  assert.match(summary, /held-out accuracy [\d.]+% after 3 rounds/);
+  assert.match(summary, /^dev-01 +[\d.]+ kbit +[\d.]+ kB/m);
+  assert.match(summary, /as float32 updates: [\d.]+× smaller/);
+  assert.match(summary, new RegExp(`run record: ${json.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   rmSync(k.dir, { recursive: true, force: true });
 });
 
@@ -124,7 +145,7 @@ test('SIGINT stops a gateway waiting for devices and an agent waiting for its ro
   const port = await freePort();
   // Two devices, one agent: the gateway waits for dev-02, the agent for a broadcast that never comes.
   const k = provision(['dev-01', 'dev-02']);
-  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1',
+  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0',
     '--set', 'experiment.fleet.devices=2', '--set', `auth.keys=${k.keys}`]);
   const agent = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=mqtt://127.0.0.1:${port}`, '--set', 'device=dev-01',
     '--set', `auth={secretFile: ${k.secretFile('dev-01')}}`]);
@@ -152,12 +173,15 @@ test('edgefl gateway without auth refuses to start and names `edgefl keys add`',
 
 test('a second agent with a device id already connected is refused: both sides name the id, the holder stays', async () => {
   const port = await freePort();
-  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1',
-    '--set', 'experiment.fleet.devices=2']);
+  const k = provision(['dev-01', 'dev-02']);
+  const key = (d: string): string[] => ['--set', `auth={secretFile: ${k.secretFile(d)}}`];
+  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0',
+    '--set', 'experiment.fleet.devices=2', '--set', `auth.keys=${k.keys}`]);
   const url = `mqtt://127.0.0.1:${port}`;
-  const holder = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-01']);
+  const holder = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-01', ...key('dev-01')]);
   await Promise.all([gateway.logged(STOPPABLE), holder.logged(STOPPABLE)]);
-  const twin = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-01']);
+  // The twin holds dev-01's key too (a cloned board): the id, not the key, is what clashes.
+  const twin = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-01', ...key('dev-01')]);
   const t = await twin.exit;
   assert.equal(t.code, 2, t.stderr);
   assert.match(t.stderr, /device id dev-01 is already connected/);
@@ -165,7 +189,7 @@ test('a second agent with a device id already connected is refused: both sides n
   const refused = await gateway.logged('connection refused: client id edgefl-quickstart-dev-01 is already connected (two devices with the same device id?); the device holding it stays connected');
   assert.equal(refused['clientId'], 'edgefl-quickstart-dev-01');
   // The holder was not evicted: the job starts and finishes once dev-02 joins.
-  const second = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-02', '--set', 'data.index=1']);
+  const second = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-02', '--set', 'data.index=1', ...key('dev-02')]);
   await gateway.logged('all devices ready; starting rounds');
   await holder.logged('job finished');
   for (const p of [holder, second]) {
@@ -174,14 +198,16 @@ test('a second agent with a device id already connected is refused: both sides n
   }
   // the job is done: the gateway exits by itself
   assert.equal((await gateway.exit).code, 0);
+  rmSync(k.dir, { recursive: true, force: true });
 });
 
 test('an agent whose gateway is gone backs off, then gives up after gateway.giveUpAfterMs and exits 1 saying why', async () => {
   const port = await freePort();
-  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1',
-    '--set', 'experiment.fleet.devices=2']);
+  const k = provision(['dev-01', 'dev-02']);
+  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0',
+    '--set', 'experiment.fleet.devices=2', '--set', `auth.keys=${k.keys}`]);
   const agent = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=mqtt://127.0.0.1:${port}`, '--set', 'device=dev-01',
-    '--set', 'gateway.giveUpAfterMs=2500']);
+    '--set', 'gateway.giveUpAfterMs=2500', '--set', `auth={secretFile: ${k.secretFile('dev-01')}}`]);
   await Promise.all([gateway.logged(STOPPABLE), agent.logged(STOPPABLE)]);
   gateway.proc.kill('SIGKILL');
   await gateway.exit;
@@ -194,4 +220,5 @@ test('an agent whose gateway is gone backs off, then gives up after gateway.give
   assert.deepEqual([a.code, a.signal], [1, null], a.stderr);
   assert.match(a.stderr, /gave up reconnecting to the MQTT broker at mqtt:\/\/127\.0\.0\.1:\d+ after 3 s down \(2 attempts; last: .*ECONNREFUSED/);
   assert.match(a.stderr, /fix: start the gateway/);
+  rmSync(k.dir, { recursive: true, force: true });
 });

@@ -1,9 +1,10 @@
 import { EdgeflError, errorMessage, type Dataset, type Log } from '@edgefl/core';
-import { FleetClient, type ClientTls, topics } from '@edgefl/transport';
+import { FleetClient, TokenBucketShaper, type ClientTls, topics } from '@edgefl/transport';
 import {
-  STATUS_DONE, STATUS_READY, createJob, decodeJobAnnouncement, hostNode, mqttPort, receiveChecks,
+  STATUS_DONE, STATUS_READY, createJob, decodeJobAnnouncement, hostNode, linkRate, mqttPort, receiveChecks,
   type BuildAlgorithm, type HostedNode, type JobAnnouncement, type PortDecorator,
 } from '@edgefl/runtime';
+import { startTelemetry } from './telemetry.js';
 
 export interface AgentOptions {
   readonly url: string;
@@ -32,9 +33,14 @@ export interface AgentOptions {
 export interface RunningAgent {
   /** resolves when the job's last round is done, or once `close()` stopped it */
   readonly done: Promise<void>;
+  /** publishes this device's counters on `telemetry/{device}` now (they also go out every `telemetry.intervalMs`) */
+  publishTelemetry(): Promise<void>;
   /** stops the node where it is, publishes `offline` and disconnects; no timer or worker outlives it */
   close(): Promise<void>;
 }
+
+/** How often agents report their counters when the job does not say. */
+export const DEFAULT_TELEMETRY_MS = 5000;
 
 export class AgentError extends EdgeflError {
   constructor(message: string, hint: string, options?: { cause?: unknown }) {
@@ -70,9 +76,11 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   let onLost: ((e: GatewayLostError) => void) | undefined;
   const gatewayLost = new Promise<never>((_resolve, reject) => (onLost = reject));
   gatewayLost.catch(() => undefined);
+  // Unlimited until the job's budgets are known (from its announcement).
+  const shaper = new TokenBucketShaper({ rateOf: () => null });
   const client = await FleetClient.connect({
     url: o.url, clientId: `edgefl-${o.job}-${o.device}`, job: o.job, device: o.device,
-    ...BEFORE_JOB, logger: log,
+    ...BEFORE_JOB, logger: log, shaper,
     ...(o.username !== undefined ? { username: o.username } : {}),
     ...(o.password !== undefined ? { password: o.password } : {}),
     ...(o.tls !== undefined ? { tls: o.tls } : {}),
@@ -95,6 +103,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     // The gateway's broker limit and QoS travel in the job; chunk to it and publish at it.
     client.setMaxMessageBytes(cfg.transport.maxMessageBytes);
     client.setQos(cfg.transport.qos);
+    // ...and so do its rate budgets: this device's links are shaped to their bitsPerSec.
+    shaper.setRates(linkRate(cfg, ann.devices));
     const job = createJob(cfg, ann.devices, o.buildAlgorithm);
     const data = typeof o.data === 'function' ? o.data(ann) : o.data;
     const host: HostedNode = await hostNode({
@@ -115,6 +125,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       throw e;
     }
     log.info({ job: cfg.job, role: host.spec.role, dim: host.dim, samples: data.n }, 'ready');
+    let round = 0;
+    const telemetry = startTelemetry(client, shaper, cfg.telemetry?.intervalMs ?? DEFAULT_TELEMETRY_MS, () => round, log);
     const jobClock = clock;
     const done = (async (): Promise<void> => {
       // Nodes start on the gateway's clock (round ≥ 1 once every device is ready), so no
@@ -128,13 +140,25 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       }
       const firstRound = Math.max(1, started.round);
       if (firstRound > 1) log.info({ round: firstRound }, 'joining a running job');
-      await host.run({ firstRound, signal: stop.signal, ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}) });
+      await host.run({
+        firstRound, signal: stop.signal,
+        onRoundStart: (r) => {
+          round = r;
+        },
+        ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
+      });
       if (lost) throw lost;
       if (!stop.signal.aborted) await client.setStatus(STATUS_DONE).catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'could not report done'));
-    })().finally(() => jobClock.stop());
+    })().finally(() => {
+      jobClock.stop();
+      // Given up on the gateway, or finished: no telemetry timer outlives the job.
+      if (lost) telemetry.stop();
+    });
     return {
       done,
+      publishTelemetry: () => telemetry.publishNow(),
       async close() {
+        telemetry.stop();
         stop.abort();
         await client.close();
         // A local training step in flight finishes before the learner closes.

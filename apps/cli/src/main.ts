@@ -6,6 +6,7 @@ import { agentCommand } from './commands/agent.js';
 import { benchCommand } from './commands/bench.js';
 import { keysCommand } from './commands/keys.js';
 import { reportCommand } from './commands/report.js';
+import { topCommand } from './commands/top.js';
 
 /** Exit codes: 0 success, 1 failure at run time, 2 a user error (config, data, arguments), 130 stopped by Ctrl-C during `sim`. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -20,7 +21,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     ? (await import('@edgefl/algorithms')).algorithmsHelp()
     : undefined;
   // addCommand does not copy settings: each subcommand must throw instead of exiting.
-  for (const cmd of [simCommand(simHelp), gatewayCommand(), agentCommand(), keysCommand(), benchCommand(), reportCommand()]) {
+  for (const cmd of [simCommand(simHelp), gatewayCommand(), agentCommand(), keysCommand(), benchCommand(), reportCommand(), topCommand()]) {
     program.addCommand(cmd.exitOverride().showHelpAfterError());
   }
   try {

@@ -31,6 +31,13 @@ export function formatSummary(rec: RunRecord): string {
     lines.push(`uplink payload ${kbit(upBits)} vs ${kbit(f32)} as float32 updates: ${(f32 / upBits).toFixed(1)}× smaller`);
   }
   lines.push(`total payload ${kbit(t.payloadBits)}, total on the wire ${kB(t.wireBytes)}`);
+  const budgeted = rec.links.filter((l) => l.budgetBitsPerSec !== null || l.budgetBitsPerRound !== null);
+  if (budgeted.length > 0) {
+    const over = budgeted.filter((l) => l.overBudget > 0);
+    lines.push(`rate budgets on ${budgeted.length} links: ` + (over.length === 0
+      ? 'all met'
+      : `${over.length} over budget (${over.map((l) => `${l.from}→${l.to} ×${l.overBudget}`).join(', ')})`));
+  }
   return lines.join('\n') + '\n';
 }
 

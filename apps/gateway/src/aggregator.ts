@@ -2,10 +2,10 @@ import { EdgeflError, errorMessage, type Log } from '@edgefl/core';
 import type { ExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
-import { FleetClient, type ClientTls, GATEWAY, filters, parseTopic, topics } from '@edgefl/transport';
+import { FleetClient, type ClientTls, GATEWAY, TokenBucketShaper, filters, parseTopic, topics } from '@edgefl/transport';
 import {
-  STATUS_DONE, STATUS_READY, createJob, encodeJobAnnouncement, hostNode, mqttPort, receiveChecks,
-  type BuildAlgorithm, type HostedNode, type Job, type PortDecorator,
+  STATUS_DONE, STATUS_READY, createJob, encodeJobAnnouncement, hostNode, linkRate, mqttPort, receiveChecks,
+  type BuildAlgorithm, type HostedNode, type Job, type PortDecorator, type Transmission,
 } from '@edgefl/runtime';
 import { observePeers, type PeerObserver } from './observer.js';
 
@@ -28,8 +28,12 @@ export interface AggregatorOptions {
   readonly evaluateRounds?: boolean;
   /** the server node's model and figures at the end of each round (not called in a serverless job) */
   readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
+  /** after each round's held-out evaluation (when `evaluateRounds`) */
+  readonly onEvaluated?: (round: number, loss: number, accuracy: number | null) => void;
   /** wraps the server node's port, e.g. `countTraffic(accounting)` in the lab */
   readonly wrapPort?: PortDecorator;
+  /** every message the server node accepts (the gateway's own record of inbound links; see MqttPortOptions.onReceive) */
+  readonly onReceive?: (t: Transmission) => void;
   /** builds the job's algorithm instead of the registry (programs and tests running their own) */
   readonly buildAlgorithm?: BuildAlgorithm;
 }
@@ -65,6 +69,8 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     client = await FleetClient.connect({
       url: o.url, clientId: `edgefl-aggregator-${cfg.job}`, job: cfg.job, device: GATEWAY,
       maxMessageBytes: cfg.transport.maxMessageBytes, qos: cfg.transport.qos, logger: log,
+      // downlinks are shaped to their budgets' bitsPerSec
+      shaper: new TokenBucketShaper({ rateOf: linkRate(cfg, o.devices) }),
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
       ...(o.tls !== undefined ? { tls: o.tls } : {}),
@@ -84,7 +90,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     } else {
       host = await hostNode({
         job, id: job.server, log, initial: { dim, params: evaluator.initParams(cfg.seed), layout: evaluator.layout },
-        port: (spec) => mqttPort(c, spec, { routes: job.routes, log, expect: receiveChecks(job, dim) }),
+        port: (spec) => mqttPort(c, spec, { routes: job.routes, log, expect: receiveChecks(job, dim), ...(o.onReceive ? { onReceive: o.onReceive } : {}) }),
         ...(o.wrapPort ? { wrapPort: o.wrapPort } : {}),
       });
     }
@@ -117,7 +123,10 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
           const snapshot = Float32Array.from(model);
           evaluations = evaluations.then(() => evaluator.evaluate(snapshot)).then(
             // the gateway holds only the held-out rows, so both are held-out figures
-            (r) => log.info({ round, heldOutLoss: r.loss, heldOutAccuracy: r.accuracy }, 'round done'),
+            (r) => {
+              log.info({ round, heldOutLoss: r.loss, heldOutAccuracy: r.accuracy }, 'round done');
+              o.onEvaluated?.(round, r.loss, r.accuracy);
+            },
             (e: unknown) => log.warn({ round, reason: errorMessage(e) }, 'evaluation failed'),
           );
         },

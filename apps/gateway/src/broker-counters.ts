@@ -27,23 +27,48 @@ export function topicKind(topic: string): string {
   return parts[3] ?? 'other';
 }
 
+/** One PUBLISH packet counted at the broker's socket, as listeners (the monitor) see it. */
+export interface PacketEvent {
+  readonly clientId: string;
+  /** `received` from the client, or `delivered` to it */
+  readonly direction: 'received' | 'delivered';
+  readonly topic: string;
+  /** the whole MQTT packet */
+  readonly bytes: number;
+  /** its application payload (the rest is MQTT overhead) */
+  readonly payloadBytes: number;
+}
+
 /**
  * Byte counters per client id, kept by the broker so a run record's wire bytes (counted
  * by each sender's ByteLedger) can be cross-checked against what actually crossed it.
  */
 export class BrokerCounters {
   private readonly clients = new Map<string, ClientTraffic>();
+  private readonly listeners = new Set<(e: PacketEvent) => void>();
 
-  addReceived(clientId: string, bytes: number, topic = ''): void {
+  addReceived(clientId: string, bytes: number, topic = '', payloadBytes = 0): void {
     const c = this.of(clientId);
     add(c.received, bytes);
     add(kindOf(c, topic).received, bytes);
+    this.emit({ clientId, direction: 'received', topic, bytes, payloadBytes });
   }
 
-  addDelivered(clientId: string, bytes: number, topic = ''): void {
+  addDelivered(clientId: string, bytes: number, topic = '', payloadBytes = 0): void {
     const c = this.of(clientId);
     add(c.delivered, bytes);
     add(kindOf(c, topic).delivered, bytes);
+    this.emit({ clientId, direction: 'delivered', topic, bytes, payloadBytes });
+  }
+
+  /** Calls `fn` for every counted packet, until the returned function is called. */
+  onPacket(fn: (e: PacketEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(e: PacketEvent): void {
+    for (const fn of this.listeners) fn(e);
   }
 
   addRefused(clientId: string, bytes: number): void {

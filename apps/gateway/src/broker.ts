@@ -113,7 +113,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
       if (packet.topic.startsWith('$SYS/')) return refuse('clients may not publish under $SYS/');
       const accept = (): void => {
         // A will was never sent as a PUBLISH by the client: it came in its CONNECT.
-        if (!isWill && client !== null) counters.addReceived(clientId, bytes, packet.topic);
+        if (!isWill && client !== null) counters.addReceived(clientId, bytes, packet.topic, packet.payload.length);
         done(null);
       };
       if (opts.authorizePublish === undefined || client === null) return accept();
@@ -132,7 +132,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     authorizeForward(client: Client, packet: AedesPublishPacket) {
       if (opts.authorizeForward !== undefined && !opts.authorizeForward(client.id, packet.topic)) return null;
       const qos = deliveredQosCached(client, packet);
-      counters.addDelivered(client.id, mqttPublishPacketBytes(Buffer.byteLength(packet.topic), packet.payload.length, qos, client.version === 5 ? 5 : 4), packet.topic);
+      counters.addDelivered(client.id, mqttPublishPacketBytes(Buffer.byteLength(packet.topic), packet.payload.length, qos, client.version === 5 ? 5 : 4), packet.topic, packet.payload.length);
       return packet;
     },
   });

@@ -1,10 +1,12 @@
 import type { Log } from '@edgefl/core';
-import type { ExperimentConfig } from '@edgefl/config';
+import type { ExperimentConfig, MonitorConfig } from '@edgefl/config';
 import type { FederatedData } from '@edgefl/data';
-import { createJob, type BuildAlgorithm, type PortDecorator } from '@edgefl/runtime';
+import { TrafficAccounting, countTraffic, createJob, type BuildAlgorithm, type PortDecorator, type RunRecord, type Transmission } from '@edgefl/runtime';
 import { GATEWAY, type ClientTls } from '@edgefl/transport';
 import { startBroker, type RunningBroker } from './broker.js';
 import { startAggregator, type RunningAggregator } from './aggregator.js';
+import { startGatewayMonitor, type GatewayMonitor } from './monitor/index.js';
+import { GatewayRecorder } from './run-record.js';
 import { Authorizer, type KeySource } from './security/authorizer.js';
 import { ConnectionLimiter, DEFAULT_LIMITS, RateLimitedLog, isLoopback, type ConnectionLimits } from './security/limits.js';
 import { startTlsListener, startWssListener, type RunningListener, type TlsListenOptions } from './security/listeners.js';
@@ -57,6 +59,18 @@ export interface GatewayOptions extends SecureBrokerOptions {
   readonly readyTimeoutMs?: number;
   readonly evaluateRounds?: boolean;
   readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
+  /**
+   * The ledger the monitor and run record read. Shared with the agents (the lab), who count
+   * their own traffic with `countTraffic(accounting)` — pass the same decorator as `wrapPort`.
+   * Absent: the gateway keeps its own ledger, counting what its server node sends and receives.
+   */
+  readonly accounting?: TrafficAccounting;
+  /**
+   * Serve the dashboard, /metrics and /api/links here. With `auth.keys` the monitor asks
+   * for HTTP Basic credentials and checks them against the same key file (any identity's
+   * id and secret); with `auth: none` it is open, like the broker.
+   */
+  readonly monitor?: MonitorConfig;
   /** wraps the server node's port, e.g. `countTraffic(accounting)` in the lab */
   readonly wrapPort?: PortDecorator;
   /** builds the job's algorithm instead of the registry (programs and tests running their own) */
@@ -74,6 +88,10 @@ export interface RunningGateway {
   /** key checks and topic policy (absent with `auth: none`) */
   readonly authorizer?: Authorizer;
   readonly limiter: ConnectionLimiter;
+  /** live per-device and per-link traffic (always counted; served over HTTP when `monitor` is set) */
+  readonly monitor: GatewayMonitor;
+  /** the run record so far (edgefl-run/1) */
+  record(): RunRecord;
   close(): Promise<void>;
 }
 
@@ -137,11 +155,12 @@ export async function startSecureBroker(o: SecureBrokerOptions): Promise<Running
   };
 }
 
-/** `edgefl gateway`: an aedes broker with the job's aggregator next to it. */
+/** `edgefl gateway`: an aedes broker with the job's aggregator next to it, and its monitor. */
 export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
+  const cfg = o.experiment;
   // The job is built (and checked) before the broker starts: its algorithm's senders say
   // whose peer topics each device may read.
-  const job = createJob(o.experiment, o.devices, o.buildAlgorithm);
+  const job = createJob(cfg, o.devices, o.buildAlgorithm);
   const auth: GatewayAuth = o.auth === 'none' || o.auth.neighbours ? o.auth : { ...o.auth, neighbours: (d) => job.routes.senders(d) };
   const sb = await startSecureBroker({ ...o, auth });
   const { broker, authorizer } = sb;
@@ -152,27 +171,62 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       o.log.warn({ missing }, 'devices of the job without a key cannot connect; add them with `edgefl keys add <device> --keys <file>`');
     }
   }
-  let aggregator: RunningAggregator;
+  const own = o.accounting === undefined;
+  const accounting = o.accounting ?? new TrafficAccounting(cfg.transport.maxMessageBytes, cfg.transport.qos);
+  // The gateway's own ledger counts its server node's sends too (after any caller's decorator).
+  const counting = own ? countTraffic(accounting) : undefined;
+  const wrapPort: PortDecorator | undefined = counting && o.wrapPort ? (p, spec) => counting(o.wrapPort!(p, spec), spec) : (counting ?? o.wrapPort);
+  let monitor: GatewayMonitor;
   try {
-    aggregator = await startAggregator({
-      url: `mqtt://127.0.0.1:${broker.port}`, experiment: o.experiment, devices: o.devices, log: o.log,
-      ...(authorizer ? { username: GATEWAY, password: sb.aggregatorSecret } : {}),
-      ...(o.data ? { data: o.data } : {}),
-      ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),
-      ...(o.evaluateRounds !== undefined ? { evaluateRounds: o.evaluateRounds } : {}),
-      ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
-      ...(o.wrapPort ? { wrapPort: o.wrapPort } : {}),
-      ...(o.buildAlgorithm ? { buildAlgorithm: o.buildAlgorithm } : {}),
+    monitor = await startGatewayMonitor({
+      job: cfg.job, devices: o.devices, rounds: cfg.rounds, budgets: cfg.budgets, accounting, counters: broker.counters, aedes: broker.aedes,
+      log: o.log.child({ role: 'monitor' }),
+      ...(o.monitor ? {
+        http: {
+          host: o.monitor.host, port: o.monitor.port, ...(o.monitor.tls ? { tls: o.monitor.tls } : {}),
+          // HTTP Basic against the gateway's key file: the monitor is as closed as the broker.
+          ...(authorizer ? { authenticate: (u: string, p: Buffer) => authorizer.checkKey(u, p) } : {}),
+        },
+      } : {}),
     });
   } catch (e) {
     await sb.close();
     throw e;
   }
+  const recorder = new GatewayRecorder(cfg, o.devices, accounting, monitor.links);
+  let aggregator: RunningAggregator;
+  try {
+    aggregator = await startAggregator({
+      url: `mqtt://127.0.0.1:${broker.port}`, experiment: cfg, devices: o.devices, log: o.log,
+      ...(wrapPort ? { wrapPort } : {}),
+      ...(own ? { onReceive: (t: Transmission) => accounting.record(t) } : {}),
+      ...(o.buildAlgorithm ? { buildAlgorithm: o.buildAlgorithm } : {}),
+      ...(authorizer ? { username: GATEWAY, password: sb.aggregatorSecret } : {}),
+      ...(o.data ? { data: o.data } : {}),
+      ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),
+      ...(o.evaluateRounds !== undefined ? { evaluateRounds: o.evaluateRounds } : {}),
+      onRoundEnd: (round, model, metrics) => {
+        recorder.roundEnded(round);
+        o.onRoundEnd?.(round, model, metrics);
+      },
+      onEvaluated: (round, loss, accuracy) => {
+        recorder.evaluated(round, loss, accuracy);
+        monitor.links.setEvaluation(round, loss, accuracy);
+      },
+    });
+  } catch (e) {
+    await monitor.close();
+    await sb.close();
+    throw e;
+  }
+  recorder.setAlgorithm(aggregator.dim, aggregator.job.algorithm);
   return {
-    broker, aggregator, url: broker.url, limiter: sb.limiter,
+    broker, aggregator, monitor, url: broker.url, limiter: sb.limiter,
     ...(sb.tls ? { tls: sb.tls } : {}), ...(sb.wss ? { wss: sb.wss } : {}), ...(authorizer ? { authorizer } : {}),
+    record: () => recorder.record(),
     async close() {
       await aggregator.close();
+      await monitor.close();
       await sb.close();
     },
   };

@@ -15,3 +15,7 @@ export type { VsMosquittoOptions } from './bench/vs-mosquitto.js';
 export { startMosquitto, findMosquitto } from './bench/mosquitto.js';
 export type { RunningMosquitto } from './bench/mosquitto.js';
 export * from './security/index.js';
+export { startGatewayMonitor, LinkMonitor, createMetrics, startMonitorServer, MonitorError } from './monitor/index.js';
+export type { GatewayMonitor, GatewayMonitorOptions, LinksSnapshot, DeviceView, DirectionView, PeerView, RunningMonitorServer } from './monitor/index.js';
+export { GatewayRecorder } from './run-record.js';
+export type { PacketEvent } from './broker-counters.js';

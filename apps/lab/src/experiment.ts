@@ -3,7 +3,7 @@ import { deviceIds, type ExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
 import {
-  MemoryNetwork, RoundTracker, TrafficAccounting, countTraffic, createJob, hostNode, linkRecords, receiveChecks,
+  MemoryNetwork, RoundTracker, TrafficAccounting, countTraffic, createJob, hostNode, jobBudgets, linkRecords, receiveChecks,
   type BuildAlgorithm, type DeliveryKey, type HostedNode, type Job, type RoundRecord, type RunRecord,
 } from '@edgefl/runtime';
 import { provisionFleet, startGateway, type BrokerCounters } from '@edgefl/gateway';
@@ -87,11 +87,12 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
   const last = rounds[rounds.length - 1];
   return {
     format: 'edgefl-run/1',
+    source: 'sim',
     ...(hooks.signal?.aborted && rounds.length < cfg.rounds ? { incomplete: true as const } : {}),
     config: cfg,
     model: { dim: evaluator.dim },
     rounds,
-    links: linkRecords(accounting.links()),
+    links: linkRecords(accounting.links(), jobBudgets(cfg, devices, accounting)),
     totals: {
       rounds: rounds.length, payloadBits: totals.payloadBits, wireBytes: totals.wireBytes, wallMs: performance.now() - start,
       finalLoss: last?.loss ?? NaN, finalAccuracy: last?.accuracy ?? null,
@@ -132,7 +133,7 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
   // gateway enforces the same keys and topic policy as `edgefl gateway`.
   const fleet = await provisionFleet(job.devices);
   const gateway = await startGateway({
-    listen: cfg.gateway, auth: { keys: { entries: fleet.entries } }, experiment: cfg, devices: job.devices, log, data, wrapPort: countTraffic(accounting),
+    listen: cfg.gateway, auth: { keys: { entries: fleet.entries } }, experiment: cfg, devices: job.devices, log, data, accounting, wrapPort: countTraffic(accounting),
     readyTimeoutMs: cfg.transport.roundTimeoutMs,
     ...(job.serverless ? {} : { onRoundEnd: tracker.hook(job.server) }),
     ...(hooks.buildAlgorithm ? { buildAlgorithm: hooks.buildAlgorithm } : {}),

@@ -37,8 +37,10 @@ export { encodeEnvelope, decodeEnvelope, envelopeOverhead } from './envelope.js'
 export type { EnvelopeExpectation } from './envelope.js';
 export { benchQuantizers, BENCH_SPECS } from './bench/quantizers.js';
 export { benchCoders } from './bench/coders.js';
+export { encodeFloat64, decodeFloat64 } from './compressors/float64.js';
 
 // rate allocation: one budget split across links
 export { waterFill, roundRates } from './rate/water-filling.js';
 export type { WaterFilling } from './rate/water-filling.js';
-export { encodeFloat64, decodeFloat64 } from './compressors/float64.js';
+export { fitToBudget, fixedPayloadBits, minimumPayloadBits } from './rate/fit.js';
+export type { BudgetFit } from './rate/fit.js';

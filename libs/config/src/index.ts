@@ -15,3 +15,7 @@ export {
 } from './schema/experiment.js';
 export { GatewayConfigSchema, type GatewayConfig } from './schema/gateway.js';
 export { AgentConfigSchema, AgentDataSchema, type AgentConfig, type AgentDataConfig } from './schema/agent.js';
+export {
+  BudgetsSchema, RateBudgetSchema, DeviceBudgetSchema, TelemetrySchema, type BudgetsConfig, type RateBudgetConfig,
+} from './schema/budgets.js';
+export { MonitorSchema, type MonitorConfig } from './schema/monitor.js';

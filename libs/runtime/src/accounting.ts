@@ -25,6 +25,8 @@ export interface HopCounters {
  */
 export class TrafficAccounting {
   private readonly hops = new Map<string, HopCounters>();
+  /** payload bits per hop and round, for per-round budgets */
+  private readonly perRound = new Map<string, Map<number, number>>();
   private transmissions = 0;
   private payloadBits = 0;
 
@@ -36,8 +38,8 @@ export class TrafficAccounting {
     this.payloadBits += t.payloadBits;
     for (const p of t.publishes) {
       const wire = messageWireBytes(p.topic, p.bytes, this.maxMessageBytes, this.qos);
-      if (t.from !== this.gateway) this.add(t.from, this.gateway, wire, t.payloadBits);
-      for (const r of p.deliveries) if (r !== this.gateway) this.add(this.gateway, r, wire, t.payloadBits);
+      if (t.from !== this.gateway) this.add(t.from, this.gateway, wire, t.payloadBits, t.round);
+      for (const r of p.deliveries) if (r !== this.gateway) this.add(this.gateway, r, wire, t.payloadBits, t.round);
     }
   }
 
@@ -49,19 +51,27 @@ export class TrafficAccounting {
       .sort((a, b) => device(a).localeCompare(device(b)) || (a.from === this.gateway ? 1 : -1));
   }
 
+  /** Payload bits a hop carried in each round it carried anything (for per-round budgets). */
+  roundBits(link: { readonly from: string; readonly to: string }): number[] {
+    return [...(this.perRound.get(`${link.from}>${link.to}`)?.values() ?? [])];
+  }
+
   totals(): { transmissions: number; payloadBits: number; wireBytes: number } {
     let wireBytes = 0;
     for (const h of this.hops.values()) wireBytes += h.wireBytes;
     return { transmissions: this.transmissions, payloadBits: this.payloadBits, wireBytes };
   }
 
-  private add(from: string, to: string, wire: number, bits: number): void {
+  private add(from: string, to: string, wire: number, bits: number, round: number): void {
     const k = `${from}>${to}`;
     let h = this.hops.get(k);
     if (!h) this.hops.set(k, (h = { from, to, messages: 0, payloadBits: 0, wireBytes: 0 }));
     h.messages++;
     h.payloadBits += bits;
     h.wireBytes += wire;
+    let r = this.perRound.get(k);
+    if (!r) this.perRound.set(k, (r = new Map()));
+    r.set(round, (r.get(round) ?? 0) + bits);
   }
 }
 

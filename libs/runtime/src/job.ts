@@ -1,7 +1,7 @@
 import { EdgeflError, Rng, type Dataset, type Log } from '@edgefl/core';
 import { createAlgorithm, type Algorithm, type AlgorithmSpec, type BuildContext, type LocalLearner, type NodeEnv, type NodeSpec, type ParamSegment } from '@edgefl/algorithms';
 import { deviceIds, parseExperimentConfig, type ExperimentConfig } from '@edgefl/config';
-import { GATEWAY, isValidId } from '@edgefl/transport';
+import { GATEWAY, budgetOf, isValidId } from '@edgefl/transport';
 import type { Expectation } from './wire.js';
 import { Routes } from './routes.js';
 
@@ -30,7 +30,11 @@ export type BuildAlgorithm = (spec: AlgorithmSpec, ctx: BuildContext) => Algorit
  * algorithm whose `senders` do not describe its nodes — e.g. peers without `senders`.
  */
 export function createJob(cfg: ExperimentConfig, devices: readonly string[] = deviceIds(cfg.fleet), build: BuildAlgorithm = createAlgorithm): Job {
-  const algorithm = build(cfg.algorithm, { server: GATEWAY, devices, codecs: cfg.codec, seed: cfg.seed, ...(cfg.topology ? { topology: cfg.topology } : {}) });
+  const budgets = cfg.budgets;
+  const roundBudget = budgets === undefined ? undefined : (from: string, to: string): number | null => budgetOf(budgets, { from, to }, devices)?.bitsPerRound ?? null;
+  const algorithm = build(cfg.algorithm, {
+    server: GATEWAY, devices, codecs: cfg.codec, seed: cfg.seed, ...(roundBudget ? { roundBudget } : {}), ...(cfg.topology ? { topology: cfg.topology } : {}),
+  });
   const routes = new Routes(cfg.job, algorithm);
   return { cfg, server: GATEWAY, devices, algorithm, serverless: !algorithm.nodes.some((n) => n.role === 'server'), routes };
 }

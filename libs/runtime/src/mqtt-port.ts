@@ -11,6 +11,12 @@ export interface MqttPortOptions {
   readonly routes: Routes;
   readonly expect: Omit<Expectation, 'senders' | 'job'>;
   readonly log: Log;
+  /**
+   * Called with every message this node accepts, as the sender's transmission seen from
+   * here (a gateway keeping its own record of every link, where no sender's accounting is
+   * shared with it: `t => accounting.record(t)`). Leave unset when senders count their own.
+   */
+  readonly onReceive?: (t: Transmission) => void;
 }
 
 /**
@@ -27,7 +33,10 @@ export async function mqttPort(client: FleetClient, spec: NodeSpec, o: MqttPortO
 
   const onMessage = (topic: string, bytes: Uint8Array): void => {
     try {
-      mailbox.put(unframe(bytes, expect, routes.senderOf(topic, spec.id)));
+      const claimed = routes.senderOf(topic, spec.id);
+      const m = unframe(bytes, expect, claimed);
+      o.onReceive?.({ from: claimed, round: m.round, phase: m.phase, payloadBits: m.payloadBits, publishes: [{ topic, bytes: bytes.length, deliveries: [spec.id] }] });
+      mailbox.put(m);
     } catch (e) {
       log.warn({ topic, bytes: bytes.length, reason: errorMessage(e) }, 'message rejected');
     }

@@ -1,3 +1,4 @@
+import type { LinkId, RateBudget } from '@edgefl/transport';
 import type { HopCounters } from './accounting.js';
 
 /** One round of a run record (format edgefl-run/1, docs/architecture.md). */
@@ -33,6 +34,8 @@ export interface LinkRecord {
 
 export interface RunRecord {
   readonly format: 'edgefl-run/1';
+  /** which program wrote it: `sim` (lab) or `gateway` (fleet) */
+  readonly source?: 'sim' | 'gateway';
   /** present, and true, only when the run was stopped (Ctrl-C) before its last round; `rounds` holds the rounds done */
   readonly incomplete?: true;
   readonly config: unknown;
@@ -52,9 +55,28 @@ export interface RunRecord {
   };
 }
 
-export function linkRecords(hops: readonly HopCounters[]): LinkRecord[] {
-  return hops.map((h) => ({
-    from: h.from, to: h.to, messages: h.messages, payloadBits: h.payloadBits, wireBytes: h.wireBytes,
-    budgetBitsPerSec: null, budgetBitsPerRound: null, overBudget: 0,
-  }));
+/** Budget of a hop and rate violations measured elsewhere (e.g. at the gateway's sockets). */
+export interface LinkBudgetInfo {
+  budgetOf(link: LinkId): RateBudget | null;
+  /** seconds in which the link carried more than its bitsPerSec (plus one burst); default 0 */
+  rateViolations?(link: LinkId): number;
+  /** payload bits the link carried in each round, to check `bitsPerRound` */
+  roundBits?(link: LinkId): readonly number[];
+}
+
+/**
+ * Run-record links from hop counters. `overBudget` counts the rounds in which a hop's payload
+ * bits exceeded its `bitsPerRound`, plus the rate violations the caller measured.
+ */
+export function linkRecords(hops: readonly HopCounters[], budgets?: LinkBudgetInfo): LinkRecord[] {
+  return hops.map((h) => {
+    const b = budgets?.budgetOf(h) ?? null;
+    const perRound = b?.bitsPerRound ?? null;
+    let over = budgets?.rateViolations?.(h) ?? 0;
+    if (perRound !== null) for (const bits of budgets?.roundBits?.(h) ?? []) if (bits > perRound) over++;
+    return {
+      from: h.from, to: h.to, messages: h.messages, payloadBits: h.payloadBits, wireBytes: h.wireBytes,
+      budgetBitsPerSec: b?.bitsPerSec ?? null, budgetBitsPerRound: perRound, overBudget: over,
+    };
+  });
 }

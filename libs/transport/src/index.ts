@@ -26,3 +26,5 @@ export { FleetClient, STATUS_ONLINE, STATUS_OFFLINE } from './client.js';
 export { CONNACK_IDENTIFIER_REJECTED } from './reconnect.js';
 export type { FleetClientOptions, PublishOptions, PublishReceipt, MessageHandler, ReceiveStats, Qos, ClientTls } from './client.js';
 export { setNoDelay, connectMqtt, connectMqttAsync } from './nodelay.js';
+export { budgetOf, peerLinkKey, TokenBucketShaper, budgetShaper, realClock } from './budget/index.js';
+export type { RateBudget, DeviceBudget, LinkBudgets, ShaperClock, ShapedLink, TokenBucketOptions } from './budget/index.js';

@@ -1,7 +1,7 @@
 import type { LinkId } from './topics.js';
 
 /**
- * Extension point for rate budgets (a later issue). FleetClient
+ * Extension point for rate budgets (TokenBucketShaper in budget/ implements it). FleetClient
  * awaits `admit` before every PUBLISH packet it sends, so a token-bucket shaper can delay
  * traffic (never drop it silently), and reports what it sent through `sent`.
  */

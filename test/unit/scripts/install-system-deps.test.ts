@@ -39,7 +39,7 @@ function runWith(o: { installed: string[]; uid: number; args?: string[]; apt?: '
 const listed = readFileSync(LIST, 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
 
 test('the package list is the one place naming what the tests need', () => {
-  assert.deepEqual(listed, ['mosquitto', 'dataset-fashion-mnist', 'redis-server', 'chromium']);
+  assert.deepEqual(listed, ['mosquitto', 'dataset-fashion-mnist', 'redis-server', 'chromium', 'openssl', 'tmux']);
   const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { scripts: Record<string, string> };
   assert.equal(pkg.scripts['pretest'], 'bash scripts/install-system-deps.sh');
   // CI runs the README's commands, nothing of its own
@@ -52,10 +52,10 @@ test('everything installed: nothing to do, exit 0', () => {
 });
 
 test('as root, only the missing packages are installed with apt-get', () => {
-  const r = runWith({ installed: ['mosquitto', 'chromium'], uid: 0 });
+  const r = runWith({ installed: ['mosquitto', 'chromium', 'openssl'], uid: 0 });
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(r.apt, ['update -qq', 'install -y -qq dataset-fashion-mnist redis-server']);
-  assert.match(r.stderr, /installing Debian packages the tests need: dataset-fashion-mnist redis-server/);
+  assert.deepEqual(r.apt, ['update -qq', 'install -y -qq dataset-fashion-mnist redis-server tmux']);
+  assert.match(r.stderr, /installing Debian packages the tests need: dataset-fashion-mnist redis-server tmux/);
 });
 
 test('a package apt-get did not install fails the run, naming it', () => {

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import type { GatewayConfig } from '@edgefl/config';
 import type { Log } from '@edgefl/core';
@@ -10,7 +11,9 @@ export function gatewayCommand(): Command {
     .option('--config <file>', 'gateway file (see configs/gateway.yaml)', 'configs/gateway.yaml')
     .option('--set <key=value>', SET_HELP.gateway, collect, [])
     .option('--broker <url>', 'run only the aggregator, against this external broker (mqtts://…); no embedded broker')
-    .action(async (opts: { config: string; set: string[]; broker?: string }) => {
+    .option('--json <file>', 'write the run record (format edgefl-run/1) to this file when the job ends or is stopped')
+    .option('--quiet', 'no summary at the end')
+    .action(async (opts: { config: string; set: string[]; broker?: string; json?: string; quiet?: boolean }) => {
       // Loaded here, not at the top: `edgefl --help` and the other commands must not pay for them.
       const [{ loadGatewayConfig }, { createLogger }, { SecurityError, isExposed, startGateway, startSecureBroker }] = await Promise.all([
         import('@edgefl/config'), import('@edgefl/telemetry'), import('@edgefl/gateway'),
@@ -42,14 +45,19 @@ export function gatewayCommand(): Command {
         }
         return;
       }
-      const gw = await startGateway({ ...common, devices: cfg.devices });
-      log.info({ url: gw.url, tls: gw.tls?.url, wss: gw.wss?.url, job: cfg.experiment.job, devices: cfg.devices }, 'gateway up; start agents with `edgefl agent`');
+      const gw = await startGateway({ ...common, devices: cfg.devices, ...(cfg.monitor ? { monitor: cfg.monitor } : {}) });
+      log.info({ url: gw.url, tls: gw.tls?.url, wss: gw.wss?.url, job: cfg.experiment.job, devices: cfg.devices, monitor: gw.monitor.server?.url }, 'gateway up; start agents with `edgefl agent`');
       try {
         const stopped = await untilSignal(gw.aggregator.done, log);
         if (!stopped) log.info({ rounds: cfg.experiment.rounds }, 'job finished');
       } finally {
         await gw.close();
       }
+      // What the job carried, like `sim`'s: per device payload and wire bytes, the saving against float32.
+      const { formatSummary } = await import('../summary.js');
+      const record = gw.record();
+      if (opts.json) writeFileSync(opts.json, JSON.stringify(record, null, 2) + '\n');
+      if (!opts.quiet) process.stdout.write(formatSummary(record) + (opts.json ? `\nrun record: ${opts.json}\n` : ''));
     });
 }
 

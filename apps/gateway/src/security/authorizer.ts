@@ -109,6 +109,24 @@ export class Authorizer {
     },
   };
 
+  /**
+   * Does `secret` prove `username`'s key? For the monitor's HTTP Basic check: it binds no
+   * client id and registers no connection.
+   */
+  async checkKey(username: string, secret: Buffer): Promise<boolean> {
+    const entry = this.entries.get(username);
+    if (entry === undefined) return false;
+    const s = secret.toString('utf8');
+    const key = digest(username, s, entry.hash).toString('hex');
+    if (!this.verified.has(key)) {
+      if (!(await verifySecret(s, entry.hash))) return false;
+      if (this.verified.size > 10_000) this.verified.clear();
+      this.verified.add(key);
+    }
+    // The key may have been revoked while scrypt ran.
+    return this.entries.get(username)?.hash === entry.hash;
+  }
+
   private load(): void {
     const list = 'file' in this.o.keys ? readKeyFile(this.o.keys.file).keys : this.o.keys.entries;
     this.entries = new Map(list.map((k) => [k.id, k]));

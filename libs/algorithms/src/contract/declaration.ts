@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import type { CodecSpec } from '@edgefl/codec';
-import type { Algorithm, NodeId } from './types.js';
+import type { Algorithm, NodeId, RoundBudget } from './types.js';
 import type { TopologySpec } from '../topology/graph.js';
 
 /** The codecs a job names for each direction of a server algorithm (or for peer links). */
@@ -20,6 +20,11 @@ export interface BuildContext {
   readonly seed: number;
   /** the job's `topology:` for decentralized algorithms (each picks its default when absent) */
   readonly topology?: TopologySpec;
+  /**
+   * Per-round payload budgets of the job's links (`budgets.*.bitsPerRound`), when it has
+   * any: algorithms fit each round's codec setting to them (see contract/budget-fit.ts).
+   */
+  readonly roundBudget?: RoundBudget;
 }
 
 /** Where an algorithm's nodes run: a server and workers, or peers only (serverless). */

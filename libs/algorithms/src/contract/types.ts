@@ -50,6 +50,12 @@ export interface ParamSegment {
   readonly size: number;
 }
 
+/**
+ * Payload bits per round `from` may send to `to` (the job's `budgets.*.bitsPerRound`), or
+ * null when that link has no per-round budget. Algorithms fit their codecs to it.
+ */
+export type RoundBudget = (from: NodeId, to: NodeId) => number | null;
+
 /** Result of a local training step: new parameters and the mean mini-batch loss. */
 export interface StepResult { readonly params: Float32Array; readonly loss: number }
 

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { AlgorithmSchema } from './algorithms.js';
 import { TopologySchema } from './topology.js';
 import { CodecSpecSchema, DatasetSpecSchema, defaultTag, JobName, LogSchema, PartitionSchema } from './common.js';
+import { BudgetsSchema, TelemetrySchema } from './budgets.js';
 
 export const ModelSchema = defaultTag('kind', 'mlp', z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('mlp'), hidden: z.array(z.int().min(1)).default([32]), activation: z.enum(['relu', 'tanh', 'sigmoid']).default('relu') }),
@@ -59,6 +60,10 @@ export const ExperimentConfigSchema = z.strictObject({
     })
     .prefault({}),
   transport: TransportSchema.prefault({}),
+  /** rate budgets per link (bits/s on the wire, payload bits per round); absent: unlimited */
+  budgets: BudgetsSchema.optional(),
+  /** agents' own counters on `telemetry/{device}` (absent: every 5 s) */
+  telemetry: TelemetrySchema.optional(),
   /** the broker `sim` embeds; port 0 picks a free port */
   gateway: z.strictObject({ host: z.string().min(1).default('127.0.0.1'), port: z.int().min(0).max(65535).default(0) }).prefault({}),
   log: LogSchema,

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { DeviceId, LogSchema } from './common.js';
 import { ExperimentConfigSchema } from './experiment.js';
+import { MonitorSchema } from './monitor.js';
 
 /** The aggregator's node id (@edgefl/transport's GATEWAY); no device may take it. */
 const AGGREGATOR_ID = 'gateway';
@@ -70,6 +71,8 @@ export const GatewayConfigSchema = z.strictObject({
   /** device ids allowed to join; default: the experiment's fleet (dev-01 …) */
   devices: z.array(DeviceId.refine((d) => d !== AGGREGATOR_ID, `an id other than ${AGGREGATOR_ID} (the aggregator's node id)`)).min(1).optional()
     .refine((d) => d === undefined || new Set(d).size === d.length, 'a list without duplicate ids'),
+  /** the monitoring HTTP server (dashboard `/`, `/metrics`, `/api/links`); absent: none */
+  monitor: MonitorSchema.optional(),
   log: LogSchema,
 });
 

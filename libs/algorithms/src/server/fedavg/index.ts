@@ -12,7 +12,7 @@ export const fedavgDeclaration = defineAlgorithm({
     lr: z.number().positive().default(0.1).describe('local step size'),
     batchSize: z.int().min(1).default(32).describe('mini-batch rows (B)'),
   }),
-  build: (p, ctx) => fedAvg(ctx.server, ctx.devices, { ...p, ...ctx.codecs }),
+  build: (p, ctx) => fedAvg(ctx.server, ctx.devices, { ...p, ...ctx.codecs, ...(ctx.roundBudget ? { roundBudget: ctx.roundBudget } : {}) }),
 });
 
 export { fedAvg, type FedAvgOptions } from './machines.js';

@@ -1,6 +1,7 @@
 import { errorMessage, type Log } from '@edgefl/core';
-import { createCompressor, type CodecCompressor, type CodecSpec } from '@edgefl/codec';
-import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound } from '../../contract/types.js';
+import type { CodecSpec } from '@edgefl/codec';
+import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, RoundBudget } from '../../contract/types.js';
+import { BudgetedCodec } from '../../contract/budget-fit.js';
 import { AlgorithmError } from '../../contract/errors.js';
 
 /**
@@ -18,6 +19,8 @@ export interface FedAvgOptions {
   readonly up: CodecSpec;
   /** codec of the server → workers model broadcast */
   readonly down: CodecSpec;
+  /** per-round payload budgets: each round's codec setting is fitted to its link's budget */
+  readonly roundBudget?: RoundBudget;
 }
 
 const PHASE_BROADCAST = 0;
@@ -32,7 +35,7 @@ export function fedAvg(server: NodeId, workers: readonly NodeId[], opts: FedAvgO
     phases: ['broadcast', 'train', 'aggregate'],
     nodes,
     createNode(env: NodeEnv): NodeMachine {
-      return env.spec.role === 'server' ? new FedAvgServer(env, workers, opts) : new FedAvgWorker(env, server, opts);
+      return env.spec.role === 'server' ? new FedAvgServer(env, workers, opts) : new FedAvgWorker(env, server, workers, opts);
     },
     evaluationModel(models) {
       const m = models.get(server);
@@ -46,20 +49,19 @@ class FedAvgServer implements NodeMachine {
   readonly spec: NodeSpec;
   private readonly global: Float32Array;
   private readonly sum: Float64Array;
-  private readonly down: CodecCompressor<unknown>;
-  private readonly up: CodecCompressor<unknown>;
-  private readonly downState: unknown;
-  private readonly upState: unknown;
+  private readonly down: BudgetedCodec;
+  private readonly up: BudgetedCodec;
   private readonly log: Log;
 
   constructor(private readonly env: NodeEnv, private readonly workers: readonly NodeId[], opts: FedAvgOptions) {
     this.spec = env.spec;
     this.global = Float32Array.from(env.initialParams);
     this.sum = new Float64Array(env.dim);
-    this.down = createCompressor(opts.down);
-    this.up = createCompressor(opts.up);
-    this.downState = this.down.initState(env.dim);
-    this.upState = this.up.initState(env.dim);
+    this.down = new BudgetedCodec(opts.down, env.dim, opts.roundBudget);
+    this.up = new BudgetedCodec(opts.up, env.dim, opts.roundBudget);
+    // A budget no codec setting meets fails here, at job start, naming the minimum.
+    this.down.fit(env.spec.id, workers);
+    for (const w of workers) this.up.fit(w, [env.spec.id]);
     this.log = env.log;
   }
 
@@ -71,8 +73,9 @@ class FedAvgServer implements NodeMachine {
 
   async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
     if (phase === PHASE_BROADCAST) {
-      const enc = this.down.encode(this.global, this.downState, this.env.rng);
-      return [{ to: this.workers, codec: this.down.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits }];
+      const { c, state } = this.down.compressor(this.down.fit(this.spec.id, this.workers).spec);
+      const enc = c.encode(this.global, state, this.env.rng);
+      return [{ to: this.workers, codec: c.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits }];
     }
     this.aggregate(round, inbox);
     return [];
@@ -85,7 +88,9 @@ class FedAvgServer implements NodeMachine {
     for (const m of inbox) {
       let delta: Float32Array;
       try {
-        delta = this.up.decode(m.body, this.env.dim, this.upState);
+        // The codec this worker's budget implies, not the one the message claims.
+        const { c, state } = this.up.compressor(this.up.fit(m.from, [this.spec.id]).spec);
+        delta = c.decode(m.body, this.env.dim, state);
       } catch (e) {
         this.log.warn({ round, from: m.from, reason: errorMessage(e) }, 'update rejected');
         continue;
@@ -113,19 +118,16 @@ class FedAvgServer implements NodeMachine {
 class FedAvgWorker implements NodeMachine {
   readonly spec: NodeSpec;
   private local: Float32Array;
-  private readonly down: CodecCompressor<unknown>;
-  private readonly up: CodecCompressor<unknown>;
-  private readonly downState: unknown;
-  private readonly upState: unknown;
+  private readonly down: BudgetedCodec;
+  private readonly up: BudgetedCodec;
 
-  constructor(private readonly env: NodeEnv, private readonly server: NodeId, private readonly opts: FedAvgOptions) {
+  constructor(private readonly env: NodeEnv, private readonly server: NodeId, private readonly workers: readonly NodeId[], private readonly opts: FedAvgOptions) {
     if (!env.learner) throw new AlgorithmError(`worker ${env.spec.id} has no local learner`);
     this.spec = env.spec;
     this.local = Float32Array.from(env.initialParams);
-    this.down = createCompressor(opts.down);
-    this.up = createCompressor(opts.up);
-    this.downState = this.down.initState(env.dim);
-    this.upState = this.up.initState(env.dim);
+    this.down = new BudgetedCodec(opts.down, env.dim, opts.roundBudget);
+    this.up = new BudgetedCodec(opts.up, env.dim, opts.roundBudget);
+    this.up.fit(env.spec.id, [server]);
   }
 
   expects(round: number, phase: number): readonly MessageKey[] | null {
@@ -142,7 +144,8 @@ class FedAvgWorker implements NodeMachine {
     // missing one does, instead of ending the node.
     let global: Float32Array;
     try {
-      global = this.down.decode(msg.body, this.env.dim, this.downState);
+      const { c, state } = this.down.compressor(this.down.fit(this.server, this.workers).spec);
+      global = c.decode(msg.body, this.env.dim, state);
     } catch (e) {
       this.env.log.warn({ round, from: msg.from, reason: errorMessage(e) }, 'global model rejected; skipping this round');
       return [];
@@ -152,9 +155,11 @@ class FedAvgWorker implements NodeMachine {
     const delta = new Float32Array(params.length);
     for (let i = 0; i < delta.length; i++) delta[i] = params[i]! - global[i]!;
     this.local = params;
-    const enc = this.up.encode(delta, this.upState, this.env.rng);
+    // This round's setting for the uplink's payload budget (e.g. bits per coordinate).
+    const { c, state } = this.up.compressor(this.up.fit(this.spec.id, [this.server]).spec);
+    const enc = c.encode(delta, state, this.env.rng);
     return [{
-      to: [this.server], codec: this.up.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits,
+      to: [this.server], codec: c.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits,
       meta: { samples: learner.samples, loss },
     }];
   }

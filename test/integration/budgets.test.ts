@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseExperimentConfig } from '@edgefl/config';
+import { isEdgeflError, nullLog } from '@edgefl/core';
+import { runExperiment } from '@edgefl/lab';
+
+const base = {
+  job: 'budget-test', seed: 3, rounds: 4, fleet: { devices: 4 }, algorithm: { localSteps: 5, lr: 0.1, batchSize: 32 },
+  transport: { kind: 'memory', roundTimeoutMs: 30_000 },
+};
+
+test('per-round budget: every uplink meets it every round (uniform refitted per round), and the record says so', async () => {
+  const budget = 6000; // ⌊(6000 − 64)/2410⌋ = 2 bits per coordinate
+  const cfg = parseExperimentConfig({
+    ...base, codec: { up: { id: 'uniform', bits: 8 }, down: { id: 'float32' } },
+    budgets: { default: { up: { bitsPerRound: budget } }, devices: { 'dev-02': { up: { bitsPerSec: 50_000 } } } },
+  });
+  const rec = await runExperiment(cfg, { log: nullLog });
+  const dim = rec.model.dim;
+  const ups = rec.links.filter((l) => l.to === 'gateway');
+  assert.equal(ups.length, 4);
+  for (const l of ups) {
+    assert.equal(l.budgetBitsPerRound, budget);
+    assert.equal(l.overBudget, 0, `${l.from} over budget`);
+    assert.equal(l.payloadBits, cfg.rounds * (64 + 2 * dim), `${l.from} sent 2-bit updates`);
+  }
+  assert.equal(ups.find((l) => l.from === 'dev-02')!.budgetBitsPerSec, 50_000);
+  assert.equal(ups.find((l) => l.from === 'dev-01')!.budgetBitsPerSec, null);
+  for (const l of rec.links.filter((l) => l.from === 'gateway')) assert.equal(l.budgetBitsPerRound, null);
+  // Each round: 4 updates within budget plus one float32 broadcast.
+  for (const r of rec.rounds) assert.ok(r.payloadBits <= 4 * budget + 32 * dim, `round ${r.round}: ${r.payloadBits} bits`);
+});
+
+test('per-round budget: a codec that cannot adapt is counted over budget every round it overruns', async () => {
+  const cfg = parseExperimentConfig({
+    ...base, codec: { up: { id: 'qsgd', levels: 16 }, down: { id: 'float32' } },
+    budgets: { default: { up: { bitsPerRound: 500 } } },
+  });
+  const rec = await runExperiment(cfg, { log: nullLog });
+  for (const l of rec.links.filter((l) => l.to === 'gateway')) assert.equal(l.overBudget, cfg.rounds, `${l.from}`);
+});
+
+test('a budget no codec setting meets fails at job start, naming the minimum it needs', async () => {
+  const cfg = parseExperimentConfig({
+    ...base, codec: { up: { id: 'uniform', bits: 8 }, down: { id: 'float32' } },
+    budgets: { devices: { 'dev-03': { up: { bitsPerRound: 1000 } } } },
+  });
+  await assert.rejects(runExperiment(cfg, { log: nullLog }), (e: unknown) =>
+    isEdgeflError(e) && /dev-03 → gateway/.test(e.message) && /at least 2474 bits/.test(e.message) && /2474/.test(e.hint ?? ''));
+});
+
+test('budgets config: exact keys, bad values rejected with their path', () => {
+  const ok = parseExperimentConfig({ job: 'x', budgets: { default: { up: { bitsPerSec: 1e5, bitsPerRound: 1e4 }, down: {} }, links: { 'a->b': { bitsPerSec: 10 } } } });
+  assert.deepEqual(ok.budgets?.links, { 'a->b': { bitsPerSec: 10 } });
+  assert.throws(() => parseExperimentConfig({ job: 'x', budgets: { default: { up: { bitsPerSec: -1 } } } }), /budgets\.default\.up\.bitsPerSec/);
+  assert.throws(() => parseExperimentConfig({ job: 'x', budgets: { links: { 'a-b': {} } } }), /budgets\.links/);
+  assert.throws(() => parseExperimentConfig({ job: 'x', budgets: { default: { up: { bitsPerSecond: 1 } } } }), /bitsPerSecond/);
+});
+
+test('FedAvg on digits under 1/8 of its float32 uplink reaches the unbudgeted accuracy within 1 point', async () => {
+  const job = {
+    job: 'budget-acc', seed: 1, rounds: 20, fleet: { devices: 8 }, algorithm: { localSteps: 10, lr: 0.1, batchSize: 32 },
+    transport: { kind: 'memory', roundTimeoutMs: 30_000 },
+  };
+  const free = await runExperiment(parseExperimentConfig({ ...job, codec: { up: { id: 'float32' }, down: { id: 'float32' } } }), { log: nullLog });
+  const f32Bits = 32 * free.model.dim;
+  const budgeted = await runExperiment(parseExperimentConfig({
+    ...job, codec: { up: { id: 'uniform', bits: 16 }, down: { id: 'float32' } },
+    budgets: { default: { up: { bitsPerRound: f32Bits / 8 } } },
+  }), { log: nullLog });
+  for (const l of budgeted.links.filter((x) => x.to === 'gateway')) {
+    assert.equal(l.overBudget, 0);
+    assert.ok(l.payloadBits <= (job.rounds * f32Bits) / 8, `${l.from}: ${l.payloadBits}`);
+  }
+  const a = free.totals.finalAccuracy!;
+  const b = budgeted.totals.finalAccuracy!;
+  assert.ok(Math.abs(a - b) <= 0.01, `float32 ${(100 * a).toFixed(2)} % vs budgeted ${(100 * b).toFixed(2)} %`);
+});
+
+test('per-round downlink budget: the broadcast codec is fitted to the tightest device downlink', async () => {
+  const cfg = parseExperimentConfig({
+    ...base, codec: { up: { id: 'uniform', bits: 8 }, down: { id: 'uniform', bits: 16 } },
+    budgets: { default: { down: { bitsPerRound: 30_000 } }, devices: { 'dev-04': { down: { bitsPerRound: 15_000 } } } },
+  });
+  const rec = await runExperiment(cfg, { log: nullLog });
+  const dim = rec.model.dim;
+  // ⌊(15000 − 64)/2410⌋ = 6 bits for everyone: one broadcast reaches every device.
+  for (const l of rec.links.filter((x) => x.from === 'gateway')) {
+    assert.equal(l.payloadBits, cfg.rounds * (64 + 6 * dim), l.to);
+    assert.equal(l.overBudget, 0);
+    assert.equal(l.budgetBitsPerRound, l.to === 'dev-04' ? 15_000 : 30_000);
+  }
+});
