@@ -132,7 +132,10 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       // Nodes start on the gateway's clock (round ≥ 1 once every device is ready), so no
       // peer publishes before its neighbours listen. A device that joins (or restarts into)
       // a running job starts at the gateway's round, as a fresh node with no references.
-      const started = await jobClock.started(stop.signal);
+      // Only peers need the clock: a worker acts when its server's message arrives, and a
+      // retained announcement can reach it after that message (aedes stores retained
+      // publishes before it forwards them), which at QoS 0 left the worker waiting forever.
+      const started = job.serverless ? await jobClock.started(stop.signal) : ann;
       if (started === null) {
         await host.close();
         if (lost) throw lost;

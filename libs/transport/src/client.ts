@@ -96,6 +96,9 @@ export interface ReceiveStats {
  * reassembly, replay drop, a retained `status` with last will, and a byte ledger per
  * link of every PUBLISH sent (`ledger`) and received (`received`).
  */
+/** How long `close()` waits for the broker to acknowledge the offline status. */
+const CLOSE_ACK_MS = 2000;
+
 export class FleetClient {
   readonly job: string;
   readonly device: string;
@@ -281,15 +284,27 @@ export class FleetClient {
       return;
     }
     this.closed = true;
+    let acked = false;
     if (this.mqtt.connected) {
+      // A broker that goes away meanwhile (a gateway closing once the job is done) never
+      // acknowledges: wait for the offline status a bounded time, then leave regardless.
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await this.publishStatus(STATUS_OFFLINE);
+        await Promise.race([
+          this.publishStatus(STATUS_OFFLINE),
+          new Promise<never>((_resolve, reject) => {
+            timer = setTimeout(() => reject(new Error(`no acknowledgement within ${CLOSE_ACK_MS} ms`)), CLOSE_ACK_MS);
+          }),
+        ]);
+        acked = true;
       } catch (e) {
         this.log.warn({ err: errorMessage(e) }, 'could not publish offline status');
+      } finally {
+        clearTimeout(timer);
       }
     }
-    // While offline nothing in flight can complete; do not wait for it.
-    await this.mqtt.endAsync(!this.mqtt.connected);
+    // While offline (or unacknowledged) nothing in flight can complete; do not wait for it.
+    await this.mqtt.endAsync(!acked || !this.mqtt.connected);
     this.log.info({}, 'mqtt closed');
   }
 
