@@ -11,6 +11,7 @@ export { AdaptiveL1State, sparsity, type Method as AdagradL1Method } from './ser
 export { algorithmsHelp, algorithmsMarkdown, paramDocs, type ParamDoc } from './describe.js';
 export { gd, type GdOptions } from './server/gd/index.js';
 export { gadmm, type GadmmOptions } from './decentralized/gadmm/index.js';
+export { gossip, GossipNode, withReplica, type GossipOptions, type ReplicaState } from './decentralized/gossip/index.js';
 export * from './topology/index.js';
 export { PeerChannels, KEYFRAME_CODEC, type ChannelDelivery, type ChannelOptions, type ChannelTransmission } from './shared/channel.js';
 export { cholesky, choleskySolve, leastSquaresOptimum, linearDim, meanSquaredError, normalEquations, type LeastSquaresOptimum } from './shared/least-squares.js';

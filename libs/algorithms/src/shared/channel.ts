@@ -34,6 +34,12 @@ export interface ChannelOptions {
   /** the in-neighbour list of any node, to find this node's bit in a request mask */
   readonly sendersOf: (id: NodeId) => readonly NodeId[];
   readonly codec: CodecSpec;
+  /**
+   * The compressor of every link when the codec alone does not say it (gossip wraps a
+   * stateless codec in a replica residual, decentralized/gossip/replica-codec.ts); its wire
+   * spec must be decodable with the same state by every receiver. Default: createCompressor(codec).
+   */
+  readonly compressor?: CodecCompressor<unknown>;
   readonly dim: number;
   readonly log: Log;
 }
@@ -81,7 +87,7 @@ export class PeerChannels {
 
   constructor(private readonly o: ChannelOptions) {
     if (o.senders.length > MAX_RESYNC_SENDERS) throw new AlgorithmError(`a node may receive from at most ${MAX_RESYNC_SENDERS} peers, ${o.self} has ${o.senders.length}`, 'use a sparser topology (e.g. regular with a smaller degree)');
-    this.codec = createCompressor(o.codec);
+    this.codec = o.compressor ?? createCompressor(o.codec);
     this.sendState = this.codec.initState(o.dim);
     this.sendReference = new Float32Array(o.dim);
     for (const s of o.senders) {
