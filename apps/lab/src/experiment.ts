@@ -57,8 +57,11 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
 
   const tracker = new RoundTracker(job.algorithm.nodes.map((n) => n.id), (round, models, metrics) => {
     const model = job.algorithm.evaluationModel(models);
-    const extra = job.algorithm.roundMetrics?.(round, models, metrics) ?? {};
     hooks.onModel?.(round, model);
+    // `evaluation.every`: rounds in between get no entry; the next entry's payloadBits,
+    // wireBytes and wallMs cover every round since the previous entry
+    if (round % cfg.evaluation.every !== 0 && round !== cfg.rounds) return;
+    const extra = job.algorithm.roundMetrics?.(round, models, metrics) ?? {};
     const now = performance.now();
     const totals = accounting.totals();
     const base = { round, payloadBits: totals.payloadBits - lastTotals.payloadBits, wireBytes: totals.wireBytes - lastTotals.wireBytes, wallMs: now - lastWall };
@@ -94,7 +97,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
     rounds,
     links: linkRecords(accounting.links(), jobBudgets(cfg, devices, accounting)),
     totals: {
-      rounds: rounds.length, payloadBits: totals.payloadBits, wireBytes: totals.wireBytes, wallMs: performance.now() - start,
+      rounds: last?.round ?? 0, payloadBits: totals.payloadBits, wireBytes: totals.wireBytes, wallMs: performance.now() - start,
       finalLoss: last?.loss ?? NaN, finalAccuracy: last?.accuracy ?? null,
       ...job.algorithm.runTotals?.(rounds),
     },

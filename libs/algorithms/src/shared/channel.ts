@@ -78,6 +78,8 @@ export class PeerChannels {
   private sendState: unknown;
   private sendReference: Float32Array;
   private keyframeDue = false;
+  /** round of the last keyframe sent, when the caller names rounds (see encode) */
+  private keyframeRound = -1;
   private readonly receivers = new Map<NodeId, ReceiveSide>();
   /** keyframes this node sent and their payload bits (run-record figures) */
   keyframesSent = 0;
@@ -101,11 +103,17 @@ export class PeerChannels {
     for (const r of this.receivers.values()) r.awaiting = true;
   }
 
-  /** Encodes `v` for every receiver at once: a residual message, or a keyframe when one is due. */
-  encode(v: Float32Array, rng: Rng, extra?: () => Float32Array): ChannelTransmission {
+  /**
+   * Encodes `v` for every receiver at once: a residual message, or a keyframe when one is due.
+   * `round`, when given, is the round of this transmission: requests in messages of that round
+   * or earlier were written before the receivers could see this keyframe (all peers send in the
+   * same phase, as in gossip), so they are not answered with a second keyframe.
+   */
+  encode(v: Float32Array, rng: Rng, extra?: () => Float32Array, round?: number): ChannelTransmission {
     const meta = this.requestMeta();
     if (this.keyframeDue) {
       this.keyframeDue = false;
+      if (round !== undefined) this.keyframeRound = round;
       const x = extra?.() ?? new Float32Array(0);
       const all = new Float32Array(v.length + x.length);
       all.set(v);
@@ -190,6 +198,7 @@ export class PeerChannels {
     if (mask === undefined || !Number.isSafeInteger(mask) || mask <= 0) return false;
     const idx = this.o.sendersOf(m.from).indexOf(this.o.self);
     if (idx < 0 || Math.floor(mask / 2 ** idx) % 2 !== 1) return false;
+    if (m.round <= this.keyframeRound) return true;
     this.keyframeDue = true;
     return true;
   }

@@ -46,6 +46,8 @@ export const ExperimentConfigSchema = z.strictObject({
   job: JobName,
   seed: z.int().min(0).max(0xffffffff).default(1),
   rounds: z.int().min(1).default(20),
+  /** how often the lab evaluates the model (a run-record entry every `every` rounds and after the last) */
+  evaluation: z.strictObject({ every: z.int().min(1).default(1) }).prefault({}),
   data: DataSchema.prefault({}),
   model: ModelSchema.prefault({ kind: 'mlp' }),
   fleet: FleetSchema.prefault({}),

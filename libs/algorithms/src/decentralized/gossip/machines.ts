@@ -120,7 +120,7 @@ export class GossipNode implements NodeMachine {
   async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
     if (this.lastRound === 0 && round > 1 && phase === PHASE_STEP) this.restarted(round);
     this.lastRound = round;
-    if (phase === PHASE_STEP) return [await this.step()];
+    if (phase === PHASE_STEP) return [await this.step(round)];
     if (phase === PHASE_MIX) this.mix(inbox);
     return [];
   }
@@ -130,12 +130,12 @@ export class GossipNode implements NodeMachine {
    * eq. 6, soft thresholding in the ONNX prox step) for MALCOM-PSGD; then q = Q(z − y_i)
    * (line 5, eq. 8) coded once for all neighbours. y_i ← y_i + q happens in the channel.
    */
-  private async step(): Promise<Outbound> {
+  private async step(round: number): Promise<Outbound> {
     const learner = this.env.learner!;
     const o = { steps: 1, lr: this.opts.lr, batchSize: this.opts.batchSize };
     const r = this.opts.l1 === null ? await learner.sgd(this.x, o) : await learner.proxStep(this.x, { ...o, l1: this.opts.l1 });
     this.z = r.params;
-    const tx = this.links.encode(this.z, this.env.rng);
+    const tx = this.links.encode(this.z, this.env.rng, undefined, round);
     return { to: this.neigh, codec: tx.codec, dim: tx.dim, body: tx.body, payloadBits: tx.payloadBits, ...(tx.meta ? { meta: tx.meta } : {}) };
   }
 
