@@ -85,7 +85,7 @@ export const UPDATE_SPECS: readonly CodecSpec[] = [
   { id: 'qgadmm', bits: 2 }, { id: 'qgadmm', bits: 2, coder: 'rans' },
   { id: 'malcom', levels: 8, coder: 'fixed' }, { id: 'malcom', levels: 8 }, { id: 'malcom', levels: 8, coder: 'rans' },
   { id: 'malcom', levels: 8, shrink: 'none' },
-  { id: 'qsgd', levels: 16 }, { id: 'qsgd', levels: 16, coder: 'rans' }, { id: 'qsgd', levels: 16, rescale: true },
+  { id: 'qsgd', levels: 16 }, { id: 'qsgd', levels: 16, coder: 'per-coordinate' }, { id: 'qsgd', levels: 16, coder: 'rans' }, { id: 'qsgd', levels: 16, rescale: true },
   { id: 'threshold' }, { id: 'threshold', threshold: 'approx' }, { id: 'threshold', form: 'sparse' }, { id: 'threshold', coder: 'rans' },
   { id: 'terngrad' }, { id: 'terngrad', coder: 'rans' },
   { id: 'dq', bits: 4 }, { id: 'topk', ratio: 0.01 }, { id: 'topk', ratio: 0.1 }, { id: 'sign' },
