@@ -10,14 +10,7 @@ import {
   decodeEliasArray, decodeGolombArray, decodeMalcomSymbols, decodeRans, decodeSparseIndex, encodeEliasArray,
   encodeGolombArray, encodeMalcomSymbols, encodeRans, encodeSparseIndex, optimalGolombParameter,
 } from '../coders/index.js';
-
-function entropyOf(symbols: ArrayLike<number>): number {
-  const counts = new Map<number, number>();
-  for (let i = 0; i < symbols.length; i++) counts.set(symbols[i]!, (counts.get(symbols[i]!) ?? 0) + 1);
-  let h = 0;
-  for (const c of counts.values()) h -= (c / symbols.length) * Math.log2(c / symbols.length);
-  return h;
-}
+import { entropyOf } from './entropy.js';
 
 /** MALCOM's alphabet: dithered min–max L = 8 levels of a Laplace vector with 30 % exact zeros (symbol 0). */
 function malcomInput(rng: Rng, d: number): Uint8Array {

@@ -9,6 +9,7 @@
 import { Rng, bestMs, consume, referenceRate, type BenchRow } from '@edgefl/core';
 import { createCompressor } from '../registry.js';
 import type { CodecSpec } from '../types.js';
+import { valueEntropy } from './entropy.js';
 
 /** The compressors measured; fixed-width ones are the ones the targets apply to. */
 export const BENCH_SPECS: readonly CodecSpec[] = [
@@ -31,22 +32,6 @@ export const BENCH_SPECS: readonly CodecSpec[] = [
   { id: 'sign' },
   { id: 'ef', inner: 'topk', ratio: 0.01 },
 ];
-
-/**
- * Empirical entropy (bits/element) of the quantizer's output. Each per-message scalar
- * quantizer maps symbols one-to-one onto reconstruction values, so the entropy of the
- * decoded values is the entropy of the symbols. null for codecs without a symbol alphabet.
- */
-function valueEntropy(x: Float32Array): number | null {
-  const counts = new Map<number, number>();
-  for (let i = 0; i < x.length; i++) {
-    counts.set(x[i]!, (counts.get(x[i]!) ?? 0) + 1);
-    if (counts.size > 70_000) return null; // not a small alphabet (float pass-through, top-k values)
-  }
-  let h = 0;
-  for (const c of counts.values()) h -= (c / x.length) * Math.log2(c / x.length);
-  return h;
-}
 
 /** A model-update-like vector: Laplace-distributed with 20 % exact zeros (seeded). */
 function updateVector(d: number, seed: number): Float32Array {
