@@ -83,6 +83,9 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
     else await runOverMqtt(job, data, accounting, tracker, hooks);
     await evaluations;
   } finally {
+    // a failed run still has evaluations queued: let them finish before the evaluator closes
+    // (else they fail on a closed trainer and hide the run's own error)
+    await evaluations.catch(() => undefined);
     await evaluator.close();
   }
 

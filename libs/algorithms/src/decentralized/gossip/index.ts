@@ -34,7 +34,7 @@ export const chocoQsgdDeclaration = defineAlgorithm({
   family: 'decentralized',
   params: z.strictObject({
     ...stepParams,
-    gamma,
+    gamma: z.number().positive().max(1).default(0.1).describe('consensus step size γ (0.1: γ = 1 diverges with QSGD, see docs/reproductions.md)'),
     levels: z.int().min(1).max(1 << 24).default(8).describe('QSGD levels s (paper: 8)'),
     rescale: z.boolean().default(true).describe("divide QSGD's output by τ = 1 + min(d/s², √d/s) (CHOCO-SGD's contractive form)"),
   }),
@@ -50,13 +50,13 @@ export const chocoMalcomDeclaration = defineAlgorithm({
   build: ({ levels: L, shrink: s, ...p }, ctx) => gossip(ctx.devices, ctx.topology, { name: 'choco-malcom', ...p, l1: null, codec: { id: 'malcom', levels: L, shrink: s } }),
 });
 
-/** D-PSGD (Lian et al.): uncompressed gossip, x_i ← Σ_j w_ij (x_j − η∇F_j). */
+/** D-PSGD (Lian et al.): uncompressed gossip; with γ = 1, x_i ← Σ_j w_ij (x_j − η∇F_j). */
 export const dpsgdDeclaration = defineAlgorithm({
   name: 'd-psgd',
   summary: 'D-PSGD: uncompressed gossip SGD; peers send their model after the SGD step in float32 and average with the mixing matrix',
   family: 'decentralized',
-  params: z.strictObject(stepParams),
-  build: (p, ctx) => gossip(ctx.devices, ctx.topology, { name: 'd-psgd', ...p, gamma: 1, l1: null, codec: { id: 'float32' } }),
+  params: z.strictObject({ ...stepParams, gamma }),
+  build: (p, ctx) => gossip(ctx.devices, ctx.topology, { name: 'd-psgd', ...p, l1: null, codec: { id: 'float32' } }),
 });
 
 export const gossipDeclarations = [malcomPsgdDeclaration, chocoQsgdDeclaration, chocoMalcomDeclaration, dpsgdDeclaration] as const;
