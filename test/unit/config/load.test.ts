@@ -32,7 +32,7 @@ function lines(e: ConfigError): string[] {
 test('a minimal file gets every default', () => {
   const cfg = loadExperimentConfig(yaml('job: demo\n'));
   const expected: ExperimentConfig = {
-    job: 'demo', seed: 1, rounds: 20,
+    job: 'demo', seed: 1, rounds: 20, evaluation: { every: 1 },
     data: { dataset: 'digits', testFraction: 0.2, normalize: 'standard', partition: { kind: 'iid' } },
     model: { kind: 'mlp', hidden: [32], activation: 'relu' },
     fleet: { devices: 8, prefix: 'dev-' },
@@ -149,7 +149,7 @@ test('unknown key, wrong type and missing key are all listed at once, with the f
     'algorithm.batchSize: expected integer ≥ 1, got 0',
     'algorithm.lrr: expected a known key (name, localSteps, lr, batchSize), got unknown key "lrr"',
     'transport.qos: expected one of 0 | 1 | 2, got 3',
-    'extra: expected a known key (job, seed, rounds, data, model, fleet, algorithm, topology, codec, transport, budgets, telemetry, gateway, log), got unknown key "extra"',
+    'extra: expected a known key (job, seed, rounds, evaluation, data, model, fleet, algorithm, topology, codec, transport, budgets, telemetry, gateway, log), got unknown key "extra"',
   ]);
   assert.equal(e.message.split('\n')[0], `invalid configuration ${p} (10 problems):`);
   assert.deepEqual(e.problems.map((x) => x.path).slice(0, 3), ['job', 'seed', 'rounds']);
