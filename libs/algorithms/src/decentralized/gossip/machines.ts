@@ -163,6 +163,11 @@ export class GossipNode implements NodeMachine {
     return id === this.spec.id ? this.links.ownReference() : this.links.reference(id);
   }
 
+  /** Whether this node receives from `id`. */
+  hears(id: NodeId): boolean {
+    return this.neigh.includes(id);
+  }
+
   /** Whether this node awaits a keyframe from neighbour `id` (its replica of `id` is stale). */
   awaits(id: NodeId): boolean {
     return this.links.awaiting(id);
