@@ -1,45 +1,46 @@
-import { Rng } from '@edgefl/core';
 import type { LocalLearner, StepResult } from '@edgefl/algorithms';
 
 /**
- * A small real learner for transport-free algorithm tests: f_i(x) = ½‖x − c_i‖², with
- * seeded Gaussian gradient noise of standard deviation `noise` (the "mini-batch"). The
- * consensus optimum of (1/n)Σ f_i + μ‖x‖₁ is soft(mean c_i, μ).
+ * A closed-form local learner for algorithm tests: f(θ) = ½‖θ − c‖² (gradient θ − c, the
+ * same on every mini-batch), so every step's result is known exactly. It implements every
+ * step of `LocalLearner` without ONNX Runtime.
  */
-export function quadraticLearner(centre: Float32Array, seed: string, noise = 0.05): LocalLearner {
-  const rng = new Rng(seed);
-  const d = centre.length;
-  const grad = (x: Float32Array): Float32Array => {
-    const g = new Float32Array(d);
-    for (let i = 0; i < d; i++) g[i] = x[i]! - centre[i]! + noise * rng.normal();
-    return g;
-  };
-  const loss = (x: Float32Array): number => {
+export function quadraticLearner(center: Float32Array, samples = 1): LocalLearner {
+  const dim = center.length;
+  const loss = (p: Float32Array): number => {
     let s = 0;
-    for (let i = 0; i < d; i++) s += (x[i]! - centre[i]!) ** 2;
+    for (let i = 0; i < dim; i++) s += (p[i]! - center[i]!) ** 2;
     return s / 2;
   };
-  const sgd = (x: Float32Array, steps: number, lr: number, l1: number): StepResult => {
-    let p = Float32Array.from(x);
-    for (let s = 0; s < steps; s++) {
-      const g = grad(p);
-      const next = new Float32Array(d);
-      for (let i = 0; i < d; i++) {
-        const v = p[i]! - lr * g[i]!;
-        next[i] = Math.sign(v) * Math.max(0, Math.abs(v) - lr * l1);
-      }
-      p = next;
-    }
-    return { params: p, loss: loss(p) };
+  const steps = (params: Float32Array, n: number, step: (p: Float32Array, i: number) => number): StepResult => {
+    const p = Float32Array.from(params);
+    const before = loss(p);
+    for (let s = 0; s < n; s++) for (let i = 0; i < dim; i++) p[i] = step(p, i);
+    return { params: p, loss: n === 0 ? NaN : before };
   };
-  const unsupported = (what: string): never => { throw new Error(`quadratic learner: ${what} is not used by gossip tests`); };
   return {
-    dim: d,
-    samples: 1,
-    sgd: async (x, o) => sgd(x, o.steps, o.lr, 0),
-    proxStep: async (x, o) => sgd(x, o.steps, o.lr, o.l1),
-    admmStep: async () => unsupported('admmStep'),
-    gradient: async (x) => ({ grad: grad(x), loss: loss(x) }),
-    evaluate: async (x) => ({ loss: loss(x), accuracy: null }),
+    dim,
+    samples,
+    async sgd(params, o) {
+      return steps(params, o.steps, (p, i) => p[i]! - o.lr * (p[i]! - center[i]!));
+    },
+    async admmStep(params, o) {
+      return steps(params, o.steps, (p, i) => p[i]! - o.lr * (p[i]! - center[i]! + o.dual[i]! + o.rho * (p[i]! - o.anchor[i]!)));
+    },
+    async proxStep(params, o) {
+      return steps(params, o.steps, (p, i) => {
+        const v = p[i]! - o.lr * (p[i]! - center[i]!);
+        const t = o.lr * o.l1;
+        return v > t ? v - t : v < -t ? v + t : 0;
+      });
+    },
+    async gradient(params) {
+      const grad = new Float32Array(dim);
+      for (let i = 0; i < dim; i++) grad[i] = params[i]! - center[i]!;
+      return { grad, loss: loss(params) };
+    },
+    async evaluate(params) {
+      return { loss: loss(params), accuracy: null };
+    },
   };
 }

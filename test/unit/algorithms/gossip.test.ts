@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '@edgefl/core';
 import { createAlgorithm, GossipNode, type NodeMachine } from '@edgefl/algorithms';
 import { lockstep } from '../../helpers/lockstep.js';
-import { quadraticLearner } from '../../helpers/quadratic-learner.js';
+import { noisyQuadraticLearner } from '../../helpers/noisy-quadratic-learner.js';
 
 /**
  * The gossip family (MALCOM-PSGD, CHOCO-SGD with QSGD / the MALCOM coder, D-PSGD) on a
@@ -15,7 +15,7 @@ const N = 6, D = 24;
 const devices = Array.from({ length: N }, (_, i) => `p${i + 1}`);
 const centres = devices.map((_, i) => { const r = new Rng(`centre/${i}`); return Float32Array.from({ length: D }, () => 2 * r.normal()); });
 const ctx = (topology: { kind: 'ring-like' } | { kind: 'complete' } | { kind: 'ring' }) => ({ server: 'gateway', devices, codecs: { up: { id: 'float32' }, down: { id: 'float32' } }, seed: 1, topology });
-const learner = (id: string) => quadraticLearner(centres[devices.indexOf(id)]!, `noise/${id}`, 0.01);
+const learner = (id: string) => noisyQuadraticLearner(centres[devices.indexOf(id)]!, `noise/${id}`, 0.01);
 
 function optimum(mu: number): Float32Array {
   const out = new Float32Array(D);
