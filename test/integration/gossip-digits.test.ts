@@ -26,7 +26,7 @@ async function bitsToCut(name: string): Promise<{ bits: number; round: number }>
   assert.fail(`${name} did not reach ${CUT * 100} % in 60 rounds (final ${rec.totals.finalAccuracy})`);
 }
 
-test('digits ring: bits to 90 % accuracy — MALCOM coder ≥ 90 % below D-PSGD, MALCOM-PSGD ≈ CHOCO+MALCOM, CHOCO+QSGD (paper coding) below both', async () => {
+test('digits ring: bits to 90 % accuracy — MALCOM coder ≥ 90 % below D-PSGD, MALCOM-PSGD ≈ CHOCO+MALCOM, CHOCO+QSGD (paper coding, γ = 0.02) below both', async () => {
   const b: Record<string, { bits: number; round: number }> = {};
   for (const name of ['malcom-psgd', 'choco-malcom', 'choco-qsgd', 'd-psgd']) b[name] = await bitsToCut(name);
   const m = b['malcom-psgd']!.bits, cm = b['choco-malcom']!.bits, q = b['choco-qsgd']!.bits, dp = b['d-psgd']!.bits;

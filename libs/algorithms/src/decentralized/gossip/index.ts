@@ -34,7 +34,7 @@ export const chocoQsgdDeclaration = defineAlgorithm({
   family: 'decentralized',
   params: z.strictObject({
     ...stepParams,
-    gamma: z.number().positive().max(1).default(0.1).describe('consensus step size γ (0.1: γ = 1 diverges with QSGD, see docs/reproductions.md)'),
+    gamma: z.number().positive().max(1).default(0.02).describe('consensus step size γ (0.02: with QSGD γ = 1 diverges and γ ≥ 0.1 diverges at d = 669,706, see docs/reproductions.md)'),
     levels: z.int().min(1).max(1 << 24).default(8).describe('QSGD levels s (paper: 8)'),
     rescale: z.boolean().default(true).describe("divide QSGD's output by τ = 1 + min(d/s², √d/s) (CHOCO-SGD's contractive form)"),
   }),
