@@ -53,7 +53,7 @@ if [[ "$which" == lenet || "$which" == all ]]; then
   run_experiment lenet "--set algorithm.lr=0.05 --set algorithm.lambda=0.0001" \
     "--set algorithm.lr=0.004 --set algorithm.lambda=0.0001" "--set algorithm.lr=0.01 --set algorithm.lambda=0.001"
 fi
-if [[ "$which" == lenet || "$which" == all ]]; then
+if [[ ( "$which" == lenet || "$which" == all ) && -z "${ONLY:-}" ]]; then
   # the δ = 0.1 rows of the LeNet table (why threshold QCMD trails CMD at δ = 1e-8)
   mkdir -p "$out/delta-0.1"
   for v in "cmd|cmd" "qcmd-threshold|qcmd"; do
