@@ -158,3 +158,48 @@ test('per-round budget, local-SADMM on digits: the uniform uplink is refitted (8
   // still learning (10 classes: chance is 0.1)
   assert.ok(rec.totals.finalAccuracy! > 0.2, `accuracy ${rec.totals.finalAccuracy}`);
 });
+
+test('budgets.total: one uplink total split by water-filling at job start — shares in the record, each met every round', async () => {
+  const d = 2410; // the default MLP 64-32-10 on digits
+  const T = 4 * 3 * d; // R = T/d = 12 bits per coordinate across 4 uplinks
+  const cfg = parseExperimentConfig({
+    ...base, job: 'budget-total', rounds: 3, codec: { up: { id: 'uniform', bits: 16 }, down: { id: 'float32' } },
+    budgets: { total: { up: { bitsPerRound: T, bitsPerSec: 400_000 }, split: 'water-filling', weights: { 'dev-01': 8 } } },
+  });
+  const rec = await runExperiment(cfg, { log: nullLog });
+  assert.equal(rec.model.dim, d);
+  // Weights [8, 1, 1, 1]: R_k = log2(L_k/ν), Σ R_k = 12 ⇒ log2 ν = −9/4: R = [5.25, 2.25, 2.25, 2.25] bits per coordinate.
+  const want: Record<string, number> = { 'dev-01': Math.floor(5.25 * d), 'dev-02': Math.floor(2.25 * d), 'dev-03': Math.floor(2.25 * d), 'dev-04': Math.floor(2.25 * d) };
+  // bits/s are split the same way: R = 400000/d per coordinate.
+  const ups = rec.links.filter((l) => l.to === 'gateway');
+  let sum = 0;
+  let sumRate = 0;
+  for (const l of ups) {
+    assert.equal(l.budgetBitsPerRound, want[l.from], `${l.from}'s share`);
+    sum += l.budgetBitsPerRound!;
+    sumRate += l.budgetBitsPerSec!;
+    assert.equal(l.overBudget, 0);
+    // the codec is fitted to the share: 5 bits for dev-01 (64 + 5d ≤ 5.25d), 2 bits for the others
+    const bits = l.from === 'dev-01' ? 5 : 2;
+    assert.equal(l.payloadBits, cfg.rounds * (64 + bits * d), l.from);
+  }
+  assert.ok(sum <= T && sum > T - 4, `shares sum to ${sum} of ${T}`);
+  assert.ok(sumRate <= 400_000 && sumRate > 400_000 - 4, `rates sum to ${sumRate}`);
+  assert.ok(ups.find((l) => l.from === 'dev-01')!.budgetBitsPerSec! > ups.find((l) => l.from === 'dev-02')!.budgetBitsPerSec!);
+  assert.equal(rec.config.budgets?.total, undefined, 'the record holds the resolved per-device budgets');
+
+  // equal split
+  const eq = await runExperiment(parseExperimentConfig({ ...cfg, rounds: 1, budgets: { total: { up: { bitsPerRound: T }, split: 'equal' } } }), { log: nullLog });
+  for (const l of eq.links.filter((x) => x.to === 'gateway')) assert.equal(l.budgetBitsPerRound, T / 4);
+});
+
+test('budgets.total: conflicting per-device values and unknown or starved devices are clear errors', async () => {
+  assert.throws(() => parseExperimentConfig({ job: 'x', budgets: { total: { up: { bitsPerRound: 1e5 } }, devices: { 'dev-02': { up: { bitsPerRound: 10 } } } } }),
+    /budgets\.devices\.dev-02\.up\.bitsPerRound[\s\S]*split across the devices/);
+  assert.throws(() => parseExperimentConfig({ job: 'x', budgets: { total: { up: { bitsPerRound: 1e5 }, split: 'halves' } } }), /budgets\.total\.split/);
+  await assert.rejects(runExperiment(parseExperimentConfig({ ...base, budgets: { total: { up: { bitsPerRound: 1e5 }, weights: { 'dev-09': 2 } } } }), { log: nullLog }),
+    (e: unknown) => isEdgeflError(e) && /dev-09, not devices of this job/.test(e.message));
+  // weight 1e6 against 1: with R = 8 bits per coordinate in all, the light links get nothing.
+  await assert.rejects(runExperiment(parseExperimentConfig({ ...base, budgets: { total: { up: { bitsPerRound: 8 * 2410 }, weights: { 'dev-01': 1e6 } } } }), { log: nullLog }),
+    (e: unknown) => isEdgeflError(e) && /leaves device dev-02 \(weight 1\) no share/.test(e.message) && /raise the total/.test(e.hint ?? ''));
+});

@@ -4,7 +4,7 @@ import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
 import { FleetClient, type ClientTls, GATEWAY, TokenBucketShaper, filters, parseTopic, topics } from '@edgefl/transport';
 import {
-  STATUS_DONE, STATUS_READY, createJob, encodeJobAnnouncement, hostNode, linkRate, mqttPort, receiveChecks,
+  STATUS_DONE, STATUS_READY, createJob, encodeJobAnnouncement, hostNode, linkRate, mqttPort, receiveChecks, resolveTotalBudget,
   type BuildAlgorithm, type HostedNode, type Job, type PortDecorator, type Transmission,
 } from '@edgefl/runtime';
 import { observePeers, type PeerObserver } from './observer.js';
@@ -58,12 +58,20 @@ export interface RunningAggregator {
  * clock, observes the peers' messages to advance it, and ends once every peer is done.
  */
 export async function startAggregator(o: AggregatorOptions): Promise<RunningAggregator> {
-  const cfg = o.experiment;
-  const log = o.log.child({ role: 'aggregator', job: cfg.job });
-  const job = createJob(cfg, o.devices, o.buildAlgorithm);
-  const data = o.data ?? prepareFederatedData(cfg.data, o.devices.length, cfg.seed);
-  const evaluator: Trainer = await createTrainer({ model: cfg.model, data: data.test, seed: cfg.seed });
+  const data = o.data ?? prepareFederatedData(o.experiment.data, o.devices.length, o.experiment.seed);
+  const evaluator: Trainer = await createTrainer({ model: o.experiment.model, data: data.test, seed: o.experiment.seed });
   const dim = evaluator.dim;
+  let cfg: ExperimentConfig;
+  let job: ReturnType<typeof createJob>;
+  try {
+    // budgets.total becomes per-device budgets before the job is built and announced.
+    cfg = resolveTotalBudget(o.experiment, o.devices, dim);
+    job = createJob(cfg, o.devices, o.buildAlgorithm);
+  } catch (e) {
+    await evaluator.close();
+    throw e;
+  }
+  const log = o.log.child({ role: 'aggregator', job: cfg.job });
   let client: FleetClient | undefined;
   try {
     client = await FleetClient.connect({
