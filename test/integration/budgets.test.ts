@@ -186,7 +186,7 @@ test('budgets.total: one uplink total split by water-filling at job start — sh
   assert.ok(sum <= T && sum > T - 4, `shares sum to ${sum} of ${T}`);
   assert.ok(sumRate <= 400_000 && sumRate > 400_000 - 4, `rates sum to ${sumRate}`);
   assert.ok(ups.find((l) => l.from === 'dev-01')!.budgetBitsPerSec! > ups.find((l) => l.from === 'dev-02')!.budgetBitsPerSec!);
-  assert.equal(rec.config.budgets?.total, undefined, 'the record holds the resolved per-device budgets');
+  assert.equal((rec.config as { budgets?: { total?: unknown } }).budgets?.total, undefined, 'the record holds the resolved per-device budgets');
 
   // equal split
   const eq = await runExperiment(parseExperimentConfig({ ...cfg, rounds: 1, budgets: { total: { up: { bitsPerRound: T }, split: 'equal' } } }), { log: nullLog });
