@@ -32,7 +32,7 @@ export interface AggregatorOptions {
   readonly onEvaluated?: (round: number, loss: number, accuracy: number | null) => void;
   /** wraps the server node's port, e.g. `countTraffic(accounting)` in the lab */
   readonly wrapPort?: PortDecorator;
-  /** every message the server node accepts (the gateway's own record of inbound links; see MqttPortOptions.onReceive) */
+  /** every message the server node accepts, or in a serverless job every peer message observed (the gateway's own record of links; see MqttPortOptions.onReceive) */
   readonly onReceive?: (t: Transmission) => void;
   /** builds the job's algorithm instead of the registry (programs and tests running their own) */
   readonly buildAlgorithm?: BuildAlgorithm;
@@ -94,7 +94,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     if (job.serverless) {
       observer = await observePeers(c, job, dim, log, (round) => {
         if (round > 1) republish(round);
-      });
+      }, o.onReceive);
     } else {
       host = await hostNode({
         job, id: job.server, log, initial: { dim, params: evaluator.initParams(cfg.seed), layout: evaluator.layout },
