@@ -203,3 +203,37 @@ test('budgets.total: conflicting per-device values and unknown or starved device
   await assert.rejects(runExperiment(parseExperimentConfig({ ...base, budgets: { total: { up: { bitsPerRound: 8 * 2410 }, weights: { 'dev-01': 1e6 } } } }), { log: nullLog }),
     (e: unknown) => isEdgeflError(e) && /leaves device dev-02 \(weight 1\) no share/.test(e.message) && /raise the total/.test(e.hint ?? ''));
 });
+
+test('budgets.total at the gateway: resolved before the monitor and the job start; the announced job carries the shares', async () => {
+  const { deviceIds } = await import('@edgefl/config');
+  const { prepareFederatedData } = await import('@edgefl/data');
+  const { startGateway } = await import('@edgefl/gateway');
+  const { FleetClient, topics } = await import('@edgefl/transport');
+  const { decodeJobAnnouncement } = await import('@edgefl/runtime');
+  const d = 2410;
+  const cfg = parseExperimentConfig({
+    ...base, job: 'budget-total-gw', transport: { roundTimeoutMs: 30_000 },
+    budgets: { total: { up: { bitsPerRound: 12 * d }, down: { bitsPerSec: 1_000_000 }, weights: { 'dev-01': 8 } } },
+  });
+  const devices = deviceIds(cfg.fleet);
+  const data = prepareFederatedData(cfg.data, devices.length, cfg.seed);
+  const gw = await startGateway({ listen: { host: '127.0.0.1', port: 0 }, auth: 'none', experiment: cfg, devices, log: nullLog, data, readyTimeoutMs: 60_000 });
+  const watcher = await FleetClient.connect({ url: `mqtt://127.0.0.1:${gw.broker.port}`, clientId: 'watcher', job: cfg.job, device: 'watcher', maxMessageBytes: 262_144, qos: 1 });
+  try {
+    const snap = gw.monitor.links.snapshot();
+    const share = (k: string): number => snap.devices.find((x) => x.device === k)!.up.budgetBitsPerRound!;
+    assert.equal(share('dev-01'), Math.floor(5.25 * d));
+    for (const k of ['dev-02', 'dev-03', 'dev-04']) assert.equal(share(k), Math.floor(2.25 * d));
+    // The weights apply to every total: R = 10⁶/d per coordinate, R_1 = (R + 9)/4, the others (R − 3)/4.
+    for (const x of snap.devices) assert.equal(x.down.budgetBitsPerSec, x.device === 'dev-01' ? Math.floor((1e6 + 9 * d) / 4) : Math.floor((1e6 - 3 * d) / 4), x.device);
+    // Agents learn their budgets from the retained announcement: resolved, no `total` left.
+    const ann = await new Promise<ReturnType<typeof decodeJobAnnouncement>>((resolve) => {
+      void watcher.subscribe(topics.ctl(cfg.job), (_t, bytes) => resolve(decodeJobAnnouncement(bytes)));
+    });
+    assert.equal(ann.experiment.budgets?.total, undefined);
+    assert.equal(ann.experiment.budgets?.devices['dev-01']?.up?.bitsPerRound, Math.floor(5.25 * d));
+  } finally {
+    await watcher.close();
+    await gw.close();
+  }
+});
