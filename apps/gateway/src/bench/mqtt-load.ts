@@ -50,7 +50,8 @@ export interface PingPongResult {
   readonly carried: number;
 }
 
-export type MqttLoadResult = FanInResult | PingPongResult;
+/** A load's result; from a child process also the CPU time (ms) the load generator itself used. */
+export type MqttLoadResult = (FanInResult | PingPongResult) & { readonly loadCpuMs?: number };
 
 const clientOptions = (id: string) => ({ protocolVersion: 4 as const, clientId: id, clean: true, reconnectPeriod: 0, connectTimeout: 10_000 });
 

@@ -67,6 +67,8 @@ export async function benchAgainstMosquitto(opts: VsMosquittoOptions = {}): Prom
   // Broker CPU (ms) over the measured runs: the edgefl broker is this process's main
   // thread (the load runs in a child process), Mosquitto its own process.
   const cpu = { edgefl: { fanIn1k: 0, fanIn64k: 0, pingPong: 0 }, mosquitto: { fanIn1k: 0, fanIn64k: 0, pingPong: 0 } };
+  // The load generator's CPU over the same runs: the same clients cost more or less depending on how a broker paces them.
+  const loadCpu = { edgefl: { fanIn1k: 0, fanIn64k: 0, pingPong: 0 }, mosquitto: { fanIn1k: 0, fanIn64k: 0, pingPong: 0 } };
   let cpuKnown = true;
   const carried = { edgefl: { fanIn1k: 0, fanIn64k: 0, pingPong: 0 }, mosquitto: { fanIn1k: 0, fanIn64k: 0, pingPong: 0 } };
   try {
@@ -84,6 +86,7 @@ export async function benchAgainstMosquitto(opts: VsMosquittoOptions = {}): Prom
           if (c0 === null || c1 === null) cpuKnown = false;
           else cpu[who][key] += c1 - c0;
           carried[who][key] += r.carried;
+          loadCpu[who][key] += r.loadCpuMs ?? NaN;
           if (r.kind === 'fan-in') {
             times[who][key].push((r as FanInResult).ms);
             counts[key as 'fanIn1k' | 'fanIn64k'] = r.messages;
@@ -120,7 +123,11 @@ export async function benchAgainstMosquitto(opts: VsMosquittoOptions = {}): Prom
   const cpuFields = (key: Key): Record<string, number | null> => {
     const e = perK('edgefl', key);
     const m = perK('mosquitto', key);
-    return { edgeflCpuMsPer1000: e, mosquittoCpuMsPer1000: m, cpuRatio: e !== null && m !== null && e > 0 ? m / e : null };
+    const load = (who: Who): number | null => (Number.isFinite(loadCpu[who][key]) ? loadCpu[who][key] / (carried[who][key] / 1000) : null);
+    return {
+      edgeflCpuMsPer1000: e, mosquittoCpuMsPer1000: m, cpuRatio: e !== null && m !== null && e > 0 ? m / e : null,
+      loadCpuMsPer1000Edgefl: load('edgefl'), loadCpuMsPer1000Mosquitto: load('mosquitto'),
+    };
   };
   const reference: BenchRow = {
     name: `mosquitto ${mosq.version}: 20 publishers → 1 subscriber, QoS 1, 1 KB (reference)`,
