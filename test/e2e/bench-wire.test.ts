@@ -88,7 +88,10 @@ test('edgefl bench fleet compares the quickstart over MQTT with memory, and both
   assert.equal(row?.name, 'fleet quickstart median round, mqtt ÷ memory');
   assert.equal(row['sameModel'], true);
   assert.equal(row['rounds'], 20);
+  // --quick: one pair, so the median of pair ratios is that pair's MQTT ÷ memory.
+  assert.equal(row['pairs'], 1);
   assert.ok(Math.abs(row.ratioToReference - row.value / (row['referenceValue'] as number)) < 1e-9);
+  assert.ok(Math.abs(Number(row['pairRatios']) - row.ratioToReference) < 1e-3);
   assert.equal(rec.reference.value, row['referenceValue']);
   const bad = run(['bench', 'fleet', '--cases', 'quickstart,nope']);
   assert.equal(bad.status, 2);
