@@ -142,7 +142,7 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
   // gateway enforces the same keys and topic policy as `edgefl gateway`.
   const fleet = await provisionFleet(job.devices);
   const gateway = await startGateway({
-    listen: cfg.gateway, auth: { keys: { entries: fleet.entries } }, experiment: cfg, devices: job.devices, log, data, accounting, wrapPort: countTraffic(accounting),
+    listen: cfg.gateway, auth: { keys: { entries: fleet.entries, knownSecrets: fleet.secrets } }, experiment: cfg, devices: job.devices, log, data, accounting, wrapPort: countTraffic(accounting),
     readyTimeoutMs: cfg.transport.roundTimeoutMs,
     ...(job.serverless ? {} : { onRoundEnd: tracker.hook(job.server) }),
     ...(hooks.buildAlgorithm ? { buildAlgorithm: hooks.buildAlgorithm } : {}),
