@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nullLog, type Log } from '@edgefl/core';
 import { createAlgorithm, type Algorithm, type Inbound, type LocalLearner, type NodeMachine, type Outbound } from '@edgefl/algorithms';
-import { createThreshold } from '@edgefl/codec';
+import { createThreshold, type CodecSpec } from '@edgefl/codec';
 import { MemoryNetwork, TrafficAccounting, RoundTracker, countTraffic, createJob, nodeEnv, runNode, type Job } from '@edgefl/runtime';
 import { parseExperimentConfig } from '@edgefl/config';
 import { quadraticLearner } from '../../helpers/quadratic-learner.js';
@@ -160,7 +160,8 @@ test('bit counts: 32 + d + 2k up and down, the server\'s indicator is the OR of 
   }
   // a downlink naming another codec, or a k beyond d, is refused: the model stays as it was
   const fresh = await oneRound(single, workers, 'gw', x0, [c1, c2]);
-  for (const codec of [{ id: 'float32' }, { id: 'topk', k: d + 1 }, { id: 'topk', k: 1.5 }, { id: 'topk', ratio: 0.5 }]) {
+  const refused: CodecSpec[] = [{ id: 'float32' }, { id: 'topk', k: d + 1 }, { id: 'topk', k: 1.5 }, { id: 'topk', ratio: 0.5 }];
+  for (const codec of refused) {
     await fresh.nodes.get('w1')!.act(1, 2, [{ ...fresh.inbound('gw', 1, fresh.down), codec }]);
     assert.deepEqual(fresh.nodes.get('w1')!.model(), x0, `downlink codec ${JSON.stringify(codec)} refused`);
   }
