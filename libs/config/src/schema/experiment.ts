@@ -8,7 +8,8 @@ export const ModelSchema = defaultTag('kind', 'mlp', z.discriminatedUnion('kind'
   z.strictObject({ kind: z.literal('mlp'), hidden: z.array(z.int().min(1)).default([32]), activation: z.enum(['relu', 'tanh', 'sigmoid']).default('relu') }),
   z.strictObject({ kind: z.literal('logistic') }),
   z.strictObject({ kind: z.literal('linear') }),
-  z.strictObject({ kind: z.literal('lenet') }),
+  // norm: layer = per-sample normalization before every conv/fc layer (see the lenet model)
+  z.strictObject({ kind: z.literal('lenet'), norm: z.enum(['none', 'layer']).default('none') }),
   z.strictObject({ kind: z.literal('onnx'), path: z.string().min(1), freeze: z.array(z.string()).default([]) }),
 ]));
 export type ModelConfig = z.output<typeof ModelSchema>;

@@ -16,7 +16,7 @@ const quantized = {
   quantizer: z.enum(['threshold', 'terngrad']).default('threshold').describe('ternary quantizer of the gradients: threshold (paper 003) or TernGrad (the baseline)'),
   threshold: z.enum(['optimal', 'approx']).default('optimal').describe('threshold quantizer\'s Δ: exact Δ* or 0.75·mean|v| over the selected coordinates'),
   scales: z.enum(['layer', 'vector']).default('layer').describe('TernGrad scales: one per layer of the model (Wen et al.) or one for the whole vector'),
-  double: z.boolean().default(true).describe('quantize the server\'s average again (double quantization); false = the † variant, a float32 downlink'),
+  double: z.boolean().default(true).describe('quantize the server\'s average again (double quantization); false = the † variant: the unquantized average goes down, its non-zeros as float32 with their positions'),
 };
 
 function build(name: string, method: AdagradL1Options['method'], p: { lr: number; lambda: number; batchSize: number; delta?: number; quantizer?: 'threshold' | 'terngrad'; threshold?: 'optimal' | 'approx'; scales?: 'layer' | 'vector'; double?: boolean }, server: string, devices: readonly string[]) {

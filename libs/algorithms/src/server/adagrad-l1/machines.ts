@@ -1,5 +1,5 @@
 import { errorMessage } from '@edgefl/core';
-import { createCompressor, createTernGrad, createThreshold, type CodecCompressor, type IndicatedCompressor } from '@edgefl/codec';
+import { createCompressor, createTernGrad, createThreshold, type CodecCompressor, type CodecSpec, type IndicatedCompressor } from '@edgefl/codec';
 import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, ParamSegment } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
 import { AdaptiveL1State, sparsity, type Method } from './updates.js';
@@ -13,7 +13,9 @@ import { AdaptiveL1State, sparsity, type Method } from './updates.js';
  *    32-bit methods send g as float32.
  *  - aggregate (server): decode, SynQ_t = mean of the workers' vectors (Eq. 4), I^Syn = OR of
  *    the indicators; double quantization sends q_t = Q(S(SynQ_t, I^Syn)) (Eq. 12) with I^Syn,
- *    the † single variant sends SynQ_t itself (float32).
+ *    the † single variant sends SynQ_t itself unquantized: Alg. 1 pushes S(·, I^Syn) plus its
+ *    positions, so only SynQ_t's non-zeros go down, as float32 values with their positions
+ *    (32k′ + at most d + 1 bits; `sparseFloat32Down`).
  *  - update (every worker, and the server on its own copy): H_t from the q sequence
  *    (Eq. 13) and x_{t+1} by Eq. 16 (CMD) or Eq. 17 (RDA), or Prox-GD's soft threshold.
  */
@@ -83,6 +85,25 @@ function quantizerFor(opts: AdagradL1Options, env: NodeEnv): IndicatedCompressor
 
 const FLOAT32 = createCompressor({ id: 'float32' });
 
+/** The † downlink codec for `synq`: its k′ non-zeros as float32 values plus their positions. */
+function sparseFloat32Down(synq: Float32Array): CodecCompressor<void> {
+  let k = 0;
+  for (let i = 0; i < synq.length; i++) if (synq[i] !== 0) k++;
+  return createCompressor({ id: 'topk', k });
+}
+
+/**
+ * The † downlink's decoder from the message's own codec: `topk` with an integer k ≤ d (the
+ * count of non-zeros the server sent); anything else is refused.
+ */
+function sparseFloat32Decoder(codec: CodecSpec, dim: number): CodecCompressor<void> {
+  const k = codec['k'];
+  if (codec.id !== 'topk' || typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > dim || Object.keys(codec).length !== 2) {
+    throw new AlgorithmError(`synchronised gradient has codec ${JSON.stringify(codec)}, expected { id: 'topk', k } with 0 ≤ k ≤ ${dim}`);
+  }
+  return createCompressor({ id: 'topk', k });
+}
+
 class AdagradL1Server implements NodeMachine {
   readonly spec: NodeSpec;
   private readonly state: AdaptiveL1State;
@@ -140,9 +161,11 @@ class AdagradL1Server implements NodeMachine {
       this.pending = enc.decoded;
       return [{ to: this.workers, codec: this.quantizer.spec, dim: d, body: enc.body, payloadBits: enc.payloadBits }];
     }
-    const enc = FLOAT32.encode(synq, undefined, this.env.rng);
+    // 32-bit methods send the dense average; the † variant its non-zeros (SynQ_t is 0 off I^Syn)
+    const down = this.quantizer ? sparseFloat32Down(synq) : FLOAT32;
+    const enc = down.encode(synq, undefined, this.env.rng);
     this.pending = enc.decoded;
-    return [{ to: this.workers, codec: FLOAT32.spec, dim: d, body: enc.body, payloadBits: enc.payloadBits }];
+    return [{ to: this.workers, codec: down.spec, dim: d, body: enc.body, payloadBits: enc.payloadBits }];
   }
 
   model(): Float32Array {
@@ -154,7 +177,6 @@ class AdagradL1Worker implements NodeMachine {
   readonly spec: NodeSpec;
   private readonly state: AdaptiveL1State;
   private readonly quantizer: IndicatedCompressor | undefined;
-  private readonly down: CodecCompressor<void> | IndicatedCompressor;
   private relError = NaN;
 
   constructor(private readonly env: NodeEnv, private readonly server: NodeId, private readonly opts: AdagradL1Options) {
@@ -162,7 +184,6 @@ class AdagradL1Worker implements NodeMachine {
     this.spec = env.spec;
     this.state = new AdaptiveL1State(env.initialParams, opts);
     this.quantizer = quantizerFor(opts, env);
-    this.down = this.quantizer && opts.double ? this.quantizer : FLOAT32;
   }
 
   expects(round: number, phase: number): readonly MessageKey[] | null {
@@ -209,13 +230,21 @@ class AdagradL1Worker implements NodeMachine {
     }
     let q: Float32Array;
     try {
-      q = 'decodeIndicated' in this.down ? this.down.decodeIndicated(msg.body, this.env.dim).decoded : this.down.decode(msg.body, this.env.dim, undefined);
+      q = this.decodeDown(msg);
     } catch (e) {
       this.env.log.warn({ round, from: msg.from, reason: errorMessage(e) }, 'synchronised gradient rejected; model unchanged this round');
       return [];
     }
     this.state.apply(q);
     return [];
+  }
+
+  /** q_t from the server: Q(S(SynQ_t, I^Syn)) (double), SynQ_t's non-zeros (†), or float32. */
+  private decodeDown(msg: Inbound): Float32Array {
+    const d = this.env.dim;
+    if (!this.quantizer) return FLOAT32.decode(msg.body, d, undefined);
+    if (this.opts.double) return this.quantizer.decodeIndicated(msg.body, d).decoded;
+    return sparseFloat32Decoder(msg.codec, d).decode(msg.body, d, undefined);
   }
 
   model(): Float32Array {
