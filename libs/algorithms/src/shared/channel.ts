@@ -100,12 +100,14 @@ export class PeerChannels {
 
   constructor(private readonly o: ChannelOptions) {
     if (o.senders.length > MAX_RESYNC_SENDERS) throw new AlgorithmError(`a node may receive from at most ${MAX_RESYNC_SENDERS} peers, ${o.self} has ${o.senders.length}`, 'use a sparser topology (e.g. regular with a smaller degree)');
-    // a given compressor (gossip's replica wrapper) is used as is; otherwise the codec fitted to the links' budgets
-    this.codec = o.compressor ?? createCompressor(new BudgetedCodec(o.codec, o.dim, o.roundBudget).fit(o.self, o.senders).spec);
+    // a given compressor (gossip's replica wrapper, state per link) serves every link as is;
+    // otherwise each link's codec is the job's codec fitted to that link's budget
+    const fitted = new BudgetedCodec(o.codec, o.dim, o.roundBudget);
+    this.codec = o.compressor ?? createCompressor(fitted.fit(o.self, o.senders).spec);
     this.sendState = this.codec.initState(o.dim);
     this.sendReference = new Float32Array(o.dim);
     for (const s of o.senders) {
-      const codec = createCompressor(fitted.fit(s, o.sendersOf(s)).spec);
+      const codec = o.compressor ?? createCompressor(fitted.fit(s, o.sendersOf(s)).spec);
       this.receivers.set(s, { codec, state: codec.initState(o.dim), reference: new Float32Array(o.dim), awaiting: false });
     }
   }
