@@ -12,7 +12,7 @@ export { algorithmsHelp, algorithmsMarkdown, paramDocs, type ParamDoc } from './
 export { gd, type GdOptions } from './server/gd/index.js';
 export { gadmm, type GadmmOptions } from './decentralized/gadmm/index.js';
 export * from './topology/index.js';
-export { aggregate, aggregationParam, admissionParam, deviationNorm, AGGREGATION_RULES, DEFAULT_AGGREGATION, type AggregationRule, type AggregationRuleName, type Weighted } from './shared/aggregate.js';
+export { aggregate, isPlainMean, aggregationParam, admissionParam, deviationNorm, AGGREGATION_RULES, DEFAULT_AGGREGATION, type AggregationRule, type AggregationRuleName, type Weighted } from './shared/aggregate.js';
 export { UpdateAdmission, sameCodec, checkSamples } from './shared/admission.js';
 export { PeerChannels, KEYFRAME_CODEC, type ChannelDelivery, type ChannelOptions, type ChannelTransmission } from './shared/channel.js';
 export { cholesky, choleskySolve, leastSquaresOptimum, linearDim, meanSquaredError, normalEquations, type LeastSquaresOptimum } from './shared/least-squares.js';

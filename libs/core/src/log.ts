@@ -29,7 +29,7 @@ export const nullLog: Log = {
 export class LogThrottle {
   private readonly windows = new Map<string, { start: number; count: number; suppressed: number }>();
 
-  constructor(private readonly burst = 5, private readonly windowMs = 10_000, private readonly now: () => number = Date.now) {}
+  constructor(private readonly burst = 10, private readonly windowMs = 10_000, private readonly now: () => number = Date.now) {}
 
   /** Logs `msg` at `level` unless `key` used its burst in this window. */
   log(log: Log, level: 'warn' | 'error' | 'info', key: string, obj: Record<string, unknown>, msg: string): void {

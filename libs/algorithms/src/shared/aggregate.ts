@@ -60,14 +60,15 @@ export function aggregate(updates: readonly Weighted[], rule: AggregationRule, o
     for (const u of updates) total += u.weight;
     if (!(total > 0)) return false;
     out.fill(0);
+    // Σ_k w_k u_k / Σ_k w_k, summed then divided (the algorithms' own order of operations)
     for (let j = 0; j < k; j++) {
       const u = updates[j]!;
-      const f = (u.weight * scale[j]!) / total;
+      const f = u.weight * scale[j]!;
       const v = u.values;
       if (center) for (let i = 0; i < d; i++) out[i]! += f * (v[i]! - center[i]!);
       else for (let i = 0; i < d; i++) out[i]! += f * v[i]!;
     }
-    if (center) for (let i = 0; i < d; i++) out[i]! += center[i]!;
+    for (let i = 0; i < d; i++) out[i] = out[i]! / total + (center ? center[i]! : 0);
     return true;
   }
   const cut = rule.rule === 'trimmed-mean' ? Math.min(Math.floor(rule.trim * k), Math.floor((k - 1) / 2)) : 0;
@@ -107,4 +108,9 @@ export function deviationNorm(v: Float32Array, center: Float32Array | undefined,
   if (center) for (let i = 0; i < d; i++) { const x = v[i]! - center[i]!; s += x * x; }
   else for (let i = 0; i < d; i++) s += v[i]! * v[i]!;
   return Math.sqrt(s);
+}
+
+/** The plain weighted mean, with no clipping: algorithms keep their own summation for it. */
+export function isPlainMean(rule: AggregationRule): boolean {
+  return rule.rule === 'mean' && rule.clip === undefined;
 }

@@ -97,9 +97,8 @@ class FedAvgServer implements NodeMachine {
     const samples = checkSamples(m);
     if (samples) return samples;
     // The codec this worker's budget implies for that round, not the one the message claims.
-    const spec = this.up.fit(m.from, [this.spec.id]).spec;
-    const { c, state } = this.up.compressor(spec);
-    return this.admission.check(m, spec, () => c.decode(m.body, this.env.dim, state), deviationNorm(this.global, undefined));
+    const { c, state } = this.up.compressor(this.up.fit(m.from, [this.spec.id]).spec);
+    return this.admission.check(m, c.spec, () => c.decode(m.body, this.env.dim, state), deviationNorm(this.global, undefined));
   }
 
   /**
