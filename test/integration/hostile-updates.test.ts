@@ -105,7 +105,7 @@ async function fleet(attack: Attack): Promise<Outcome> {
   }
 }
 
-test('hostile updates over aedes: huge-finite, NaN side info and a wrong codec id are refused before they take dev-01\'s slot; its genuine update still counts', async () => {
+test('hostile updates over aedes: huge-finite, NaN side info and a wrong codec id are refused before they take dev-01\'s slot; its genuine update still counts', async (t) => {
   const honest = await fleet('none');
   assert.equal(honest.health.ok, true, honest.health.problems.join('; '));
   assert.deepEqual(honest.health.updatesPerRound, Array(ROUNDS).fill(devices.length));
@@ -138,6 +138,7 @@ test('hostile updates over aedes: huge-finite, NaN side info and a wrong codec i
   assert.deepEqual(forged.health.updatesPerRound, Array(ROUNDS).fill(devices.length), 'one update per sender and round, however many copies');
   assert.ok(Math.abs(forged.accuracy - honest.accuracy) <= TOLERANCE, `forged ${forged.accuracy} vs honest ${honest.accuracy}`);
   assert.ok(forged.model.every(Number.isFinite));
+  t.diagnostic(`held-out accuracy after ${ROUNDS} rounds: honest ${honest.accuracy.toFixed(4)}, refused copies ${hostile.accuracy.toFixed(4)}, forged duplicate ${forged.accuracy.toFixed(4)}; refusals ${JSON.stringify(refused)}`);
 });
 
 test('edgefl sim through the compiled CLI exits 3 when every update is refused, with the health section in its run record', () => {
