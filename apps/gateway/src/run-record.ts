@@ -1,5 +1,5 @@
 import type { ExperimentConfig } from '@edgefl/config';
-import { jobBudgets, linkRecords, type HealthRecord, type Job, type RoundRecord, type RunRecord, type TrafficAccounting } from '@edgefl/runtime';
+import { jobBudgets, judgeLosses, linkRecords, type HealthRecord, type Job, type RoundRecord, type RunRecord, type TrafficAccounting } from '@edgefl/runtime';
 import type { LinkMonitor } from './monitor/link-monitor.js';
 
 /**
@@ -71,13 +71,8 @@ export class GatewayRecorder {
         finalLoss: last?.loss ?? NaN, finalAccuracy: last?.accuracy ?? null,
         ...this.algorithm?.runTotals?.([...this.rounds].sort((a, b) => a.round - b.round)),
       },
-      ...(this.health ? { health: withEvaluation(this.health(), last?.loss) } : {}),
+      ...(this.health ? { health: judgeLosses(this.health(), [...this.rounds].sort((a, b) => a.round - b.round).map((r) => r.loss), this.cfg.health.maxLossRatio) } : {}),
     };
   }
 }
 
-/** A held-out loss that is not finite is a diverged model, whatever the server node saw. */
-function withEvaluation(h: HealthRecord, finalLoss: number | undefined): HealthRecord {
-  if (finalLoss === undefined || Number.isFinite(finalLoss)) return h;
-  return { ...h, ok: false, problems: [...h.problems, `the final model's held-out loss is ${finalLoss}`] };
-}

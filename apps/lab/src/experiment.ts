@@ -3,7 +3,7 @@ import { deviceIds, type ExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
 import {
-  MemoryNetwork, RoundTracker, RunHealth, TrafficAccounting, countTraffic, createJob, hostNode, jobBudgets, linkRecords, receiveChecks,
+  MemoryNetwork, RoundTracker, RunHealth, judgeLosses, TrafficAccounting, countTraffic, createJob, hostNode, jobBudgets, linkRecords, receiveChecks,
   type BuildAlgorithm, type DeliveryKey, type HealthRecord, type HostedNode, type Job, type RoundRecord, type RunRecord,
 } from '@edgefl/runtime';
 import { provisionFleet, startGateway, type BrokerCounters } from '@edgefl/gateway';
@@ -99,7 +99,7 @@ export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHook
     model: { dim: evaluator.dim },
     rounds,
     links: linkRecords(accounting.links(), jobBudgets(cfg, devices, accounting)),
-    health: withFinalLoss(health, last?.loss),
+    health: judgeLosses(health, rounds.map((r) => r.loss), cfg.health.maxLossRatio),
     totals: {
       rounds: rounds.length, payloadBits: totals.payloadBits, wireBytes: totals.wireBytes, wallMs: performance.now() - start,
       finalLoss: last?.loss ?? NaN, finalAccuracy: last?.accuracy ?? null,
@@ -181,8 +181,3 @@ function aborted(signal: AbortSignal | undefined): Promise<false> {
   });
 }
 
-/** A final loss that is not finite is a diverged model, whatever the nodes saw. */
-function withFinalLoss(h: HealthRecord, finalLoss: number | undefined): HealthRecord {
-  if (finalLoss === undefined || Number.isFinite(finalLoss)) return h;
-  return { ...h, ok: false, problems: [...h.problems, `the final model's loss is ${finalLoss}`] };
-}

@@ -142,3 +142,22 @@ export function allFinite(v: Float32Array): boolean {
   for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
   return true;
 }
+
+/**
+ * Adds what the evaluated losses say to a health record: a final loss that is not finite, or
+ * that blew up to more than `maxLossRatio` × the best loss of the run and above the first
+ * round's, is a diverged model
+ * (the job failed) whatever the nodes saw.
+ */
+export function judgeLosses(h: HealthRecord, losses: readonly number[], maxLossRatio: number): HealthRecord {
+  if (losses.length === 0) return h;
+  const final = losses[losses.length - 1]!;
+  let best = Infinity;
+  for (const l of losses) if (Number.isFinite(l) && l < best) best = l;
+  let problem: string | null = null;
+  if (!Number.isFinite(final)) problem = `the final model's loss is ${final}`;
+  // both: above the ratio to the best, and above where the run started (a converged run's
+  // float jitter around a near-zero optimum is not a blow-up)
+  else if (best > 0 && final > maxLossRatio * best && final > losses[0]!) problem = `the loss blew up: final ${final.toPrecision(4)} is over ${maxLossRatio} × the run's best ${best.toPrecision(4)} (health.maxLossRatio)`;
+  return problem === null ? h : { ...h, ok: false, problems: [...h.problems, problem] };
+}

@@ -18,4 +18,4 @@ export type { RunRecord, RoundRecord, LinkRecord, LinkBudgetInfo } from './run-r
 export { jobBudgets, linkRate } from './budgets.js';
 export { TELEMETRY_FORMAT, MAX_TELEMETRY_BYTES, encodeTelemetry, decodeTelemetry, TelemetryError } from './telemetry.js';
 export type { DeviceTelemetry, TrafficTotals } from './telemetry.js';
-export { RunHealth, allFinite, type HealthRecord, type NodeHealth, type RunHealthOptions } from './health.js';
+export { RunHealth, allFinite, judgeLosses, type HealthRecord, type NodeHealth, type RunHealthOptions } from './health.js';

@@ -39,7 +39,7 @@ test('a minimal file gets every default', () => {
     algorithm: { name: 'fedavg', localSteps: 10, lr: 0.1, batchSize: 32, aggregation: { rule: 'mean', trim: 0.1 }, admission: { maxNormRatio: 100 } },
     codec: { up: { id: 'uniform', bits: 8 }, down: { id: 'float32' } },
     transport: { kind: 'mqtt', qos: 1, maxMessageBytes: 262144, roundTimeoutMs: 60000 },
-    health: { maxEmptyRoundFraction: 0.25 },
+    health: { maxEmptyRoundFraction: 0.25, maxLossRatio: 100 },
     gateway: { host: '127.0.0.1', port: 0 },
     log: {},
   };

@@ -130,3 +130,18 @@ test('run health: updates per round, empty rounds against the threshold, devices
   for (let r = 1; r <= 4; r++) s2.roundEnd(r);
   assert.equal(lenient.record().ok, true);
 });
+
+test('run health: a final loss that is not finite or blew up past maxLossRatio × the best fails the job', async () => {
+  const { judgeLosses } = await import('@edgefl/runtime');
+  const base = new RunHealth({ rounds: 3, devices: ['a'], hasServer: true, maxEmptyRoundFraction: 1 }).record();
+  assert.equal(judgeLosses(base, [2.3, 1.1, 0.9], 100).ok, true);
+  const nan = judgeLosses(base, [2.3, 1.1, NaN], 100);
+  assert.equal(nan.ok, false);
+  assert.match(nan.problems[0]!, /final model's loss is NaN/);
+  const blown = judgeLosses(base, [2.3, 0.5, 51], 100);
+  assert.equal(blown.ok, false);
+  assert.match(blown.problems[0]!, /blew up/);
+  assert.equal(judgeLosses(base, [2.3, 0.5, 49], 100).ok, true);
+  assert.equal(judgeLosses(base, [], 100), base);
+  assert.equal(judgeLosses(base, [1, 1e-12, 1e-9], 100).ok, true, 'jitter near a zero optimum, below the first loss, is no blow-up');
+});

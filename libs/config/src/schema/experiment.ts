@@ -45,6 +45,8 @@ export const TransportSchema = z.strictObject({
 export const HealthSchema = z.strictObject({
   /** rounds in which the server aggregated no update at all, as a fraction of the job's rounds, above which the job failed */
   maxEmptyRoundFraction: z.number().min(0).max(1).default(0.25),
+  /** a final loss above this × the run's best loss is a blown-up (diverged) model */
+  maxLossRatio: z.number().min(1).default(100),
 });
 
 /** One federated job: what `edgefl sim` runs and what a gateway publishes to its agents. */
