@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { defineAlgorithm, type AlgorithmDeclaration } from '../../contract/declaration.js';
 import { dqAlgorithm } from './machines.js';
 import { admissionParam, aggregationParam, type AggregationRule } from '../../shared/aggregate.js';
+import { roundBudgetOf } from '../../contract/budget-fit.js';
 import type { Method, Quantization } from './methods.js';
 
 const constants = {
@@ -36,6 +37,7 @@ function declare(name: string, method: Method, quant: Quantization, summary: str
         lr: q['lr'] as number | 'auto' | undefined,
         aggregation: q['aggregation'] as AggregationRule | undefined,
         admission: q['admission'] as { maxNormRatio: number } | undefined,
+        ...roundBudgetOf(ctx),
       });
     },
   }) as unknown as AlgorithmDeclaration;

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { defineAlgorithm } from '../../contract/declaration.js';
 import { fedAvg } from './machines.js';
 import { admissionParam, aggregationParam } from '../../shared/aggregate.js';
+import { roundBudgetOf } from '../../contract/budget-fit.js';
 
 /** FedAvg (McMahan et al. 2017): E local SGD steps of size lr on mini-batches of B rows. */
 export const fedavgDeclaration = defineAlgorithm({
@@ -15,7 +16,7 @@ export const fedavgDeclaration = defineAlgorithm({
     aggregation: aggregationParam,
     admission: admissionParam,
   }),
-  build: (p, ctx) => fedAvg(ctx.server, ctx.devices, { ...p, ...ctx.codecs, ...(ctx.roundBudget ? { roundBudget: ctx.roundBudget } : {}) }),
+  build: (p, ctx) => fedAvg(ctx.server, ctx.devices, { ...p, ...ctx.codecs, ...roundBudgetOf(ctx) }),
 });
 
 export { fedAvg, type FedAvgOptions } from './machines.js';

@@ -1,7 +1,8 @@
 import { errorMessage, type Log } from '@edgefl/core';
-import { createCompressor, type CodecCompressor, type CodecSpec } from '@edgefl/codec';
+import type { CodecSpec } from '@edgefl/codec';
 import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, Refusal } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
+import { BudgetedCodec, type RoundBudgetOption } from '../../contract/budget-fit.js';
 import { aggregate, deviationNorm, isPlainMean, DEFAULT_AGGREGATION, type AggregationRule } from '../../shared/aggregate.js';
 import { UpdateAdmission } from '../../shared/admission.js';
 
@@ -15,7 +16,7 @@ import { UpdateAdmission } from '../../shared/admission.js';
  * Equation numbers are the paper's. Θ⁰ is the job's seeded initial model, not 0: an MLP
  * started at 0 has no gradient through its ReLUs.
  */
-export interface SadmmOptions {
+export interface SadmmOptions extends RoundBudgetOption {
   /** where each round's local steps start: the global model (local-SADMM) or the worker's own θ (STOC-ADMM) */
   readonly start: 'global' | 'own';
   readonly localSteps: number;
@@ -44,7 +45,7 @@ export function sadmm(name: string, server: NodeId, workers: readonly NodeId[], 
     phases: ['broadcast', 'train', 'aggregate'],
     nodes,
     createNode(env: NodeEnv): NodeMachine {
-      return env.spec.role === 'server' ? new SadmmServer(env, workers, opts) : new SadmmWorker(env, server, opts);
+      return env.spec.role === 'server' ? new SadmmServer(env, workers, opts) : new SadmmWorker(env, server, workers, opts);
     },
     evaluationModel(models) {
       const m = models.get(server);
@@ -68,10 +69,8 @@ class SadmmServer implements NodeMachine {
    * (θ_n⁰ = Θ⁰, λ_n⁰ = 0) and is replaced only by an update that decodes and is finite.
    */
   private readonly lastV: Map<NodeId, Float32Array>;
-  private readonly down: CodecCompressor<unknown>;
-  private readonly up: CodecCompressor<unknown>;
-  private readonly downState: unknown;
-  private readonly upState: unknown;
+  private readonly down: BudgetedCodec;
+  private readonly up: BudgetedCodec;
   private readonly log: Log;
   private readonly admission: UpdateAdmission;
 
@@ -80,10 +79,9 @@ class SadmmServer implements NodeMachine {
     this.admission = new UpdateAdmission(opts.admission?.maxNormRatio ?? 100);
     this.global = Float32Array.from(env.initialParams);
     this.lastV = new Map(workers.map((w) => [w, Float32Array.from(env.initialParams)]));
-    this.down = createCompressor(opts.down);
-    this.up = createCompressor(opts.up);
-    this.downState = this.down.initState(env.dim);
-    this.upState = this.up.initState(env.dim);
+    // Codecs fitted to each link's per-round budget (a budget no setting meets fails here).
+    this.down = new BudgetedCodec(opts.down, env.dim, opts.roundBudget).check([env.spec.id], workers);
+    this.up = new BudgetedCodec(opts.up, env.dim, opts.roundBudget).check(workers, [env.spec.id]);
     this.log = env.log;
   }
 
@@ -96,17 +94,21 @@ class SadmmServer implements NodeMachine {
   /** v_n is admitted when it is in the job's codec, decodes, is finite and its norm is bounded by Θ's. */
   admit(m: Inbound): Refusal | null {
     if (m.phase !== PHASE_TRAIN) return { reason: 'envelope', detail: `phase ${m.phase}: the server receives only train-phase updates` };
-    return this.admission.check(m, this.up.spec, () => this.up.decode(m.body, this.env.dim, this.upState), deviationNorm(this.global, undefined));
+    // the codec this worker's budget implies, not the one the message claims
+    const { c, state } = this.up.codecFor(m.from, [this.spec.id]);
+    return this.admission.check(m, c.spec, () => c.decode(m.body, this.env.dim, state), deviationNorm(this.global, undefined));
   }
 
   async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
     if (phase === PHASE_BROADCAST) {
-      const enc = this.down.encode(this.global, this.downState, this.env.rng);
-      return [{ to: this.workers, codec: this.down.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits }];
+      const { c, state } = this.down.codecFor(this.spec.id, this.workers);
+      const enc = c.encode(this.global, state, this.env.rng);
+      return [{ to: this.workers, codec: c.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits }];
     }
     for (const m of inbox) {
       try {
-        const v = this.up.decode(m.body, this.env.dim, this.upState);
+        const { c, state } = this.up.codecFor(m.from, [this.spec.id]);
+        const v = c.decode(m.body, this.env.dim, state);
         if (!v.every(Number.isFinite)) throw new AlgorithmError('update has non-finite values');
         this.lastV.set(m.from, v);
       } catch (e) {
@@ -147,20 +149,16 @@ class SadmmWorker implements NodeMachine {
   private readonly lambda: Float32Array;
   /** false until the worker has trained once (a restarted worker has no θ_n to update λ_n with) */
   private trained = false;
-  private readonly down: CodecCompressor<unknown>;
-  private readonly up: CodecCompressor<unknown>;
-  private readonly downState: unknown;
-  private readonly upState: unknown;
+  private readonly down: BudgetedCodec;
+  private readonly up: BudgetedCodec;
 
-  constructor(private readonly env: NodeEnv, private readonly server: NodeId, private readonly opts: SadmmOptions) {
+  constructor(private readonly env: NodeEnv, private readonly server: NodeId, private readonly workers: readonly NodeId[], private readonly opts: SadmmOptions) {
     if (!env.learner) throw new AlgorithmError(`worker ${env.spec.id} has no local learner`);
     this.spec = env.spec;
     this.theta = Float32Array.from(env.initialParams);
     this.lambda = new Float32Array(env.dim);
-    this.down = createCompressor(opts.down);
-    this.up = createCompressor(opts.up);
-    this.downState = this.down.initState(env.dim);
-    this.upState = this.up.initState(env.dim);
+    this.down = new BudgetedCodec(opts.down, env.dim, opts.roundBudget);
+    this.up = new BudgetedCodec(opts.up, env.dim, opts.roundBudget).check([env.spec.id], [server]);
   }
 
   expects(round: number, phase: number): readonly MessageKey[] | null {
@@ -175,7 +173,8 @@ class SadmmWorker implements NodeMachine {
     }
     let global: Float32Array;
     try {
-      global = this.down.decode(msg.body, this.env.dim, this.downState);
+      const { c, state } = this.down.codecFor(this.server, this.workers);
+      global = c.decode(msg.body, this.env.dim, state);
       if (!global.every(Number.isFinite)) throw new AlgorithmError('global model has non-finite values');
     } catch (e) {
       this.env.log.warn({ round, from: msg.from, reason: errorMessage(e) }, 'global model rejected; skipping this round');
@@ -194,9 +193,10 @@ class SadmmWorker implements NodeMachine {
     // Upload v_n = θ_n^{k+1} + λ_n^k / ρ (Algorithm 1, line 10): the server needs only Σ v_n.
     const v = new Float32Array(params.length);
     for (let i = 0; i < v.length; i++) v[i] = params[i]! + this.lambda[i]! / rho;
-    const enc = this.up.encode(v, this.upState, this.env.rng);
+    const { c, state } = this.up.codecFor(this.spec.id, [this.server]);
+    const enc = c.encode(v, state, this.env.rng);
     return [{
-      to: [this.server], codec: this.up.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits,
+      to: [this.server], codec: c.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits,
       meta: { samples: learner.samples, loss },
     }];
   }
