@@ -1,9 +1,12 @@
-import type { Log } from '@edgefl/core';
-import type { Inbound, MessageKey } from '@edgefl/algorithms';
+import { LogThrottle, errorMessage, type Log } from '@edgefl/core';
+import type { Inbound, MessageKey, Refusal, RefusalReason } from '@edgefl/algorithms';
 
 const keyOf = (k: MessageKey): string => `${k.from}\u0000${k.round}\u0000${k.phase}`;
 
-export type PutResult = 'accepted' | 'duplicate' | 'stale' | 'too-far-ahead';
+export type PutResult = 'accepted' | 'duplicate' | 'stale' | 'too-far-ahead' | 'refused';
+
+/** Checks a message whole before it is held (`NodeMachine.admit`); null admits it. */
+export type Admission = (m: Inbound) => Refusal | null;
 
 /**
  * Buffers a node's inbound messages by (sender, round, phase) until the node asks for
@@ -25,13 +28,38 @@ export class Mailbox {
   /** the latest (round, phase) each sender has reached, from accepted messages */
   private readonly newest = new Map<string, { round: number; phase: number }>();
 
+  private admission: Admission | undefined;
+  private readonly refusals = new Map<RefusalReason, number>();
+  private readonly throttle = new LogThrottle();
+
   constructor(private readonly log: Log, private readonly maxRoundsAhead = 2) {}
+
+  /**
+   * Installs the node's whole-message check. A message is checked after the cheap drops
+   * (stale, too far ahead, a key already held) and before it is held, so a refused copy
+   * never takes its sender's slot: the sender's genuine message still counts.
+   */
+  setAdmission(admission: Admission | undefined): void {
+    this.admission = admission;
+  }
 
   put(m: Inbound): PutResult {
     const k = keyOf(m);
     if (m.round < this.round - 1) return this.drop(m, 'stale');
     if (m.round > this.round + this.maxRoundsAhead) return this.drop(m, 'too-far-ahead');
     if (this.held.has(k) || this.consumed.has(k)) return 'duplicate';
+    if (this.admission) {
+      let refusal: Refusal | null;
+      try {
+        refusal = this.admission(m);
+      } catch (e) {
+        refusal = { reason: 'admission-error', detail: errorMessage(e) };
+      }
+      if (refusal) {
+        this.refuse(refusal, { from: m.from, round: m.round, phase: m.phase });
+        return 'refused';
+      }
+    }
     this.held.set(k, m);
     const seen = this.newest.get(m.from);
     if (!seen || later(m, seen)) this.newest.set(m.from, { round: m.round, phase: m.phase });
@@ -74,6 +102,20 @@ export class Mailbox {
       this.consumed.add(k);
     }
     return out;
+  }
+
+  /**
+   * Counts and logs (rate-limited per reason) a message refused before it was held — by the
+   * admission check, or by the driver when its envelope did not parse.
+   */
+  refuse(r: Refusal, where: Readonly<Record<string, unknown>> = {}): void {
+    this.refusals.set(r.reason, (this.refusals.get(r.reason) ?? 0) + 1);
+    this.throttle.log(this.log, 'warn', r.reason, { ...where, reason: r.reason, detail: r.detail }, 'message refused');
+  }
+
+  /** Messages refused so far, by reason. */
+  refusalCounts(): ReadonlyMap<RefusalReason, number> {
+    return this.refusals;
   }
 
   /** The node moved to `round`: forget what belongs to rounds before the previous one. */

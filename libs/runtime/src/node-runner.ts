@@ -1,6 +1,7 @@
 import { errorMessage, type Log } from '@edgefl/core';
-import type { NodeMachine } from '@edgefl/algorithms';
+import type { NodeMachine, Outbound } from '@edgefl/algorithms';
 import type { Port } from './port.js';
+import { allFinite, type NodeHealth } from './health.js';
 
 export type { Port } from './port.js';
 
@@ -24,6 +25,8 @@ export interface RunNodeOptions {
   readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
   /** stops the node: a wait for messages ends at once and nothing more is acted on or sent */
   readonly signal?: AbortSignal;
+  /** where the node reports what it took, skipped and whether its model diverged (the run's health) */
+  readonly health?: NodeHealth;
 }
 
 /**
@@ -33,6 +36,11 @@ export interface RunNodeOptions {
 export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions): Promise<void> {
   const log = o.log.child({ node: node.spec.id });
   const waitMs = node.spec.role === 'server' ? o.phaseTimeoutMs : 2 * o.phaseTimeoutMs;
+  const health = o.health;
+  // Every message is checked whole before it claims its sender's slot (NodeMachine.admit).
+  if (node.admit) port.mailbox.setAdmission((m) => node.admit!(m));
+  health?.watch(port.mailbox);
+  let divergedAt = 0;
   for (let round = o.firstRound ?? 1; round <= o.rounds; round++) {
     port.mailbox.advance(round);
     o.onRoundStart?.(round);
@@ -46,7 +54,27 @@ export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions):
         const got = new Set(inbox.map((m) => m.from));
         log.warn({ round, phase, missing: keys.filter((k) => !got.has(k.from)).map((k) => k.from) }, 'acting without late messages');
       }
-      const outs = await node.act(round, phase, inbox);
+      health?.taken(round, inbox.map((m) => m.from), keys.length - inbox.length);
+      // A node never dies of a message: whatever acting on this round throws (a bad
+      // broadcast, a learner failure) skips the round; the next one starts afresh.
+      let outs: readonly Outbound[];
+      try {
+        outs = await node.act(round, phase, inbox);
+      } catch (e) {
+        log.error({ round, phase, reason: errorMessage(e) }, 'acting on the round failed; skipping it');
+        health?.actFailed(round, phase);
+        continue;
+      }
+      // A non-finite model is never propagated: nothing is sent from it. A server's model is
+      // the job's, so the job ends there (reported in its health); a worker or peer waits for
+      // a model to recover from (the next broadcast).
+      if (!allFinite(node.model())) {
+        if (divergedAt === 0) log.error({ round, phase }, 'model diverged (non-finite values); sending nothing from it');
+        divergedAt = round;
+        health?.diverged(round);
+        if (node.spec.role === 'server') return;
+        continue;
+      }
       for (const out of outs) {
         if (o.signal?.aborted) return;
         try {
@@ -56,6 +84,13 @@ export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions):
         }
       }
     }
-    o.onRoundEnd?.(round, node.model(), node.metrics?.());
+    let metrics: Readonly<Record<string, number>> | undefined;
+    try {
+      metrics = node.metrics?.();
+    } catch (e) {
+      log.warn({ round, reason: errorMessage(e) }, 'node figures unavailable this round');
+    }
+    health?.roundEnd(round, metrics);
+    o.onRoundEnd?.(round, node.model(), metrics);
   }
 }

@@ -42,6 +42,14 @@ export const TransportSchema = z.strictObject({
   roundTimeoutMs: z.int().min(1).default(60_000),
 });
 
+/** When a finished job counts as failed (`edgefl sim` and `edgefl gateway` then exit 3). */
+export const HealthSchema = z.strictObject({
+  /** rounds in which the server aggregated no update at all, as a fraction of the job's rounds, above which the job failed */
+  maxEmptyRoundFraction: z.number().min(0).max(1).default(0.25),
+  /** a final loss above this × the run's best loss is a blown-up (diverged) model */
+  maxLossRatio: z.number().min(1).default(100),
+});
+
 /** One federated job: what `edgefl sim` runs and what a gateway publishes to its agents. */
 export const ExperimentConfigSchema = z.strictObject({
   job: JobName,
@@ -63,6 +71,7 @@ export const ExperimentConfigSchema = z.strictObject({
     })
     .prefault({}),
   transport: TransportSchema.prefault({}),
+  health: HealthSchema.prefault({}),
   /** rate budgets per link (bits/s on the wire, payload bits per round); absent: unlimited */
   budgets: BudgetsSchema.optional(),
   /** agents' own counters on `telemetry/{device}` (absent: every 5 s) */

@@ -1,7 +1,9 @@
 import { errorMessage } from '@edgefl/core';
 import { createCompressor, createTernGrad, createThreshold, type CodecCompressor, type CodecSpec, type IndicatedCompressor } from '@edgefl/codec';
-import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, ParamSegment } from '../../contract/types.js';
+import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, ParamSegment, Refusal } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
+import { aggregate, isPlainMean, DEFAULT_AGGREGATION, type AggregationRule, type Weighted } from '../../shared/aggregate.js';
+import { UpdateAdmission } from '../../shared/admission.js';
 import { AdaptiveL1State, sparsity, type Method } from './updates.js';
 
 /**
@@ -33,6 +35,9 @@ export interface AdagradL1Options {
   readonly scales: 'layer' | 'vector';
   /** quantize the server's average again (true) or send it as float32 († variant) */
   readonly double: boolean;
+  /** how the server combines the gradients into SynQ_t (default: their mean, Eq. 4) */
+  readonly aggregation?: AggregationRule;
+  readonly admission?: { readonly maxNormRatio: number };
 }
 
 const PHASE_GRADIENT = 0;
@@ -109,9 +114,11 @@ class AdagradL1Server implements NodeMachine {
   private readonly state: AdaptiveL1State;
   private readonly quantizer: IndicatedCompressor | undefined;
   private pending: Float32Array | undefined;
+  private readonly admission: UpdateAdmission;
 
   constructor(private readonly env: NodeEnv, private readonly workers: readonly NodeId[], private readonly opts: AdagradL1Options) {
     this.spec = env.spec;
+    this.admission = new UpdateAdmission(opts.admission?.maxNormRatio ?? 100);
     this.state = new AdaptiveL1State(env.initialParams, opts);
     this.quantizer = quantizerFor(opts, env);
   }
@@ -120,6 +127,17 @@ class AdagradL1Server implements NodeMachine {
     if (phase === PHASE_AGGREGATE) return this.workers.map((from) => ({ from, round, phase: PHASE_GRADIENT }));
     if (phase === PHASE_UPDATE) return [];
     return null;
+  }
+
+  /**
+   * A gradient is admitted when it is in the job's codec, decodes and is finite, and its norm
+   * is within maxNormRatio × the median of recently admitted gradients.
+   */
+  admit(m: Inbound): Refusal | null {
+    if (m.phase !== PHASE_GRADIENT) return { reason: 'envelope', detail: `phase ${m.phase}: the server receives only gradients` };
+    const d = this.env.dim;
+    const q = this.quantizer;
+    return this.admission.check(m, q ? q.spec : FLOAT32.spec, () => (q ? q.decodeIndicated(m.body, d).decoded : FLOAT32.decode(m.body, d, undefined)), 0);
   }
 
   async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
@@ -133,6 +151,8 @@ class AdagradL1Server implements NodeMachine {
     const sum = new Float64Array(d);
     const or = new Uint8Array(d);
     let n = 0;
+    const rule = this.opts.aggregation ?? DEFAULT_AGGREGATION;
+    const robust: Weighted[] = [];
     for (const m of inbox) {
       let values: Float32Array;
       try {
@@ -147,9 +167,12 @@ class AdagradL1Server implements NodeMachine {
         this.env.log.warn({ round, from: m.from, reason: errorMessage(e) }, 'gradient rejected');
         continue;
       }
-      for (let i = 0; i < d; i++) sum[i]! += values[i]!;
+      if (isPlainMean(rule)) for (let i = 0; i < d; i++) sum[i]! += values[i]!;
+      else robust.push({ values, weight: 1 });
       n++;
     }
+    // a robust rule replaces the mean of Eq. 4 (computed below as sum / n)
+    if (robust.length > 0 && aggregate(robust, rule, sum)) for (let i = 0; i < d; i++) sum[i] = sum[i]! * n;
     if (n === 0) {
       this.env.log.warn({ round }, 'no usable gradient this round; nothing to send');
       return [];
