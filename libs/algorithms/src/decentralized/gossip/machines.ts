@@ -6,7 +6,7 @@ import { buildTopology, mixingMatrix, type MixingMatrix, type Topology, type Top
 import { withReplica } from './replica-codec.js';
 
 /**
- * Compressed gossip SGD on any connected graph (paper 002, Algorithm 1; ALGORITHMS.md §3).
+ * Compressed gossip SGD on any connected graph (paper 002, Algorithm 1).
  * Every peer i keeps its model x_i and public replicas y_j of itself and each neighbour j
  * (y^{−1} = 0). One round = two phases:
  *   step — local step, then residual quantization q_i = Q(z_i − y_i), one transmission to

@@ -9,7 +9,7 @@ import { AlgorithmError } from '../../contract/errors.js';
 /**
  * FedAvg (McMahan et al., 2017): the server broadcasts the global model, each worker runs
  * `localSteps` mini-batch SGD steps on its shard and uploads its compressed model delta,
- * the server adds the sample-weighted average delta (ALGORITHMS.md §6).
+ * the server adds the sample-weighted average delta (McMahan et al. 2017).
  * Uploading deltas rather than weights keeps quantization error proportional to the
  * update, not to the model.
  */

@@ -8,8 +8,8 @@ import { UpdateAdmission } from '../../shared/admission.js';
 import { linearDim, normalEquations } from '../../shared/least-squares.js';
 
 /**
- * Distributed gradient descent, the baselines of Q-GADMM's paper (000, Sec. V; ALGORITHMS.md
- * §1): the server broadcasts θ^k; each worker sends ∇f_n(θ^k) through the `up` codec
+ * Distributed gradient descent, the baselines of Q-GADMM's paper (000, Sec. V): the
+ * server broadcasts θ^k; each worker sends ∇f_n(θ^k) through the `up` codec
  * (float32 for GD, 2-bit uniform for QGD); the server steps θ^{k+1} = θ^k − α Σ_n ĝ_n.
  * For linear least squares f_n = ½‖X_nθ − y_n‖² (the ADMM experiments' normalisation) and the
  * gradient is X_nᵀX_nθ − X_nᵀy_n exactly; other models send the learner's full-shard gradient.

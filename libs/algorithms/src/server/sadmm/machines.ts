@@ -7,7 +7,7 @@ import { aggregate, deviationNorm, isPlainMean, DEFAULT_AGGREGATION, type Aggreg
 import { UpdateAdmission } from '../../shared/admission.js';
 
 /**
- * Stochastic ADMM under a parameter server (ALGORITHMS.md §2, paper 001): min Σ f_n(θ_n) +
+ * Stochastic ADMM under a parameter server (paper 001, local-SADMM): min Σ f_n(θ_n) +
  * β‖Θ‖₁ s.t. θ_n = Θ. Workers run local steps on the augmented Lagrangian and upload one
  * vector v_n = θ_n + λ_n/ρ; the server soft-thresholds their sum (eq. 13) and broadcasts Θ.
  *
