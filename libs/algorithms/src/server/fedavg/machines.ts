@@ -3,6 +3,7 @@ import type { CodecSpec } from '@edgefl/codec';
 import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, RoundBudget } from '../../contract/types.js';
 import { BudgetedCodec } from '../../contract/budget-fit.js';
 import { AlgorithmError } from '../../contract/errors.js';
+import { floats, packState, sub, unpackState } from '../../contract/snapshot.js';
 
 /**
  * FedAvg (McMahan et al., 2017): the server broadcasts the global model, each worker runs
@@ -113,6 +114,17 @@ class FedAvgServer implements NodeMachine {
   model(): Float32Array {
     return this.global;
   }
+
+  snapshot(): Uint8Array {
+    return packState(this.env, 'fedavg', { global: this.global, down: this.down.states(), up: this.up.states() });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, 'fedavg', bytes);
+    this.global.set(floats(r, 'global', this.env.dim));
+    this.down.restoreStates(sub(r, 'down'));
+    this.up.restoreStates(sub(r, 'up'));
+  }
 }
 
 class FedAvgWorker implements NodeMachine {
@@ -166,5 +178,16 @@ class FedAvgWorker implements NodeMachine {
 
   model(): Float32Array {
     return this.local;
+  }
+
+  snapshot(): Uint8Array {
+    return packState(this.env, 'fedavg', { local: this.local, down: this.down.states(), up: this.up.states() });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, 'fedavg', bytes);
+    this.local = floats(r, 'local', this.env.dim);
+    this.down.restoreStates(sub(r, 'down'));
+    this.up.restoreStates(sub(r, 'up'));
   }
 }

@@ -2,6 +2,7 @@ import { errorMessage } from '@edgefl/core';
 import { createCompressor, type CodecCompressor, type CodecSpec } from '@edgefl/codec';
 import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
+import { codecState, floats, num, packState, restoreCodecState, sub, unpackState, type StateValue } from '../../contract/snapshot.js';
 import { linearDim, normalEquations } from '../../shared/least-squares.js';
 
 /**
@@ -106,6 +107,23 @@ class GdServer implements NodeMachine {
   model(): Float32Array {
     return this.theta;
   }
+
+  snapshot(): Uint8Array {
+    const smoothness: Record<string, StateValue> = {};
+    for (const [w, L] of this.smoothness) smoothness[w] = L;
+    return packState(this.env, this.opts.name, { theta: this.theta, step: this.step, smoothness, up: codecState(this.upState), down: codecState(this.downState) });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, this.opts.name, bytes);
+    this.theta.set(floats(r, 'theta', this.env.dim));
+    this.step = num(r, 'step');
+    const s = sub(r, 'smoothness');
+    this.smoothness.clear();
+    for (const w of this.workers) if (typeof s[w] === 'number') this.smoothness.set(w, s[w]);
+    restoreCodecState(this.upState, r['up']);
+    restoreCodecState(this.downState, r['down']);
+  }
 }
 
 class GdWorker implements NodeMachine {
@@ -117,8 +135,11 @@ class GdWorker implements NodeMachine {
   private local: Float32Array;
   private readonly exact: { g: Float64Array; h: Float64Array; L: number } | null;
 
+  private readonly name: string;
+
   constructor(private readonly env: NodeEnv, private readonly server: NodeId, opts: GdOptions) {
     this.spec = env.spec;
+    this.name = opts.name;
     this.up = createCompressor(opts.up);
     this.down = createCompressor(opts.down);
     this.upState = this.up.initState(env.dim);
@@ -173,6 +194,17 @@ class GdWorker implements NodeMachine {
 
   model(): Float32Array {
     return this.local;
+  }
+
+  snapshot(): Uint8Array {
+    return packState(this.env, this.name, { local: this.local, up: codecState(this.upState), down: codecState(this.downState) });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, this.name, bytes);
+    this.local = floats(r, 'local', this.env.dim);
+    restoreCodecState(this.upState, r['up']);
+    restoreCodecState(this.downState, r['down']);
   }
 }
 

@@ -2,6 +2,7 @@ import { errorMessage, type Log } from '@edgefl/core';
 import { createCompressor, type CodecCompressor, type CodecSpec } from '@edgefl/codec';
 import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
+import { bool, codecState, floats, packState, restoreCodecState, sub, unpackState, type StateValue } from '../../contract/snapshot.js';
 
 /**
  * Stochastic ADMM under a parameter server (ALGORITHMS.md §2, paper 001): min Σ f_n(θ_n) +
@@ -117,6 +118,21 @@ class SadmmServer implements NodeMachine {
   model(): Float32Array {
     return this.global;
   }
+
+  snapshot(): Uint8Array {
+    const lastV: Record<string, StateValue> = {};
+    for (const [w, v] of this.lastV) lastV[w] = v;
+    return packState(this.env, this.opts.start, { global: this.global, lastV, down: codecState(this.downState), up: codecState(this.upState) });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, this.opts.start, bytes);
+    this.global.set(floats(r, 'global', this.env.dim));
+    const lastV = sub(r, 'lastV');
+    for (const w of this.workers) this.lastV.set(w, floats(lastV, w, this.env.dim));
+    restoreCodecState(this.downState, r['down']);
+    restoreCodecState(this.upState, r['up']);
+  }
 }
 
 class SadmmWorker implements NodeMachine {
@@ -183,5 +199,18 @@ class SadmmWorker implements NodeMachine {
 
   model(): Float32Array {
     return this.theta;
+  }
+
+  snapshot(): Uint8Array {
+    return packState(this.env, this.opts.start, { theta: this.theta, lambda: this.lambda, trained: this.trained, down: codecState(this.downState), up: codecState(this.upState) });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, this.opts.start, bytes);
+    this.theta = floats(r, 'theta', this.env.dim);
+    this.lambda.set(floats(r, 'lambda', this.env.dim));
+    this.trained = bool(r, 'trained');
+    restoreCodecState(this.downState, r['down']);
+    restoreCodecState(this.upState, r['up']);
   }
 }
