@@ -1,8 +1,8 @@
 import { EdgeflError, errorMessage, type Dataset, type Log } from '@edgefl/core';
 import { FleetClient, TokenBucketShaper, type ClientTls, topics } from '@edgefl/transport';
 import {
-  STATUS_DONE, STATUS_READY, createJob, decodeJobAnnouncement, hostNode, linkRate, mqttPort, receiveChecks,
-  type BuildAlgorithm, type HostedNode, type JobAnnouncement, type PortDecorator,
+  STATUS_DONE, STATUS_READY, assertSameJob, createJob, decodeJobAnnouncement, hostNode, jobIdentity, linkRate, mqttPort, readCheckpoint, receiveChecks,
+  removeCheckpoint, writeCheckpoint, type BuildAlgorithm, type HostedNode, type JobAnnouncement, type PortDecorator,
 } from '@edgefl/runtime';
 import { startTelemetry } from './telemetry.js';
 
@@ -28,6 +28,11 @@ export interface AgentOptions {
   readonly wrapPort?: PortDecorator;
   /** builds the job's algorithm instead of the registry (programs and tests running their own) */
   readonly buildAlgorithm?: BuildAlgorithm;
+  /**
+   * `state.dir`: keep this device's node state (model, duals, replicas, codec references and
+   * error memories) here after every round, and resume from it when started again.
+   */
+  readonly stateDir?: string;
 }
 
 export interface RunningAgent {
@@ -81,6 +86,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const client = await FleetClient.connect({
     url: o.url, clientId: `edgefl-${o.job}-${o.device}`, job: o.job, device: o.device,
     ...BEFORE_JOB, logger: log, shaper,
+    // The broker queues what is sent to this device while it is away (restart, stop, lost link).
+    session: 'persistent',
     ...(o.username !== undefined ? { username: o.username } : {}),
     ...(o.password !== undefined ? { password: o.password } : {}),
     ...(o.tls !== undefined ? { tls: o.tls } : {}),
@@ -106,6 +113,12 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     // ...and so do its rate budgets: this device's links are shaped to their bitsPerSec.
     shaper.setRates(linkRate(cfg, ann.devices));
     const job = createJob(cfg, ann.devices, o.buildAlgorithm);
+    const identity = jobIdentity(cfg, ann.devices, ann.dim);
+    const ckpt = o.stateDir !== undefined ? readCheckpoint(o.stateDir, o.device) : null;
+    if (ckpt) {
+      assertSameJob(ckpt, o.stateDir!, cfg.job, identity);
+      log.info({ round: ckpt.round, savedAt: ckpt.savedAt, dir: o.stateDir }, 'resuming from checkpoint');
+    }
     const data = typeof o.data === 'function' ? o.data(ann) : o.data;
     const host: HostedNode = await hostNode({
       job, id: o.device, log, data, threads: o.threads ?? 1,
@@ -117,6 +130,9 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       port: (spec, dim) => mqttPort(client, spec, { routes: job.routes, log, expect: receiveChecks(job, dim) }),
       ...(o.wrapPort ? { wrapPort: o.wrapPort } : {}),
     });
+    // Messages of the round it resumes at may be queued for it already (a persistent session).
+    const resumeAt = Math.max(ann.round, ckpt ? ckpt.round + 1 : 1);
+    if (resumeAt > 1) host.port.mailbox.advance(resumeAt);
     try {
       await client.setStatus(STATUS_READY);
     } catch (e) {
@@ -141,16 +157,30 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         if (lost) throw lost;
         return;
       }
-      const firstRound = Math.max(1, started.round);
-      if (firstRound > 1) log.info({ round: firstRound }, 'joining a running job');
+      const firstRound = Math.max(1, started.round, ckpt ? ckpt.round + 1 : 1);
+      if (firstRound > cfg.rounds) log.info({ round: ckpt?.round }, 'the checkpoint is of the job\'s last round: nothing left to do');
+      else if (firstRound > 1) log.info({ round: firstRound, restored: ckpt !== null }, 'joining a running job');
       await host.run({
-        firstRound, signal: stop.signal,
+        firstRound, signal: AbortSignal.any([stop.signal, jobClock.over]),
+        ...(ckpt?.state ? { restore: ckpt.state } : {}),
         onRoundStart: (r) => {
           round = r;
         },
-        ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
+        onRoundEnd: (r, model, metrics) => {
+          if (o.stateDir !== undefined) {
+            try {
+              writeCheckpoint(o.stateDir, { node: o.device, job: cfg.job, identity, round: r, model: Float32Array.from(model), state: host.snapshot(), extra: {} });
+            } catch (e) {
+              log.error({ round: r, dir: o.stateDir, reason: errorMessage(e) }, 'could not write the checkpoint; a restart would resume from an earlier round');
+            }
+          }
+          o.onRoundEnd?.(r, model, metrics);
+        },
       });
       if (lost) throw lost;
+      if (jobClock.over.aborted && !stop.signal.aborted) log.info({ round }, 'the gateway finished the job; stopping');
+      // Done: the next run of this job starts afresh.
+      if (!stop.signal.aborted && o.stateDir !== undefined) removeCheckpoint(o.stateDir, o.device);
       if (!stop.signal.aborted) await client.setStatus(STATUS_DONE).catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'could not report done'));
     })().finally(() => {
       jobClock.stop();
@@ -182,6 +212,8 @@ interface JobClock {
   readonly first: Promise<JobAnnouncement>;
   /** the first running announcement whose round is ≥ 1 (the job has started), or null once `signal` aborts */
   started(signal: AbortSignal): Promise<JobAnnouncement | null>;
+  /** aborts when the gateway announces the running job done (a device behind, or restarted, stops there too) */
+  readonly over: AbortSignal;
   stop(): void;
 }
 
@@ -194,6 +226,7 @@ async function watchJob(client: FleetClient, o: AgentOptions, log: Log): Promise
   let onFirst: ((a: JobAnnouncement) => void) | null = null;
   let onStart: (() => void) | null = null;
   let failFirst: ((e: unknown) => void) | null = null;
+  const over = new AbortController();
   const first = new Promise<JobAnnouncement>((resolve, reject) => {
     onFirst = resolve;
     failFirst = reject;
@@ -210,6 +243,8 @@ async function watchJob(client: FleetClient, o: AgentOptions, log: Log): Promise
       if (ann.experiment.job !== o.job) throw new Error(`announcement is for job ${ann.experiment.job}`);
       if (ann.state !== 'running') {
         if (latest === null) log.info({}, 'job is finished; waiting for the next run');
+        // The job this device runs is over (the same experiment, announced done).
+        else if (JSON.stringify(ann.experiment) === JSON.stringify(latest.experiment)) over.abort();
         return;
       }
       // Once we run a job, an announcement of another one (a restarted gateway) does not change it.
@@ -228,6 +263,7 @@ async function watchJob(client: FleetClient, o: AgentOptions, log: Log): Promise
   });
   return {
     first,
+    over: over.signal,
     started(signal) {
       const now = (): JobAnnouncement | null => (latest !== null && latest.round >= 1 ? latest : null);
       if (now() !== null || signal.aborted) return Promise.resolve(now());

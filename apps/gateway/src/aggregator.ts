@@ -4,8 +4,8 @@ import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
 import { FleetClient, type ClientTls, GATEWAY, TokenBucketShaper, filters, parseTopic, topics } from '@edgefl/transport';
 import {
-  STATUS_DONE, STATUS_READY, createJob, encodeJobAnnouncement, hostNode, linkRate, mqttPort, receiveChecks,
-  type BuildAlgorithm, type HostedNode, type Job, type PortDecorator, type Transmission,
+  STATUS_DONE, STATUS_READY, assertSameJob, createJob, encodeJobAnnouncement, hostNode, jobIdentity, linkRate, mqttPort, readCheckpoint, receiveChecks,
+  removeCheckpoint, writeCheckpoint, type BuildAlgorithm, type HostedNode, type Job, type PortDecorator, type TrafficAccounting, type Transmission,
 } from '@edgefl/runtime';
 import { observePeers, type PeerObserver } from './observer.js';
 
@@ -36,6 +36,13 @@ export interface AggregatorOptions {
   readonly onReceive?: (t: Transmission) => void;
   /** builds the job's algorithm instead of the registry (programs and tests running their own) */
   readonly buildAlgorithm?: BuildAlgorithm;
+  /**
+   * `state.dir`: checkpoint the server node after every round (model, algorithm state, round,
+   * `ledger`) and resume from it when started again, instead of at round 1.
+   */
+  readonly stateDir?: string;
+  /** the traffic ledger the checkpoint carries across a restart */
+  readonly ledger?: TrafficAccounting;
 }
 
 export interface RunningAggregator {
@@ -64,11 +71,23 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
   const data = o.data ?? prepareFederatedData(cfg.data, o.devices.length, cfg.seed);
   const evaluator: Trainer = await createTrainer({ model: cfg.model, data: data.test, seed: cfg.seed });
   const dim = evaluator.dim;
+  const identity = jobIdentity(cfg, o.devices, dim);
   let client: FleetClient | undefined;
   try {
+    // A checkpoint of this job: resume after its round (a foreign one is refused, naming the fix).
+    const ckpt = o.stateDir !== undefined && !job.serverless ? readCheckpoint(o.stateDir, GATEWAY) : null;
+    if (ckpt) {
+      assertSameJob(ckpt, o.stateDir!, cfg.job, identity);
+      if (ckpt.model.length !== dim) throw new AggregatorError(`checkpoint model has ${ckpt.model.length} parameters, the job's ${dim}`, 'delete the checkpoint to start afresh');
+      if (o.ledger && ckpt.extra['ledger'] !== undefined) o.ledger.load(ckpt.extra['ledger']);
+      log.info({ round: ckpt.round, savedAt: ckpt.savedAt, dir: o.stateDir }, 'resuming from checkpoint');
+    }
+    const resumeRound = ckpt ? ckpt.round + 1 : 1;
     client = await FleetClient.connect({
       url: o.url, clientId: `edgefl-aggregator-${cfg.job}`, job: cfg.job, device: GATEWAY,
       maxMessageBytes: cfg.transport.maxMessageBytes, qos: cfg.transport.qos, logger: log,
+      // Updates sent while the aggregator restarts wait for it on the broker (QoS ≥ 1).
+      session: cfg.transport.qos > 0 ? 'persistent' : 'clean',
       // downlinks are shaped to their budgets' bitsPerSec
       shaper: new TokenBucketShaper({ rateOf: linkRate(cfg, o.devices) }),
       ...(o.username !== undefined ? { username: o.username } : {}),
@@ -89,16 +108,25 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       });
     } else {
       host = await hostNode({
-        job, id: job.server, log, initial: { dim, params: evaluator.initParams(cfg.seed), layout: evaluator.layout },
+        job, id: job.server, log, initial: { dim, params: ckpt ? Float32Array.from(ckpt.model) : evaluator.initParams(cfg.seed), layout: evaluator.layout },
         port: (spec) => mqttPort(c, spec, { routes: job.routes, log, expect: receiveChecks(job, dim), ...(o.onReceive ? { onReceive: o.onReceive } : {}) }),
         ...(o.wrapPort ? { wrapPort: o.wrapPort } : {}),
       });
     }
+    // Updates of the round it resumes at may already be queued for it (a persistent session): take them.
+    if (host && resumeRound > 1) host.port.mailbox.advance(resumeRound);
     const ready = await watchReady(c, cfg.job, o.devices, log);
-    await announce('running', 0);
+    // A resumed job announces its round at once, so a device that (re)starts meanwhile starts there.
+    await announce('running', ckpt ? Math.min(resumeRound, cfg.rounds) : 0);
     log.info({ devices: o.devices.length, dim, rounds: cfg.rounds, serverless: job.serverless }, 'job announced; waiting for devices');
     const stop = new AbortController();
     const done = (async (): Promise<Float32Array | null> => {
+      if (host && ckpt && ckpt.round >= cfg.rounds) {
+        // It crashed after its last round: nothing left to run, and its devices may be gone.
+        await announce('done', cfg.rounds);
+        removeCheckpoint(o.stateDir!, GATEWAY);
+        return Float32Array.from(host.model());
+      }
       await ready.all(o.readyTimeoutMs, stop.signal);
       if (stop.signal.aborted) return host ? Float32Array.from(host.model()) : null;
       log.info({}, 'all devices ready; starting rounds');
@@ -114,10 +142,21 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       // Held-out evaluation runs off the round's critical path, in order.
       let evaluations: Promise<void> = Promise.resolve();
       await host.run({
-        signal: stop.signal,
+        signal: stop.signal, firstRound: resumeRound, ...(ckpt?.state ? { restore: ckpt.state } : {}),
         // The retained announcement tracks the round, so a (re)joining device starts there.
         onRoundStart: republish,
         onRoundEnd: (round, model, metrics) => {
+          if (o.stateDir !== undefined) {
+            try {
+              writeCheckpoint(o.stateDir, {
+                node: GATEWAY, job: cfg.job, identity, round, model: Float32Array.from(model), state: host!.snapshot(),
+                extra: o.ledger ? { ledger: o.ledger.save() } : {},
+              });
+              log.debug({ round, dir: o.stateDir }, 'checkpoint written');
+            } catch (e) {
+              log.error({ round, dir: o.stateDir, reason: errorMessage(e) }, 'could not write the checkpoint; a restart would resume from an earlier round');
+            }
+          }
           o.onRoundEnd?.(round, model, metrics);
           if (o.evaluateRounds === false) return;
           const snapshot = Float32Array.from(model);
@@ -134,6 +173,8 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       await evaluations;
       if (stop.signal.aborted) return Float32Array.from(host.model());
       await announce('done', cfg.rounds);
+      // Done: the next run of this job starts at round 1, not at this one's end.
+      if (o.stateDir !== undefined) removeCheckpoint(o.stateDir, GATEWAY);
       return Float32Array.from(host.model());
     })();
     return {

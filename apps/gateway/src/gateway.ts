@@ -75,6 +75,8 @@ export interface GatewayOptions extends SecureBrokerOptions {
   readonly wrapPort?: PortDecorator;
   /** builds the job's algorithm instead of the registry (programs and tests running their own) */
   readonly buildAlgorithm?: BuildAlgorithm;
+  /** `state.dir`: the aggregator checkpoints here after every round and resumes from it (see AggregatorOptions.stateDir) */
+  readonly stateDir?: string;
 }
 
 export interface RunningGateway {
@@ -201,6 +203,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       ...(wrapPort ? { wrapPort } : {}),
       ...(own ? { onReceive: (t: Transmission) => accounting.record(t) } : {}),
       ...(o.buildAlgorithm ? { buildAlgorithm: o.buildAlgorithm } : {}),
+      ...(o.stateDir !== undefined ? { stateDir: o.stateDir, ledger: accounting } : {}),
       ...(authorizer ? { username: GATEWAY, password: sb.aggregatorSecret } : {}),
       ...(o.data ? { data: o.data } : {}),
       ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),

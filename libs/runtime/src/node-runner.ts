@@ -34,6 +34,14 @@ export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions):
   const log = o.log.child({ node: node.spec.id });
   const waitMs = node.spec.role === 'server' ? o.phaseTimeoutMs : 2 * o.phaseTimeoutMs;
   for (let round = o.firstRound ?? 1; round <= o.rounds; round++) {
+    // A device that fell behind (stopped, slow, restarted) jumps to where the job is instead
+    // of answering rounds that are over; its machine sees the gap (peers ask for keyframes).
+    // The server is the job's clock and never jumps.
+    const frontier = Math.min(port.mailbox.frontier(), o.rounds);
+    if (node.spec.role !== 'server' && frontier > round) {
+      log.warn({ round, to: frontier }, 'behind the job; jumping to its current round');
+      round = frontier;
+    }
     port.mailbox.advance(round);
     o.onRoundStart?.(round);
     for (let phase = 0; phase < o.phases; phase++) {

@@ -45,7 +45,7 @@ export function gatewayCommand(): Command {
         }
         return;
       }
-      const gw = await startGateway({ ...common, devices: cfg.devices, ...(cfg.monitor ? { monitor: cfg.monitor } : {}) });
+      const gw = await startGateway({ ...common, devices: cfg.devices, ...(cfg.monitor ? { monitor: cfg.monitor } : {}), ...(cfg.state ? { stateDir: cfg.state.dir } : {}) });
       log.info({ url: gw.url, tls: gw.tls?.url, wss: gw.wss?.url, job: cfg.experiment.job, devices: cfg.devices, monitor: gw.monitor.server?.url }, 'gateway up; start agents with `edgefl agent`');
       try {
         const stopped = await untilSignal(gw.aggregator.done, log);
@@ -72,6 +72,7 @@ async function runAgainstBroker(cfg: GatewayConfig, broker: NonNullable<GatewayC
   const tls = readClientTls(broker.tls);
   const aggregator = await startAggregator({
     url: broker.url, experiment: cfg.experiment, devices: cfg.devices, log,
+    ...(cfg.state ? { stateDir: cfg.state.dir } : {}),
     ...(secure ? { username: GATEWAY, password: readSecret(broker, 'the aggregator', log) } : {}),
     ...(tls !== undefined ? { tls } : {}),
   });

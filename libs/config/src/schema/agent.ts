@@ -50,6 +50,11 @@ export const AgentConfigSchema = z.strictObject({
   tls: ClientTlsSchema.optional(),
   /** ONNX Runtime intra-op threads */
   threads: z.int().min(1).max(256).default(1),
+  /**
+   * Where this node keeps its checkpoint (written atomically after every round) and resumes
+   * from after a crash; absent: nothing is kept and a restart begins the job's node afresh.
+   */
+  state: z.strictObject({ dir: z.string().min(1) }).optional(),
   log: LogSchema,
 });
 export type AgentConfig = z.output<typeof AgentConfigSchema>;

@@ -73,6 +73,11 @@ export const GatewayConfigSchema = z.strictObject({
     .refine((d) => d === undefined || new Set(d).size === d.length, 'a list without duplicate ids'),
   /** the monitoring HTTP server (dashboard `/`, `/metrics`, `/api/links`); absent: none */
   monitor: MonitorSchema.optional(),
+  /**
+   * Where this node keeps its checkpoint (written atomically after every round) and resumes
+   * from after a crash; absent: nothing is kept and a restart begins the job's node afresh.
+   */
+  state: z.strictObject({ dir: z.string().min(1) }).optional(),
   log: LogSchema,
 });
 
