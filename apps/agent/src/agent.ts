@@ -21,6 +21,8 @@ export interface AgentOptions {
   readonly threads?: number;
   /** how long to wait for the gateway's job announcement; default: forever */
   readonly jobTimeoutMs?: number;
+  /** MQTT keepalive in seconds (default 30) */
+  readonly keepaliveSec?: number;
   /** once connected, give up reconnecting after the gateway has been unreachable this long; default: never */
   readonly giveUpAfterMs?: number;
   readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
@@ -92,6 +94,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     ...(o.password !== undefined ? { password: o.password } : {}),
     ...(o.tls !== undefined ? { tls: o.tls } : {}),
     ...(o.giveUpAfterMs !== undefined ? { giveUpAfterMs: o.giveUpAfterMs } : {}),
+    ...(o.keepaliveSec !== undefined ? { keepaliveSec: o.keepaliveSec } : {}),
     onGiveUp: (err) => {
       lost = new GatewayLostError(err);
       stop.abort();
@@ -179,6 +182,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       });
       if (lost) throw lost;
       if (jobClock.over.aborted && !stop.signal.aborted) log.info({ round }, 'the gateway finished the job; stopping');
+      // What this process sent its server (a run's ledger checks it against what the gateway counted).
+      if (!job.serverless) log.info({ round, updatesSent: client.ledger.get({ from: o.device, to: job.server })?.messages ?? 0 }, 'node finished');
       // Done: the next run of this job starts afresh.
       if (!stop.signal.aborted && o.stateDir !== undefined) removeCheckpoint(o.stateDir, o.device);
       if (!stop.signal.aborted) await client.setStatus(STATUS_DONE).catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'could not report done'));

@@ -127,7 +127,14 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
         removeCheckpoint(o.stateDir!, GATEWAY);
         return Float32Array.from(host.model());
       }
-      await ready.all(o.readyTimeoutMs, stop.signal);
+      if (ckpt) {
+        // Resuming: the devices were ready before the crash and wait for this round. One that is
+        // not back within a round's timeout misses rounds as any late device does (a stale
+        // `offline` will of the crashed broker must not hold the job).
+        await ready.all(cfg.transport.roundTimeoutMs, stop.signal).catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'resuming without every device ready'));
+      } else {
+        await ready.all(o.readyTimeoutMs, stop.signal);
+      }
       if (stop.signal.aborted) return host ? Float32Array.from(host.model()) : null;
       log.info({}, 'all devices ready; starting rounds');
       if (!host) {

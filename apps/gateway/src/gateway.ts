@@ -12,7 +12,7 @@ import { ConnectionLimiter, DEFAULT_LIMITS, RateLimitedLog, isLoopback, type Con
 import { startTlsListener, startWssListener, type RunningListener, type TlsListenOptions } from './security/listeners.js';
 import { noNeighbours, type Neighbours } from './security/policy.js';
 import { newSecret } from './security/secrets.js';
-import { redisStores } from './cluster/redis.js';
+import { redisPersistence, redisStores } from './cluster/redis.js';
 
 /**
  * Who may connect: per-device keys (`auth.keys` file, or entries provisioned in memory by
@@ -35,6 +35,8 @@ export interface SecureBrokerOptions {
   readonly limits?: Partial<ConnectionLimits> & { readonly connectTimeoutMs?: number };
   /** share state with other gateways through Redis (one fleet split across gateways) */
   readonly cluster?: { readonly redis: string };
+  /** keep the broker's sessions, queued QoS 1 messages and retained messages in Redis, so they survive a gateway restart */
+  readonly persistence?: { readonly redis: string };
   readonly experiment: ExperimentConfig;
   readonly log: Log;
 }
@@ -118,7 +120,7 @@ export async function startSecureBroker(o: SecureBrokerOptions): Promise<Running
     });
   }
   warnExposure(o, o.log);
-  const stores = o.cluster ? redisStores(o.cluster.redis) : undefined;
+  const stores = o.cluster ? redisStores(o.cluster.redis) : o.persistence ? redisPersistence(o.persistence.redis) : undefined;
   let broker: RunningBroker;
   try {
     broker = await startBroker({
@@ -134,6 +136,7 @@ export async function startSecureBroker(o: SecureBrokerOptions): Promise<Running
     throw e;
   }
   if (o.cluster) o.log.info({ redis: redactUrl(o.cluster.redis) }, 'broker state shared through Redis');
+  else if (o.persistence) o.log.info({ redis: redactUrl(o.persistence.redis) }, 'broker sessions and queued messages kept in Redis');
   authorizer?.attach(broker.aedes);
   const listeners: RunningListener[] = [];
   let tls: RunningListener | undefined;

@@ -31,6 +31,11 @@ export class Mailbox {
   /** per sender, its messages of its newest round beyond the window */
   private readonly ahead = new Map<string, Inbound[]>();
   private frontierRound = 0;
+  /**
+   * Called with a repeat of a message the node already acted on: its sender lost what came
+   * back (a gateway restarted from its checkpoint sends that round's broadcast again).
+   */
+  onRepeat: ((m: Inbound) => void) | null = null;
 
   constructor(private readonly log: Log, private readonly maxRoundsAhead = 2) {}
 
@@ -44,7 +49,11 @@ export class Mailbox {
       this.frontierRound = Math.max(this.frontierRound, m.round);
       return this.drop(m, 'too-far-ahead');
     }
-    if (this.held.has(k) || this.consumed.has(k)) return 'duplicate';
+    if (this.consumed.has(k)) {
+      this.onRepeat?.(m);
+      return 'duplicate';
+    }
+    if (this.held.has(k)) return 'duplicate';
     this.held.set(k, m);
     this.frontierRound = Math.max(this.frontierRound, m.round);
     const seen = this.newest.get(m.from);

@@ -1,5 +1,5 @@
 import { errorMessage, type Log } from '@edgefl/core';
-import type { NodeMachine } from '@edgefl/algorithms';
+import type { NodeMachine, Outbound } from '@edgefl/algorithms';
 import type { Port } from './port.js';
 
 export type { Port } from './port.js';
@@ -33,6 +33,28 @@ export interface RunNodeOptions {
 export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions): Promise<void> {
   const log = o.log.child({ node: node.spec.id });
   const waitMs = node.spec.role === 'server' ? o.phaseTimeoutMs : 2 * o.phaseTimeoutMs;
+  // A worker answers a repeated server message again with what it sent after it: the server
+  // restarted from its checkpoint and lost the answers (the worker's state moved on; the
+  // answer is the same bytes, which the server counts once).
+  const sent = new Map<number, { out: Outbound; phase: number }[]>();
+  if (node.spec.role === 'worker') {
+    port.mailbox.onRepeat = (m) => {
+      const answers = (sent.get(m.round) ?? []).filter((s) => s.phase > m.phase && s.out.to.includes(m.from));
+      if (answers.length === 0 || o.signal?.aborted) return;
+      log.info({ round: m.round, phase: m.phase, from: m.from }, 'repeated message; sending the answer again');
+      for (const s of answers) {
+        port.send(s.out, m.round, s.phase).catch((e: unknown) => log.warn({ round: m.round, reason: errorMessage(e) }, 'could not send the answer again'));
+      }
+    };
+  }
+  try {
+    await runRounds(node, port, o, log, waitMs, sent);
+  } finally {
+    port.mailbox.onRepeat = null;
+  }
+}
+
+async function runRounds(node: NodeMachine, port: Port, o: RunNodeOptions, log: Log, waitMs: number, sent: Map<number, { out: Outbound; phase: number }[]>): Promise<void> {
   for (let round = o.firstRound ?? 1; round <= o.rounds; round++) {
     // A device that fell behind (stopped, slow, restarted) jumps to where the job is instead
     // of answering rounds that are over; its machine sees the gap (peers ask for keyframes).
@@ -57,6 +79,12 @@ export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions):
       const outs = await node.act(round, phase, inbox);
       for (const out of outs) {
         if (o.signal?.aborted) return;
+        if (node.spec.role === 'worker') {
+          let mine = sent.get(round);
+          if (!mine) sent.set(round, (mine = []));
+          mine.push({ out, phase });
+          for (const r of sent.keys()) if (r < round - 1) sent.delete(r);
+        }
         try {
           await port.send(out, round, phase);
         } catch (e) {

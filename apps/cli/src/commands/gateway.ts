@@ -33,6 +33,7 @@ export function gatewayCommand(): Command {
       const common = {
         listen: cfg.listen, auth: cfg.auth === 'none' ? ('none' as const) : { keys: { file: cfg.auth.keys } }, limits: cfg.limits,
         experiment: cfg.experiment, log, ...(cfg.cluster ? { cluster: { redis: cfg.cluster.redis } } : {}),
+        ...(cfg.persistence ? { persistence: { redis: cfg.persistence.redis } } : {}),
       };
       if (cfg.cluster?.aggregator === false) {
         // A further gateway of a cluster: broker and security only; the aggregator runs on another one.

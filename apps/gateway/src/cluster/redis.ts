@@ -84,6 +84,27 @@ function streaming(Base: PersistenceClass): PersistenceClass {
   };
 }
 
+/**
+ * The broker's persistence alone in Redis (one gateway): sessions, their queued QoS 1
+ * messages, subscriptions and retained messages outlive the gateway's process, so what was
+ * acknowledged before a crash or restart is still delivered after it.
+ */
+export function redisPersistence(url: string): ClusterStores {
+  const opts = redisOptions(url);
+  const require = createRequire(import.meta.url);
+  const AsyncPersistence = streaming(require('aedes-persistence-redis/asyncPersistence.js') as PersistenceClass);
+  const persistence = new AsyncPersistence({ ...opts });
+  let closed = false;
+  return {
+    mq: undefined, persistence,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await persistence.destroy();
+    },
+  };
+}
+
 /** Redis-backed bus and store for `startBroker({ stores })`. */
 export function redisStores(url: string): ClusterStores {
   const opts = redisOptions(url);

@@ -34,6 +34,8 @@ export const AgentConfigSchema = z.strictObject({
     url: z.string().regex(/^(mqtts?|wss?|tcp):\/\/[^\s/]+/).default('mqtt://127.0.0.1:1883'),
     /** once connected, exit after the gateway has been unreachable this long (reconnects back off 1 s, 2 s, 4 s … 30 s); null: never */
     giveUpAfterMs: z.int().min(1000).max(2_147_483_647).nullable().default(600_000),
+    /** MQTT keepalive: the broker drops this device (publishing its will, `offline`) after 1.5× this without a packet */
+    keepaliveSec: z.int().min(1).max(65_535).default(30),
   }).prefault({}),
   device: DeviceId,
   job: JobName,

@@ -57,6 +57,12 @@ export const GatewayConfigSchema = z.strictObject({
     aggregator: z.boolean().default(true),
   }).optional(),
   /**
+   * The embedded broker keeps its sessions (clean = false), their queued QoS 1 messages and
+   * retained messages in Redis (aedes-persistence-redis) instead of memory, so updates
+   * acknowledged before a gateway or broker restart are delivered after it.
+   */
+  persistence: z.strictObject({ redis: z.string().regex(/^rediss?:\/\/\S+$/) }).optional(),
+  /**
    * Run the aggregator against an external broker (Mosquitto, EMQX, a Redis-backed aedes
    * cluster) instead of an embedded one; `edgefl gateway --broker <url>` sets `url`.
    */
