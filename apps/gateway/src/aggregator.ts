@@ -115,7 +115,9 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     }
     // Updates of the round it resumes at may already be queued for it (a persistent session): take them.
     if (host && resumeRound > 1) host.port.mailbox.advance(resumeRound);
-    const ready = await watchReady(c, cfg.job, o.devices, log);
+    // A device that reports ready again while rounds run restarted: it lost this round's broadcast.
+    let resend: ((to: string) => void) | undefined;
+    const ready = await watchReady(c, cfg.job, o.devices, log, (device) => resend?.(device));
     // A resumed job announces its round at once, so a device that (re)starts meanwhile starts there.
     await announce('running', ckpt ? Math.min(resumeRound, cfg.rounds) : 0);
     log.info({ devices: o.devices.length, dim, rounds: cfg.rounds, serverless: job.serverless }, 'job announced; waiting for devices');
@@ -150,6 +152,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       let evaluations: Promise<void> = Promise.resolve();
       await host.run({
         signal: stop.signal, firstRound: resumeRound, ...(ckpt?.state ? { restore: ckpt.state } : {}),
+        onResender: (r) => (resend = r),
         // The retained announcement tracks the round, so a (re)joining device starts there.
         onRoundStart: republish,
         onRoundEnd: (round, model, metrics) => {
@@ -208,7 +211,7 @@ export class AggregatorError extends EdgeflError {
 }
 
 /** Tracks which devices announced `ready` on their retained status topic. */
-async function watchReady(client: FleetClient, job: string, devices: readonly string[], log: Log) {
+async function watchReady(client: FleetClient, job: string, devices: readonly string[], log: Log, onReadyAgain?: (device: string) => void) {
   const want = new Set(devices);
   const ready = new Set<string>();
   /** devices whose node finished the last round, and those whose last status was neither ready nor done */
@@ -220,6 +223,7 @@ async function watchReady(client: FleetClient, job: string, devices: readonly st
     const t = parseTopic(topic);
     if (t?.kind !== 'status' || !want.has(t.device)) return;
     const state = new TextDecoder().decode(bytes);
+    if (state === STATUS_READY && gone.has(t.device)) onReadyAgain?.(t.device);
     if (state === STATUS_READY) ready.add(t.device);
     else ready.delete(t.device);
     if (state === STATUS_DONE) done.add(t.device);

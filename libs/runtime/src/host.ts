@@ -31,6 +31,8 @@ export interface NodeRunOptions {
   readonly signal?: AbortSignal;
   readonly onRoundStart?: (round: number) => void;
   readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
+  /** see RunNodeOptions.onResender */
+  readonly onResender?: (resend: (to: NodeId) => void) => void;
 }
 
 /** One node of a job hosted in this process: its learner, port and machine, ready to run. */
@@ -93,6 +95,7 @@ export async function hostNode(o: NodeHostOptions): Promise<HostedNode> {
             ...(r.signal ? { signal: r.signal } : {}),
             ...(r.onRoundStart ? { onRoundStart: r.onRoundStart } : {}),
             ...(r.onRoundEnd ? { onRoundEnd: r.onRoundEnd } : {}),
+            ...(r.onResender ? { onResender: r.onResender } : {}),
           });
         } finally {
           await close();

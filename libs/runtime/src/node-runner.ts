@@ -1,5 +1,5 @@
 import { errorMessage, type Log } from '@edgefl/core';
-import type { NodeMachine, Outbound } from '@edgefl/algorithms';
+import type { NodeId, NodeMachine, Outbound } from '@edgefl/algorithms';
 import type { Port } from './port.js';
 
 export type { Port } from './port.js';
@@ -24,6 +24,11 @@ export interface RunNodeOptions {
   readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
   /** stops the node: a wait for messages ends at once and nothing more is acted on or sent */
   readonly signal?: AbortSignal;
+  /**
+   * Handed, as the node starts, a function that sends `to` again what this node already sent
+   * it in the current round (a device that restarted mid-round lost the server's broadcast).
+   */
+  readonly onResender?: (resend: (to: NodeId) => void) => void;
 }
 
 /**
@@ -47,14 +52,21 @@ export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions):
       }
     };
   }
+  let current = 0;
+  o.onResender?.((to) => {
+    const again = (sent.get(current) ?? []).filter((s) => s.out.to.includes(to));
+    if (again.length === 0 || o.signal?.aborted) return;
+    log.info({ round: current, to }, 'sending this round\'s messages again to a restarted node');
+    for (const s of again) port.send(s.out, current, s.phase).catch((e: unknown) => log.warn({ round: current, to, reason: errorMessage(e) }, 'could not send again'));
+  });
   try {
-    await runRounds(node, port, o, log, waitMs, sent);
+    await runRounds(node, port, o, log, waitMs, sent, (r) => (current = r));
   } finally {
     port.mailbox.onRepeat = null;
   }
 }
 
-async function runRounds(node: NodeMachine, port: Port, o: RunNodeOptions, log: Log, waitMs: number, sent: Map<number, { out: Outbound; phase: number }[]>): Promise<void> {
+async function runRounds(node: NodeMachine, port: Port, o: RunNodeOptions, log: Log, waitMs: number, sent: Map<number, { out: Outbound; phase: number }[]>, at: (round: number) => void): Promise<void> {
   for (let round = o.firstRound ?? 1; round <= o.rounds; round++) {
     // A device that fell behind (stopped, slow, restarted) jumps to where the job is instead
     // of answering rounds that are over; its machine sees the gap (peers ask for keyframes).
@@ -65,6 +77,7 @@ async function runRounds(node: NodeMachine, port: Port, o: RunNodeOptions, log: 
       round = frontier;
     }
     port.mailbox.advance(round);
+    at(round);
     o.onRoundStart?.(round);
     for (let phase = 0; phase < o.phases; phase++) {
       if (o.signal?.aborted) return;
@@ -79,7 +92,7 @@ async function runRounds(node: NodeMachine, port: Port, o: RunNodeOptions, log: 
       const outs = await node.act(round, phase, inbox);
       for (const out of outs) {
         if (o.signal?.aborted) return;
-        if (node.spec.role === 'worker') {
+        if (node.spec.role !== 'peer') {
           let mine = sent.get(round);
           if (!mine) sent.set(round, (mine = []));
           mine.push({ out, phase });
