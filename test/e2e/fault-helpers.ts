@@ -64,7 +64,7 @@ export function cli(args: readonly string[], guardMs = 240_000): Cli {
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         waiters.push({ pred, resolve });
-        void exit.then((e) => reject(new Error(`process exited (${e.code ?? e.signal}) before ${what}:\n${e.stderr.slice(-2000)}`)));
+        void exit.then((e) => reject(new Error(`process exited (${e.code ?? e.signal}) before ${what}:\n${e.stderr.slice(-2000)}\n${lines.slice(-40).map((l) => JSON.stringify({ msg: l['msg'], round: l['round'], missing: l['missing'], to: l['to'], device: l['device'] })).join('\n')}`)));
       });
     },
   };

@@ -87,11 +87,14 @@ test('SIGSTOP of an agent past its keepalive, then SIGCONT: it jumps to the job\
   const gw = cli(job.gatewayArgs(json));
   await gw.waitFor((l) => l['msg'] === 'job announced; waiting for devices', 'the job announcement');
   const first = cli(job.agentArgs('dev-01'));
+  await first.waitFor((l) => l['msg'] === 'ready', 'dev-01 ready');
+  // dev-02 reports ready, then stops before the rounds start (they take ms each: stopping it
+  // later would race them): the gateway starts, and runs rounds without it
   const sleeper = cli(job.agentArgs('dev-02'));
-  await gw.waitFor((l) => l['msg'] === 'round done' && l['round'] === 2, 'round 2');
+  await sleeper.waitFor((l) => l['msg'] === 'ready', 'dev-02 ready');
   sleeper.proc.kill('SIGSTOP');
-  // two rounds go by without it (the broker dropped it after its keepalive meanwhile)
-  await gw.waitFor((l) => roundsMissing([l], 'dev-02').length === 1 && (l['round'] as number) >= 4, 'two rounds without dev-02');
+  // three rounds go by without it (the broker dropped it after its keepalive meanwhile)
+  await gw.waitFor(() => roundsMissing(gw.lines, 'dev-02').length >= 3, 'three rounds without dev-02');
   sleeper.proc.kill('SIGCONT');
   await finished([gw, first, sleeper]);
   const jumped = sleeper.lines.find((l) => l['msg'] === 'behind the job; jumping to its current round');
@@ -103,7 +106,8 @@ test('SIGSTOP of an agent past its keepalive, then SIGCONT: it jumps to the job\
   const counted = uplinks(json);
   // no update lost, none counted twice: the gateway counted every update dev-02 sent, once
   assert.equal(counted['dev-02'], sent, `dev-02 sent ${sent}, the gateway counted ${counted['dev-02']}`);
-  assert.equal(counted['dev-01'], ROUNDS + 2);
+  // dev-01 was never stopped: one update per round, except rounds that timed out on it (a loaded machine)
+  assert.equal(counted['dev-01']! + roundsMissing(gw.lines, 'dev-01').length, ROUNDS + 2);
   assert.ok(counted['dev-02']! + missed.length >= ROUNDS + 2, `updates ${counted['dev-02']} + missed rounds ${missed.length}`);
   const acc = accuracyAt(gw.lines, ROUNDS + 2);
   assert.ok(acc >= reference - TOLERANCE, `accuracy ${acc} vs undisturbed ${reference} (two more rounds, two without dev-02)`);

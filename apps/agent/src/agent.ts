@@ -123,6 +123,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       log.info({ round: ckpt.round, savedAt: ckpt.savedAt, dir: o.stateDir }, 'resuming from checkpoint');
     }
     const data = typeof o.data === 'function' ? o.data(ann) : o.data;
+    const updates = new Set<string>();
     const host: HostedNode = await hostNode({
       job, id: o.device, log, data, threads: o.threads ?? 1,
       expectDim: {
@@ -131,7 +132,15 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
           `the local data must have the job's features (${data.features} here) and classes; check the agent's data settings`),
       },
       port: (spec, dim) => mqttPort(client, spec, { routes: job.routes, log, expect: receiveChecks(job, dim) }),
-      ...(o.wrapPort ? { wrapPort: o.wrapPort } : {}),
+      // Distinct (round, phase) updates the broker acknowledged: an answer sent again is one update.
+      wrapPort: (p, spec) => {
+        const inner = o.wrapPort ? o.wrapPort(p, spec) : p;
+        return { mailbox: inner.mailbox, send: async (out, r, ph) => {
+          const t = await inner.send(out, r, ph);
+          if (out.to.includes(job.server)) updates.add(`${r}/${ph}`);
+          return t;
+        } };
+      },
     });
     // Messages of the round it resumes at may be queued for it already (a persistent session).
     const resumeAt = Math.max(ann.round, ckpt ? ckpt.round + 1 : 1);
@@ -183,7 +192,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       if (lost) throw lost;
       if (jobClock.over.aborted && !stop.signal.aborted) log.info({ round }, 'the gateway finished the job; stopping');
       // What this process sent its server (a run's ledger checks it against what the gateway counted).
-      if (!job.serverless) log.info({ round, updatesSent: client.ledger.get({ from: o.device, to: job.server })?.messages ?? 0 }, 'node finished');
+      if (!job.serverless) log.info({ round, updatesSent: updates.size }, 'node finished');
       // Done: the next run of this job starts afresh.
       if (!stop.signal.aborted && o.stateDir !== undefined) removeCheckpoint(o.stateDir, o.device);
       if (!stop.signal.aborted) await client.setStatus(STATUS_DONE).catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'could not report done'));

@@ -67,7 +67,7 @@ export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions):
 }
 
 async function runRounds(node: NodeMachine, port: Port, o: RunNodeOptions, log: Log, waitMs: number, sent: Map<number, { out: Outbound; phase: number }[]>, at: (round: number) => void): Promise<void> {
-  for (let round = o.firstRound ?? 1; round <= o.rounds; round++) {
+  rounds: for (let round = o.firstRound ?? 1; round <= o.rounds; round++) {
     // A device that fell behind (stopped, slow, restarted) jumps to where the job is instead
     // of answering rounds that are over; its machine sees the gap (peers ask for keyframes).
     // The server is the job's clock and never jumps.
@@ -85,6 +85,14 @@ async function runRounds(node: NodeMachine, port: Port, o: RunNodeOptions, log: 
       if (keys === null) continue;
       const inbox = await port.mailbox.take(keys, waitMs, o.signal);
       if (o.signal?.aborted) return;
+      // Woken by messages of a later round (it was stopped, or its link was down): what it
+      // would answer now is over; go where the job is.
+      const ahead = Math.min(port.mailbox.frontier(), o.rounds);
+      if (node.spec.role !== 'server' && ahead > round) {
+        log.warn({ round, phase, to: ahead }, 'behind the job; jumping to its current round');
+        round = ahead - 1;
+        continue rounds;
+      }
       if (inbox.length < keys.length) {
         const got = new Set(inbox.map((m) => m.from));
         log.warn({ round, phase, missing: keys.filter((k) => !got.has(k.from)).map((k) => k.from) }, 'acting without late messages');
