@@ -28,7 +28,7 @@ export interface Cli {
 }
 
 /** Starts `edgefl …` (the compiled CLI) and collects its JSON log lines. A hang guard kills it after `guardMs`. */
-export function cli(args: readonly string[], guardMs = 240_000): Cli {
+export function cli(args: readonly string[], guardMs = 150_000): Cli {
   const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, EDGEFL_LOG_LEVEL: 'info' } });
   const lines: LogLine[] = [];
   const waiters: { pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];

@@ -22,8 +22,7 @@ before(async () => {
   const gw = cli(job.gatewayArgs());
   await gw.waitFor((l) => l['msg'] === 'job announced; waiting for devices', 'the job announcement');
   const agents = DEVICES.map((d) => cli(job.agentArgs(d)));
-  const exits = await Promise.all([gw.exit, ...agents.map((a) => a.exit)]);
-  for (const e of exits) assert.equal(e.code, 0, e.stderr);
+  await finished([gw, ...agents]);
   reference = accuracyAt(gw.lines, ROUNDS);
 });
 
@@ -35,7 +34,11 @@ function uplinks(json: string): Record<string, number> {
 
 async function finished(procs: readonly Cli[]): Promise<void> {
   const exits = await Promise.all(procs.map((p) => p.exit));
-  for (const e of exits) assert.equal(e.code, 0, e.stderr.slice(-3000));
+  exits.forEach((e, i) => assert.equal(e.code, 0, `process ${i} (${procs[i]!.proc.spawnargs.slice(2, 4).join(' ')}) ended with ${e.code ?? e.signal}:\n${e.stderr.slice(-3000)}\n${tail(procs[i]!)}`));
+}
+
+function tail(p: Cli): string {
+  return p.lines.slice(-30).map((l) => JSON.stringify({ msg: l['msg'], round: l['round'], missing: l['missing'], to: l['to'], device: l['device'], reason: l['reason'] })).join('\n');
 }
 
 test('kill -9 of the gateway mid-run: restarted, it resumes from its checkpoint, no update is lost or counted twice, the accuracy is the undisturbed run\'s', async () => {
