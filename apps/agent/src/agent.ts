@@ -195,7 +195,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       if (!job.serverless) log.info({ round, updatesSent: updates.size }, 'node finished');
       // Done: the next run of this job starts afresh.
       if (!stop.signal.aborted && o.stateDir !== undefined) removeCheckpoint(o.stateDir, o.device);
-      if (!stop.signal.aborted) await client.setStatus(STATUS_DONE).catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'could not report done'));
+      // Bounded: a gateway that closes once the job is done never acknowledges it.
+      if (!stop.signal.aborted) await withinMs(client.setStatus(STATUS_DONE), 2000).catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'could not report done'));
     })().finally(() => {
       jobClock.stop();
       // Given up on the gateway, or finished: no telemetry timer outlives the job.
@@ -295,4 +296,15 @@ async function watchJob(client: FleetClient, o: AgentOptions, log: Log): Promise
       if (timer) clearTimeout(timer);
     },
   };
+}
+
+/** `p`, or a rejection once `ms` passed without it settling (the timer never outlives it). */
+function withinMs<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no acknowledgement within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

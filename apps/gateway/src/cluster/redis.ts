@@ -100,6 +100,12 @@ export function redisPersistence(url: string): ClusterStores {
     async close() {
       if (closed) return;
       closed = true;
+      // The closed broker's sockets finish closing on later ticks, and their clean-up issues
+      // commands; Redis answers one connection's commands in order, so once this reply is in
+      // they have completed and none is cut off (its rejection would surface unhandled inside
+      // aedes and end the process).
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await (persistence as StreamingPersistence & { countOffline(): Promise<unknown> }).countOffline().catch(() => undefined);
       await persistence.destroy();
     },
   };
