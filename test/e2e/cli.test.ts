@@ -104,6 +104,14 @@ test('edgefl bench codec|train|broker write edgefl-bench/1 records with ratios a
       assert.ok(Number.isFinite(row.value) && row.value > 0, row.name);
       assert.ok(Number.isFinite(row.ratioToReference) && row.ratioToReference > 0, row.name);
     }
+    if (what === 'codec') {
+      // bits per element on the digits MLP update against the order-0 entropy of the coded symbols
+      const bits = rec.results.filter((row) => row.name.startsWith('digits MLP 64-128-10 d=9610 '));
+      assert.equal(bits.length, 5, bits.map((b) => b.name).join('\n'));
+      const paper = bits.find((b) => b.name.includes('{"id":"qsgd","levels":8} '))!;
+      const perCoordinate = bits.find((b) => b.name.includes('"per-coordinate"'))!;
+      assert.ok(paper.ratioToReference > 1 && paper.value < perCoordinate.value, `${paper.value} vs ${perCoordinate.value}`);
+    }
   }
   const wrong = run(['bench', 'gpu']);
   assert.equal(wrong.status, 2);

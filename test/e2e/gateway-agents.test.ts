@@ -1,27 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
-import type { RunRecord } from '@edgefl/runtime';
 import { fileURLToPath } from 'node:url';
+import type { RunRecord } from '@edgefl/runtime';
+import { freePort } from '../helpers/daemons.js';
 
 const BIN = fileURLToPath(new URL('../../apps/cli/bin/edgefl.js', import.meta.url));
 /** What `edgefl gateway|agent` log once SIGINT/SIGTERM stop them cleanly (apps/cli's STOPPABLE). */
 const STOPPABLE = 'running; SIGINT or SIGTERM stops cleanly';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Provisions keys the way an operator does: `edgefl keys add <device> --keys <file>` prints

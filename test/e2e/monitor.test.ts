@@ -197,7 +197,9 @@ test('edgefl top in a pseudo-terminal (tmux): one row per device, refreshes in p
   const session = `edgefl-top-${process.pid}`;
   const tmux = (...args: string[]): string => execFileSync('tmux', args, { encoding: 'utf8' });
   const bin = new URL('../../apps/cli/bin/edgefl.js', import.meta.url).pathname;
-  tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '30', `${process.execPath} ${bin} top --gateway ${job.url} --interval 300 --user ${job.login.username} --password=${job.login.password}`);
+  // The password comes from the environment, never the command line.
+  tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '30', '-e', `EDGEFL_PASSWORD=${job.login.password}`,
+    `${process.execPath} ${bin} top --gateway ${job.url} --interval 300 --user ${job.login.username}`);
   try {
     const screen = (): Promise<string> => Promise.resolve(tmux('capture-pane', '-p', '-t', session));
     const s = await getLinks(job.url, job.headers);
@@ -229,7 +231,26 @@ test('edgefl top --plain (not a terminal): one plain table, no escape codes', as
   const { promisify } = await import('node:util');
   const run = promisify(execFile);
   const bin = new URL('../../apps/cli/bin/edgefl.js', import.meta.url).pathname;
-  const { stdout: out } = await run(process.execPath, [bin, 'top', '--gateway', job.url, '--once', '--sort', 'upBytes', '--desc', '--user', job.login.username, `--password=${job.login.password}`], { encoding: 'utf8' });
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'edgefl-top-'));
+  const file = join(dir, 'monitor.secret');
+  writeFileSync(file, job.login.password + '\n', { mode: 0o600 });
+  const { EDGEFL_PASSWORD: _drop, ...env } = process.env;
+  let out: string;
+  try {
+    ({ stdout: out } = await run(process.execPath, [bin, 'top', '--gateway', job.url, '--once', '--sort', 'upBytes', '--desc', '--user', job.login.username, '--password-file', file], { encoding: 'utf8', env }));
+    // --password still works, with a warning on stderr; a wrong password is refused by the monitor.
+    const onCli = await run(process.execPath, [bin, 'top', '--gateway', job.url, '--once', '--user', job.login.username, `--password=${job.login.password}`], { encoding: 'utf8', env });
+    assert.match(onCli.stderr, /warning: --password puts the secret on the command line/);
+    assert.match(onCli.stdout, /^dev-01 /m);
+    const wrong = await run(process.execPath, [bin, 'top', '--gateway', job.url, '--once', '--user', job.login.username], { encoding: 'utf8', env: { ...env, EDGEFL_PASSWORD: 'not-it' } })
+      .then(() => '', (e: { stderr: string }) => e.stderr);
+    assert.match(wrong, /wants credentials/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   assert.ok(!out.includes('\x1b'), 'no ANSI escapes');
   const s = await getLinks(job.url, job.headers);
   const rows = out.split('\n').filter((l) => /^dev-\d\d /.test(l));

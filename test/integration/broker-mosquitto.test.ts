@@ -1,14 +1,11 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FleetClient, filters, topics } from '@edgefl/transport';
 import { CaptureLog, patternBytes, until } from './broker-helpers.js';
+import { freePort, startMosquitto, type Daemon } from '../helpers/daemons.js';
 
 /**
  * Interop: the same FleetClient against Debian's Mosquitto (the promise that the
@@ -17,18 +14,9 @@ import { CaptureLog, patternBytes, until } from './broker-helpers.js';
  */
 const JOB = 'mosq';
 const LIMIT = 256 * 1024;
-let broker: ChildProcess;
+let broker: Daemon;
 let url: string;
 let dir: string;
-let brokerOutput = '';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 before(async () => {
   const port = await freePort();
@@ -36,29 +24,12 @@ before(async () => {
   const conf = join(dir, 'mosquitto.conf');
   // MQTT fixed header + topic + packet id stay well under 1 kB for edgefl topics.
   writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', `max_packet_size ${LIMIT + 1024}`, 'persistence false', ''].join('\n'));
-  broker = spawn('mosquitto', ['-c', conf, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const started = new Promise<void>((resolve, reject) => {
-    broker.once('error', (e) =>
-      reject(new Error(`could not start mosquitto (${e.message}); install it with: apt-get install -y mosquitto (or bash scripts/install-system-deps.sh mosquitto)`)),
-    );
-    const onData = (d: Buffer): void => {
-      brokerOutput += d.toString();
-      if (/mosquitto version [\d.]+ running/.test(brokerOutput)) resolve();
-    };
-    broker.stdout!.on('data', onData);
-    broker.stderr!.on('data', onData);
-    broker.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}:\n${brokerOutput}`)));
-  });
-  await started;
+  broker = await startMosquitto(conf);
   url = `mqtt://127.0.0.1:${port}`;
 });
 
 after(async () => {
-  if (broker.exitCode === null) {
-    const exited = new Promise((r) => broker.once('exit', r));
-    broker.kill('SIGTERM');
-    await exited;
-  }
+  await broker.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -37,3 +37,20 @@ for (const [algorithm, devices] of [[{ name: 'dq-hb', bits: 5 }, 1], [{ name: 'n
     assert.ok(typeof mem.record.totals['contractionBound'] === 'number');
   });
 }
+
+test('nq-gd under a per-round uplink budget: each worker\'s water-filled R_k is capped at ⌊bitsPerRound / n⌋, met every round', async () => {
+  const n = 8;
+  const cfg = parseExperimentConfig({
+    ...experiment, rounds: 10, algorithm: { name: 'nq-gd', bits: 12 }, fleet: { devices: 2 },
+    data: { ...(experiment['data'] as object), dataset: { synthetic: 'least-squares', rows: 128, features: n, kappa: 10, target: 'planted', noise: 0, seed: 3 } },
+    transport: { kind: 'memory', roundTimeoutMs: 30_000 },
+    budgets: { default: { up: { bitsPerRound: 3 * n + 5 } } },
+  });
+  const rec = await runExperiment(cfg, { log: nullLog });
+  for (const l of rec.links.filter((x) => x.to === 'gateway')) {
+    assert.equal(l.overBudget, 0, l.from);
+    // one announcement (no payload) and one 3-bit q_t per round
+    assert.equal(l.payloadBits, cfg.rounds * 3 * n, `${l.from}: ${l.payloadBits} payload bits`);
+  }
+  assert.ok(rec.rounds.every((r) => Number.isFinite(r.objectiveGap)));
+});

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -12,6 +11,7 @@ import { startAgent } from '@edgefl/agent';
 import { decodeJobAnnouncement } from '@edgefl/runtime';
 import { FleetClient, topics } from '@edgefl/transport';
 import { labCerts } from './broker-helpers.js';
+import { freePort, startMosquitto } from '../helpers/daemons.js';
 
 /**
  * Interop: a short job through Debian's Mosquitto over TLS, with the password and ACL
@@ -20,14 +20,6 @@ import { labCerts } from './broker-helpers.js';
  */
 const BIN = join(import.meta.dirname, '../../apps/cli/bin/edgefl.js');
 const JOB = 'mosqsec';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
@@ -76,13 +68,11 @@ test('a job runs through Mosquitto over TLS with the exported password and ACL f
     `user ${userInfo().username}`, 'persistence false', 'max_packet_size 300000',
     `listener ${port} 127.0.0.1`, `cafile ${certs.ca}`, `certfile ${certs.cert}`, `keyfile ${certs.key}`, '',
   ].join('\n'));
-  const broker = spawn('mosquitto', ['-c', conf, '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const brokerUp = waitFor(broker, /mosquitto version [\d.]+ running/, 'mosquitto');
+  const broker = await startMosquitto(conf);
   const url = `mqtts://127.0.0.1:${port}`;
   const ca = readFileSync(certs.ca);
   let aggregator: ChildProcess | undefined;
   try {
-    await brokerUp.done;
     const experiment = join(dir, 'experiment.yaml');
     writeFileSync(experiment, [
       `job: ${JOB}`, 'seed: 3', 'rounds: 2', 'data: { dataset: digits }', 'model: { kind: mlp, hidden: [8] }', 'fleet: { devices: 2 }',
@@ -136,7 +126,7 @@ test('a job runs through Mosquitto over TLS with the exported password and ACL f
     assert.deepEqual(decoded.devices, ['dev-01', 'dev-02']);
   } finally {
     if (aggregator) await stop(aggregator);
-    await stop(broker);
+    await broker.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

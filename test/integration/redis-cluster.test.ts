@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceIds, parseExperimentConfig } from '@edgefl/config';
@@ -12,39 +10,13 @@ import { startGateway, startSecureBroker } from '@edgefl/gateway';
 import { startAgent } from '@edgefl/agent';
 import { runExperiment } from '@edgefl/lab';
 import { CaptureLog, fleetCredentials } from './broker-helpers.js';
+import { startRedis } from '../helpers/daemons.js';
 
 /**
  * Scale-out: two aedes gateways sharing state through Redis (mqemitter-redis +
  * aedes-persistence-redis) run one job, half the devices on each; the aggregator sits on
  * gateway A. The model ends bit-identical to the same job in memory.
  */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-async function startRedis(dir: string): Promise<{ url: string; proc: ChildProcess }> {
-  const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const on = (d: Buffer): void => {
-      out += d.toString();
-      if (/Ready to accept connections/.test(out)) resolve();
-    };
-    proc.stdout!.on('data', on);
-    proc.stderr!.on('data', on);
-    proc.once('error', (e) => reject(new Error(`could not start redis-server (${e.message}); install it with bash scripts/install-system-deps.sh redis`)));
-    proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${out}`)));
-  });
-  return { url: `redis://127.0.0.1:${port}`, proc };
-}
-
 test('two gateways sharing Redis run one job with the devices split across them', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'edgefl-redis-'));
   const redis = await startRedis(dir);
@@ -83,9 +55,7 @@ test('two gateways sharing Redis run one job with the devices split across them'
   } finally {
     await a.close();
     await b.close();
-    const exited = new Promise((r) => redis.proc.once('exit', r));
-    redis.proc.kill('SIGTERM');
-    await exited;
+    await redis.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -75,7 +75,17 @@ test('serverless gateway: runs no node, starts the clock once every peer is read
   const devices = deviceIds(cfg.fleet);
   const data = prepareFederatedData(cfg.data, devices.length, cfg.seed);
   const log = new CaptureLog();
-  const build: BuildAlgorithm = (_s, ctx) => ringGossip(ctx.devices, { steps: 1 });
+  // what each peer sent, and to whom (the gateway's record must show it per link)
+  const sentBy = new Map<string, { bits: number; messages: number }>();
+  const heardBy = new Map<string, number>();
+  const build: BuildAlgorithm = (_s, ctx) => ringGossip(ctx.devices, {
+    steps: 1,
+    onSend: (from, out) => {
+      const s = sentBy.get(from) ?? { bits: 0, messages: 0 };
+      sentBy.set(from, { bits: s.bits + out.payloadBits, messages: s.messages + 1 });
+      for (const r of out.to) heardBy.set(r, (heardBy.get(r) ?? 0) + out.payloadBits);
+    },
+  });
   // auth: none, so the test's watcher may also forge peer messages (the sim runs above go through keys and topic ACLs).
   const gw = await startGateway({ listen: { host: '127.0.0.1', port: 0 }, auth: 'none', experiment: cfg, devices, log, data, readyTimeoutMs: 20_000, buildAlgorithm: build });
   const url = `mqtt://127.0.0.1:${gw.broker.port}`;
@@ -115,6 +125,19 @@ test('serverless gateway: runs no node, starts the clock once every peer is read
     assert.match(rejected[1]!, /round 999 is past the job's 3 rounds/);
     assert.ok(rounds.every((r) => r <= 3), 'the forged round did not move the clock');
     assert.equal(log.problems('message rejected').length, 2, 'no peer rejected anything (the peers were not listening yet)');
+    // Per-link payload figures in the gateway's record: each peer's publishes on its uplink,
+    // each delivery on the receiver's downlink (the rejected forgeries count nowhere).
+    const rec = gw.record();
+    for (const d of devices) {
+      const up = rec.links.find((l) => l.from === d && l.to === 'gateway');
+      const down = rec.links.find((l) => l.from === 'gateway' && l.to === d);
+      assert.ok(up && down, `${d}: no per-link figures in the gateway's record`);
+      assert.equal(up.messages, sentBy.get(d)!.messages, `${d} uplink messages`);
+      assert.equal(up.payloadBits, sentBy.get(d)!.bits, `${d} uplink payload`);
+      assert.ok(up.wireBytes > up.payloadBits / 8, `${d} wire bytes include the envelope and MQTT headers`);
+      assert.equal(down.payloadBits, heardBy.get(d), `${d} downlink payload`);
+    }
+    assert.equal(rec.totals.payloadBits, [...sentBy.values()].reduce((a, s) => a + s.bits, 0));
   } finally {
     await watcher.close();
     await Promise.all(agents.map((a) => a.close()));

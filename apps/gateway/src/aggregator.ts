@@ -5,7 +5,7 @@ import { createTrainer, type Trainer } from '@edgefl/train';
 import { FleetClient, type ClientTls, GATEWAY, TokenBucketShaper, filters, parseTopic, topics } from '@edgefl/transport';
 import {
   STATUS_DONE, STATUS_READY, assertSameJob, createJob, encodeJobAnnouncement, hostNode, jobIdentity, linkRate, mqttPort, readCheckpoint, receiveChecks,
-  removeCheckpoint, writeCheckpoint, type BuildAlgorithm, type HostedNode, type Job, type PortDecorator, type TrafficAccounting, type Transmission,
+  removeCheckpoint, resolveTotalBudget, writeCheckpoint, type BuildAlgorithm, type HostedNode, type Job, type PortDecorator, type TrafficAccounting, type Transmission,
 } from '@edgefl/runtime';
 import { observePeers, type PeerObserver } from './observer.js';
 
@@ -32,7 +32,7 @@ export interface AggregatorOptions {
   readonly onEvaluated?: (round: number, loss: number, accuracy: number | null) => void;
   /** wraps the server node's port, e.g. `countTraffic(accounting)` in the lab */
   readonly wrapPort?: PortDecorator;
-  /** every message the server node accepts (the gateway's own record of inbound links; see MqttPortOptions.onReceive) */
+  /** every message the server node accepts, or in a serverless job every peer message observed (the gateway's own record of links; see MqttPortOptions.onReceive) */
   readonly onReceive?: (t: Transmission) => void;
   /** builds the job's algorithm instead of the registry (programs and tests running their own) */
   readonly buildAlgorithm?: BuildAlgorithm;
@@ -65,12 +65,20 @@ export interface RunningAggregator {
  * clock, observes the peers' messages to advance it, and ends once every peer is done.
  */
 export async function startAggregator(o: AggregatorOptions): Promise<RunningAggregator> {
-  const cfg = o.experiment;
-  const log = o.log.child({ role: 'aggregator', job: cfg.job });
-  const job = createJob(cfg, o.devices, o.buildAlgorithm);
-  const data = o.data ?? prepareFederatedData(cfg.data, o.devices.length, cfg.seed);
-  const evaluator: Trainer = await createTrainer({ model: cfg.model, data: data.test, seed: cfg.seed });
+  const data = o.data ?? prepareFederatedData(o.experiment.data, o.devices.length, o.experiment.seed);
+  const evaluator: Trainer = await createTrainer({ model: o.experiment.model, data: data.test, seed: o.experiment.seed });
   const dim = evaluator.dim;
+  let cfg: ExperimentConfig;
+  let job: ReturnType<typeof createJob>;
+  try {
+    // budgets.total becomes per-device budgets before the job is built and announced.
+    cfg = resolveTotalBudget(o.experiment, o.devices, dim);
+    job = createJob(cfg, o.devices, o.buildAlgorithm);
+  } catch (e) {
+    await evaluator.close();
+    throw e;
+  }
+  const log = o.log.child({ role: 'aggregator', job: cfg.job });
   const identity = jobIdentity(cfg, o.devices, dim);
   let client: FleetClient | undefined;
   try {
@@ -105,7 +113,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     if (job.serverless) {
       observer = await observePeers(c, job, dim, log, (round) => {
         if (round > 1) republish(round);
-      });
+      }, o.onReceive);
     } else {
       host = await hostNode({
         job, id: job.server, log, initial: { dim, params: ckpt ? Float32Array.from(ckpt.model) : evaluator.initParams(cfg.seed), layout: evaluator.layout },

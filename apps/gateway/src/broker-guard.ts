@@ -53,64 +53,67 @@ export class MqttLengthScanner {
 }
 
 /**
- * The socket as aedes sees it, with every incoming byte passed through a
- * MqttLengthScanner first. Writes go straight to the socket; backpressure is kept both ways.
- * mqtt-packet writes a packet as several pieces (header, topic, payload…) between a cork and
- * an uncork of this stream; `writev` hands them to the socket together so each packet leaves
- * in one system call and, with TCP_NODELAY, in one segment rather than one per piece (it
- * was 6 writes per PUBLISH). Packets written in the same event-loop turn share that writev.
+ * The connection as aedes sees it, with every incoming byte passed through a
+ * MqttLengthScanner before any of it is buffered.
+ *
+ * A TCP or TLS socket is handed to aedes itself: the scan runs inside the socket's own
+ * `push` (where Node's stream layer delivers each chunk read from the kernel), so there is
+ * no second stream between the socket and aedes. That wrapper used to cost a Duplex per
+ * connection, a pause/resume of the socket for every chunk over its 16 KiB buffer, and a
+ * drain wait for every 64 KiB delivery (`edgefl bench broker --against mosquitto`,
+ * docs/benchmarks.md). Writes need nothing: mqtt-packet corks the socket around each packet
+ * and uncorks it on the next tick, so a packet (and all packets written in the same tick)
+ * leaves in one writev, and with TCP_NODELAY in as few segments as its size allows.
+ *
+ * Any other duplex (MQTT over WebSocket) is wrapped in a stream that scans reads and turns
+ * string writes into bytes (a WebSocket stream would send a string as a text frame, which
+ * MQTT forbids).
  */
 export function guardConnection(socket: Duplex, maxRemaining: number, onViolation: (reason: string) => void): Duplex {
+  return socket instanceof Socket ? guardSocketReads(socket, maxRemaining, onViolation) : guardStream(socket, maxRemaining, onViolation);
+}
+
+/** Scans what Node pushes into the socket's readable side; drops the connection at the first violation. */
+function guardSocketReads(socket: Socket, maxRemaining: number, onViolation: (reason: string) => void): Socket {
   const scanner = new MqttLengthScanner(maxRemaining);
-  // A TCP or TLS socket encodes string chunks itself; any other stream (MQTT over WebSocket)
-  // must get bytes, or it would send a topic as a text frame, which MQTT forbids.
-  const native = socket instanceof Socket;
-  const bytes = native
-    ? (chunk: Buffer | string): Buffer | string => chunk
-    : (chunk: Buffer | string, encoding?: BufferEncoding): Buffer | string => (typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
-  // Packets written during one turn of the event loop (a delivery to a subscriber for each of
-  // several publishes that arrived together, say) leave in one writev at the end of the turn.
-  let corked = false;
-  const flush = (): void => {
-    if (!corked) return;
-    corked = false;
-    socket.uncork();
+  const push = socket.push;
+  let violated = false;
+  socket.push = function scannedPush(this: Socket, chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (violated) return false;
+    if (chunk !== null && chunk !== undefined) {
+      const why = scanner.feed(chunk as Uint8Array);
+      if (why !== null) {
+        violated = true;
+        onViolation(why);
+        socket.destroy();
+        return false;
+      }
+    }
+    return push.call(this, chunk, encoding);
   };
-  const hold = (): void => {
-    // Only a TCP/TLS socket gains from it; a WebSocket stream would hold a refusing CONNACK
-    // until after the destroy that follows it.
-    if (corked || !native) return;
-    corked = true;
-    socket.cork();
-    setImmediate(flush);
-  };
+  return socket;
+}
+
+function guardStream(socket: Duplex, maxRemaining: number, onViolation: (reason: string) => void): Duplex {
+  const scanner = new MqttLengthScanner(maxRemaining);
   const guarded = new Duplex({
-    // mqtt-packet writes topics as strings; the socket encodes them in its writev, as it
-    // would without the guard, instead of a Buffer being allocated for each one here.
     decodeStrings: false,
     read() {
       socket.resume();
     },
     write(chunk: Buffer | string, encoding: BufferEncoding, cb) {
-      hold();
-      socket.write(bytes(chunk, encoding), encoding, cb);
+      socket.write(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk, cb);
     },
+    // The pieces of a packet (mqtt-packet corks around them) leave as one WebSocket frame.
     writev(chunks: { chunk: Buffer | string; encoding: BufferEncoding }[], cb) {
-      hold();
-      socket.cork();
-      const last = chunks.length - 1;
-      for (let i = 0; i < last; i++) socket.write(bytes(chunks[i]!.chunk, chunks[i]!.encoding), chunks[i]!.encoding);
-      socket.write(bytes(chunks[last]!.chunk, chunks[last]!.encoding), chunks[last]!.encoding, cb);
-      socket.uncork();
+      socket.write(Buffer.concat(chunks.map(({ chunk, encoding }) => (typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk))), cb);
     },
     // A connection closed right after a last packet (CONNACK 0x04, say) must still send it.
     final(cb) {
-      flush();
       socket.end();
       cb();
     },
     destroy(err, cb) {
-      flush();
       socket.destroy();
       cb(err);
     },
@@ -127,7 +130,7 @@ export function guardConnection(socket: Duplex, maxRemaining: number, onViolatio
   });
   socket.on('end', () => guarded.push(null));
   socket.on('close', () => guarded.destroy());
-  // A reset socket closes the connection; aedes learns of it through 'close'.
+  // A reset connection closes; aedes learns of it through 'close'.
   socket.on('error', () => guarded.destroy());
   return guarded;
 }

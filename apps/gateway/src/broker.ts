@@ -163,6 +163,8 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     // aedes reports every delivery still queued for a client that has just disconnected
     // (e.g. a fleet's offline statuses to an aggregator that is closing): routine, one per message.
     if (err.message === 'connection closed') log.debug({ clientId: client.id }, 'delivery to a disconnected client dropped');
+    // A peer that vanished (reset, broken pipe, dead link) is routine at fleet scale: its will and status say so.
+    else if (PEER_GONE.has((err as NodeJS.ErrnoException).code ?? '')) log.debug({ clientId: client.id, err: errorMessage(err) }, 'connection lost');
     else log.warn({ clientId: client.id, err: errorMessage(err) }, 'mqtt client error; connection closed');
   });
   aedes.on('connectionError', (_client, err) => log.warn({ err: errorMessage(err) }, 'mqtt connection error before CONNECT; connection closed'));
@@ -231,6 +233,9 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   return { port, url, counters, aedes, accept, close };
 }
 
+/** Socket errors that only mean the peer is gone. */
+const PEER_GONE = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
 /** Pending connections a broker listener queues before accepting them. */
 export const LISTEN_BACKLOG = 4096;
 
@@ -238,7 +243,7 @@ export const LISTEN_BACKLOG = 4096;
  * Per-connection socket options, applied to every connection a broker listener accepts
  * (TCP or TLS): TCP_NODELAY, so a PUBACK or a small PUBLISH leaves at once instead of
  * waiting out Nagle + the peer's delayed ACK (~40 ms per hop). Packets leave whole because
- * the guard hands aedes's corked writes to the socket in one writev (broker-guard.ts).
+ * mqtt-packet corks the socket around each one (broker-guard.ts).
  */
 export function tuneSocket(socket: Socket): void {
   socket.setNoDelay(true);

@@ -1,7 +1,8 @@
 import type { Log } from '@edgefl/core';
 import type { ExperimentConfig, MonitorConfig } from '@edgefl/config';
-import type { FederatedData } from '@edgefl/data';
-import { TrafficAccounting, countTraffic, createJob, type BuildAlgorithm, type PortDecorator, type RunRecord, type Transmission } from '@edgefl/runtime';
+import { prepareFederatedData, type FederatedData } from '@edgefl/data';
+import { createTrainer } from '@edgefl/train';
+import { TrafficAccounting, countTraffic, createJob, resolveTotalBudget, type BuildAlgorithm, type PortDecorator, type RunRecord, type Transmission } from '@edgefl/runtime';
 import { GATEWAY, type ClientTls } from '@edgefl/transport';
 import { startBroker, type RunningBroker } from './broker.js';
 import { startAggregator, type RunningAggregator } from './aggregator.js';
@@ -161,7 +162,9 @@ export async function startSecureBroker(o: SecureBrokerOptions): Promise<Running
 }
 
 /** `edgefl gateway`: an aedes broker with the job's aggregator next to it, and its monitor. */
-export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  // budgets.total becomes per-device budgets now, so the monitor, record and job all see them.
+  const o: GatewayOptions = { ...options, experiment: await withTotalBudget(options.experiment, options.devices, options.data) };
   const cfg = o.experiment;
   // The job is built (and checked) before the broker starts: its algorithm's senders say
   // whose peer topics each device may read.
@@ -262,3 +265,15 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 export type { ClientTls };
+
+/** The experiment with `budgets.total` split across `devices` (the model's size is needed: a trainer is built only then). */
+async function withTotalBudget(cfg: ExperimentConfig, devices: readonly string[], data: FederatedData | undefined): Promise<ExperimentConfig> {
+  if (cfg.budgets?.total === undefined) return cfg;
+  const d = data ?? prepareFederatedData(cfg.data, devices.length, cfg.seed);
+  const t = await createTrainer({ model: cfg.model, data: d.test, seed: cfg.seed });
+  try {
+    return resolveTotalBudget(cfg, devices, t.dim);
+  } finally {
+    await t.close();
+  }
+}

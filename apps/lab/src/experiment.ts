@@ -3,7 +3,7 @@ import { deviceIds, type ExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
 import {
-  MemoryNetwork, RoundTracker, TrafficAccounting, countTraffic, createJob, hostNode, jobBudgets, linkRecords, receiveChecks,
+  MemoryNetwork, RoundTracker, TrafficAccounting, countTraffic, createJob, hostNode, jobBudgets, linkRecords, receiveChecks, resolveTotalBudget,
   type BuildAlgorithm, type DeliveryKey, type HostedNode, type Job, type RoundRecord, type RunRecord,
 } from '@edgefl/runtime';
 import { provisionFleet, startGateway, type BrokerCounters } from '@edgefl/gateway';
@@ -41,12 +41,21 @@ export interface ExperimentHooks {
  * connection. Both build the same job from the same seed, so they produce the same model;
  * the run record also says what the links carried (counted by a port decorator on every node).
  */
-export async function runExperiment(cfg: ExperimentConfig, hooks: ExperimentHooks): Promise<RunRecord> {
-  const transport: TransportKind = cfg.transport.kind;
-  const devices = deviceIds(cfg.fleet);
-  const job = createJob(cfg, devices, hooks.buildAlgorithm);
-  const data = prepareFederatedData(cfg.data, devices.length, cfg.seed);
-  const evaluator = await createTrainer({ model: cfg.model, data: data.train, seed: cfg.seed });
+export async function runExperiment(config: ExperimentConfig, hooks: ExperimentHooks): Promise<RunRecord> {
+  const transport: TransportKind = config.transport.kind;
+  const devices = deviceIds(config.fleet);
+  const data = prepareFederatedData(config.data, devices.length, config.seed);
+  const evaluator = await createTrainer({ model: config.model, data: data.train, seed: config.seed });
+  // One total budget (budgets.total) becomes per-device budgets here, at job start.
+  let cfg: ExperimentConfig;
+  let job: ReturnType<typeof createJob>;
+  try {
+    cfg = resolveTotalBudget(config, devices, evaluator.dim);
+    job = createJob(cfg, devices, hooks.buildAlgorithm);
+  } catch (e) {
+    await evaluator.close();
+    throw e;
+  }
   const accounting = new TrafficAccounting(cfg.transport.maxMessageBytes, cfg.transport.qos);
   const gapOf = objectiveGapOf(cfg, data.train);
   const rounds: RoundRecord[] = [];
@@ -133,7 +142,7 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
   // gateway enforces the same keys and topic policy as `edgefl gateway`.
   const fleet = await provisionFleet(job.devices);
   const gateway = await startGateway({
-    listen: cfg.gateway, auth: { keys: { entries: fleet.entries } }, experiment: cfg, devices: job.devices, log, data, accounting, wrapPort: countTraffic(accounting),
+    listen: cfg.gateway, auth: { keys: { entries: fleet.entries, knownSecrets: fleet.secrets } }, experiment: cfg, devices: job.devices, log, data, accounting, wrapPort: countTraffic(accounting),
     readyTimeoutMs: cfg.transport.roundTimeoutMs,
     ...(job.serverless ? {} : { onRoundEnd: tracker.hook(job.server) }),
     ...(hooks.buildAlgorithm ? { buildAlgorithm: hooks.buildAlgorithm } : {}),

@@ -12,8 +12,10 @@ export { createTernGrad, parseLayers } from './compressors/terngrad.js';
 export type { UniformSpec } from './compressors/uniform.js';
 export type { Float16Spec } from './compressors/float16.js';
 export type { QGadmmSpec, QGadmmState } from './compressors/qgadmm.js';
-export type { MalcomSpec } from './compressors/malcom.js';
-export type { QsgdSpec } from './compressors/qsgd.js';
+export type { MalcomSpec, MalcomShrink } from './compressors/malcom.js';
+export { MALCOM_SHRINKS, MALCOM_DEFAULT_SHRINK } from './compressors/malcom.js';
+export type { QsgdSpec, QsgdCoder } from './compressors/qsgd.js';
+export { QSGD_CODERS } from './compressors/qsgd.js';
 export type { ThresholdSpec } from './compressors/threshold.js';
 export type { TernGradSpec } from './compressors/terngrad.js';
 export type { DqSpec, DqState } from './compressors/dq.js';
@@ -37,6 +39,9 @@ export { encodeEnvelope, decodeEnvelope, envelopeOverhead } from './envelope.js'
 export type { EnvelopeExpectation } from './envelope.js';
 export { benchQuantizers, BENCH_SPECS } from './bench/quantizers.js';
 export { benchCoders } from './bench/coders.js';
+export { timeAgainstReference, type TimedAgainstReference } from './bench/against-reference.js';
+export { benchModelUpdateBits, MODEL_UPDATE_SPECS } from './bench/model-update-bits.js';
+export { mlpUpdate, DIGITS_MLP_UPDATE, FASHION_MLP_UPDATE, type MlpUpdateOptions } from './bench/model-update.js';
 export { encodeFloat64, decodeFloat64 } from './compressors/float64.js';
 
 // rate allocation: one budget split across links

@@ -7,8 +7,8 @@ import { createFloat64 } from './compressors/float64.js';
 import { createFloat16, type Float16Spec } from './compressors/float16.js';
 import { createUniform, type UniformSpec } from './compressors/uniform.js';
 import { createQGadmm, type QGadmmSpec, type QGadmmState } from './compressors/qgadmm.js';
-import { createMalcom, type MalcomSpec } from './compressors/malcom.js';
-import { createQsgd, type QsgdSpec } from './compressors/qsgd.js';
+import { MALCOM_SHRINKS, createMalcom, type MalcomSpec } from './compressors/malcom.js';
+import { QSGD_CODERS, createQsgd, type QsgdSpec } from './compressors/qsgd.js';
 import { createThreshold, type ThresholdSpec } from './compressors/threshold.js';
 import { createTernGrad, type TernGradSpec } from './compressors/terngrad.js';
 import { createDq, type DqSpec, type DqState } from './compressors/dq.js';
@@ -72,11 +72,11 @@ export function createCompressor(spec: CodecSpec): CodecCompressor<void> | Codec
     }
     case 'malcom': {
       p.done(['levels', 'shrink', 'coder']);
-      return createMalcom({ id: 'malcom', levels: p.num('levels'), shrink: p.optEnum('shrink', ['paper', 'none']), coder: p.optEnum('coder', SYMBOL_CODERS) });
+      return createMalcom({ id: 'malcom', levels: p.num('levels'), shrink: p.optEnum('shrink', MALCOM_SHRINKS), coder: p.optEnum('coder', SYMBOL_CODERS) });
     }
     case 'qsgd':
       p.done(['levels', 'rescale', 'coder']);
-      return createQsgd({ id: 'qsgd', levels: p.num('levels'), rescale: p.optBool('rescale'), coder: p.optEnum('coder', ['elias', 'rans']) });
+      return createQsgd({ id: 'qsgd', levels: p.num('levels'), rescale: p.optBool('rescale'), coder: p.optEnum('coder', QSGD_CODERS) });
     case 'threshold':
       p.done(['threshold', 'form', 'coder']);
       return createThreshold({

@@ -16,6 +16,6 @@ export {
 export { GatewayConfigSchema, type GatewayConfig } from './schema/gateway.js';
 export { AgentConfigSchema, AgentDataSchema, type AgentConfig, type AgentDataConfig } from './schema/agent.js';
 export {
-  BudgetsSchema, RateBudgetSchema, DeviceBudgetSchema, TelemetrySchema, type BudgetsConfig, type RateBudgetConfig,
+  BudgetsSchema, RateBudgetSchema, DeviceBudgetSchema, TotalBudgetSchema, TelemetrySchema, type BudgetsConfig, type RateBudgetConfig, type TotalBudgetConfig,
 } from './schema/budgets.js';
 export { MonitorSchema, type MonitorConfig } from './schema/monitor.js';

@@ -16,6 +16,6 @@ export type { Job, JobAnnouncement, BuildAlgorithm } from './job.js';
 export { RoundTracker } from './round-tracker.js';
 export { linkRecords } from './run-record.js';
 export type { RunRecord, RoundRecord, LinkRecord, LinkBudgetInfo } from './run-record.js';
-export { jobBudgets, linkRate } from './budgets.js';
+export { jobBudgets, linkRate, resolveTotalBudget, splitTotal, BudgetError } from './budgets.js';
 export { TELEMETRY_FORMAT, MAX_TELEMETRY_BYTES, encodeTelemetry, decodeTelemetry, TelemetryError } from './telemetry.js';
 export type { DeviceTelemetry, TrafficTotals } from './telemetry.js';

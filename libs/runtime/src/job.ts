@@ -124,9 +124,34 @@ export function decodeJobAnnouncement(bytes: Uint8Array): JobAnnouncement {
   if (typeof dim !== 'number' || !Number.isInteger(dim) || dim <= 0) throw new JobSpecError('job announcement dim must be a positive integer');
   const round = r['round'];
   if (typeof round !== 'number' || !Number.isInteger(round) || round < 0) throw new JobSpecError('job announcement round must be an integer ≥ 0');
-  const experiment = parseExperimentConfig(r['experiment'], 'job announcement');
+  const experiment = parseAnnouncedExperiment(r['experiment']);
   if (round > experiment.rounds) throw new JobSpecError(`job announcement round ${round} is past the job's ${experiment.rounds} rounds`);
   return { format: JOB_FORMAT, state: r['state'], round, devices: devices as string[], dim, experiment };
+}
+
+/**
+ * Experiments already validated, by their JSON text (a few, oldest dropped first). A gateway
+ * republishes the whole job, experiment included, as each round starts, and every agent
+ * decodes it: validating the same experiment with zod again on every agent every round was
+ * ~8 % of the main thread of an 8-agent `edgefl sim` over MQTT and grows with the fleet (the
+ * memory driver does none of it). A repeat costs a JSON.stringify and a structuredClone; each
+ * caller gets its own copy, so none can change another's.
+ */
+const validatedExperiments = new Map<string, ExperimentConfig>();
+const VALIDATED_EXPERIMENTS = 8;
+/** Larger experiment sections are validated every time rather than held. */
+const MAX_CACHED_EXPERIMENT_CHARS = 256 * 1024;
+
+function parseAnnouncedExperiment(raw: unknown): ExperimentConfig {
+  const text = JSON.stringify(raw) ?? '';
+  const hit = validatedExperiments.get(text);
+  if (hit !== undefined) return structuredClone(hit);
+  const experiment = parseExperimentConfig(raw, 'job announcement');
+  if (text.length <= MAX_CACHED_EXPERIMENT_CHARS) {
+    if (validatedExperiments.size >= VALIDATED_EXPERIMENTS) validatedExperiments.delete(validatedExperiments.keys().next().value!);
+    validatedExperiments.set(text, structuredClone(experiment));
+  }
+  return experiment;
 }
 
 export class JobSpecError extends EdgeflError {

@@ -47,3 +47,22 @@ test('fitToBudget: top-k keeps the most coordinates whose worst case fits, and i
   assert.deepEqual(fitToBudget({ id: 'topk', k: 10 }, dim, 1e6).adapted, false);
   assert.throws(() => fitToBudget({ id: 'topk', k: 10 }, dim, 1032), (e: unknown) => e instanceof CodecError && /at least 1033 bits/.test(e.message));
 });
+
+test('fitToBudget: qgadmm (b·d + 64) and dq (R·n, no side info) take the most bits that fit; encoded payloads honour it', () => {
+  const dim = 50;
+  const q = fitToBudget({ id: 'qgadmm', bits: 8 }, dim, 64 + 3 * dim + 7);
+  assert.deepEqual(q.spec, { id: 'qgadmm', bits: 3 });
+  assert.equal(q.maxPayloadBits, 64 + 3 * dim);
+  const d = fitToBudget({ id: 'dq', bits: 8 }, dim, 5 * dim + 49);
+  assert.deepEqual(d.spec, { id: 'dq', bits: 5 });
+  assert.equal(d.maxPayloadBits, 5 * dim);
+  assert.equal(minimumPayloadBits({ id: 'qgadmm', bits: 2 }, dim), 64 + dim);
+  assert.equal(minimumPayloadBits({ id: 'dq', bits: 2 }, dim), dim);
+  assert.throws(() => fitToBudget({ id: 'dq', bits: 4 }, dim, dim - 1), (e: unknown) => e instanceof CodecError && /at least 50 bits/.test(e.message));
+  // 'auto' bits and entropy coders depend on the data: unchanged.
+  assert.equal(fitToBudget({ id: 'qgadmm', bits: 'auto' }, dim, 10).adapted, false);
+  const v = new Float32Array(dim).map((_, i) => Math.cos(i) * 3);
+  const c = createCompressor(q.spec);
+  const enc = c.encode(v, c.initState(dim), new Rng('fit'));
+  assert.ok(enc.payloadBits <= 64 + 3 * dim + 7, `${enc.payloadBits}`);
+});

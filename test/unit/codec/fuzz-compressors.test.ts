@@ -12,7 +12,7 @@ const SPECS: CodecSpec[] = [
   { id: 'uniform', bits: 3 }, { id: 'uniform', bits: 2, coder: 'rans' },
   { id: 'qgadmm', bits: 2 }, { id: 'qgadmm', bits: 'auto' }, { id: 'qgadmm', bits: 2, coder: 'malcom' },
   { id: 'malcom', levels: 8 }, { id: 'malcom', levels: 8, coder: 'fixed', shrink: 'none' }, { id: 'malcom', levels: 8, coder: 'rans' },
-  { id: 'qsgd', levels: 4 }, { id: 'qsgd', levels: 4, coder: 'rans', rescale: true },
+  { id: 'qsgd', levels: 4 }, { id: 'qsgd', levels: 4, coder: 'per-coordinate' }, { id: 'qsgd', levels: 4, coder: 'rans', rescale: true },
   { id: 'threshold' }, { id: 'threshold', form: 'sparse', threshold: 'approx' }, { id: 'threshold', coder: 'rans' },
   { id: 'terngrad' }, { id: 'dq', bits: 3 }, { id: 'dq', bits: 5, coder: 'rans' },
   { id: 'topk', ratio: 0.05 }, { id: 'topk', k: 120 }, { id: 'sign' }, { id: 'ef', inner: 'topk', k: 10 },

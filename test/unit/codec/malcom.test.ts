@@ -68,3 +68,20 @@ test('malcom: decoder rejects bad side info, out-of-range symbols and wrong leng
   assert.throws(() => createCompressor({ id: 'malcom', levels: 8, shrink: 'half' }), /"shrink" is "half"/);
   assert.throws(() => createCompressor({ id: 'malcom', levels: 0 }), /levels = 0/);
 });
+
+test('malcom shrink: a spec without one gets MALCOM_DEFAULT_SHRINK, and the encoded spec always names it', async () => {
+  const { MALCOM_DEFAULT_SHRINK } = await import('@edgefl/codec');
+  const d = 5000, L = 8;
+  const p = gaussian(d, 2);
+  const unset = createCompressor({ id: 'malcom', levels: L });
+  assert.equal(unset.spec['shrink'], MALCOM_DEFAULT_SHRINK);
+  // a receiver built from the travelling spec decodes the same vector whatever its own default
+  const out = unset.encode(p, undefined, new Rng(4));
+  assert.deepEqual(createCompressor(unset.spec).decode(out.body, d, undefined), out.decoded);
+  // the two settings differ exactly by τ = 1 + d/L² on the same symbols
+  const paper = createCompressor({ id: 'malcom', levels: L, shrink: 'paper' }).encode(p, undefined, new Rng(4));
+  const none = createCompressor({ id: 'malcom', levels: L, shrink: 'none' }).encode(p, undefined, new Rng(4));
+  assert.equal(paper.payloadBits, none.payloadBits);
+  const tau = malcomTau(d, L);
+  for (let i = 0; i < d; i += 97) assert.ok(Math.abs(paper.decoded[i]! * tau - none.decoded[i]!) <= 1e-5 * Math.abs(none.decoded[i]!) + 1e-12, `${i}`);
+});

@@ -95,6 +95,24 @@ test('job announcement: round-trips, and hostile ones are refused with the reaso
   assert.throws(() => decodeJobAnnouncement(enc({ ...good, round: experiment.rounds + 1 })), /past the job's 20 rounds/);
 });
 
+test('job announcement: a republished experiment decodes to an equal copy of its own, and validation still applies', () => {
+  const experiment = parseExperimentConfig({ job: 'j' });
+  const bytes = (round: number, exp: unknown = experiment) =>
+    new TextEncoder().encode(JSON.stringify({ format: 'edgefl-job/1', state: 'running', round, devices: ['d1'], dim: 10, experiment: exp }));
+  const a = decodeJobAnnouncement(bytes(1));
+  const b = decodeJobAnnouncement(bytes(2));
+  assert.equal(b.round, 2);
+  assert.deepEqual(b.experiment, a.experiment);
+  assert.deepEqual(b.experiment, experiment);
+  // Each decode owns its experiment: changing one (as no caller should) leaves the next untouched.
+  assert.notEqual(a.experiment, b.experiment);
+  (a.experiment as { rounds: number }).rounds = 999;
+  assert.equal(decodeJobAnnouncement(bytes(3)).experiment.rounds, experiment.rounds);
+  // A changed experiment is validated again: an invalid one is refused, a valid one decoded as sent.
+  assert.throws(() => decodeJobAnnouncement(bytes(1, { ...experiment, rounds: 'many' })), /rounds/);
+  assert.equal(decodeJobAnnouncement(bytes(1, { ...experiment, rounds: 7 })).experiment.rounds, 7);
+});
+
 const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 /** `p` if it settles within the current macrotask's microtasks, else 'still waiting' (an order, not a time). */
 const settledNow = <T>(p: Promise<T>): Promise<T | 'still waiting'> =>

@@ -35,6 +35,53 @@ test('token bucket: a saturated link is held to its budget (measured rate within
   }
 });
 
+test('token bucket: a sender descheduled past its packets\' departure times (a loaded machine) still gets its budget over the run, and never more', async () => {
+  // Virtual time; every 4th wait wakes 120 ms late (the process was not scheduled), and the
+  // sender takes 2 ms between packets. A bucket that credits only one 50 ms burst after such a
+  // stall loses 70 ms each time (the −6.7 % measured on a loaded machine); the rate over the
+  // shaped interval — bits ÷ virtual time from the first packet to the last departure — must
+  // stay within 5 % of the budget.
+  for (const [rate, packet, lateMs] of [[100_000, 1200, 120], [1_000_000, 4120, 120], [200_000, 4120, 300]] as const) {
+    const clock = virtualClock();
+    let sleeps = 0;
+    const stalling: ShaperClock = {
+      now: () => clock.t,
+      sleep: async (ms) => {
+        clock.t += ms + (++sleeps % 4 === 0 ? lateMs : 0);
+      },
+    };
+    const shaper = new TokenBucketShaper({ rateOf: () => rate, clock: stalling, burstMs: 50 });
+    let bits = 0;
+    let worst = -Infinity;
+    while (bits < rate * 20) {
+      await shaper.admit(link, packet);
+      bits += packet * 8;
+      // Never ahead of the budget by more than one burst and one packet, at any moment.
+      worst = Math.max(worst, bits - (rate * clock.t) / 1000);
+      clock.t += 2;
+    }
+    const measured = bits / ((clock.t - 2) / 1000);
+    assert.ok(Math.abs(measured - rate) / rate < 0.05, `rate ${rate}, ${lateMs} ms stalls: measured ${measured.toFixed(0)} bit/s (×${(measured / rate).toFixed(4)})`);
+    assert.ok(worst <= rate * 0.05 + packet * 8, `ahead of budget by ${worst.toFixed(0)} bits`);
+  }
+});
+
+test('token bucket: a long idle earns one burst, not the credit of an earlier stall', async () => {
+  const clock = virtualClock();
+  let late = 200;
+  const stalling: ShaperClock = { now: () => clock.t, sleep: async (ms) => { clock.t += ms + late; late = 0; } };
+  const shaper = new TokenBucketShaper({ rateOf: () => 80_000, clock: stalling, burstMs: 50 });
+  // 1000 bytes = 100 ms at 80 kbit/s: the first packet uses the burst, the second waits (and wakes 200 ms late).
+  await shaper.admit(link, 1000);
+  await shaper.admit(link, 1000);
+  clock.t += 10_000;
+  // After 10 s idle: 50 ms of credit (4000 bits) — a 500-byte packet passes, the next 500 bytes wait.
+  assert.equal(shaper.admit(link, 500), undefined);
+  const before = clock.t;
+  await shaper.admit(link, 500);
+  assert.equal(clock.t - before, 50);
+});
+
 test('token bucket: unbudgeted links are never delayed; traffic below the rate passes at once', async () => {
   const clock = virtualClock();
   const shaper = new TokenBucketShaper({ rateOf: (l) => (l.to === 'gateway' ? 80_000 : null), clock, burstMs: 100 });

@@ -62,7 +62,7 @@ async function codec(opts: BenchOptions): Promise<BenchRecord> {
   const minMs = opts.quick ? 40 : 200;
   const { benchCoders, benchQuantizers } = await import('@edgefl/codec');
   const quantizers = await benchQuantizers(sizes, minMs);
-  const results = [...quantizers, ...(await benchCoders(sizes, minMs))];
+  const results = [...quantizers, ...(await benchCoders(sizes, minMs)), ...(await modelUpdateBits(opts.quick ?? false))];
   const refs = quantizers.filter((r) => r['phase'] === 'reference');
   const ref = refs[refs.length - 1];
   return {
@@ -70,6 +70,26 @@ async function codec(opts: BenchOptions): Promise<BenchRecord> {
     reference: { name: 'plain JS sum of squares over the same Float32Array', value: ref?.value ?? null, unit: 'M elements/s' },
     results,
   };
+}
+
+/**
+ * Bits per element on real model updates against the order-0 entropy of the coded symbols:
+ * the digits MLP update (repository data) and, unless --quick and when Debian's
+ * dataset-fashion-mnist is installed, the MALCOM-PSGD paper's 784-512-512-10 MLP
+ * (d = 669,706; ~5 s of plain-JS training).
+ */
+async function modelUpdateBits(quick: boolean): Promise<BenchRow[]> {
+  const [{ benchModelUpdateBits, mlpUpdate, DIGITS_MLP_UPDATE, FASHION_MLP_UPDATE }, { loadDataset, standardize, hasFashionMnist }] =
+    await Promise.all([import('@edgefl/codec'), import('@edgefl/data')]);
+  const rows = benchModelUpdateBits('digits MLP 64-128-10', mlpUpdate(standardize(loadDataset('digits')).train, DIGITS_MLP_UPDATE));
+  if (quick) return rows;
+  if (hasFashionMnist()) {
+    const fashion = loadDataset({ name: 'fashion-mnist', split: 'test' });
+    rows.push(...benchModelUpdateBits('fashion-mnist MLP 784-512-512-10', mlpUpdate(fashion, FASHION_MLP_UPDATE)));
+  } else {
+    process.stderr.write('bench codec: fashion-mnist is not installed (apt-get install dataset-fashion-mnist); only the digits model-update rows are measured\n');
+  }
+  return rows;
 }
 
 async function train(opts: BenchOptions): Promise<BenchRecord> {

@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { EdgeflError, errorMessage } from '@edgefl/core';
 import type { LinksSnapshot } from '@edgefl/gateway';
 import { SORT_KEYS, renderTop, type SortKey } from './render.js';
@@ -21,6 +22,43 @@ export class TopError extends EdgeflError {
   }
 }
 
+/**
+ * The monitor password, from (in order) `--password-file`, `--password` (with a warning: the
+ * command line is visible to every user through `ps` and lands in shell history) or the
+ * EDGEFL_PASSWORD environment variable; undefined when none is given.
+ */
+export function topPassword(
+  o: { readonly password?: string | undefined; readonly passwordFile?: string | undefined },
+  env: string | undefined,
+  warn: (message: string) => void,
+): string | undefined {
+  if (o.passwordFile !== undefined && o.password !== undefined) {
+    throw new TopError('both --password and --password-file were given', 'keep --password-file (or $EDGEFL_PASSWORD) and drop --password');
+  }
+  if (o.passwordFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(o.passwordFile, 'utf8');
+    } catch (e) {
+      throw new TopError(`cannot read --password-file ${o.passwordFile}: ${errorMessage(e)}`, 'write the monitor password into that file (chmod 600)', { cause: e });
+    }
+    try {
+      if ((statSync(o.passwordFile).mode & 0o077) !== 0) warn(`password file ${o.passwordFile} is readable by other users; chmod 600 it`);
+    } catch {
+      // the read succeeded; an unreadable mode is nothing to warn about
+    }
+    const secret = text.trim();
+    if (secret === '') throw new TopError(`--password-file ${o.passwordFile} is empty`, 'put the monitor password in it');
+    return secret;
+  }
+  if (o.password !== undefined) {
+    warn('--password puts the secret on the command line (visible in `ps` and shell history); export EDGEFL_PASSWORD or use --password-file instead');
+    return o.password;
+  }
+  const fromEnv = env?.trim();
+  return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+}
+
 async function fetchLinks(o: TopOptions): Promise<LinksSnapshot> {
   const url = new URL('/api/links', o.gateway);
   const headers: Record<string, string> = {};
@@ -32,7 +70,7 @@ async function fetchLinks(o: TopOptions): Promise<LinksSnapshot> {
     throw new TopError(`cannot reach the gateway monitor at ${url.origin}: ${errorMessage((e as { cause?: unknown }).cause ?? e)}`,
       'start the gateway with a monitor section (monitor: { host, port }) and pass its address with --gateway http://host:port', { cause: e });
   }
-  if (res.status === 401) throw new TopError(`the gateway monitor at ${url.origin} wants credentials`, 'pass --user and --password');
+  if (res.status === 401) throw new TopError(`the gateway monitor at ${url.origin} wants credentials`, 'pass --user, with the password in $EDGEFL_PASSWORD or --password-file');
   if (!res.ok) throw new TopError(`the gateway monitor answered ${res.status} ${res.statusText}`, 'check --gateway points at the monitor port, not the MQTT port');
   const body = (await res.json()) as LinksSnapshot;
   if (body?.format !== 'edgefl-links/1' || !Array.isArray(body.devices)) {

@@ -1,10 +1,13 @@
 /**
- * A loopback MQTT load, run in a worker thread so the load generator does not share the
- * broker's thread: the gateway's aedes broker runs on the main thread, Mosquitto in its own
- * process, and each gets the same load from a thread of its own (`edgefl bench broker
- * --against mosquitto`). Clients are plain mqtt.js with TCP_NODELAY (connectMqttAsync).
+ * A loopback MQTT load, run in a child process so the load generator shares nothing with
+ * the broker under test: the gateway's aedes broker runs in the bench's process (as
+ * `edgefl gateway` runs it in its own), Mosquitto in its own, and each gets the same load
+ * from a process of its own (`edgefl bench broker --against mosquitto`). A worker thread
+ * would share the broker's process: V8's garbage-collection helper threads and the
+ * allocator, which Mosquitto's process never shares with the load. Clients are plain
+ * mqtt.js with TCP_NODELAY (connectMqttAsync).
  */
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
@@ -47,7 +50,8 @@ export interface PingPongResult {
   readonly carried: number;
 }
 
-export type MqttLoadResult = FanInResult | PingPongResult;
+/** A load's result; from a child process also the CPU time (ms) the load generator itself used. */
+export type MqttLoadResult = (FanInResult | PingPongResult) & { readonly loadCpuMs?: number };
 
 const clientOptions = (id: string) => ({ protocolVersion: 4 as const, clientId: id, clean: true, reconnectPeriod: 0, connectTimeout: 10_000 });
 
@@ -127,27 +131,27 @@ export function runLoadHere(url: string, load: MqttLoad): Promise<MqttLoadResult
 }
 
 /**
- * Runs `load` against the broker at `url` from a fresh worker thread (the worker file next to
- * this one, `.js` from dist/ or `.ts` under tsx, as the trainer's worker host does).
+ * Runs `load` against the broker at `url` from a fresh child process (the entry next to this
+ * file: `.js` from dist/, or `.ts` when the bench itself runs under tsx, which the child
+ * inherits through Node's exec arguments).
  */
-export function runLoadInWorker(url: string, load: MqttLoad): Promise<MqttLoadResult> {
+export function runLoadInChild(url: string, load: MqttLoad): Promise<MqttLoadResult> {
   const ext = extname(fileURLToPath(import.meta.url));
-  const entry = new URL(`./mqtt-load-worker${ext}`, import.meta.url);
-  const workerData = { url, load };
-  let worker: Worker;
-  if (ext === '.js') worker = new Worker(entry, { workerData });
-  else {
-    const api = import.meta.resolve('tsx/esm/api');
-    const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-    worker = new Worker(boot, { eval: true, workerData });
-  }
+  const entry = fileURLToPath(new URL(`./mqtt-load-child${ext}`, import.meta.url));
+  const underTsx = process.execArgv.some((a) => a.includes('tsx'));
+  const execArgv = ext === '.ts' && !underTsx ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
+  const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     let result: MqttLoadResult | null = null;
-    worker.once('message', (m: { ok: true; result: MqttLoadResult } | { ok: false; error: string }) => {
+    let failure: Error | null = null;
+    child.once('message', (m: { ok: true; result: MqttLoadResult } | { ok: false; error: string }) => {
       if (m.ok) result = m.result;
-      else reject(new Error(`benchmark load failed: ${m.error}`));
+      else failure = new Error(`benchmark load failed: ${m.error}`);
     });
-    worker.once('error', reject);
-    worker.once('exit', (code) => (result !== null ? resolve(result) : reject(new Error(`benchmark load worker exited with code ${code} and no result`))));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      result !== null ? resolve(result) : reject(failure ?? new Error(`benchmark load process exited with code ${code} and no result`)),
+    );
+    child.send({ url, load });
   });
 }

@@ -8,8 +8,17 @@ import { readKeyFile, roleOf, type KeyEntry } from './keystore.js';
 import { TopicPolicy, type Identity, type Neighbours } from './policy.js';
 import { verifySecret } from './secrets.js';
 
-/** Where credentials come from: a key file the gateway watches, or entries in memory (sim, tests). */
-export type KeySource = { readonly file: string } | { readonly entries: readonly KeyEntry[] };
+/**
+ * Where credentials come from: a key file the gateway watches, or entries in memory (sim,
+ * tests). In-memory entries may come with `knownSecrets`: the secret each entry's hash was
+ * made from in this same process (`provisionFleet`). Those count as verified already, as a
+ * first successful scrypt check would record them, so a fleet of 1,000 in-process agents
+ * connecting at once does not queue 1,000 scrypt runs behind its CONNACKs; any other secret
+ * is still checked against the hash. Never fill it from outside the process.
+ */
+export type KeySource =
+  | { readonly file: string }
+  | { readonly entries: readonly KeyEntry[]; readonly knownSecrets?: ReadonlyMap<string, string> };
 
 export interface AuthorizerOptions {
   readonly keys: KeySource;
@@ -130,6 +139,13 @@ export class Authorizer {
   private load(): void {
     const list = 'file' in this.o.keys ? readKeyFile(this.o.keys.file).keys : this.o.keys.entries;
     this.entries = new Map(list.map((k) => [k.id, k]));
+    const known = 'entries' in this.o.keys ? this.o.keys.knownSecrets : undefined;
+    if (known !== undefined) {
+      for (const e of list) {
+        const secret = known.get(e.id);
+        if (secret !== undefined) this.verified.add(digest(e.id, secret, e.hash).toString('hex'));
+      }
+    }
   }
 
   /** Is the key a client proved still the identity's key? (A rotation or revocation makes it not.) */

@@ -10,7 +10,9 @@ export interface ProvisionedFleet {
 
 /**
  * Fresh credentials for a fleet that lives in one process (`edgefl sim`, tests): a random
- * secret per device, hashed as the key file would hold it, never written anywhere.
+ * secret per device, hashed as the key file would hold it, never written anywhere. Hand the
+ * gateway `{ entries, knownSecrets: secrets }` so its agents' connections skip the scrypt
+ * check of secrets this process made (KeySource).
  */
 export async function provisionFleet(devices: readonly string[]): Promise<ProvisionedFleet> {
   const secrets = new Map(devices.map((d) => [d, newSecret()] as const));

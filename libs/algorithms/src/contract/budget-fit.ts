@@ -1,6 +1,7 @@
 import { isEdgeflError } from '@edgefl/core';
 import { createCompressor, fitToBudget, type BudgetFit, type CodecCompressor, type CodecSpec } from '@edgefl/codec';
 import type { NodeId, RoundBudget } from './types.js';
+import type { BuildContext } from './declaration.js';
 import { AlgorithmError } from './errors.js';
 import { codecState, restoreCodecState, type StateRecord, type StateValue } from './snapshot.js';
 
@@ -57,6 +58,20 @@ export class BudgetedCodec {
     }
   }
 
+  /**
+   * The compressor and its state for a message from `from` to `to` this round, fitted to the
+   * link's budget: what the sender encodes with and the receiver decodes with.
+   */
+  codecFor(from: NodeId, to: readonly NodeId[]): { c: CodecCompressor<unknown>; state: unknown } {
+    return this.compressor(this.fit(from, to).spec);
+  }
+
+  /** Fits every sender's link to `to` now, so a budget no setting meets fails at job start, naming the minimum. */
+  check(senders: readonly NodeId[], to: readonly NodeId[]): this {
+    for (const s of senders) this.fit(s, to);
+    return this;
+  }
+
   /** The compressor (and its state, created once) for a fitted spec. */
   compressor(spec: CodecSpec): { c: CodecCompressor<unknown>; state: unknown } {
     const key = JSON.stringify(spec);
@@ -68,4 +83,24 @@ export class BudgetedCodec {
     }
     return e;
   }
+}
+
+/** What an algorithm's options carry to fit its codecs: the job's per-round budgets, when it has any. */
+export interface RoundBudgetOption {
+  readonly roundBudget?: RoundBudget;
+}
+
+/** The build context's per-round budgets as algorithm options (spread into them: `{ ...p, ...roundBudgetOf(ctx) }`). */
+export function roundBudgetOf(ctx: BuildContext): RoundBudgetOption {
+  return ctx.roundBudget ? { roundBudget: ctx.roundBudget } : {};
+}
+
+/**
+ * A setting of `bits` per coordinate fitted to the per-round budget of `from` → `to` for a
+ * codec family with that knob (`dq`, `uniform`, `qgadmm`): the configured bits, or fewer.
+ * For algorithms that agree on their bits at setup (the DQ family).
+ */
+export function fittedBits(spec: CodecSpec & { readonly bits: number }, dim: number, budget: RoundBudget | undefined, from: NodeId, to: NodeId): number {
+  const fitted = new BudgetedCodec(spec, dim, budget).fit(from, [to]).spec['bits'];
+  return typeof fitted === 'number' ? fitted : spec.bits;
 }

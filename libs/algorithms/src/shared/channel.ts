@@ -1,8 +1,9 @@
 import { errorMessage, type Log, type Rng } from '@edgefl/core';
 import { createCompressor, type CodecCompressor, type CodecSpec } from '@edgefl/codec';
-import type { Inbound, NodeId } from '../contract/types.js';
+import type { Inbound, NodeId, RoundBudget } from '../contract/types.js';
 import { AlgorithmError } from '../contract/errors.js';
 import { SnapshotError, bool, codecState, floats, num, restoreCodecState, sub, type StateRecord, type StateValue } from '../contract/snapshot.js';
+import { BudgetedCodec } from '../contract/budget-fit.js';
 
 /**
  * Per-link channels of a peer: one codec pair, the state both ends of a link must share
@@ -37,6 +38,13 @@ export interface ChannelOptions {
   readonly codec: CodecSpec;
   readonly dim: number;
   readonly log: Log;
+  /**
+   * Per-round payload budgets of the peer links: a node's one transmission to all its
+   * neighbours is fitted to the tightest of its links (e.g. Q-GADMM's bits per coordinate);
+   * a receiver fits each sender's the same way. Links are symmetric: a node sends to the
+   * nodes it receives from.
+   */
+  readonly roundBudget?: RoundBudget | undefined;
 }
 
 /** What one transmission carries, ready to become an Outbound (receivers added by the caller). */
@@ -63,12 +71,15 @@ export interface ChannelDelivery {
 }
 
 interface ReceiveSide {
+  /** the sender's codec, fitted to its links' budgets */
+  readonly codec: CodecCompressor<unknown>;
   state: unknown;
   reference: Float32Array;
   awaiting: boolean;
 }
 
 export class PeerChannels {
+  /** this node's send codec, fitted to its links' budgets */
   private readonly codec: CodecCompressor<unknown>;
   private sendState: unknown;
   private sendReference: Float32Array;
@@ -82,11 +93,13 @@ export class PeerChannels {
 
   constructor(private readonly o: ChannelOptions) {
     if (o.senders.length > MAX_RESYNC_SENDERS) throw new AlgorithmError(`a node may receive from at most ${MAX_RESYNC_SENDERS} peers, ${o.self} has ${o.senders.length}`, 'use a sparser topology (e.g. regular with a smaller degree)');
-    this.codec = createCompressor(o.codec);
+    const fitted = new BudgetedCodec(o.codec, o.dim, o.roundBudget);
+    this.codec = createCompressor(fitted.fit(o.self, o.senders).spec);
     this.sendState = this.codec.initState(o.dim);
     this.sendReference = new Float32Array(o.dim);
     for (const s of o.senders) {
-      this.receivers.set(s, { state: this.codec.initState(o.dim), reference: new Float32Array(o.dim), awaiting: false });
+      const codec = createCompressor(fitted.fit(s, o.sendersOf(s)).spec);
+      this.receivers.set(s, { codec, state: codec.initState(o.dim), reference: new Float32Array(o.dim), awaiting: false });
     }
   }
 
@@ -181,7 +194,7 @@ export class PeerChannels {
         this.markMissed(from, r, kf);
         return null;
       }
-      r.state = reanchor(this.codec, kf.reference, this.o.dim);
+      r.state = reanchor(r.codec, kf.reference, this.o.dim);
       r.reference = kf.reference;
       const wasAwaiting = r.awaiting;
       r.awaiting = false;
@@ -193,7 +206,7 @@ export class PeerChannels {
       return null;
     }
     try {
-      const ref = this.codec.decode(m.body, this.o.dim, r.state);
+      const ref = r.codec.decode(m.body, this.o.dim, r.state);
       r.reference = Float32Array.from(ref);
       return { reference: Float32Array.from(ref), keyframe: false, senderAwaitsMe };
     } catch (e) {

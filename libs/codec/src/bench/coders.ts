@@ -1,23 +1,17 @@
 /**
  * Throughput of the bit-level coders (bits/, coders/) against a reference measured in the
  * same run: one plain JS pass over a Float32Array of the same length (sum of squares),
- * re-measured next to every row. Target (issue 3): entropy coders ≥ 50 million symbols/s
+ * freshly compiled and timed in turns with every row. Target (issue 3): entropy coders ≥ 50 million symbols/s
  * encode and decode at d = 10⁶.
  */
-import { Rng, bestMs, referenceRate, type BenchRow } from '@edgefl/core';
+import { Rng, referenceRate, type BenchRow } from '@edgefl/core';
+import { timeAgainstReference } from './against-reference.js';
 import { packFixed, unpackFixed } from '../bits/index.js';
 import {
   decodeEliasArray, decodeGolombArray, decodeMalcomSymbols, decodeRans, decodeSparseIndex, encodeEliasArray,
   encodeGolombArray, encodeMalcomSymbols, encodeRans, encodeSparseIndex, optimalGolombParameter,
 } from '../coders/index.js';
-
-function entropyOf(symbols: ArrayLike<number>): number {
-  const counts = new Map<number, number>();
-  for (let i = 0; i < symbols.length; i++) counts.set(symbols[i]!, (counts.get(symbols[i]!) ?? 0) + 1);
-  let h = 0;
-  for (const c of counts.values()) h -= (c / symbols.length) * Math.log2(c / symbols.length);
-  return h;
-}
+import { entropyOf } from './entropy.js';
 
 /** MALCOM's alphabet: dithered min–max L = 8 levels of a Laplace vector with 30 % exact zeros (symbol 0). */
 function malcomInput(rng: Rng, d: number): Uint8Array {
@@ -45,12 +39,12 @@ export async function benchCoders(sizes: number[], minMs = 200): Promise<BenchRo
     const refRate = referenceRate(ref, minMs); // million elements per second
     rows.push({ name: 'reference: sum of squares (Float32Array)', value: refRate, unit: 'M elements/s', ratioToReference: 1, d });
 
-    // The reference is re-measured next to every row, so load from other processes
-    // shifts both sides of the ratio alike.
+    // Every row is timed in turns with a fresh reference pass (against-reference.ts), so
+    // load from other processes shifts both sides of the ratio alike.
     const add = (name: string, n: number, fn: () => unknown, extra: Record<string, string | number> = {}, unit = 'M symbols/s'): void => {
-      const localRef = referenceRate(ref, minMs / 2);
-      const rate = n / bestMs(fn, minMs) / 1e3;
-      rows.push({ name, value: rate, unit, ratioToReference: rate / localRef, referenceValue: localRef, d, ...extra });
+      const t = timeAgainstReference(ref, fn, minMs);
+      const rate = n / t.ms / 1e3;
+      rows.push({ name, value: rate, unit, ratioToReference: rate / t.refRate, referenceValue: t.refRate, d, ...extra });
     };
     const bitsRow = (coder: string, bits: number, n: number, symbols: ArrayLike<number>): Record<string, number | string> =>
       ({ coder, bitsPerSymbol: bits / n, entropyBitsPerSymbol: entropyOf(symbols) });

@@ -3,12 +3,15 @@
  * same run: one plain JS pass over a Float32Array of the same length (sum of squares).
  * Encode and decode in million elements/s, bits per element, the empirical entropy of
  * the symbols, and each throughput's ratio to the reference. Targets (issue 3):
- * fixed-width quantize + pack ≥ 0.1 × the reference, unpack ≥ 0.3 ×. The reference is
- * re-measured next to every row, so load from other processes shifts both sides alike.
+ * fixed-width quantize + pack ≥ 0.1 × the reference, unpack ≥ 0.3 ×. Every row is timed in
+ * turns with a fresh reference pass (`timeAgainstReference`), so load from other processes
+ * shifts both sides alike.
  */
-import { Rng, bestMs, consume, referenceRate, type BenchRow } from '@edgefl/core';
+import { Rng, consume, referenceRate, type BenchRow } from '@edgefl/core';
+import { timeAgainstReference } from './against-reference.js';
 import { createCompressor } from '../registry.js';
 import type { CodecSpec } from '../types.js';
+import { valueEntropy } from './entropy.js';
 
 /** The compressors measured; fixed-width ones are the ones the targets apply to. */
 export const BENCH_SPECS: readonly CodecSpec[] = [
@@ -31,22 +34,6 @@ export const BENCH_SPECS: readonly CodecSpec[] = [
   { id: 'sign' },
   { id: 'ef', inner: 'topk', ratio: 0.01 },
 ];
-
-/**
- * Empirical entropy (bits/element) of the quantizer's output. Each per-message scalar
- * quantizer maps symbols one-to-one onto reconstruction values, so the entropy of the
- * decoded values is the entropy of the symbols. null for codecs without a symbol alphabet.
- */
-function valueEntropy(x: Float32Array): number | null {
-  const counts = new Map<number, number>();
-  for (let i = 0; i < x.length; i++) {
-    counts.set(x[i]!, (counts.get(x[i]!) ?? 0) + 1);
-    if (counts.size > 70_000) return null; // not a small alphabet (float pass-through, top-k values)
-  }
-  let h = 0;
-  for (const c of counts.values()) h -= (c / x.length) * Math.log2(c / x.length);
-  return h;
-}
 
 /** A model-update-like vector: Laplace-distributed with 20 % exact zeros (seeded). */
 function updateVector(d: number, seed: number): Float32Array {
@@ -80,16 +67,15 @@ export async function benchQuantizers(sizes: number[], minMs = 200, specs: reado
       const body = c.encode(v, bodyState, new Rng(2)).body;
       const stEnc = encState();
       const stDec = encState();
-      // the machine may be shared: re-measure the reference next to every row so each ratio
-      // compares like with like
-      const rowRefRate = referenceRate(v, minMs / 2);
-      const encMs = bestMs(() => { consume(c.encode(v, spec.id === 'qgadmm' ? encState() : stEnc, rng).payloadBits); }, minMs);
-      const decMs = bestMs(() => { consume(c.decode(body, d, spec.id === 'qgadmm' ? encState() : stDec).length); }, minMs);
+      // the machine may be shared: each phase is timed in turns with a fresh reference pass,
+      // so each ratio compares like with like (against-reference.ts)
+      const enc = timeAgainstReference(v, () => { consume(c.encode(v, spec.id === 'qgadmm' ? encState() : stEnc, rng).payloadBits); }, minMs);
+      const dec = timeAgainstReference(v, () => { consume(c.decode(body, d, spec.id === 'qgadmm' ? encState() : stDec).length); }, minMs);
       const label = JSON.stringify(spec);
       const extra = { d, codec: label, bitsPerElement: sample.payloadBits / d, entropy: valueEntropy(sample.decoded) };
-      const encRate = d / encMs / 1e3, decRate = d / decMs / 1e3;
-      rows.push({ name: `${label} encode d=${d}`, value: encRate, unit: 'M elements/s', ratioToReference: encRate / rowRefRate, phase: 'encode', reference: rowRefRate, ...extra });
-      rows.push({ name: `${label} decode d=${d}`, value: decRate, unit: 'M elements/s', ratioToReference: decRate / rowRefRate, phase: 'decode', reference: rowRefRate, ...extra });
+      const encRate = d / enc.ms / 1e3, decRate = d / dec.ms / 1e3;
+      rows.push({ name: `${label} encode d=${d}`, value: encRate, unit: 'M elements/s', ratioToReference: encRate / enc.refRate, phase: 'encode', reference: enc.refRate, ...extra });
+      rows.push({ name: `${label} decode d=${d}`, value: decRate, unit: 'M elements/s', ratioToReference: decRate / dec.refRate, phase: 'decode', reference: dec.refRate, ...extra });
     }
   }
   return rows;

@@ -4,3 +4,4 @@ export * from './symbol-counts.js';
 export * from './malcom.js';
 export * from './sparse-index.js';
 export * from './rans.js';
+export * from './qsgd-elias.js';

@@ -9,11 +9,25 @@ export type MalcomSpec = {
   readonly id: 'malcom';
   /** quantization levels L (paper: 8); symbols 0..L plus a dedicated zero */
   readonly levels: number;
-  /** 'paper' applies the 1/τ shrink (τ = 1 + d/L²) Lemma 1 needs; 'none' is unbiased */
-  readonly shrink?: 'paper' | 'none';
+  /**
+   * 'paper': the receiver scales by 1/τ, τ = 1 + d/L² (eq. 6, the L²/(L² + d) factor Lemma 1
+   * needs; ≈ 10⁻⁴ at d = 669,706, L = 8); 'none': no shrink, unbiased. Unset: MALCOM_DEFAULT_SHRINK.
+   */
+  readonly shrink?: MalcomShrink;
   /** symbol coder: 'malcom' (default, paper 002 Algorithm 3), 'fixed' or 'rans' */
   readonly coder?: SymbolCoder;
 };
+
+export const MALCOM_SHRINKS = ['paper', 'none'] as const;
+export type MalcomShrink = (typeof MALCOM_SHRINKS)[number];
+
+/**
+ * The shrink of a spec that names none. Which setting lets MALCOM-PSGD reach the paper's
+ * accuracy cut-off is settled by the reproduction (docs/reproductions.md); flip it here.
+ * Every encoded spec names its shrink explicitly (it travels in the envelope), so the
+ * default never changes how a received message decodes.
+ */
+export const MALCOM_DEFAULT_SHRINK: MalcomShrink = 'paper';
 
 const SIDE_BYTES = 8;
 const MAX_LEVELS = 65533;
@@ -30,9 +44,9 @@ export function createMalcom(spec: MalcomSpec): CodecCompressor<void> {
     throw new CodecError(`malcom: levels = ${String(L)} is not an integer in 1..${MAX_LEVELS}`,
       'set levels to the number of quantization levels, e.g. { id: \'malcom\', levels: 8 } as in the paper');
   }
-  const shrink = spec.shrink ?? 'paper';
-  if (shrink !== 'paper' && shrink !== 'none') {
-    throw new CodecError(`malcom: shrink = ${String(shrink)} is not 'paper' or 'none'`, 'use shrink: paper (default) or none');
+  const shrink = spec.shrink ?? MALCOM_DEFAULT_SHRINK;
+  if (!(MALCOM_SHRINKS as readonly string[]).includes(shrink)) {
+    throw new CodecError(`malcom: shrink = ${String(shrink)} is not 'paper' or 'none'`, `use shrink: paper or none (default ${MALCOM_DEFAULT_SHRINK})`);
   }
   const coder = checkCoder('malcom', spec.coder ?? 'malcom');
   const tauOf = (d: number): number => (shrink === 'paper' ? malcomTau(d, L) : 1);

@@ -2,7 +2,7 @@ import type { CodecCompressor } from './compressor.js';
 import { checkBodyAtLeast, checkDim, checkFiniteInput, f32le, readFiniteF32, viewOf, withSideInfo } from './checks.js';
 import { BitReader } from '../bits/bit-reader.js';
 import { BitWriter } from '../bits/bit-writer.js';
-import { readEliasOmega, writeEliasOmega } from '../coders/elias.js';
+import { padWithOnes, readQsgdPerCoordinate, readQsgdRuns, writeQsgdPerCoordinate, writeQsgdRuns } from '../coders/qsgd-elias.js';
 import { CodecError } from '../errors.js';
 import { RANS_MAX_ALPHABET, decodeRans, encodeRans } from '../coders/rans.js';
 import type { Rng } from '@edgefl/core';
@@ -12,36 +12,30 @@ export type QsgdSpec = {
   readonly id: 'qsgd';
   /** quantization levels s (levels of |v_i|/‖v‖ are multiples of 1/s) */
   readonly levels: number;
-  /** CHOCO-SGD's rescaled variant: divide by τ = 1 + min(d/s², √d/s) (biased, contractive) */
+  /**
+   * CHOCO-SGD's rescaled variant (paper 002): divide by τ = 1 + min(d/s², √d/s), which makes
+   * Q contractive (biased). Off by default (plain QSGD is unbiased); CHOCO configurations set it.
+   */
   readonly rescale?: boolean;
-  /** 'elias' (default): ω(l + 1) and a sign bit per coordinate; 'rans': signed levels −s..s entropy coded */
-  readonly coder?: 'elias' | 'rans';
+  /**
+   * 'elias' (default): QSGD's own coding — Elias-ω run lengths between non-zero levels, then
+   * sign and Elias-ω level; 'per-coordinate': ω(|l| + 1) and a sign bit for every coordinate
+   * (edgefl's earlier form, 13× larger at d = 669,706, s = 8); 'rans': signed levels −s..s rANS coded.
+   */
+  readonly coder?: QsgdCoder;
 };
 
+export const QSGD_CODERS = ['elias', 'per-coordinate', 'rans'] as const;
+export type QsgdCoder = (typeof QSGD_CODERS)[number];
+
 const SIDE_BYTES = 4;
-
-/**
- * Every ω code ends in a 0 bit, so padding the last byte with 1s (not 0s, which would read
- * as extra zero levels) lets the decoder check it consumed exactly `dim` codes.
- */
-function padWithOnes(body: Uint8Array, bits: number): Uint8Array {
-  const pad = body.length * 8 - bits;
-  if (pad > 0) body[body.length - 1]! |= (1 << pad) - 1;
-  return body;
-}
-
-function checkOnesPadding(codec: string, r: BitReader, dim: number): void {
-  const left = r.bitsRemaining;
-  if (left >= 8 || r.readBits(left) !== (1 << left) - 1) {
-    throw new CodecError(`${codec}: ${left} bits left after ${dim} coordinates are not padding (wrong dimension or trailing bytes)`);
-  }
-}
 const MAX_LEVELS = 1 << 24;
 
 /**
- * QSGD (Alistarh et al. 2017; ALGORITHMS.md §6): ‖v‖₂ as float32, then per coordinate the
- * stochastic level l_i ∈ {0..s} of s|v_i|/‖v‖ (unbiased) Elias-ω coded as l_i + 1, and a
- * sign bit when l_i > 0. Payload = 32 + Σ_i (|ω(l_i + 1)| + [l_i > 0]) bits.
+ * QSGD (Alistarh et al. 2017): ‖v‖₂ as float32, then the stochastic levels l_i ∈ {0..s} of
+ * s|v_i|/‖v‖ (unbiased) with their signs, coded as in the paper (§3.2): for each non-zero
+ * level, Elias-ω of the run length to it, a sign bit, Elias-ω of the level.
+ * Payload = 32 + Σ_{l_i ≠ 0} (|ω(r_i)| + 1 + |ω(|l_i|)|) bits (see coders/qsgd-elias.ts).
  * `rescale` is the CHOCO paper's (paper 002) variant Q/τ, τ = 1 + min(d/s², √d/s).
  */
 export function createQsgd(spec: QsgdSpec): CodecCompressor<void> {
@@ -52,8 +46,8 @@ export function createQsgd(spec: QsgdSpec): CodecCompressor<void> {
   }
   const rescale = spec.rescale ?? false;
   const coder = spec.coder ?? 'elias';
-  if (coder !== 'elias' && coder !== 'rans') {
-    throw new CodecError(`qsgd: coder = ${String(coder)} is not 'elias' or 'rans'`, "use coder: 'elias' (the paper's) or 'rans'");
+  if (!(QSGD_CODERS as readonly string[]).includes(coder)) {
+    throw new CodecError(`qsgd: coder = ${String(coder)} is not one of ${QSGD_CODERS.join(', ')}`, "use coder: 'elias' (the paper's), 'per-coordinate' or 'rans'");
   }
   if (coder === 'rans' && 2 * s + 1 > RANS_MAX_ALPHABET) {
     throw new CodecError(`qsgd: levels = ${s} is too many for the rANS coder (at most ${(RANS_MAX_ALPHABET - 1) / 2})`, 'use fewer levels or coder: elias');
@@ -115,13 +109,10 @@ export function createQsgd(spec: QsgdSpec): CodecCompressor<void> {
       const norm = Math.fround(Math.sqrt(ss));
       const levels = signedLevels(v, norm, rng);
       if (coder === 'rans') return encodeRansForm(levels, norm);
-      const w = new BitWriter(d / 2 + 16);
+      const w = new BitWriter(coder === 'elias' ? d / 16 + 16 : d / 2 + 16);
       w.writeBitsFrom(f32le(norm), 32);
-      for (let i = 0; i < d; i++) {
-        const l = levels[i]!;
-        writeEliasOmega(w, (l < 0 ? -l : l) + 1);
-        if (l !== 0) w.writeBit(l < 0 ? 1 : 0);
-      }
+      if (coder === 'elias') writeQsgdRuns(w, levels);
+      else writeQsgdPerCoordinate(w, levels);
       const decoded = reconstruct(levels, norm);
       const payloadBits = w.bitLength;
       return { body: padWithOnes(w.finish(), payloadBits), payloadBits, decoded };
@@ -134,16 +125,15 @@ export function createQsgd(spec: QsgdSpec): CodecCompressor<void> {
       if (coder === 'rans') return decodeRansForm(body, dim, norm);
       const r = new BitReader(body);
       r.skipBits(32);
-      // every coordinate costs at least one bit: reject impossible dims before allocating
-      if (dim > r.bitsRemaining) throw new CodecError(`qsgd: ${dim} coordinates cannot fit in ${r.bitsRemaining} bits (truncated message or wrong dimension)`);
+      // per coordinate, every coordinate costs at least one bit: reject impossible dims before
+      // allocating (the runs form codes zeros for free; the envelope bounds dim)
+      if (coder === 'per-coordinate' && dim > r.bitsRemaining) {
+        throw new CodecError(`qsgd: ${dim} coordinates cannot fit in ${r.bitsRemaining} bits (truncated message or wrong dimension)`);
+      }
       const out = new Float32Array(dim);
       const a = norm / s / tauOf(dim);
-      for (let i = 0; i < dim; i++) {
-        const l = readEliasOmega(r) - 1;
-        if (l > s) throw new CodecError(`qsgd: level ${l} at index ${i} exceeds s = ${s}`);
-        if (l > 0) out[i] = r.readBit() ? -a * l : a * l;
-      }
-      checkOnesPadding('qsgd', r, dim);
+      if (coder === 'elias') readQsgdRuns('qsgd', r, s, a, out);
+      else readQsgdPerCoordinate('qsgd', r, s, a, out);
       return out;
     },
   };

@@ -3,6 +3,7 @@ import type { IndicatedCompressor } from './compressor.js';
 import { checkCoder, type SymbolCoder } from './symbol-stage.js';
 import { checkDim, checkFiniteInput } from './checks.js';
 import { TERN_NEG, TERN_POS, decodeTernaryDense, decodeTernaryIndicated, encodeTernaryDense, encodeTernaryIndicated, expandTernarySegments, type Segment } from './ternary-body.js';
+import { ternaryCompressor } from './ternary-forms.js';
 import { CodecError } from '../errors.js';
 
 export type TernGradSpec = {
@@ -75,30 +76,21 @@ export function createTernGrad(spec: TernGradSpec = { id: 'terngrad' }): Indicat
     return { decoded: expandTernarySegments(scales, segments, codes, new Float32Array(dim)), indicator };
   };
   const out: TernGradSpec = { id: 'terngrad', ...(coder !== 'fixed' ? { coder } : {}), ...(form !== 'dense' ? { form } : {}), ...(spec.layers !== undefined ? { layers: spec.layers } : {}) };
-  return {
-    spec: out,
-    initState: () => undefined,
-    encode(v, _state, rng) {
-      if (form === 'sparse') {
-        const support = new Uint8Array(v.length);
-        for (let i = 0; i < v.length; i++) support[i] = v[i] !== 0 ? 1 : 0;
-        return encodeOn(v, support, rng);
-      }
+  return ternaryCompressor({
+    spec: out, form, encodeOn, decodeIndicated,
+    encodeDense(v, rng) {
       checkFiniteInput('terngrad', v);
       const { scales, codes, segments } = quantize(v, undefined, rng);
       const { body, payloadBits } = encodeTernaryDense(scales, codes, coder);
       return { body, payloadBits, decoded: expandTernarySegments(scales, segments, codes, new Float32Array(v.length)) };
     },
-    decode(body, dim) {
-      if (form === 'sparse') return decodeIndicated(body, dim).decoded;
+    decodeDense(body, dim) {
       checkDim('terngrad', dim);
       const segments = segmentsFor(dim);
       const { scales, codes } = decodeTernaryDense('terngrad', body, dim, coder, segments.length);
       return expandTernarySegments(scales, segments, codes, new Float32Array(dim));
     },
-    encodeOn,
-    decodeIndicated,
-  };
+  });
 }
 
 /** "150,6,2400" → [150, 6, 2400]; every size a positive integer. */

@@ -2,6 +2,7 @@ import type { IndicatedCompressor } from './compressor.js';
 import { checkCoder, type SymbolCoder } from './symbol-stage.js';
 import { checkDim, checkFiniteInput } from './checks.js';
 import { TERN_NEG, TERN_POS, decodeTernaryDense, decodeTernaryIndicated, encodeTernaryDense, encodeTernaryIndicated, expandTernary } from './ternary-body.js';
+import { ternaryCompressor } from './ternary-forms.js';
 import { CodecError } from '../errors.js';
 import { approxThreshold, optimalThreshold } from '../quantizers/threshold.js';
 
@@ -56,27 +57,19 @@ export function createThreshold(spec: ThresholdSpec): IndicatedCompressor {
     const { scales, indicator, codes } = decodeTernaryIndicated('threshold', body, dim);
     return { decoded: expandTernary(scales[0]!, codes, new Float32Array(dim)), indicator };
   };
-  return {
+  return ternaryCompressor({
     spec: coder === 'fixed' ? { id: 'threshold', threshold: mode, form } : { id: 'threshold', threshold: mode, form, coder },
-    initState: () => undefined,
-    encode(v, _state, rng) {
-      if (form === 'sparse') {
-        const support = new Uint8Array(v.length);
-        for (let i = 0; i < v.length; i++) support[i] = v[i] !== 0 ? 1 : 0;
-        return encodeOn(v, support, rng);
-      }
+    form, encodeOn, decodeIndicated,
+    encodeDense(v) {
       checkFiniteInput('threshold', v);
       const { scale, codes } = quantize(v, undefined);
       const { body, payloadBits } = encodeTernaryDense(scale, codes, coder);
       return { body, payloadBits, decoded: expandTernary(scale, codes, new Float32Array(v.length)) };
     },
-    decode(body, dim) {
-      if (form === 'sparse') return decodeIndicated(body, dim).decoded;
+    decodeDense(body, dim) {
       checkDim('threshold', dim);
       const { scales, codes } = decodeTernaryDense('threshold', body, dim, coder);
       return expandTernary(scales[0]!, codes, new Float32Array(dim));
     },
-    encodeOn,
-    decodeIndicated,
-  };
+  });
 }

@@ -25,7 +25,12 @@ export function fixedPayloadBits(spec: CodecSpec, dim: number): number | null {
     case 'float16':
       return 16 * dim;
     case 'uniform':
+    case 'qgadmm':
+      // qgadmm's side info is the residual's norm R and, like uniform, 64 bits.
       return isFixedUniform(spec) && typeof spec['bits'] === 'number' ? UNIFORM_SIDE_BITS + spec['bits'] * dim : null;
+    case 'dq':
+      // no side info: both ends know the range from the agreed schedule
+      return isFixedUniform(spec) && typeof spec['bits'] === 'number' ? spec['bits'] * dim : null;
     default:
       return null;
   }
@@ -37,7 +42,7 @@ export function fixedPayloadBits(spec: CodecSpec, dim: number): number | null {
  * fixed-size setting. A per-round budget below it cannot be met by this codec.
  */
 export function minimumPayloadBits(spec: CodecSpec, dim: number): number | null {
-  if (spec.id === 'uniform' && isFixedUniform(spec)) return UNIFORM_SIDE_BITS + dim;
+  if (bitsKnob(spec)) return sideBits(spec) + dim;
   if (spec.id === 'topk') return topkMaxBits(1, dim);
   return fixedPayloadBits(spec, dim);
 }
@@ -56,7 +61,8 @@ function topkK(spec: CodecSpec, dim: number): number | null {
 
 /**
  * Chooses this round's codec setting so one message fits `budgetBits` payload bits: the
- * uniform codec takes the most bits per coordinate that fit, b = ⌊(budget − 64)/d⌋, capped
+ * uniform and qgadmm codecs take the most bits per coordinate that fit, b = ⌊(budget − 64)/d⌋
+ * (dq: ⌊budget/d⌋, it sends no side info), capped
  * at the configured b (a budget is a ceiling, not a target); top-k keeps the most coordinates
  * k whose worst case 32k + 1 + d fits (capped at the configured k). Fixed-size codecs are checked;
  * codecs whose size depends on the data are returned unchanged (their overruns are counted
@@ -66,18 +72,19 @@ export function fitToBudget(spec: CodecSpec, dim: number, budgetBits: number): B
   if (!(budgetBits > 0)) throw new CodecError(`payload budget ${budgetBits} is not a positive number of bits`, 'give bitsPerRound > 0');
   const min = minimumPayloadBits(spec, dim);
   if (min !== null && min > budgetBits) {
-    const how = spec.id === 'uniform' ? `1 bit per coordinate × ${dim} + ${UNIFORM_SIDE_BITS} side bits`
+    const how = bitsKnob(spec) ? `1 bit per coordinate × ${dim} + ${sideBits(spec)} side bits`
       : spec.id === 'topk' ? `one 32-bit value + 1 flag bit + a ${dim}-bit index` : `${spec.id} is fixed-size`;
     throw new CodecError(
       `a budget of ${budgetBits} payload bits per round cannot be met by codec ${spec.id}: it needs at least ${min} bits (${how})`,
       `raise bitsPerRound to at least ${min}, or use a codec that can go lower (uniform: d + 64 bits; topk: d + 33 bits)`,
     );
   }
-  if (spec.id === 'uniform' && isFixedUniform(spec) && typeof spec['bits'] === 'number') {
-    const fit = Math.min(spec['bits'], Math.floor((budgetBits - UNIFORM_SIDE_BITS) / dim));
+  if (bitsKnob(spec) && typeof spec['bits'] === 'number') {
+    const side = sideBits(spec);
+    const fit = Math.min(spec['bits'], Math.floor((budgetBits - side) / dim));
     const adapted = fit !== spec['bits'];
     const out: CodecSpec = adapted ? { ...spec, bits: fit } : spec;
-    return { spec: out, maxPayloadBits: UNIFORM_SIDE_BITS + fit * dim, adapted };
+    return { spec: out, maxPayloadBits: side + fit * dim, adapted };
   }
   if (spec.id === 'topk') {
     const k0 = topkK(spec, dim);
@@ -89,6 +96,15 @@ export function fitToBudget(spec: CodecSpec, dim: number, budgetBits: number): B
     }
   }
   return { spec, maxPayloadBits: fixedPayloadBits(spec, dim), adapted: false };
+}
+
+/** Codecs whose `bits` per coordinate set a fixed payload: uniform, qgadmm (both + 64 side bits) and dq (no side bits), with the fixed-width coder. */
+function bitsKnob(spec: CodecSpec): boolean {
+  return (spec.id === 'uniform' || spec.id === 'qgadmm' || spec.id === 'dq') && isFixedUniform(spec) && spec['bits'] !== 'auto';
+}
+
+function sideBits(spec: CodecSpec): number {
+  return spec.id === 'dq' ? 0 : UNIFORM_SIDE_BITS;
 }
 
 function isFixedUniform(spec: CodecSpec): boolean {

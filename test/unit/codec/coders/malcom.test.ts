@@ -7,6 +7,7 @@ import {
   malcomScanBitBound, malcomTypeVectorBits, golombLength, golombParams, symbolCounts,
 } from '@edgefl/codec';
 import { countsOf, entropyBits, laplaceVector, malcomSymbols } from './symbol-sources.js';
+import { measureEq13 } from '../../../bench/malcom-eq13.bench.js';
 
 function roundTrip(symbols: Uint8Array | Uint16Array, alphabet: number): number {
   const { bytes, bits } = encodeMalcomSymbols(symbols, alphabet);
@@ -121,6 +122,21 @@ test('eq. 13 as printed: met on sparse-ish input, but below n·H on dense input 
   const cd = countsOf(dense, 10);
   assert.ok(malcomBitBound(cd) < 100_000 * entropyBits(cd));
   assert.ok(malcomScanBitBound(cd) >= 100_000 * entropyBits(cd));
+});
+
+test('docs/codecs/malcom.md eq. 13 table: the coder is within 1.04 × n·H(f) and its scan-size bound; eq. 13 as printed is below n·H in 6 of 8 cases', () => {
+  const cases = measureEq13();
+  assert.equal(cases.length, 8);
+  for (const c of cases) {
+    const label = `d=${c.d} zeros=${c.zeros}`;
+    assert.ok(c.bits <= 1.04 * c.entropyBits, `${label}: ${c.bits} vs n·H ${c.entropyBits}`);
+    assert.ok(c.bits >= c.entropyBits - 10 * Math.log2(c.d), label);
+    assert.ok(c.bits <= c.scanBound, `${label}: ${c.bits} > ${c.scanBound}`);
+  }
+  const below = cases.filter((c) => c.eq13 < c.entropyBits);
+  assert.equal(below.length, 6, below.map((c) => `${c.d}/${c.zeros}`).join(' '));
+  // 90 % zeros: the printed bound is ~0.58 × the entropy, which no lossless code reaches
+  assert.ok(below.some((c) => c.zeros === 0.9 && c.eq13 < 0.6 * c.entropyBits));
 });
 
 test('decoder rejects type vectors that overflow the count and runs past the end', () => {

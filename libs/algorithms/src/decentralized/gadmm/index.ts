@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { defineAlgorithm } from '../../contract/declaration.js';
+import { roundBudgetOf } from '../../contract/budget-fit.js';
 import { gadmm } from './machines.js';
 
 /** Parameters GADMM and Q-GADMM share. */
@@ -17,7 +18,7 @@ export const gadmmDeclaration = defineAlgorithm({
   summary: 'GADMM: serverless group ADMM; heads then tails solve their local argmin and send their float32 model to their neighbours (chain or any bipartite topology)',
   family: 'decentralized',
   params: z.strictObject(gadmmParams),
-  build: (p, ctx) => gadmm(ctx.devices, ctx.topology, { name: 'gadmm', ...p, codec: { id: 'float32' } }),
+  build: (p, ctx) => gadmm(ctx.devices, ctx.topology, { name: 'gadmm', ...p, codec: { id: 'float32' }, ...roundBudgetOf(ctx) }),
 });
 
 export { gadmm, type GadmmOptions } from './machines.js';

@@ -1,6 +1,7 @@
 import type { CodecSpec } from '@edgefl/codec';
 import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
+import type { RoundBudgetOption } from '../../contract/budget-fit.js';
 import { PeerChannels } from '../../shared/channel.js';
 import { floats, num, packState, sub, unpackState } from '../../contract/snapshot.js';
 import { cholesky, choleskySolve, linearDim, normalEquations } from '../../shared/least-squares.js';
@@ -17,7 +18,7 @@ import { bipartition, buildTopology, type Topology, type TopologySpec } from '..
  * With the `qgadmm` codec θ̂ is the stochastically quantized model (Q-GADMM); with
  * `float32` θ̂ = θ (GADMM).
  */
-export interface GadmmOptions {
+export interface GadmmOptions extends RoundBudgetOption {
   readonly name: string;
   readonly rho: number;
   /** codec of every peer transmission */
@@ -106,7 +107,7 @@ class GadmmNode implements NodeMachine {
     this.sign = adj.map((j) => (this.index < j ? 1 : -1));
     this.lambda = adj.map(() => new Float32Array(env.dim));
     this.theta = Float32Array.from(env.initialParams);
-    this.links = new PeerChannels({ self: env.spec.id, senders: this.neigh, sendersOf: this.sendersOf, codec: opts.codec, dim: env.dim, log: env.log });
+    this.links = new PeerChannels({ self: env.spec.id, senders: this.neigh, sendersOf: this.sendersOf, codec: opts.codec, dim: env.dim, log: env.log, roundBudget: opts.roundBudget });
     this.exact = this.exactSolver();
     this.rhs = new Float64Array(env.dim);
     this.sol = new Float64Array(env.dim);

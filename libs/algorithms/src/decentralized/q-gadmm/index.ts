@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { defineAlgorithm } from '../../contract/declaration.js';
+import { roundBudgetOf } from '../../contract/budget-fit.js';
 import { gadmm } from '../gadmm/machines.js';
 import { gadmmParams } from '../gadmm/index.js';
 
@@ -15,5 +16,5 @@ export const qgadmmDeclaration = defineAlgorithm({
     ...gadmmParams,
     bits: z.union([z.int().min(1).max(16), z.literal('auto')]).default(2).describe("bits per coordinate b, or 'auto' (non-increasing step sizes, the paper's Theorem 1)"),
   }),
-  build: ({ bits, ...p }, ctx) => gadmm(ctx.devices, ctx.topology, { name: 'q-gadmm', ...p, codec: { id: 'qgadmm', bits } }),
+  build: ({ bits, ...p }, ctx) => gadmm(ctx.devices, ctx.topology, { name: 'q-gadmm', ...p, codec: { id: 'qgadmm', bits }, ...roundBudgetOf(ctx) }),
 });

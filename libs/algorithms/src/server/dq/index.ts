@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { defineAlgorithm, type AlgorithmDeclaration } from '../../contract/declaration.js';
 import { dqAlgorithm } from './machines.js';
+import { roundBudgetOf } from '../../contract/budget-fit.js';
 import type { Method, Quantization } from './methods.js';
 
 const constants = {
@@ -31,6 +32,7 @@ function declare(name: string, method: Method, quant: Quantization, summary: str
         alpha: (q['alpha'] as number | undefined) ?? 0,
         bias: q['bias'] as boolean,
         lr: q['lr'] as number | 'auto' | undefined,
+        ...roundBudgetOf(ctx),
       });
     },
   }) as unknown as AlgorithmDeclaration;

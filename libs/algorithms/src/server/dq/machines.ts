@@ -2,6 +2,7 @@ import { Rng, errorMessage, type Log } from '@edgefl/core';
 import { createCompressor, decodeFloat64, encodeFloat64, roundRates, waterFill, type CodecCompressor, type DqState } from '@edgefl/codec';
 import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, RoundFigures } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
+import { fittedBits, type RoundBudgetOption } from '../../contract/budget-fit.js';
 import { contractionBound, coveringEfficiency, methodConstants, type Method, type MethodConstants, type Quantization } from './methods.js';
 import { RangeSchedule, type RangeSnapshot } from './ranges.js';
 import { LeastSquares } from './least-squares.js';
@@ -20,7 +21,7 @@ import { SnapshotError, doubles, floats, num, packState, sub, unpackState, type 
  * runs one iteration t = round − 1: gradient (worker → server q_t), update (server →
  * workers x̂_{t+1}), observe (workers measure x̂_{t+1}).
  */
-export interface DqOptions {
+export interface DqOptions extends RoundBudgetOption {
   readonly method: Method;
   readonly quant: Quantization;
   /** R: bits per dimension (split across workers by water-filling for K-worker NQ-GD) */
@@ -225,8 +226,17 @@ class DqServer implements NodeMachine {
     const K = this.workers.length;
     const effL = K === 1 ? [L] : workerL;
     // Rates: one worker gets R; K workers split R by water-filling on L_k (66)–(67), rounded to whole bits.
-    const bits = this.o.quant === 'none' ? effL.map(() => 0)
+    const split = this.o.quant === 'none' ? effL.map(() => 0)
       : K === 1 ? [this.o.bits] : roundRates(waterFill(effL, this.o.bits).bits, this.o.bits);
+    // A worker's per-round budget caps its R_k at ⌊bitsPerRound / n⌋ (q_t is R_k·n bits).
+    let bits: number[];
+    try {
+      bits = split.map((b, k) => (b >= 1 ? fittedBits({ id: 'dq', bits: b }, n, this.o.roundBudget, this.workers[k]!, this.spec.id) : b));
+    } catch (e) {
+      this.log.error({ reason: errorMessage(e) }, 'a per-round budget is below n bits (1 bit per dimension); the run stays at x̂_0');
+      this.stopped = STOP_UNCONFIGURED;
+      return [this.broadcast({ stopped: STOP_UNCONFIGURED }, this.workers)];
+    }
     const bound = contractionBound(this.o.method, this.o.quant, c, n, this.o.bits, effL, bits);
     const a: Agreement = { features: n, L, mu, D, c, bits, workerL: effL, nqSigma: bound, bound };
     this.agreement = a;

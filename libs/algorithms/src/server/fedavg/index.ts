@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { defineAlgorithm } from '../../contract/declaration.js';
 import { fedAvg } from './machines.js';
+import { roundBudgetOf } from '../../contract/budget-fit.js';
 
 /** FedAvg (McMahan et al. 2017): E local SGD steps of size lr on mini-batches of B rows. */
 export const fedavgDeclaration = defineAlgorithm({
@@ -12,7 +13,7 @@ export const fedavgDeclaration = defineAlgorithm({
     lr: z.number().positive().default(0.1).describe('local step size'),
     batchSize: z.int().min(1).default(32).describe('mini-batch rows (B)'),
   }),
-  build: (p, ctx) => fedAvg(ctx.server, ctx.devices, { ...p, ...ctx.codecs, ...(ctx.roundBudget ? { roundBudget: ctx.roundBudget } : {}) }),
+  build: (p, ctx) => fedAvg(ctx.server, ctx.devices, { ...p, ...ctx.codecs, ...roundBudgetOf(ctx) }),
 });
 
 export { fedAvg, type FedAvgOptions } from './machines.js';

@@ -1,8 +1,9 @@
 import { errorMessage } from '@edgefl/core';
-import { createCompressor, type CodecCompressor, type CodecSpec } from '@edgefl/codec';
+import type { CodecSpec } from '@edgefl/codec';
 import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
-import { codecState, floats, num, packState, restoreCodecState, sub, unpackState, type StateValue } from '../../contract/snapshot.js';
+import { floats, num, packState, sub, unpackState, type StateValue } from '../../contract/snapshot.js';
+import { BudgetedCodec, type RoundBudgetOption } from '../../contract/budget-fit.js';
 import { linearDim, normalEquations } from '../../shared/least-squares.js';
 
 /**
@@ -14,7 +15,7 @@ import { linearDim, normalEquations } from '../../shared/least-squares.js';
  * `lr: 'auto'` uses α = 1/Σ_n L_n, L_n = λ_max(X_nᵀX_n) reported by each worker (a safe
  * bound on the smoothness of Σ f_n).
  */
-export interface GdOptions {
+export interface GdOptions extends RoundBudgetOption {
   readonly name: string;
   readonly lr: number | 'auto';
   readonly up: CodecSpec;
@@ -32,7 +33,7 @@ export function gd(server: NodeId, workers: readonly NodeId[], opts: GdOptions):
     name: opts.name,
     phases: ['broadcast', 'gradient', 'update'],
     nodes,
-    createNode: (env) => (env.spec.role === 'server' ? new GdServer(env, workers, opts) : new GdWorker(env, server, opts)),
+    createNode: (env) => (env.spec.role === 'server' ? new GdServer(env, workers, opts) : new GdWorker(env, server, workers, opts)),
     evaluationModel(models) {
       const m = models.get(server);
       if (!m) throw new AlgorithmError(`no model recorded for server ${server}`);
@@ -45,10 +46,8 @@ class GdServer implements NodeMachine {
   readonly spec: NodeSpec;
   private readonly theta: Float32Array;
   private readonly sum: Float64Array;
-  private readonly up: CodecCompressor<unknown>;
-  private readonly down: CodecCompressor<unknown>;
-  private readonly upState: unknown;
-  private readonly downState: unknown;
+  private readonly up: BudgetedCodec;
+  private readonly down: BudgetedCodec;
   private readonly smoothness = new Map<NodeId, number>();
   private step = NaN;
 
@@ -56,10 +55,9 @@ class GdServer implements NodeMachine {
     this.spec = env.spec;
     this.theta = Float32Array.from(env.initialParams);
     this.sum = new Float64Array(env.dim);
-    this.up = createCompressor(opts.up);
-    this.down = createCompressor(opts.down);
-    this.upState = this.up.initState(env.dim);
-    this.downState = this.down.initState(env.dim);
+    // Codecs fitted to each link's per-round budget (a budget no setting meets fails here).
+    this.up = new BudgetedCodec(opts.up, env.dim, opts.roundBudget).check(workers, [env.spec.id]);
+    this.down = new BudgetedCodec(opts.down, env.dim, opts.roundBudget).check([env.spec.id], workers);
     if (opts.lr !== 'auto') this.step = opts.lr;
   }
 
@@ -71,15 +69,17 @@ class GdServer implements NodeMachine {
 
   async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
     if (phase === PHASE_BROADCAST) {
-      const enc = this.down.encode(this.theta, this.downState, this.env.rng);
-      return [{ to: this.workers, codec: this.down.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits }];
+      const { c, state } = this.down.codecFor(this.spec.id, this.workers);
+      const enc = c.encode(this.theta, state, this.env.rng);
+      return [{ to: this.workers, codec: c.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits }];
     }
     this.sum.fill(0);
     let used = 0;
     for (const m of inbox) {
       let g: Float32Array;
       try {
-        g = this.up.decode(m.body, this.env.dim, this.upState);
+        const { c, state } = this.up.codecFor(m.from, [this.spec.id]);
+        g = c.decode(m.body, this.env.dim, state);
       } catch (e) {
         this.env.log.warn({ round, from: m.from, reason: errorMessage(e) }, 'gradient rejected');
         continue;
@@ -111,7 +111,7 @@ class GdServer implements NodeMachine {
   snapshot(): Uint8Array {
     const smoothness: Record<string, StateValue> = {};
     for (const [w, L] of this.smoothness) smoothness[w] = L;
-    return packState(this.env, this.opts.name, { theta: this.theta, step: this.step, smoothness, up: codecState(this.upState), down: codecState(this.downState) });
+    return packState(this.env, this.opts.name, { theta: this.theta, step: this.step, smoothness, up: this.up.states(), down: this.down.states() });
   }
 
   restore(bytes: Uint8Array): void {
@@ -121,29 +121,25 @@ class GdServer implements NodeMachine {
     const s = sub(r, 'smoothness');
     this.smoothness.clear();
     for (const w of this.workers) if (typeof s[w] === 'number') this.smoothness.set(w, s[w]);
-    restoreCodecState(this.upState, r['up']);
-    restoreCodecState(this.downState, r['down']);
+    this.up.restoreStates(sub(r, 'up'));
+    this.down.restoreStates(sub(r, 'down'));
   }
 }
 
 class GdWorker implements NodeMachine {
   readonly spec: NodeSpec;
-  private readonly up: CodecCompressor<unknown>;
-  private readonly down: CodecCompressor<unknown>;
-  private readonly upState: unknown;
-  private readonly downState: unknown;
+  private readonly up: BudgetedCodec;
+  private readonly down: BudgetedCodec;
   private local: Float32Array;
   private readonly exact: { g: Float64Array; h: Float64Array; L: number } | null;
 
   private readonly name: string;
 
-  constructor(private readonly env: NodeEnv, private readonly server: NodeId, opts: GdOptions) {
+  constructor(private readonly env: NodeEnv, private readonly server: NodeId, private readonly workers: readonly NodeId[], opts: GdOptions) {
     this.spec = env.spec;
     this.name = opts.name;
-    this.up = createCompressor(opts.up);
-    this.down = createCompressor(opts.down);
-    this.upState = this.up.initState(env.dim);
-    this.downState = this.down.initState(env.dim);
+    this.up = new BudgetedCodec(opts.up, env.dim, opts.roundBudget).check([env.spec.id], [server]);
+    this.down = new BudgetedCodec(opts.down, env.dim, opts.roundBudget);
     this.local = Float32Array.from(env.initialParams);
     const data = env.data;
     if (data && data.classes === 0 && linearDim(data) === env.dim) {
@@ -165,16 +161,18 @@ class GdWorker implements NodeMachine {
     if (!msg) return [];
     let theta: Float32Array;
     try {
-      theta = this.down.decode(msg.body, this.env.dim, this.downState);
+      const { c, state } = this.down.codecFor(this.server, this.workers);
+      theta = c.decode(msg.body, this.env.dim, state);
     } catch (e) {
       this.env.log.warn({ round, reason: errorMessage(e) }, 'model rejected; skipping this round');
       return [];
     }
     this.local = theta;
     const grad = this.exact ? this.exactGradient(theta) : (await this.env.learner!.gradient(theta, { batchSize: 'full' })).grad;
-    const enc = this.up.encode(grad, this.upState, this.env.rng);
+    const { c, state } = this.up.codecFor(this.spec.id, [this.server]);
+    const enc = c.encode(grad, state, this.env.rng);
     return [{
-      to: [this.server], codec: this.up.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits,
+      to: [this.server], codec: c.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits,
       ...(this.exact ? { meta: { smoothness: this.exact.L } } : {}),
     }];
   }
@@ -197,14 +195,14 @@ class GdWorker implements NodeMachine {
   }
 
   snapshot(): Uint8Array {
-    return packState(this.env, this.name, { local: this.local, up: codecState(this.upState), down: codecState(this.downState) });
+    return packState(this.env, this.name, { local: this.local, up: this.up.states(), down: this.down.states() });
   }
 
   restore(bytes: Uint8Array): void {
     const r = unpackState(this.env, this.name, bytes);
     this.local = floats(r, 'local', this.env.dim);
-    restoreCodecState(this.upState, r['up']);
-    restoreCodecState(this.downState, r['down']);
+    this.up.restoreStates(sub(r, 'up'));
+    this.down.restoreStates(sub(r, 'down'));
   }
 }
 

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { defineAlgorithm } from '../../contract/declaration.js';
 import { gd } from '../gd/machines.js';
 import { gdLr } from '../gd/index.js';
+import { roundBudgetOf } from '../../contract/budget-fit.js';
 
 /**
  * QGD, the Q-GADMM paper's baselines (000, Sec. 4): workers send their full-shard gradient
@@ -18,6 +19,6 @@ export const qgdDeclaration = defineAlgorithm({
   }),
   build: (p, ctx) => gd(ctx.server, ctx.devices, {
     name: p.bits === 32 ? 'gd' : 'qgd', lr: p.lr,
-    up: p.bits === 32 ? { id: 'float32' } : { id: 'uniform', bits: p.bits }, down: { id: 'float32' },
+    up: p.bits === 32 ? { id: 'float32' } : { id: 'uniform', bits: p.bits }, down: { id: 'float32' }, ...roundBudgetOf(ctx),
   }),
 });

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { defineAlgorithm } from '../../contract/declaration.js';
 import { AlgorithmError } from '../../contract/errors.js';
 import { sadmm } from './machines.js';
+import { roundBudgetOf } from '../../contract/budget-fit.js';
 
 const rho = z.number().positive().default(1).describe('ADMM penalty ρ > 0');
 const beta = z.number().min(0).default(0.01).describe('L1 weight β of the server\'s soft threshold');
@@ -19,7 +20,7 @@ export const localSadmmDeclaration = defineAlgorithm({
     rho,
     beta,
   }),
-  build: (p, ctx) => sadmm('local-sadmm', ctx.server, ctx.devices, { start: 'global', ...p, ...ctx.codecs }),
+  build: (p, ctx) => sadmm('local-sadmm', ctx.server, ctx.devices, { start: 'global', ...p, ...ctx.codecs, ...roundBudgetOf(ctx) }),
 });
 
 /** STOC-ADMM (the paper's baseline, eq. 9): one linearised step from the worker's own model, α = 1/(ρ + η). */
@@ -39,7 +40,7 @@ export const stocAdmmDeclaration = defineAlgorithm({
     if (p.eta === undefined && 1 / p.lr - p.rho <= 0) {
       throw new AlgorithmError(`stoc-admm: lr ${p.lr} implies η = 1/lr − ρ = ${1 / p.lr - p.rho} ≤ 0`, 'choose lr < 1/ρ, or give eta > 0');
     }
-    return sadmm('stoc-admm', ctx.server, ctx.devices, { start: 'own', localSteps: 1, lr, batchSize: p.batchSize, rho: p.rho, beta: p.beta, ...ctx.codecs });
+    return sadmm('stoc-admm', ctx.server, ctx.devices, { start: 'own', localSteps: 1, lr, batchSize: p.batchSize, rho: p.rho, beta: p.beta, ...ctx.codecs, ...roundBudgetOf(ctx) });
   },
 });
 

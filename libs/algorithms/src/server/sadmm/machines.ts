@@ -1,8 +1,9 @@
 import { errorMessage, type Log } from '@edgefl/core';
-import { createCompressor, type CodecCompressor, type CodecSpec } from '@edgefl/codec';
+import type { CodecSpec } from '@edgefl/codec';
 import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
-import { bool, codecState, floats, packState, restoreCodecState, sub, unpackState, type StateValue } from '../../contract/snapshot.js';
+import { bool, floats, packState, sub, unpackState, type StateValue } from '../../contract/snapshot.js';
+import { BudgetedCodec, type RoundBudgetOption } from '../../contract/budget-fit.js';
 
 /**
  * Stochastic ADMM under a parameter server (ALGORITHMS.md §2, paper 001): min Σ f_n(θ_n) +
@@ -14,7 +15,7 @@ import { bool, codecState, floats, packState, restoreCodecState, sub, unpackStat
  * Equation numbers are the paper's. Θ⁰ is the job's seeded initial model, not 0: an MLP
  * started at 0 has no gradient through its ReLUs.
  */
-export interface SadmmOptions {
+export interface SadmmOptions extends RoundBudgetOption {
   /** where each round's local steps start: the global model (local-SADMM) or the worker's own θ (STOC-ADMM) */
   readonly start: 'global' | 'own';
   readonly localSteps: number;
@@ -40,7 +41,7 @@ export function sadmm(name: string, server: NodeId, workers: readonly NodeId[], 
     phases: ['broadcast', 'train', 'aggregate'],
     nodes,
     createNode(env: NodeEnv): NodeMachine {
-      return env.spec.role === 'server' ? new SadmmServer(env, workers, opts) : new SadmmWorker(env, server, opts);
+      return env.spec.role === 'server' ? new SadmmServer(env, workers, opts) : new SadmmWorker(env, server, workers, opts);
     },
     evaluationModel(models) {
       const m = models.get(server);
@@ -64,20 +65,17 @@ class SadmmServer implements NodeMachine {
    * (θ_n⁰ = Θ⁰, λ_n⁰ = 0) and is replaced only by an update that decodes and is finite.
    */
   private readonly lastV: Map<NodeId, Float32Array>;
-  private readonly down: CodecCompressor<unknown>;
-  private readonly up: CodecCompressor<unknown>;
-  private readonly downState: unknown;
-  private readonly upState: unknown;
+  private readonly down: BudgetedCodec;
+  private readonly up: BudgetedCodec;
   private readonly log: Log;
 
   constructor(private readonly env: NodeEnv, private readonly workers: readonly NodeId[], private readonly opts: SadmmOptions) {
     this.spec = env.spec;
     this.global = Float32Array.from(env.initialParams);
     this.lastV = new Map(workers.map((w) => [w, Float32Array.from(env.initialParams)]));
-    this.down = createCompressor(opts.down);
-    this.up = createCompressor(opts.up);
-    this.downState = this.down.initState(env.dim);
-    this.upState = this.up.initState(env.dim);
+    // Codecs fitted to each link's per-round budget (a budget no setting meets fails here).
+    this.down = new BudgetedCodec(opts.down, env.dim, opts.roundBudget).check([env.spec.id], workers);
+    this.up = new BudgetedCodec(opts.up, env.dim, opts.roundBudget).check(workers, [env.spec.id]);
     this.log = env.log;
   }
 
@@ -89,12 +87,14 @@ class SadmmServer implements NodeMachine {
 
   async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
     if (phase === PHASE_BROADCAST) {
-      const enc = this.down.encode(this.global, this.downState, this.env.rng);
-      return [{ to: this.workers, codec: this.down.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits }];
+      const { c, state } = this.down.codecFor(this.spec.id, this.workers);
+      const enc = c.encode(this.global, state, this.env.rng);
+      return [{ to: this.workers, codec: c.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits }];
     }
     for (const m of inbox) {
       try {
-        const v = this.up.decode(m.body, this.env.dim, this.upState);
+        const { c, state } = this.up.codecFor(m.from, [this.spec.id]);
+        const v = c.decode(m.body, this.env.dim, state);
         if (!v.every(Number.isFinite)) throw new AlgorithmError('update has non-finite values');
         this.lastV.set(m.from, v);
       } catch (e) {
@@ -122,7 +122,7 @@ class SadmmServer implements NodeMachine {
   snapshot(): Uint8Array {
     const lastV: Record<string, StateValue> = {};
     for (const [w, v] of this.lastV) lastV[w] = v;
-    return packState(this.env, this.opts.start, { global: this.global, lastV, down: codecState(this.downState), up: codecState(this.upState) });
+    return packState(this.env, this.opts.start, { global: this.global, lastV, down: this.down.states(), up: this.up.states() });
   }
 
   restore(bytes: Uint8Array): void {
@@ -130,8 +130,8 @@ class SadmmServer implements NodeMachine {
     this.global.set(floats(r, 'global', this.env.dim));
     const lastV = sub(r, 'lastV');
     for (const w of this.workers) this.lastV.set(w, floats(lastV, w, this.env.dim));
-    restoreCodecState(this.downState, r['down']);
-    restoreCodecState(this.upState, r['up']);
+    this.down.restoreStates(sub(r, 'down'));
+    this.up.restoreStates(sub(r, 'up'));
   }
 }
 
@@ -143,20 +143,16 @@ class SadmmWorker implements NodeMachine {
   private readonly lambda: Float32Array;
   /** false until the worker has trained once (a restarted worker has no θ_n to update λ_n with) */
   private trained = false;
-  private readonly down: CodecCompressor<unknown>;
-  private readonly up: CodecCompressor<unknown>;
-  private readonly downState: unknown;
-  private readonly upState: unknown;
+  private readonly down: BudgetedCodec;
+  private readonly up: BudgetedCodec;
 
-  constructor(private readonly env: NodeEnv, private readonly server: NodeId, private readonly opts: SadmmOptions) {
+  constructor(private readonly env: NodeEnv, private readonly server: NodeId, private readonly workers: readonly NodeId[], private readonly opts: SadmmOptions) {
     if (!env.learner) throw new AlgorithmError(`worker ${env.spec.id} has no local learner`);
     this.spec = env.spec;
     this.theta = Float32Array.from(env.initialParams);
     this.lambda = new Float32Array(env.dim);
-    this.down = createCompressor(opts.down);
-    this.up = createCompressor(opts.up);
-    this.downState = this.down.initState(env.dim);
-    this.upState = this.up.initState(env.dim);
+    this.down = new BudgetedCodec(opts.down, env.dim, opts.roundBudget);
+    this.up = new BudgetedCodec(opts.up, env.dim, opts.roundBudget).check([env.spec.id], [server]);
   }
 
   expects(round: number, phase: number): readonly MessageKey[] | null {
@@ -171,7 +167,8 @@ class SadmmWorker implements NodeMachine {
     }
     let global: Float32Array;
     try {
-      global = this.down.decode(msg.body, this.env.dim, this.downState);
+      const { c, state } = this.down.codecFor(this.server, this.workers);
+      global = c.decode(msg.body, this.env.dim, state);
       if (!global.every(Number.isFinite)) throw new AlgorithmError('global model has non-finite values');
     } catch (e) {
       this.env.log.warn({ round, from: msg.from, reason: errorMessage(e) }, 'global model rejected; skipping this round');
@@ -190,9 +187,10 @@ class SadmmWorker implements NodeMachine {
     // Upload v_n = θ_n^{k+1} + λ_n^k / ρ (Algorithm 1, line 10): the server needs only Σ v_n.
     const v = new Float32Array(params.length);
     for (let i = 0; i < v.length; i++) v[i] = params[i]! + this.lambda[i]! / rho;
-    const enc = this.up.encode(v, this.upState, this.env.rng);
+    const { c, state } = this.up.codecFor(this.spec.id, [this.server]);
+    const enc = c.encode(v, state, this.env.rng);
     return [{
-      to: [this.server], codec: this.up.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits,
+      to: [this.server], codec: c.spec, dim: this.env.dim, body: enc.body, payloadBits: enc.payloadBits,
       meta: { samples: learner.samples, loss },
     }];
   }
@@ -202,7 +200,7 @@ class SadmmWorker implements NodeMachine {
   }
 
   snapshot(): Uint8Array {
-    return packState(this.env, this.opts.start, { theta: this.theta, lambda: this.lambda, trained: this.trained, down: codecState(this.downState), up: codecState(this.upState) });
+    return packState(this.env, this.opts.start, { theta: this.theta, lambda: this.lambda, trained: this.trained, down: this.down.states(), up: this.up.states() });
   }
 
   restore(bytes: Uint8Array): void {
@@ -210,7 +208,7 @@ class SadmmWorker implements NodeMachine {
     this.theta = floats(r, 'theta', this.env.dim);
     this.lambda.set(floats(r, 'lambda', this.env.dim));
     this.trained = bool(r, 'trained');
-    restoreCodecState(this.downState, r['down']);
-    restoreCodecState(this.upState, r['up']);
+    this.down.restoreStates(sub(r, 'down'));
+    this.up.restoreStates(sub(r, 'up'));
   }
 }
