@@ -21,6 +21,8 @@ export interface AgentOptions {
   readonly threads?: number;
   /** how long to wait for the gateway's job announcement; default: forever */
   readonly jobTimeoutMs?: number;
+  /** `persistent` (default): the broker queues this device's messages while it is away; `clean` for a gateway cluster (`cluster.redis`), where persistent sessions do not work yet */
+  readonly session?: 'clean' | 'persistent';
   /** MQTT keepalive in seconds (default 30) */
   readonly keepaliveSec?: number;
   /** once connected, give up reconnecting after the gateway has been unreachable this long; default: never */
@@ -89,7 +91,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     url: o.url, clientId: `edgefl-${o.job}-${o.device}`, job: o.job, device: o.device,
     ...BEFORE_JOB, logger: log, shaper,
     // The broker queues what is sent to this device while it is away (restart, stop, lost link).
-    session: 'persistent',
+    session: o.session ?? 'persistent',
     ...(o.username !== undefined ? { username: o.username } : {}),
     ...(o.password !== undefined ? { password: o.password } : {}),
     ...(o.tls !== undefined ? { tls: o.tls } : {}),

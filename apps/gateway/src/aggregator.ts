@@ -41,6 +41,8 @@ export interface AggregatorOptions {
    * `ledger`) and resume from it when started again, instead of at round 1.
    */
   readonly stateDir?: string;
+  /** `clean` turns the persistent MQTT session off (a `cluster.redis` gateway: not supported there yet) */
+  readonly session?: 'clean' | 'persistent';
   /** the traffic ledger the checkpoint carries across a restart */
   readonly ledger?: TrafficAccounting;
 }
@@ -95,7 +97,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       url: o.url, clientId: `edgefl-aggregator-${cfg.job}`, job: cfg.job, device: GATEWAY,
       maxMessageBytes: cfg.transport.maxMessageBytes, qos: cfg.transport.qos, logger: log,
       // Updates sent while the aggregator restarts wait for it on the broker (QoS ≥ 1).
-      session: cfg.transport.qos > 0 ? 'persistent' : 'clean',
+      session: cfg.transport.qos > 0 && o.session !== 'clean' ? 'persistent' : 'clean',
       // downlinks are shaped to their budgets' bitsPerSec
       shaper: new TokenBucketShaper({ rateOf: linkRate(cfg, o.devices) }),
       ...(o.username !== undefined ? { username: o.username } : {}),

@@ -210,6 +210,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ...(own ? { onReceive: (t: Transmission) => accounting.record(t) } : {}),
       ...(o.buildAlgorithm ? { buildAlgorithm: o.buildAlgorithm } : {}),
       ...(o.stateDir !== undefined ? { stateDir: o.stateDir, ledger: accounting } : {}),
+      // Persistent sessions do not work yet with the cluster's Redis stores (devices never got ready).
+      ...(o.cluster ? { session: 'clean' as const } : {}),
       ...(authorizer ? { username: GATEWAY, password: sb.aggregatorSecret } : {}),
       ...(o.data ? { data: o.data } : {}),
       ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),

@@ -21,7 +21,7 @@ export function agentCommand(): Command {
       const agent = await startAgent({
         url: cfg.gateway.url, device: cfg.device, job: cfg.job, log, data: agentData(cfg.data), threads: cfg.threads,
         ...(cfg.state ? { stateDir: cfg.state.dir } : {}),
-        keepaliveSec: cfg.gateway.keepaliveSec,
+        keepaliveSec: cfg.gateway.keepaliveSec, session: cfg.gateway.session,
         ...(cfg.gateway.giveUpAfterMs !== null ? { giveUpAfterMs: cfg.gateway.giveUpAfterMs } : {}),
         ...(password !== undefined ? { username: cfg.device, password } : {}),
         ...(tls !== undefined ? { tls } : {}),

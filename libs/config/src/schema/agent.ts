@@ -36,6 +36,8 @@ export const AgentConfigSchema = z.strictObject({
     giveUpAfterMs: z.int().min(1000).max(2_147_483_647).nullable().default(600_000),
     /** MQTT keepalive: the broker drops this device (publishing its will, `offline`) after 1.5× this without a packet */
     keepaliveSec: z.int().min(1).max(65_535).default(30),
+    /** persistent: the broker queues this device's messages while it is away; clean for a gateway cluster (cluster.redis) */
+    session: z.enum(['persistent', 'clean']).default('persistent'),
   }).prefault({}),
   device: DeviceId,
   job: JobName,
