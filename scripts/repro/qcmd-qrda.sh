@@ -4,6 +4,9 @@
 # Usage: scripts/repro/qcmd-qrda.sh [logreg|lenet|all] [out-dir]   (needs `npm run build`)
 # Extra --set flags for every run can be given in EXTRA, e.g. EXTRA="--set rounds=50".
 # LEXTRA does the same for the LeNet runs only; FULL=1 adds LeNet's † variants.
+# SEEDS="1 2 3" runs every method once per seed (default: seed 1); the table prints mean ± sd.
+# ONLY="rda qrda-threshold" restricts the run to those method labels.
+# The LeNet rows without layer normalization: LEXTRA="--set model.norm=none" (δ: EXTRA="--set algorithm.delta=0.1").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 which="${1:-all}"
@@ -33,10 +36,13 @@ run_experiment() {
   variants "$prox" "$cmd" "$rda" | while IFS='|' read -r label flags; do
     # LeNet on a shared CPU: the † single-quantization variants only with FULL=1
     if [[ "$exp" == lenet && "$label" == *single && "${FULL:-0}" != 1 ]]; then continue; fi
-    echo "== $exp $label" >&2
-    # shellcheck disable=SC2086
-    node apps/cli/bin/edgefl.js sim "configs/experiments/qcmd-qrda-$exp.yaml" --transport memory $flags ${EXTRA:-} \
-      $( [[ "$exp" == lenet ]] && echo "${LEXTRA:-}" ) --json "$out/$exp-$label.json" --quiet
+    if [[ -n "${ONLY:-}" && " $ONLY " != *" $label "* ]]; then continue; fi
+    for seed in ${SEEDS:-1}; do
+      echo "== $exp $label seed $seed" >&2
+      # shellcheck disable=SC2086
+      node apps/cli/bin/edgefl.js sim "configs/experiments/qcmd-qrda-$exp.yaml" --transport memory $flags --set seed="$seed" ${EXTRA:-} \
+        $( [[ "$exp" == lenet ]] && echo "${LEXTRA:-}" ) --json "$out/$exp-$label-s$seed.json" --quiet
+    done
   done
 }
 
@@ -47,16 +53,5 @@ fi
 if [[ "$which" == lenet || "$which" == all ]]; then
   run_experiment lenet "--set algorithm.lr=0.05 --set algorithm.lambda=0.0001" \
     "--set algorithm.lr=0.004 --set algorithm.lambda=0.0001" "--set algorithm.lr=0.01 --set algorithm.lambda=0.001"
-fi
-if [[ "$which" == lenet || "$which" == all ]]; then
-  # the δ = 0.1 rows of the LeNet table (why threshold QCMD trails CMD at δ = 1e-8)
-  mkdir -p "$out/delta-0.1"
-  for v in "cmd|cmd" "qcmd-threshold|qcmd"; do
-    echo "== lenet δ = 0.1 ${v%%|*}" >&2
-    node apps/cli/bin/edgefl.js sim configs/experiments/qcmd-qrda-lenet.yaml --transport memory --set "algorithm.name=${v#*|}" \
-      --set algorithm.lr=0.004 --set algorithm.lambda=0.0001 --set algorithm.delta=0.1 ${EXTRA:-} ${LEXTRA:-} \
-      --json "$out/delta-0.1/lenet-${v%%|*}.json" --quiet
-  done
-  node scripts/repro/qcmd-qrda-table.mjs "$out/delta-0.1"
 fi
 node scripts/repro/qcmd-qrda-table.mjs "$out"

@@ -1,5 +1,5 @@
 import { nullLog, Rng, type Dataset } from '@edgefl/core';
-import type { Algorithm, Inbound, NodeId, NodeMachine, Outbound } from '@edgefl/algorithms';
+import type { Algorithm, Inbound, LocalLearner, NodeId, NodeMachine, Outbound } from '@edgefl/algorithms';
 
 /**
  * Runs an algorithm's nodes in lockstep in this process, without a driver, so tests can look
@@ -12,6 +12,8 @@ export interface LockstepOptions {
   readonly initialParams?: Float32Array;
   /** each node's shard (by id) */
   readonly data?: ReadonlyMap<NodeId, Dataset>;
+  /** each node's local learner (a fresh one per (re)start), for algorithms that take SGD steps */
+  readonly learner?: (id: NodeId) => LocalLearner;
   readonly seed?: number;
   /** return true to lose the delivery of `from`'s message of (round, phase) to `to` */
   readonly drop?: (m: { from: NodeId; to: NodeId; round: number; phase: number }) => boolean;
@@ -35,9 +37,10 @@ export async function lockstep(algo: Algorithm, o: LockstepOptions): Promise<Loc
   const create = (id: NodeId, startRound?: number): NodeMachine => {
     const spec = algo.nodes.find((n) => n.id === id)!;
     const data = o.data?.get(spec.id);
+    const learner = o.learner?.(spec.id);
     return algo.createNode({
       spec, rng: new Rng(`${o.seed ?? 1}/${spec.id}/${startRound ?? 1}`), dim: o.dim, initialParams: init, log: nullLog,
-      ...(data ? { data } : {}), ...(startRound ? { startRound } : {}),
+      ...(data ? { data } : {}), ...(learner ? { learner } : {}), ...(startRound ? { startRound } : {}),
     });
   };
   for (const spec of algo.nodes) nodes.set(spec.id, create(spec.id));

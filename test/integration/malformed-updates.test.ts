@@ -41,9 +41,9 @@ test('malformed updates from a client are rejected with a logged reason and the 
     await Promise.all(agents.map((a) => a.done));
     assert.deepEqual(rounds, [1, 2], 'both rounds completed');
     assert.ok(final !== null && final.some((v) => v !== 0));
-    const rejected = log.lines.filter((l) => l.msg === 'message rejected' && l.obj['topic'] === upTopic);
-    assert.equal(rejected.length, 3, JSON.stringify(rejected.map((l) => l.obj['reason'])));
-    const reasons = rejected.map((l) => String(l.obj['reason']));
+    const rejected = log.lines.filter((l) => l.msg === 'message refused' && l.obj['topic'] === upTopic);
+    assert.equal(rejected.length, 3, JSON.stringify(rejected.map((l) => l.obj['detail'])));
+    const reasons = rejected.map((l) => String(l.obj['detail']));
     assert.match(reasons[0]!, /CBOR|array/);
     assert.match(reasons[1]!, /CBOR|truncat|short|end/i);
     assert.match(reasons[2]!, new RegExp(`dim|dimension`));

@@ -1,7 +1,7 @@
 import { EdgeflError, errorMessage, type Dataset, type Log } from '@edgefl/core';
 import { FleetClient, TokenBucketShaper, type ClientTls, topics } from '@edgefl/transport';
 import {
-  STATUS_DONE, STATUS_READY, assertSameJob, createJob, decodeJobAnnouncement, hostNode, jobIdentity, linkRate, mqttPort, readCheckpoint, receiveChecks,
+  MAX_ENVELOPE_BYTES, STATUS_DONE, STATUS_READY, assertSameJob, createJob, decodeJobAnnouncement, hostNode, jobIdentity, linkRate, mqttPort, readCheckpoint, receiveChecks,
   removeCheckpoint, writeCheckpoint, type BuildAlgorithm, type HostedNode, type JobAnnouncement, type PortDecorator,
 } from '@edgefl/runtime';
 import { startTelemetry } from './telemetry.js';
@@ -37,6 +37,8 @@ export interface AgentOptions {
    * error memories) here after every round, and resume from it when started again.
    */
   readonly stateDir?: string;
+  /** bytes of partial chunked messages held at once (`limits.reassemblyBytes`; default 32 MiB, a Pi 3 has 1 GiB) */
+  readonly reassemblyBytes?: number;
 }
 
 export interface RunningAgent {
@@ -69,6 +71,13 @@ export class GatewayLostError extends EdgeflError {
  * Until the gateway announces its job, an agent only publishes its status (a few bytes);
  * then it adopts the job's transport.maxMessageBytes and transport.qos.
  */
+/** An agent's default reassembly budget: small, for boards. */
+export const AGENT_REASSEMBLY_BYTES = 32 * 1024 * 1024;
+
+function agentReassembly(budget = AGENT_REASSEMBLY_BYTES): { maxPartialBytes: number; maxMessageBytes: number } {
+  return { maxPartialBytes: budget, maxMessageBytes: Math.min(MAX_ENVELOPE_BYTES, budget) };
+}
+
 const BEFORE_JOB = { maxMessageBytes: 4096, qos: 1 } as const;
 
 /**
@@ -89,7 +98,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const shaper = new TokenBucketShaper({ rateOf: () => null });
   const client = await FleetClient.connect({
     url: o.url, clientId: `edgefl-${o.job}-${o.device}`, job: o.job, device: o.device,
-    ...BEFORE_JOB, logger: log, shaper,
+    ...BEFORE_JOB, logger: log, shaper, reassembly: agentReassembly(o.reassemblyBytes),
     // The broker queues what is sent to this device while it is away (restart, stop, lost link).
     session: o.session ?? 'persistent',
     ...(o.username !== undefined ? { username: o.username } : {}),

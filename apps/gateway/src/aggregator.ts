@@ -4,8 +4,8 @@ import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
 import { FleetClient, type ClientTls, GATEWAY, TokenBucketShaper, filters, parseTopic, topics } from '@edgefl/transport';
 import {
-  STATUS_DONE, STATUS_READY, assertSameJob, createJob, encodeJobAnnouncement, hostNode, jobIdentity, linkRate, mqttPort, readCheckpoint, receiveChecks,
-  removeCheckpoint, resolveTotalBudget, writeCheckpoint, type BuildAlgorithm, type HostedNode, type Job, type PortDecorator, type TrafficAccounting, type Transmission,
+  MAX_ENVELOPE_BYTES, RunHealth, STATUS_DONE, STATUS_READY, assertSameJob, createJob, encodeJobAnnouncement, hostNode, jobIdentity, linkRate, mqttPort, readCheckpoint, receiveChecks,
+  removeCheckpoint, resolveTotalBudget, writeCheckpoint, type BuildAlgorithm, type HealthRecord, type HostedNode, type Job, type PortDecorator, type TrafficAccounting, type Transmission,
 } from '@edgefl/runtime';
 import { observePeers, type PeerObserver } from './observer.js';
 
@@ -45,7 +45,12 @@ export interface AggregatorOptions {
   readonly session?: 'clean' | 'persistent';
   /** the traffic ledger the checkpoint carries across a restart */
   readonly ledger?: TrafficAccounting;
+  /** bytes of partial chunked messages held at once (`limits.reassemblyBytes`; default 256 MiB) */
+  readonly reassemblyBytes?: number;
 }
+
+/** The gateway's default reassembly budget: it receives every device's updates. */
+export const GATEWAY_REASSEMBLY_BYTES = 256 * 1024 * 1024;
 
 export interface RunningAggregator {
   readonly job: Job;
@@ -55,6 +60,8 @@ export interface RunningAggregator {
    * model as it stands); with null in a serverless job, where the gateway holds no model.
    */
   readonly done: Promise<Float32Array | null>;
+  /** the job's health as it stands (rounds, updates per round, refusals, divergence): the run record's `health` */
+  health(): HealthRecord;
   /** stops the job where it is (no `done` announcement), then disconnects; no timer outlives it */
   close(): Promise<void>;
 }
@@ -98,6 +105,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       maxMessageBytes: cfg.transport.maxMessageBytes, qos: cfg.transport.qos, logger: log,
       // Updates sent while the aggregator restarts wait for it on the broker (QoS ≥ 1).
       session: cfg.transport.qos > 0 && o.session !== 'clean' ? 'persistent' : 'clean',
+      reassembly: reassemblyLimits(o.reassemblyBytes ?? GATEWAY_REASSEMBLY_BYTES),
       // downlinks are shaped to their budgets' bitsPerSec
       shaper: new TokenBucketShaper({ rateOf: linkRate(cfg, o.devices) }),
       ...(o.username !== undefined ? { username: o.username } : {}),
@@ -105,6 +113,8 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       ...(o.tls !== undefined ? { tls: o.tls } : {}),
     });
     const c = client;
+    const health = new RunHealth({ rounds: cfg.rounds, devices: o.devices, hasServer: !job.serverless, maxEmptyRoundFraction: cfg.health.maxEmptyRoundFraction });
+    health.reassemblyDrops = () => c.stats.reassemblyDrops;
     const announce = (state: 'running' | 'done', round: number): Promise<unknown> =>
       c.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state, round, devices: o.devices, dim, experiment: cfg }), { retain: true });
     const republish = (round: number): void => {
@@ -114,6 +124,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     let observer: PeerObserver | undefined;
     if (job.serverless) {
       observer = await observePeers(c, job, dim, log, (round) => {
+        health.roundsObserved(round - 1);
         if (round > 1) republish(round);
       }, o.onReceive);
     } else {
@@ -154,6 +165,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
         await announce('running', 1);
         await ready.finished(stop.signal, () => observer!.clock >= cfg.rounds);
         if (stop.signal.aborted) return null;
+        health.roundsObserved(Math.min(observer!.clock, cfg.rounds));
         await announce('done', cfg.rounds);
         log.info({ rounds: cfg.rounds }, 'every peer is done');
         return null;
@@ -161,7 +173,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       // Held-out evaluation runs off the round's critical path, in order.
       let evaluations: Promise<void> = Promise.resolve();
       await host.run({
-        signal: stop.signal, firstRound: resumeRound, ...(ckpt?.state ? { restore: ckpt.state } : {}),
+        signal: stop.signal, health, firstRound: resumeRound, ...(ckpt?.state ? { restore: ckpt.state } : {}),
         onResender: (r) => (resend = r),
         // The retained announcement tracks the round, so a (re)joining device starts there.
         onRoundStart: republish,
@@ -199,6 +211,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     })();
     return {
       job, dim, done,
+      health: () => health.record(),
       async close() {
         stop.abort();
         await c.close();
@@ -212,6 +225,11 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     await evaluator.close();
     throw e;
   }
+}
+
+/** The whole-message limit follows the budget: a message larger than what may be held in parts could never complete. */
+export function reassemblyLimits(budget: number): { maxPartialBytes: number; maxMessageBytes: number } {
+  return { maxPartialBytes: budget, maxMessageBytes: Math.min(MAX_ENVELOPE_BYTES, budget) };
 }
 
 export class AggregatorError extends EdgeflError {

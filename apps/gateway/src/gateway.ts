@@ -33,7 +33,7 @@ export interface GatewayListen {
 export interface SecureBrokerOptions {
   readonly listen: GatewayListen;
   readonly auth: GatewayAuth;
-  readonly limits?: Partial<ConnectionLimits> & { readonly connectTimeoutMs?: number };
+  readonly limits?: Partial<ConnectionLimits> & { readonly connectTimeoutMs?: number; readonly reassemblyBytes?: number };
   /** share state with other gateways through Redis (one fleet split across gateways) */
   readonly cluster?: { readonly redis: string };
   /** keep the broker's sessions, queued QoS 1 messages and retained messages in Redis, so they survive a gateway restart */
@@ -216,6 +216,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ...(o.data ? { data: o.data } : {}),
       ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),
       ...(o.evaluateRounds !== undefined ? { evaluateRounds: o.evaluateRounds } : {}),
+      ...(o.limits?.reassemblyBytes !== undefined ? { reassemblyBytes: o.limits.reassemblyBytes } : {}),
       onRoundEnd: (round, model, metrics) => {
         recorder.roundEnded(round);
         o.onRoundEnd?.(round, model, metrics);
@@ -231,6 +232,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     throw e;
   }
   recorder.setAlgorithm(aggregator.dim, aggregator.job.algorithm);
+  recorder.setHealth(() => aggregator.health());
   return {
     broker, aggregator, monitor, url: broker.url, limiter: sb.limiter,
     ...(sb.tls ? { tls: sb.tls } : {}), ...(sb.wss ? { wss: sb.wss } : {}), ...(authorizer ? { authorizer } : {}),

@@ -1,5 +1,5 @@
 import type { ExperimentConfig } from '@edgefl/config';
-import { jobBudgets, linkRecords, type Job, type RoundRecord, type RunRecord, type TrafficAccounting } from '@edgefl/runtime';
+import { jobBudgets, judgeLosses, linkRecords, type HealthRecord, type Job, type RoundRecord, type RunRecord, type TrafficAccounting } from '@edgefl/runtime';
 import type { LinkMonitor } from './monitor/link-monitor.js';
 
 /**
@@ -17,6 +17,7 @@ export class GatewayRecorder {
   private last = { payloadBits: 0, wireBytes: 0 };
   private dim = 0;
   private algorithm: Job['algorithm'] | undefined;
+  private health: (() => HealthRecord) | undefined;
 
   constructor(
     private readonly cfg: ExperimentConfig,
@@ -29,6 +30,11 @@ export class GatewayRecorder {
   setAlgorithm(dim: number, algorithm?: Job['algorithm']): void {
     this.dim = dim;
     this.algorithm = algorithm;
+  }
+
+  /** Where the job's health comes from (the aggregator's). */
+  setHealth(health: () => HealthRecord): void {
+    this.health = health;
   }
 
   /** The aggregator finished a round (its traffic is all counted). */
@@ -65,7 +71,8 @@ export class GatewayRecorder {
         finalLoss: last?.loss ?? NaN, finalAccuracy: last?.accuracy ?? null,
         ...this.algorithm?.runTotals?.([...this.rounds].sort((a, b) => a.round - b.round)),
       },
-      // health: per-device health (a later issue) goes here, beside `links`.
+      ...(this.health ? { health: judgeLosses(this.health(), [...this.rounds].sort((a, b) => a.round - b.round).map((r) => r.loss), this.cfg.health.maxLossRatio) } : {}),
     };
   }
 }
+

@@ -3,8 +3,8 @@ import { deviceIds, type ExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
 import {
-  MemoryNetwork, RoundTracker, TrafficAccounting, countTraffic, createJob, hostNode, jobBudgets, linkRecords, receiveChecks, resolveTotalBudget,
-  type BuildAlgorithm, type DeliveryKey, type HostedNode, type Job, type RoundRecord, type RunRecord,
+  MemoryNetwork, RoundTracker, RunHealth, judgeLosses, TrafficAccounting, countTraffic, createJob, hostNode, jobBudgets, linkRecords, receiveChecks, resolveTotalBudget,
+  type BuildAlgorithm, type DeliveryKey, type HealthRecord, type HostedNode, type Job, type RoundRecord, type RunRecord,
 } from '@edgefl/runtime';
 import { provisionFleet, startGateway, type BrokerCounters } from '@edgefl/gateway';
 import { startAgent, type RunningAgent } from '@edgefl/agent';
@@ -66,8 +66,11 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
 
   const tracker = new RoundTracker(job.algorithm.nodes.map((n) => n.id), (round, models, metrics) => {
     const model = job.algorithm.evaluationModel(models);
-    const extra = job.algorithm.roundMetrics?.(round, models, metrics) ?? {};
     hooks.onModel?.(round, model);
+    // `evaluation.every`: rounds in between get no entry; the next entry's payloadBits,
+    // wireBytes and wallMs cover every round since the previous entry
+    if (round % cfg.evaluation.every !== 0 && round !== cfg.rounds) return;
+    const extra = job.algorithm.roundMetrics?.(round, models, metrics) ?? {};
     const now = performance.now();
     const totals = accounting.totals();
     const base = { round, payloadBits: totals.payloadBits - lastTotals.payloadBits, wireBytes: totals.wireBytes - lastTotals.wireBytes, wallMs: now - lastWall };
@@ -84,11 +87,20 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
   });
 
   hooks.onStart?.({ devices, dim: evaluator.dim, rounds: cfg.rounds, transport });
+  let health: HealthRecord;
   try {
-    if (transport === 'memory') await runInMemory(job, data, evaluator, accounting, tracker, hooks);
-    else await runOverMqtt(job, data, accounting, tracker, hooks);
+    if (transport === 'memory') {
+      const h = new RunHealth({ rounds: cfg.rounds, devices, hasServer: !job.serverless, maxEmptyRoundFraction: cfg.health.maxEmptyRoundFraction });
+      await runInMemory(job, data, evaluator, accounting, tracker, hooks, h);
+      health = h.record();
+    } else {
+      health = await runOverMqtt(job, data, accounting, tracker, hooks);
+    }
     await evaluations;
   } finally {
+    // a failed run still has evaluations queued: let them finish before the evaluator closes
+    // (else they fail on a closed trainer and hide the run's own error)
+    await evaluations.catch(() => undefined);
     await evaluator.close();
   }
 
@@ -102,15 +114,16 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
     model: { dim: evaluator.dim },
     rounds,
     links: linkRecords(accounting.links(), jobBudgets(cfg, devices, accounting)),
+    health: judgeLosses(health, rounds.map((r) => r.loss), cfg.health.maxLossRatio),
     totals: {
-      rounds: rounds.length, payloadBits: totals.payloadBits, wireBytes: totals.wireBytes, wallMs: performance.now() - start,
+      rounds: last?.round ?? 0, payloadBits: totals.payloadBits, wireBytes: totals.wireBytes, wallMs: performance.now() - start,
       finalLoss: last?.loss ?? NaN, finalAccuracy: last?.accuracy ?? null,
       ...job.algorithm.runTotals?.(rounds),
     },
   };
 }
 
-async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks): Promise<void> {
+async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks, health: RunHealth): Promise<void> {
   const cfg = job.cfg;
   const log = hooks.log;
   const dim = evaluator.dim;
@@ -129,13 +142,14 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
       return host;
     }));
     for (const r of started) if (r.status === 'rejected') throw r.reason;
-    await Promise.all(hosts.map((h) => h.run({ onRoundEnd: tracker.hook(h.spec.id), ...(hooks.signal ? { signal: hooks.signal } : {}) })));
+    await Promise.all(hosts.map((h) => h.run({ onRoundEnd: tracker.hook(h.spec.id), health, ...(hooks.signal ? { signal: hooks.signal } : {}) })));
   } finally {
     await Promise.all(hosts.map((h) => h.close()));
   }
 }
 
-async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks): Promise<void> {
+/** Over MQTT the gateway's aggregator keeps the job's health (what the server node acted on). */
+async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks): Promise<HealthRecord> {
   const cfg = job.cfg;
   const log = hooks.log;
   // Per-device credentials, made for this run and never written anywhere: the embedded
@@ -165,6 +179,7 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
     // On abort the finally below closes the fleet, which ends every node where it is.
     const finished = await Promise.race([Promise.all([gateway.aggregator.done, ...agents.map((a) => a.done)]).then(() => true), aborted(hooks.signal)]);
     if (finished) hooks.onBrokerCounters?.(gateway.broker.counters);
+    return gateway.aggregator.health();
   } finally {
     // All at once: each close waits for its broker's PUBACK, and 1,000 of those in a row were most of a run.
     await Promise.all(agents.map((a) => a.close().catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'agent close failed'))));
@@ -180,3 +195,4 @@ function aborted(signal: AbortSignal | undefined): Promise<false> {
     signal.addEventListener('abort', () => resolve(false), { once: true });
   });
 }
+

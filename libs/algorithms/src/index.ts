@@ -12,7 +12,10 @@ export { AdaptiveL1State, sparsity, type Method as AdagradL1Method } from './ser
 export { algorithmsHelp, algorithmsMarkdown, paramDocs, type ParamDoc } from './describe.js';
 export { gd, type GdOptions } from './server/gd/index.js';
 export { gadmm, type GadmmOptions } from './decentralized/gadmm/index.js';
+export { gossip, GossipNode, withReplica, type GossipOptions, type ReplicaState } from './decentralized/gossip/index.js';
 export * from './topology/index.js';
+export { aggregate, isPlainMean, aggregationParam, admissionParam, deviationNorm, AGGREGATION_RULES, DEFAULT_AGGREGATION, type AggregationRule, type AggregationRuleName, type Weighted } from './shared/aggregate.js';
+export { UpdateAdmission, sameCodec, checkSamples } from './shared/admission.js';
 export { PeerChannels, KEYFRAME_CODEC, type ChannelDelivery, type ChannelOptions, type ChannelTransmission } from './shared/channel.js';
 export { cholesky, choleskySolve, leastSquaresOptimum, linearDim, meanSquaredError, normalEquations, type LeastSquaresOptimum } from './shared/least-squares.js';
 export { dqAlgorithm, contractionBound, methodConstants, coveringEfficiency, thresholdRate, phi, fitContraction, LeastSquares, RangeSchedule, type DqOptions, type Method, type Quantization } from './server/dq/index.js';

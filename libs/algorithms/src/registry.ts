@@ -6,6 +6,7 @@ import { fedavgDeclaration } from './server/fedavg/index.js';
 import { qgdDeclaration } from './server/qgd/index.js';
 import { gadmmDeclaration } from './decentralized/gadmm/index.js';
 import { qgadmmDeclaration } from './decentralized/q-gadmm/index.js';
+import { chocoMalcomDeclaration, chocoQsgdDeclaration, dpsgdDeclaration, malcomPsgdDeclaration } from './decentralized/gossip/index.js';
 import { dqDeclarations } from './server/dq/index.js';
 import { localSadmmDeclaration, stocAdmmDeclaration } from './server/sadmm/index.js';
 import { adagradL1Declarations } from './server/adagrad-l1/index.js';
@@ -19,6 +20,10 @@ export const ALGORITHMS: readonly AlgorithmDeclaration[] = [
   qgdDeclaration,
   gadmmDeclaration,
   qgadmmDeclaration,
+  malcomPsgdDeclaration,
+  chocoQsgdDeclaration,
+  chocoMalcomDeclaration,
+  dpsgdDeclaration,
   ...dqDeclarations,
   localSadmmDeclaration,
   stocAdmmDeclaration,

@@ -24,7 +24,7 @@ export function linkRate(cfg: ExperimentConfig, devices: readonly string[]): (li
 }
 
 /**
- * The job's `budgets.total` split into per-device budgets (ALGORITHMS: the K-worker NQ-GD
+ * The job's `budgets.total` split into per-device budgets (the DQ paper's K-worker NQ-GD
  * answer to splitting one rate across links). With `water-filling`, a total T over a model of
  * d coordinates is R = T/d bits per coordinate; device k gets R_k·d with R_k = [log2(L_k/ν)]₊,
  * Σ_k R_k = R (reverse water-filling on its weight L_k: the links that matter more get more

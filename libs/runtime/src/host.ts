@@ -3,6 +3,7 @@ import type { NodeId, NodeMachine, NodeSpec, ParamSegment } from '@edgefl/algori
 import { createTrainer, type Trainer } from '@edgefl/train';
 import { nodeEnv, nodeSpec, trainerSeed, type Job } from './job.js';
 import { runNode } from './node-runner.js';
+import type { RunHealth } from './health.js';
 import { decorate, type Port, type PortDecorator } from './port.js';
 
 export interface NodeHostOptions {
@@ -33,6 +34,8 @@ export interface NodeRunOptions {
   readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
   /** see RunNodeOptions.onResender */
   readonly onResender?: (resend: (to: NodeId) => void) => void;
+  /** the run's health collector: this node reports to `health.node(spec)` */
+  readonly health?: RunHealth;
 }
 
 /** One node of a job hosted in this process: its learner, port and machine, ready to run. */
@@ -96,6 +99,7 @@ export async function hostNode(o: NodeHostOptions): Promise<HostedNode> {
             ...(r.onRoundStart ? { onRoundStart: r.onRoundStart } : {}),
             ...(r.onRoundEnd ? { onRoundEnd: r.onRoundEnd } : {}),
             ...(r.onResender ? { onResender: r.onResender } : {}),
+            ...(r.health ? { health: r.health.node(spec) } : {}),
           });
         } finally {
           await close();

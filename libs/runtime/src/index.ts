@@ -1,4 +1,4 @@
-export { Mailbox, type PutResult } from './mailbox.js';
+export { Mailbox, type PutResult, type Admission } from './mailbox.js';
 export { runNode, type RunNodeOptions } from './node-runner.js';
 export { decorate, type Port, type PortDecorator, type Publish, type Transmission } from './port.js';
 export { frame, unframe, WireError, type Expectation } from './wire.js';
@@ -19,3 +19,4 @@ export type { RunRecord, RoundRecord, LinkRecord, LinkBudgetInfo } from './run-r
 export { jobBudgets, linkRate, resolveTotalBudget, splitTotal, BudgetError } from './budgets.js';
 export { TELEMETRY_FORMAT, MAX_TELEMETRY_BYTES, encodeTelemetry, decodeTelemetry, TelemetryError } from './telemetry.js';
 export type { DeviceTelemetry, TrafficTotals } from './telemetry.js';
+export { RunHealth, allFinite, judgeLosses, type HealthRecord, type NodeHealth, type RunHealthOptions } from './health.js';

@@ -1,9 +1,12 @@
-import type { Log } from '@edgefl/core';
-import type { Inbound, MessageKey } from '@edgefl/algorithms';
+import { LogThrottle, errorMessage, type Log } from '@edgefl/core';
+import type { Inbound, MessageKey, Refusal, RefusalReason } from '@edgefl/algorithms';
 
 const keyOf = (k: MessageKey): string => `${k.from}\u0000${k.round}\u0000${k.phase}`;
 
-export type PutResult = 'accepted' | 'duplicate' | 'stale' | 'too-far-ahead';
+export type PutResult = 'accepted' | 'duplicate' | 'stale' | 'too-far-ahead' | 'refused';
+
+/** Checks a message whole before it is held (`NodeMachine.admit`); null admits it. */
+export type Admission = (m: Inbound) => Refusal | null;
 
 /**
  * Buffers a node's inbound messages by (sender, round, phase) until the node asks for
@@ -37,7 +40,20 @@ export class Mailbox {
    */
   onRepeat: ((m: Inbound) => void) | null = null;
 
+  private admission: Admission | undefined;
+  private readonly refusals = new Map<RefusalReason, number>();
+  private readonly throttle = new LogThrottle();
+
   constructor(private readonly log: Log, private readonly maxRoundsAhead = 2) {}
+
+  /**
+   * Installs the node's whole-message check. A message is checked after the cheap drops
+   * (stale, too far ahead, a key already held) and before it is held, so a refused copy
+   * never takes its sender's slot: the sender's genuine message still counts.
+   */
+  setAdmission(admission: Admission | undefined): void {
+    this.admission = admission;
+  }
 
   put(m: Inbound): PutResult {
     const k = keyOf(m);
@@ -54,6 +70,18 @@ export class Mailbox {
       return 'duplicate';
     }
     if (this.held.has(k)) return 'duplicate';
+    if (this.admission) {
+      let refusal: Refusal | null;
+      try {
+        refusal = this.admission(m);
+      } catch (e) {
+        refusal = { reason: 'admission-error', detail: errorMessage(e) };
+      }
+      if (refusal) {
+        this.refuse(refusal, { from: m.from, round: m.round, phase: m.phase });
+        return 'refused';
+      }
+    }
     this.held.set(k, m);
     this.frontierRound = Math.max(this.frontierRound, m.round);
     const seen = this.newest.get(m.from);
@@ -102,6 +130,20 @@ export class Mailbox {
   /** The newest round any sender has sent in (0 before any message): where the job is. */
   frontier(): number {
     return this.frontierRound;
+  }
+
+  /**
+   * Counts and logs (rate-limited per reason) a message refused before it was held — by the
+   * admission check, or by the driver when its envelope did not parse.
+   */
+  refuse(r: Refusal, where: Readonly<Record<string, unknown>> = {}): void {
+    this.refusals.set(r.reason, (this.refusals.get(r.reason) ?? 0) + 1);
+    this.throttle.log(this.log, 'warn', r.reason, { ...where, reason: r.reason, detail: r.detail }, 'message refused');
+  }
+
+  /** Messages refused so far, by reason. */
+  refusalCounts(): ReadonlyMap<RefusalReason, number> {
+    return this.refusals;
   }
 
   /** The node moved to `round`: forget what belongs to rounds before the previous one. */

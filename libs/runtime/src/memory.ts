@@ -72,7 +72,7 @@ export class MemoryNetwork {
             try {
               box.put(unframe(bytes, { ...this.o.expect, job: this.o.job, senders: this.routes.senders(r) }, spec.id));
             } catch (e) {
-              log.warn({ to: r, reason: errorMessage(e) }, 'message rejected');
+              box.refuse({ reason: 'envelope', detail: errorMessage(e) }, { from: spec.id });
             }
           }
           publishes.push({ topic: pub.topic, bytes: bytes.length, deliveries });

@@ -40,7 +40,7 @@ export async function mqttPort(client: FleetClient, spec: NodeSpec, o: MqttPortO
         o.onReceive?.({ from: claimed, round: m.round, phase: m.phase, payloadBits: m.payloadBits, publishes: [{ topic, bytes: bytes.length, deliveries: [spec.id] }] });
       }
     } catch (e) {
-      log.warn({ topic, bytes: bytes.length, reason: errorMessage(e) }, 'message rejected');
+      mailbox.refuse({ reason: 'envelope', detail: errorMessage(e) }, { topic, bytes: bytes.length });
     }
   };
   const filters = routes.filters(spec.id);

@@ -1,6 +1,7 @@
 import { errorMessage, type Log } from '@edgefl/core';
 import type { NodeId, NodeMachine, Outbound } from '@edgefl/algorithms';
 import type { Port } from './port.js';
+import { allFinite, type NodeHealth } from './health.js';
 
 export type { Port } from './port.js';
 
@@ -29,6 +30,8 @@ export interface RunNodeOptions {
    * it in the current round (a device that restarted mid-round lost the server's broadcast).
    */
   readonly onResender?: (resend: (to: NodeId) => void) => void;
+  /** where the node reports what it took, skipped and whether its model diverged (the run's health) */
+  readonly health?: NodeHealth;
 }
 
 /**
@@ -67,6 +70,11 @@ export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions):
 }
 
 async function runRounds(node: NodeMachine, port: Port, o: RunNodeOptions, log: Log, waitMs: number, sent: Map<number, { out: Outbound; phase: number }[]>, at: (round: number) => void): Promise<void> {
+  const health = o.health;
+  // Every message is checked whole before it claims its sender's slot (NodeMachine.admit).
+  if (node.admit) port.mailbox.setAdmission((m) => node.admit!(m));
+  health?.watch(port.mailbox);
+  let divergedAt = 0;
   rounds: for (let round = o.firstRound ?? 1; round <= o.rounds; round++) {
     // A device that fell behind (stopped, slow, restarted) jumps to where the job is instead
     // of answering rounds that are over; its machine sees the gap (peers ask for keyframes).
@@ -97,7 +105,27 @@ async function runRounds(node: NodeMachine, port: Port, o: RunNodeOptions, log: 
         const got = new Set(inbox.map((m) => m.from));
         log.warn({ round, phase, missing: keys.filter((k) => !got.has(k.from)).map((k) => k.from) }, 'acting without late messages');
       }
-      const outs = await node.act(round, phase, inbox);
+      health?.taken(round, inbox.map((m) => m.from), keys.length - inbox.length);
+      // A node never dies of a message: whatever acting on this round throws (a bad
+      // broadcast, a learner failure) skips the round; the next one starts afresh.
+      let outs: readonly Outbound[];
+      try {
+        outs = await node.act(round, phase, inbox);
+      } catch (e) {
+        log.error({ round, phase, reason: errorMessage(e) }, 'acting on the round failed; skipping it');
+        health?.actFailed(round, phase);
+        continue;
+      }
+      // A non-finite model is never propagated: nothing is sent from it. A server's model is
+      // the job's, so the job ends there (reported in its health); a worker or peer waits for
+      // a model to recover from (the next broadcast).
+      if (!allFinite(node.model())) {
+        if (divergedAt === 0) log.error({ round, phase }, 'model diverged (non-finite values); sending nothing from it');
+        divergedAt = round;
+        health?.diverged(round);
+        if (node.spec.role === 'server') return;
+        continue;
+      }
       for (const out of outs) {
         if (o.signal?.aborted) return;
         if (node.spec.role !== 'peer') {
@@ -113,6 +141,13 @@ async function runRounds(node: NodeMachine, port: Port, o: RunNodeOptions, log: 
         }
       }
     }
-    o.onRoundEnd?.(round, node.model(), node.metrics?.());
+    let metrics: Readonly<Record<string, number>> | undefined;
+    try {
+      metrics = node.metrics?.();
+    } catch (e) {
+      log.warn({ round, reason: errorMessage(e) }, 'node figures unavailable this round');
+    }
+    health?.roundEnd(round, metrics);
+    o.onRoundEnd?.(round, node.model(), metrics);
   }
 }

@@ -1,5 +1,6 @@
 import type { LinkId, RateBudget } from '@edgefl/transport';
 import type { HopCounters } from './accounting.js';
+import type { HealthRecord } from './health.js';
 
 /** One round of a run record (format edgefl-run/1, docs/architecture.md). */
 export interface RoundRecord {
@@ -43,6 +44,8 @@ export interface RunRecord {
   readonly model: { readonly dim: number };
   readonly rounds: readonly RoundRecord[];
   readonly links: readonly LinkRecord[];
+  /** whether the job did its work (`edgefl sim`/`gateway` exit 3 when `ok` is false); absent in records of older versions */
+  readonly health?: HealthRecord;
   readonly totals: {
     readonly rounds: number;
     readonly payloadBits: number;

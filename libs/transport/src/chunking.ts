@@ -116,6 +116,8 @@ export class Reassembler {
   private partialCount = 0;
   private partialBytes = 0;
   private lastSweep = -Infinity;
+  /** partial messages dropped so far to stay within `maxPartialBytes` (the reassembly budget) */
+  budgetDrops = 0;
 
   constructor(limits: Partial<ReassemblerLimits> & Pick<ReassemblerLimits, 'maxMessageBytes'>) {
     const merged = { ...DEFAULT_REASSEMBLER_LIMITS, ...limits };
@@ -241,6 +243,7 @@ export class Reassembler {
       for (const p of st.partials.values()) {
         if (p === keep) continue;
         this.drop(st, p);
+        this.budgetDrops++;
         if (this.partialBytes + need <= cap) return;
       }
     }

@@ -1,6 +1,6 @@
 import { getRandomValues } from 'node:crypto';
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
-import { errorMessage, nullLog } from '@edgefl/core';
+import { LogThrottle, errorMessage, nullLog } from '@edgefl/core';
 import type { Log } from '@edgefl/core';
 import { Reassembler } from './chunking.js';
 import type { ReassemblerLimits } from './chunking.js';
@@ -94,6 +94,8 @@ export interface ReceiveStats {
   duplicates: number;
   rejected: number;
   handlerErrors: number;
+  /** partial chunked messages dropped because the reassembly budget (`reassembly.maxPartialBytes`) was full */
+  reassemblyDrops: number;
 }
 
 /**
@@ -117,7 +119,8 @@ export class FleetClient {
   readonly ledger = new ByteLedger();
   /** PUBLISH packets delivered to this client, per link (payloadBits stay 0: unknown to the transport) */
   readonly received = new ByteLedger();
-  readonly stats: ReceiveStats = { messages: 0, duplicates: 0, rejected: 0, handlerErrors: 0 };
+  readonly stats: ReceiveStats = { messages: 0, duplicates: 0, rejected: 0, handlerErrors: 0, reassemblyDrops: 0 };
+  private readonly throttle = new LogThrottle();
   readonly statusTopic: string;
 
   private readonly mqtt: MqttClient;
@@ -413,6 +416,12 @@ export class FleetClient {
       }
       // mqtt.js allocates each payload for this one message: handed over, not copied again.
       const r = this.reassembler.push(topic, payload, Date.now(), true);
+      if (this.reassembler.budgetDrops > this.stats.reassemblyDrops) {
+        const dropped = this.reassembler.budgetDrops - this.stats.reassemblyDrops;
+        this.stats.reassemblyDrops = this.reassembler.budgetDrops;
+        this.throttle.log(this.log, 'warn', 'reassembly-budget', { topic, dropped, budgetBytes: this.reassembler.limits.maxPartialBytes },
+          'partial chunked message dropped: the reassembly budget is full (limits.reassemblyBytes)');
+      }
       switch (r.kind) {
         case 'message':
           this.received.recordMessage(link, 0);
@@ -426,7 +435,7 @@ export class FleetClient {
           return;
         case 'rejected':
           this.stats.rejected++;
-          this.log.warn({ topic, err: r.error.describe() }, 'message rejected');
+          this.throttle.log(this.log, 'warn', 'rejected', { topic, err: r.error.describe() }, 'message rejected');
           return;
       }
     } catch (e) {

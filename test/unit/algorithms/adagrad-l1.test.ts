@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nullLog, type Log } from '@edgefl/core';
 import { createAlgorithm, type Algorithm, type Inbound, type LocalLearner, type NodeMachine, type Outbound } from '@edgefl/algorithms';
-import { createThreshold } from '@edgefl/codec';
+import { createThreshold, type CodecSpec } from '@edgefl/codec';
 import { MemoryNetwork, TrafficAccounting, RoundTracker, countTraffic, createJob, nodeEnv, runNode, type Job } from '@edgefl/runtime';
 import { parseExperimentConfig } from '@edgefl/config';
 import { quadraticLearner } from '../../helpers/quadratic-learner.js';
@@ -139,10 +139,32 @@ test('bit counts: 32 + d + 2k up and down, the server\'s indicator is the OR of 
   const t = await oneRound(tern, workers, 'gw', x0, [c1, c2], [{ offset: 0, size: 5 }, { offset: 5, size: 7 }]);
   assert.equal(t.ups.get('w1')!.payloadBits, 2 * 32 + d + 2 * 3);
   assert.equal(t.down.payloadBits, 2 * 32 + d + 2 * 4);
-  // † single quantization: the average goes down as float32
-  const single = createAlgorithm({ name: 'qcmd', lr: 1, lambda: 1, double: false }, { server: 'gw', devices: workers, codecs: { up: { id: 'float32' }, down: { id: 'float32' } }, seed: 1 });
+  // † single quantization: the unquantized average goes down, S(SynQ_t, ·) as Alg. 1 pushes it —
+  // its non-zeros (within I^Syn = {0, 3, 4, 7}) as float32 plus their positions, not 32·d bits
+  const single = createAlgorithm({ name: 'qrda', lr: 1, lambda: 1, double: false }, { server: 'gw', devices: workers, codecs: { up: { id: 'float32' }, down: { id: 'float32' } }, seed: 1 });
   const s = await oneRound(single, workers, 'gw', x0, [c1, c2]);
-  assert.equal(s.down.payloadBits, 32 * d);
+  const synq = new Float32Array(d);
+  for (const w of workers) {
+    const got = q.decodeIndicated(s.ups.get(w)!.body, d).decoded;
+    for (let i = 0; i < d; i++) synq[i]! += got[i]! / 2;
+  }
+  const nz = [...synq].flatMap((x, i) => (x !== 0 ? [i] : []));
+  assert.ok(nz.length > 0 && nz.every((i) => [0, 3, 4, 7].includes(i)), `SynQ non-zeros ${nz} within I^Syn`);
+  assert.deepEqual(s.down.codec, { id: 'topk', k: nz.length });
+  assert.ok(s.down.payloadBits <= 32 * nz.length + d + 1 && s.down.payloadBits < 32 * d, `† downlink ${s.down.payloadBits} bits`);
+  // every worker applies exactly SynQ_t (no second quantization) — its model equals the server's
+  await s.nodes.get('gw')!.act(1, 2, []);
+  for (const w of workers) {
+    await s.nodes.get(w)!.act(1, 2, [s.inbound('gw', 1, s.down)]);
+    assert.deepEqual(s.nodes.get(w)!.model(), s.nodes.get('gw')!.model());
+  }
+  // a downlink naming another codec, or a k beyond d, is refused: the model stays as it was
+  const fresh = await oneRound(single, workers, 'gw', x0, [c1, c2]);
+  const refused: CodecSpec[] = [{ id: 'float32' }, { id: 'topk', k: d + 1 }, { id: 'topk', k: 1.5 }, { id: 'topk', ratio: 0.5 }];
+  for (const codec of refused) {
+    await fresh.nodes.get('w1')!.act(1, 2, [{ ...fresh.inbound('gw', 1, fresh.down), codec }]);
+    assert.deepEqual(fresh.nodes.get('w1')!.model(), x0, `downlink codec ${JSON.stringify(codec)} refused`);
+  }
 });
 
 test('one 32-bit CMD adagrad round is Eq. 16 and one RDA adagrad round is Eq. 17, coordinate by coordinate', async () => {

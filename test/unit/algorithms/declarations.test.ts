@@ -22,7 +22,8 @@ test('declarations: docs/algorithms.md is generated from them and current (npm r
 
 test('declarations: config validation reads them (defaults filled in, ranges refused with the key path)', () => {
   const cfg = parseExperimentConfig({ job: 'demo', algorithm: { name: 'fedavg' } });
-  assert.deepEqual(cfg.algorithm, { name: 'fedavg', localSteps: 10, lr: 0.1, batchSize: 32 });
+  assert.deepEqual(cfg.algorithm, { name: 'fedavg', localSteps: 10, lr: 0.1, batchSize: 32, aggregation: { rule: 'mean', trim: 0.1 }, admission: { maxNormRatio: 100 } });
+  assert.throws(() => parseExperimentConfig({ job: 'demo', algorithm: { name: 'fedavg', aggregation: { rule: 'mode' } } }), (e: unknown) => e instanceof ConfigError && /algorithm\.aggregation\.rule/.test(e.message));
   assert.throws(() => parseExperimentConfig({ job: 'demo', algorithm: { name: 'fedavg', lr: -1 } }), (e: unknown) => e instanceof ConfigError && /algorithm\.lr/.test(e.message));
   assert.throws(() => parseExperimentConfig({ job: 'demo', algorithm: { name: 'nope' } }), (e: unknown) => e instanceof ConfigError && /algorithm\.name/.test(e.message) && /fedavg/.test(e.message));
 });

@@ -85,3 +85,39 @@ test('FedAvg weighs an update whose sample count is not a count as 1: a claim of
   // Each round: θ += (1·4 + 1·2) / 2 = 3, four times.
   assert.deepEqual(Array.from(server.model()), [12, 12]);
 });
+
+/** One round of FedAvg with float32 codecs over the memory driver: the global model after it. */
+async function oneRound(algorithm: Record<string, unknown>, centers: Float32Array[]): Promise<Float32Array> {
+  const cfg = parseExperimentConfig({
+    job: 'fedavg-robust', rounds: 1, fleet: { devices: centers.length },
+    // admission off (a huge bound), so the rules alone are seen; by default the outlier would be refused
+    algorithm: { localSteps: 1, lr: 0.5, batchSize: 1, admission: { maxNormRatio: 1e12 }, ...algorithm }, codec: { up: { id: 'float32' }, down: { id: 'float32' } },
+  });
+  const job = createJob(cfg);
+  const dim = centers[0]!.length;
+  const init = new Float32Array(dim);
+  const net = new MemoryNetwork({ job: cfg.job, algorithm: job.algorithm, expect: { dim, maxBytes: 1 << 20, phases: 3 }, log: nullLog });
+  let model = new Float32Array(0);
+  await Promise.all(job.algorithm.nodes.map((spec) => {
+    const k = job.devices.indexOf(spec.id);
+    const learner = k >= 0 ? quadratic(centers[k]!, 10) : undefined;
+    const node = job.algorithm.createNode(nodeEnv(job, spec, { dim, initialParams: init, log: nullLog as Log, ...(learner ? { learner } : {}) }));
+    return runNode(node, net.port(spec), { rounds: 1, phases: 3, phaseTimeoutMs: 5000, log: nullLog, onRoundEnd: (_r, m) => { if (spec.role === 'server') model = Float32Array.from(m); } });
+  }));
+  return model;
+}
+
+test('FedAvg robust aggregation: median and trimmed mean ignore an outlying worker the mean follows; clip bounds it', async () => {
+  const centers = [[1, 2], [3, -2], [2, 0], [1000, -1000]].map((c) => Float32Array.from(c));
+  // each delta is 0.5·c_k from θ₀ = 0 (one step of lr 0.5 on ½‖θ − c_k‖²)
+  const mean = await oneRound({}, centers);
+  assert.ok(Math.abs(mean[0]! - 0.5 * (1006 / 4)) < 1e-3, `mean follows the outlier: ${mean[0]}`);
+  const median = await oneRound({ aggregation: { rule: 'median' } }, centers);
+  assert.deepEqual([...median], [0.5 * 2.5, 0.5 * -1]);
+  const trimmed = await oneRound({ aggregation: { rule: 'trimmed-mean', trim: 0.25 } }, centers);
+  assert.deepEqual([...trimmed], [0.5 * 2.5, 0.5 * -1]);
+  // clip at 1× the median norm: the outlier's delta shrinks to the median norm, so it moves θ by at most that
+  const clipped = await oneRound({ aggregation: { rule: 'mean', clip: 1 } }, centers);
+  const norm = Math.hypot(clipped[0]!, clipped[1]!);
+  assert.ok(norm < 2, `clipped step norm ${norm}`);
+});

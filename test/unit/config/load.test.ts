@@ -32,13 +32,14 @@ function lines(e: ConfigError): string[] {
 test('a minimal file gets every default', () => {
   const cfg = loadExperimentConfig(yaml('job: demo\n'));
   const expected: ExperimentConfig = {
-    job: 'demo', seed: 1, rounds: 20,
+    job: 'demo', seed: 1, rounds: 20, evaluation: { every: 1 },
     data: { dataset: 'digits', testFraction: 0.2, normalize: 'standard', partition: { kind: 'iid' } },
     model: { kind: 'mlp', hidden: [32], activation: 'relu' },
     fleet: { devices: 8, prefix: 'dev-' },
-    algorithm: { name: 'fedavg', localSteps: 10, lr: 0.1, batchSize: 32 },
+    algorithm: { name: 'fedavg', localSteps: 10, lr: 0.1, batchSize: 32, aggregation: { rule: 'mean', trim: 0.1 }, admission: { maxNormRatio: 100 } },
     codec: { up: { id: 'uniform', bits: 8 }, down: { id: 'float32' } },
     transport: { kind: 'mqtt', qos: 1, maxMessageBytes: 262144, roundTimeoutMs: 60000 },
+    health: { maxEmptyRoundFraction: 0.25, maxLossRatio: 100 },
     gateway: { host: '127.0.0.1', port: 0 },
     log: {},
   };
@@ -147,9 +148,9 @@ test('unknown key, wrong type and missing key are all listed at once, with the f
     'data.normalize: expected one of "standard" | "minmax" | "none", got "zscore"',
     'model.hidden.1: expected integer, got "x"',
     'algorithm.batchSize: expected integer ≥ 1, got 0',
-    'algorithm.lrr: expected a known key (name, localSteps, lr, batchSize), got unknown key "lrr"',
+    'algorithm.lrr: expected a known key (name, localSteps, lr, batchSize, aggregation, admission), got unknown key "lrr"',
     'transport.qos: expected one of 0 | 1 | 2, got 3',
-    'extra: expected a known key (job, seed, rounds, data, model, fleet, algorithm, topology, codec, transport, budgets, telemetry, gateway, log), got unknown key "extra"',
+    'extra: expected a known key (job, seed, rounds, evaluation, data, model, fleet, algorithm, topology, codec, transport, health, budgets, telemetry, gateway, log), got unknown key "extra"',
   ]);
   assert.equal(e.message.split('\n')[0], `invalid configuration ${p} (10 problems):`);
   assert.deepEqual(e.problems.map((x) => x.path).slice(0, 3), ['job', 'seed', 'rounds']);

@@ -97,6 +97,15 @@ opTest('BatchNormalization', 'rank 2 (BatchNorm1d on N×C)', 'float64',
     { name: 'mean', shape: [3], data: Float64Array.from([0.1, -0.2, 0.3]), wrt: false },
     { name: 'var', shape: [3], data: Float64Array.from([0.5, 1.5, 2]), wrt: false }],
   (b) => ({ value: b.op1('BatchNormalization', ['x', 'scale', 'bias', 'mean', 'var']) }));
+opTest('LayerNormalization', 'axis 1 of [2,3,4], trainable scale and bias', 'float32',
+  [inp('x', [2, 3, 4], 1, true, 2), inp('scale', [3, 4], 2), inp('bias', [3, 4], 3)],
+  (b) => ({ value: b.op1('LayerNormalization', ['x', 'scale', 'bias'], { axis: 1, epsilon: f(1e-3) }) }));
+opTest('LayerNormalization', 'axis −1 of [3,5], no bias', 'float32',
+  [inp('x', [3, 5], 4, true, 3), inp('scale', [5], 5)],
+  (b) => ({ value: b.op1('LayerNormalization', ['x', 'scale'], { axis: -1 }) }));
+opTest('LayerNormalization', 'axis 1 of [2,2,3,3] (before a convolution), constant scale', 'float32',
+  [inp('x', [2, 2, 3, 3], 6, true, 1.5), { name: 'scale', shape: [2, 3, 3], data: new Float64Array(18).fill(1), wrt: false }],
+  (b) => ({ value: b.op1('LayerNormalization', ['x', 'scale'], { axis: 1 }) }));
 
 // — losses: the loss modules' analytic seeds against differences of the loss itself
 const onehot = (rows: number, k: number, labels: number[]): Float64Array => {

@@ -169,3 +169,29 @@ test('whole-model gradient: logistic (binary and multinomial) and linear, float6
 test('whole-model gradient: LeNet on 8×8 images, float32', async () => {
   await checkModel({ kind: 'lenet' }, toyData(3, 64, 10, 8), 'float32', [1e-3, 3e-4], 3e-2, 1e-3);
 });
+test('whole-model gradient: LeNet with layer normalization before every layer, float32', async () => {
+  await checkModel({ kind: 'lenet', norm: 'layer' }, toyData(3, 64, 10, 9), 'float32', [1e-3, 3e-4], 3e-2, 1e-3);
+});
+test('LeNet with layer normalization classifies a row alone as it does within a batch (no batch statistics)', async () => {
+  const data = toyData(5, 64, 10, 10);
+  const model = await resolveModel({ kind: 'lenet', norm: 'layer' }, data);
+  assert.equal(model.name, 'lenet-ln-1x8x8');
+  const g = buildStepGraph(model, data.features, 'grad', 'float32');
+  const s = await ort.InferenceSession.create(g.bytes);
+  const theta = Float32Array.from(initParams(model.params, g.layout, 3));
+  const run = async (rows: number[], gain = 1): Promise<number> => {
+    const x = new Float32Array(rows.length * data.features);
+    rows.forEach((r, j) => x.set(Array.from(data.x.subarray(r * data.features, (r + 1) * data.features), (v) => gain * v), j * data.features));
+    const target = new Float32Array(rows.length * model.outputs);
+    rows.forEach((r, j) => { target[j * model.outputs + data.y[r]!] = 1; });
+    const out = await s.run({ [IO.params]: new ort.Tensor('float32', theta, [theta.length]), [IO.x]: new ort.Tensor('float32', x, [rows.length, data.features]), [IO.target]: new ort.Tensor('float32', target, [rows.length, model.outputs]) }, [IO.loss]);
+    return Number(out[IO.loss]!.data[0]);
+  };
+  const alone = await Promise.all([0, 1, 2, 3, 4].map((r) => run([r])));
+  const together = await run([0, 1, 2, 3, 4]);
+  assert.ok(Math.abs(together - alone.reduce((a, b) => a + b, 0) / 5) < 1e-5, `batch loss ${together} vs mean of single-row losses ${alone}`);
+  // the normalization is there: images 10× brighter give the same loss (the first layer sees x̂)
+  const brighter = await run([0, 1, 2, 3, 4], 10);
+  assert.ok(Math.abs(brighter - together) < 1e-4 * (1 + together), `loss ${brighter} at 10× the input vs ${together}`);
+  await s.release();
+});

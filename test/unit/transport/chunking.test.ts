@@ -185,6 +185,7 @@ test('bytes held in partials are capped over all sources: the least recently hea
   for (let s = 0; s < 100; s++) assert.equal(half(`junk-${s}`, s + 1, 0).kind, 'partial');
   assert.equal(r.pendingBytes, 2000);
   assert.equal(r.pending, 4);
+  assert.equal(r.budgetDrops, 96, 'every partial dropped for the cap is counted');
   // A legitimate message still completes, bit for bit.
   assert.equal(half('dev', 7, 0).kind, 'partial');
   const done = half('dev', 7, 1);

@@ -48,7 +48,7 @@ export function benchCommand(): Command {
     .option('--quick', 'shorter measurements (noisier)')
     .addOption(new Option('--message-bytes <n>', 'message size for the broker benchmark').argParser(parseMessageBytes).default(5 * 1024 * 1024, '5242880'))
     .option('--experiment <file>', 'fleet: the experiment every case starts from', 'configs/quickstart.yaml')
-    .option('--cases <id,…>', 'fleet: which cases to run (quickstart, agents-1000); default all')
+    .option('--cases <id,…>', 'fleet: which cases to run (quickstart, agents-1000, malcom-ring-1000); default all')
     .addOption(new Option('--against <broker>', 'broker: run the same loopback load against the gateway\'s broker and this one (started here), rows vs-<broker>').choices(['mosquitto']))
     .action(async (what: 'codec' | 'train' | 'broker' | 'fleet' | 'cli', opts: BenchOptions) => {
       const record = what === 'codec' ? await codec(opts) : what === 'train' ? await train(opts) : what === 'broker' ? await broker(opts) : what === 'fleet' ? await fleet(opts) : await cli(opts);

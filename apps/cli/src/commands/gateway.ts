@@ -48,17 +48,23 @@ export function gatewayCommand(): Command {
       }
       const gw = await startGateway({ ...common, devices: cfg.devices, ...(cfg.monitor ? { monitor: cfg.monitor } : {}), ...(cfg.state ? { stateDir: cfg.state.dir } : {}) });
       log.info({ url: gw.url, tls: gw.tls?.url, wss: gw.wss?.url, job: cfg.experiment.job, devices: cfg.devices, monitor: gw.monitor.server?.url }, 'gateway up; start agents with `edgefl agent`');
+      let stopped = false;
       try {
-        const stopped = await untilSignal(gw.aggregator.done, log);
+        stopped = await untilSignal(gw.aggregator.done, log);
         if (!stopped) log.info({ rounds: cfg.experiment.rounds }, 'job finished');
       } finally {
         await gw.close();
       }
       // What the job carried, like `sim`'s: per device payload and wire bytes, the saving against float32.
-      const { formatSummary } = await import('../summary.js');
+      const [{ formatSummary }, { UnhealthyRunError, formatHealth, logHealth }] = await Promise.all([import('../summary.js'), import('../health.js')]);
       const record = gw.record();
       if (opts.json) writeFileSync(opts.json, JSON.stringify(record, null, 2) + '\n');
-      if (!opts.quiet) process.stdout.write(formatSummary(record) + (opts.json ? `\nrun record: ${opts.json}\n` : ''));
+      if (record.health) logHealth(log, record.health);
+      if (!opts.quiet) {
+        process.stdout.write(formatSummary(record) + (record.health ? formatHealth(record.health) + '\n' : '') + (opts.json ? `\nrun record: ${opts.json}\n` : ''));
+      }
+      // A job that ran to its end without doing its work exits 3; a stopped one (Ctrl-C) is not judged.
+      if (!stopped && record.health && !record.health.ok) throw new UnhealthyRunError(record.health);
     });
 }
 
@@ -78,10 +84,15 @@ async function runAgainstBroker(cfg: GatewayConfig, broker: NonNullable<GatewayC
     ...(tls !== undefined ? { tls } : {}),
   });
   log.info({ url: broker.url, job: cfg.experiment.job, devices: cfg.devices }, 'aggregator up on the external broker');
+  let stopped = false;
   try {
-    const stopped = await untilSignal(aggregator.done, log);
+    stopped = await untilSignal(aggregator.done, log);
     if (!stopped) log.info({ rounds: cfg.experiment.rounds }, 'job finished');
   } finally {
     await aggregator.close();
   }
+  const { UnhealthyRunError, logHealth } = await import('../health.js');
+  const health = aggregator.health();
+  logHealth(log, health);
+  if (!stopped && !health.ok) throw new UnhealthyRunError(health);
 }

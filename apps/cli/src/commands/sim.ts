@@ -14,8 +14,8 @@ export function simCommand(algorithms?: string): Command {
     .option('--quiet', 'no progress bar and no summary')
     .action(async (file: string, opts: { transport?: 'mqtt' | 'memory'; set: string[]; json?: string; quiet?: boolean }) => {
       // Loaded here, not at the top: `edgefl --help` and the other commands must not pay for them.
-      const [{ loadExperimentConfig }, { createLogger }, { runExperiment }, { RoundProgress }, { formatSummary }] = await Promise.all([
-        import('@edgefl/config'), import('@edgefl/telemetry'), import('@edgefl/lab'), import('../progress.js'), import('../summary.js'),
+      const [{ loadExperimentConfig }, { createLogger }, { runExperiment }, { RoundProgress }, { formatSummary }, { UnhealthyRunError, formatHealth, logHealth }] = await Promise.all([
+        import('@edgefl/config'), import('@edgefl/telemetry'), import('@edgefl/lab'), import('../progress.js'), import('../summary.js'), import('../health.js'),
       ]);
       const sets = opts.transport ? [...opts.set, `transport.kind=${opts.transport}`] : opts.set;
       const cfg = loadExperimentConfig(file, sets);
@@ -43,7 +43,12 @@ export function simCommand(algorithms?: string): Command {
         throw new StoppedError(`stopped after ${record.rounds.length} of ${cfg.rounds} rounds` +
           (opts.json ? `; partial run record (marked "incomplete": true) written to ${opts.json}` : ''));
       }
-      if (!opts.quiet) process.stdout.write(formatSummary(record) + (opts.json ? `\nrun record: ${opts.json}\n` : ''));
+      if (record.health) logHealth(log, record.health);
+      if (!opts.quiet) {
+        process.stdout.write(formatSummary(record) + (record.health ? formatHealth(record.health) + '\n' : '') + (opts.json ? `\nrun record: ${opts.json}\n` : ''));
+      }
+      // A job that ran to its end without doing its work (no usable updates, a diverged model) exits 3.
+      if (record.health && !record.health.ok) throw new UnhealthyRunError(record.health);
     });
   if (algorithms) cmd.addHelpText('after', `\n${algorithms}\n`);
   return cmd;

@@ -110,8 +110,60 @@ export const thousandAgentsCase: FleetBenchCase = {
   },
 };
 
+/** A lab run with the peak resident memory above the level before it (sampled every 100 ms). */
+async function memoryRun(cfg: ExperimentConfig, log: Log): Promise<TimedRun & { readonly peakExtraBytes: number }> {
+  global.gc?.();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 100);
+  try {
+    const t = await timedRun(cfg, 'memory', log);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { ...t, peakExtraBytes: peak - before };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * MALCOM-PSGD with 1,000 peers on a ring in the memory driver (a small MLP on the base's
+ * data): node-iterations per second over the rounds and peak memory per node, each against
+ * the same run with 100 peers (the reference, measured first in the same invocation).
+ */
+export const malcomRingCase: FleetBenchCase = {
+  id: 'malcom-ring-1000',
+  description: 'MALCOM-PSGD, 1,000 peers on a ring, memory driver: node-iterations/s and memory per node against 100 peers',
+  async run(ctx) {
+    const rounds = ctx.quick ? 3 : 10;
+    const at = (devices: number): ExperimentConfig => variant(ctx.base, (b) => ({
+      job: `${b.job}-malcom-ring`, rounds, fleet: { ...b.fleet, devices }, topology: { kind: 'ring' },
+      model: { kind: 'mlp', hidden: [8], activation: 'relu' }, algorithm: { name: 'malcom-psgd' },
+      transport: { ...b.transport, kind: 'memory', roundTimeoutMs: 600_000 }, evaluation: { every: rounds },
+    }));
+    const small = await memoryRun(at(100), ctx.log);
+    const big = await memoryRun(at(1000), ctx.log);
+    const rate = (t: TimedRun, n: number): number => (n * t.record.totals.rounds) / (t.record.totals.wallMs / 1000);
+    const perNode = (bytes: number, n: number): number => bytes / n / 1024;
+    const r1000 = rate(big, 1000), r100 = rate(small, 100);
+    const m1000 = perNode(big.peakExtraBytes, 1000), m100 = perNode(small.peakExtraBytes, 100);
+    const rows: BenchRow[] = [
+      {
+        name: 'fleet malcom-psgd ring 1000 peers, node-iterations/s', value: r1000, unit: 'node-iterations/s', ratioToReference: r1000 / r100,
+        referenceName: 'fleet malcom-psgd ring 100 peers, node-iterations/s', referenceValue: r100, lowerIsBetter: false,
+        devices: 1000, rounds, dim: big.record.model.dim, wholeMs: big.wholeMs, finalAccuracy: big.record.totals.finalAccuracy,
+      },
+      {
+        name: 'fleet malcom-psgd ring 1000 peers, peak memory per node', value: m1000, unit: 'KiB/node', ratioToReference: m1000 / m100,
+        referenceName: 'fleet malcom-psgd ring 100 peers, peak memory per node', referenceValue: m100, lowerIsBetter: true,
+        devices: 1000, rounds, dim: big.record.model.dim,
+      },
+    ];
+    return rows;
+  },
+};
+
 /** Every case `edgefl bench fleet` runs, in order; add a case here to add rows. */
-export const FLEET_BENCH_CASES: FleetBenchCase[] = [quickstartCase, thousandAgentsCase];
+export const FLEET_BENCH_CASES: FleetBenchCase[] = [quickstartCase, thousandAgentsCase, malcomRingCase];
 
 export async function benchFleet(
   base: ExperimentConfig,

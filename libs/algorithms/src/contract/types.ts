@@ -109,8 +109,23 @@ export interface NodeEnv {
   readonly startRound?: number;
 }
 
+/** Why a message was refused before it was held: a short category and the detail for the log. */
+export type RefusalReason = 'envelope' | 'codec' | 'decode' | 'non-finite' | 'norm' | 'meta' | 'admission-error';
+
+export interface Refusal {
+  readonly reason: RefusalReason;
+  readonly detail: string;
+}
+
 export interface NodeMachine {
   readonly spec: NodeSpec;
+  /**
+   * Checks a received message whole (codec, body, values, norm) BEFORE it claims its
+   * sender's slot for the round: the driver calls it before holding the message, so a bad
+   * copy is refused and the sender's genuine message still counts. Returns null to admit.
+   * Must not change the node's state (it sees messages of later rounds too).
+   */
+  admit?(m: Inbound): Refusal | null;
   /**
    * Messages this node waits for before acting in (round, phase); `null` when it does
    * not act in that phase. Rounds count from 1.

@@ -36,6 +36,12 @@ export interface ChannelOptions {
   /** the in-neighbour list of any node, to find this node's bit in a request mask */
   readonly sendersOf: (id: NodeId) => readonly NodeId[];
   readonly codec: CodecSpec;
+  /**
+   * The compressor of every link when the codec alone does not say it (gossip wraps a
+   * stateless codec in a replica residual, decentralized/gossip/replica-codec.ts); its wire
+   * spec must be decodable with the same state by every receiver. Default: createCompressor(codec).
+   */
+  readonly compressor?: CodecCompressor<unknown>;
   readonly dim: number;
   readonly log: Log;
   /**
@@ -84,6 +90,8 @@ export class PeerChannels {
   private sendState: unknown;
   private sendReference: Float32Array;
   private keyframeDue = false;
+  /** round of the last keyframe sent, when the caller names rounds (see encode) */
+  private keyframeRound = -1;
   private readonly receivers = new Map<NodeId, ReceiveSide>();
   /** keyframes this node sent and their payload bits (run-record figures) */
   keyframesSent = 0;
@@ -93,12 +101,14 @@ export class PeerChannels {
 
   constructor(private readonly o: ChannelOptions) {
     if (o.senders.length > MAX_RESYNC_SENDERS) throw new AlgorithmError(`a node may receive from at most ${MAX_RESYNC_SENDERS} peers, ${o.self} has ${o.senders.length}`, 'use a sparser topology (e.g. regular with a smaller degree)');
+    // a given compressor (gossip's replica wrapper, state per link) serves every link as is;
+    // otherwise each link's codec is the job's codec fitted to that link's budget
     const fitted = new BudgetedCodec(o.codec, o.dim, o.roundBudget);
-    this.codec = createCompressor(fitted.fit(o.self, o.senders).spec);
+    this.codec = o.compressor ?? createCompressor(fitted.fit(o.self, o.senders).spec);
     this.sendState = this.codec.initState(o.dim);
     this.sendReference = new Float32Array(o.dim);
     for (const s of o.senders) {
-      const codec = createCompressor(fitted.fit(s, o.sendersOf(s)).spec);
+      const codec = o.compressor ?? createCompressor(fitted.fit(s, o.sendersOf(s)).spec);
       this.receivers.set(s, { codec, state: codec.initState(o.dim), reference: new Float32Array(o.dim), awaiting: false });
     }
   }
@@ -139,11 +149,17 @@ export class PeerChannels {
     this.missed = num(r, 'missed');
   }
 
-  /** Encodes `v` for every receiver at once: a residual message, or a keyframe when one is due. */
-  encode(v: Float32Array, rng: Rng, extra?: () => Float32Array): ChannelTransmission {
+  /**
+   * Encodes `v` for every receiver at once: a residual message, or a keyframe when one is due.
+   * `round`, when given, is the round of this transmission: requests in messages of that round
+   * or earlier were written before the receivers could see this keyframe (all peers send in the
+   * same phase, as in gossip), so they are not answered with a second keyframe.
+   */
+  encode(v: Float32Array, rng: Rng, extra?: () => Float32Array, round?: number): ChannelTransmission {
     const meta = this.requestMeta();
     if (this.keyframeDue) {
       this.keyframeDue = false;
+      if (round !== undefined) this.keyframeRound = round;
       const x = extra?.() ?? new Float32Array(0);
       const all = new Float32Array(v.length + x.length);
       all.set(v);
@@ -228,6 +244,7 @@ export class PeerChannels {
     if (mask === undefined || !Number.isSafeInteger(mask) || mask <= 0) return false;
     const idx = this.o.sendersOf(m.from).indexOf(this.o.self);
     if (idx < 0 || Math.floor(mask / 2 ** idx) % 2 !== 1) return false;
+    if (m.round <= this.keyframeRound) return true;
     this.keyframeDue = true;
     return true;
   }

@@ -7,7 +7,7 @@ import { symbolCounts } from './symbol-counts.js';
 
 /**
  * MALCOM-PSGD source coder (paper 002, Algorithm 3 / Woldemariam et al. 2023;
- * ALGORITHMS.md §3): type vector + Golomb-coded run lengths of each level's support.
+ * paper 002, MALCOM-PSGD): type vector + Golomb-coded run lengths of each level's support.
  *
  * Symbols are integers in 0..alphabet−1. For MALCOM's dithered quantizer with L levels
  * (s ∈ {0..L}) and exact zeros kept, use alphabet = L + 2 with symbol 0 = "exact zero"

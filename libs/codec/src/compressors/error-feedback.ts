@@ -9,7 +9,7 @@ export interface ErrorFeedbackState<S> {
 }
 
 /**
- * Error feedback (EF-SGD, Karimireddy et al. 2019; ALGORITHMS.md §6) around any compressor:
+ * Error feedback (EF-SGD, Karimireddy et al. 2019) around any compressor:
  * w = v + e, send C(w), e ← w − C(w). The receiver decodes as the inner codec does (its
  * residual stays unused). Payload = the inner compressor's. The wire spec is the inner
  * spec with id 'ef' and `inner` naming the inner codec.

@@ -33,7 +33,7 @@ const SIDE_BYTES = 8;
 const MAX_LEVELS = 65533;
 
 /**
- * MALCOM-PSGD residual quantizer (paper 002, ALGORITHMS.md §3). Stateless: the algorithm
+ * MALCOM-PSGD residual quantizer (paper 002). Stateless: the algorithm
  * quantizes z − y and adds the decoded q to its replicas. Body = m, r (float32) ‖ symbols
  * (alphabet L + 2) coded by the MALCOM coder (default), fixed-width ⌈log2(L + 2)⌉ bits
  * each (64 + d·⌈log2(L + 2)⌉ payload bits) or rANS.

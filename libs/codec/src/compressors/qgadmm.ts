@@ -23,7 +23,7 @@ export type QGadmmSpec = {
 
 /**
  * Shared reference of one sender, held identically by the sender and each receiver:
- * θ̂^{k−1} (starts at 0, ALGORITHMS.md §1) and the previous step Δ_{k−1} (for 'auto').
+ * θ̂^{k−1} (starts at 0) and the previous step Δ_{k−1} (for 'auto').
  * encode() and decode() advance it to θ̂^k, so both ends stay bit-identical as long as
  * every message is delivered once, in order.
  */
@@ -36,7 +36,7 @@ export interface QGadmmState {
 const SIDE_BYTES = 8;
 
 /**
- * Q-GADMM stochastic quantizer (Elgabli et al., paper 000, Sec. III; ALGORITHMS.md §1):
+ * Q-GADMM stochastic quantizer (Elgabli et al., paper 000, Sec. III):
  * R = ‖θ − θ̂^{k−1}‖∞, Δ = 2R/(2^b − 1), q_i = stochastic round of (θ_i − θ̂_i^{k−1} + R)/Δ,
  * receiver θ̂^k = θ̂^{k−1} + Δ·q − R. Body = R (float32) ‖ b (uint32) ‖ b·d packed bits:
  * b·d + 64 payload bits, exactly as the paper counts.

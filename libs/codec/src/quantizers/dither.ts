@@ -1,7 +1,7 @@
 import type { Rng } from '@edgefl/core';
 
 /**
- * MALCOM-PSGD's dithered min–max quantizer (paper 002, Sec. III-B; ALGORITHMS.md §3):
+ * MALCOM-PSGD's dithered min–max quantizer (paper 002, Sec. III-B):
  * p̂ = (p − m)/r with m = min p, r = max p − m; s_i = ⌊L·p̂_i + u_i⌋ ∈ {0..L}, u_i ~ U[0,1),
  * so E[s_i] = L·p̂_i. Exact zeros get the dedicated symbol 0; level s is sent as s + 1.
  * Writes symbols into `out` (alphabet size L + 2).

@@ -1,5 +1,5 @@
 /**
- * DQ's scaled uniform scalar quantizer (paper 004; ALGORITHMS.md §5): q_t(u) = r·q(u/r),
+ * DQ's scaled uniform scalar quantizer (paper 004): q_t(u) = r·q(u/r),
  * q uniform on [−1, 1] with 2^R cells per coordinate, reconstructing at cell midpoints, so
  * |q(x) − x| ≤ 2^−R per coordinate and ‖q_t(u) − u‖₂ ≤ √n·r·2^−R (covering radius, ρ_n = √n)
  * for ‖u‖∞ ≤ r. Coordinates outside [−r, r] are clipped to the outer cells (overload).

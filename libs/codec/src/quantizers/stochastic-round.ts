@@ -3,7 +3,7 @@ import type { Rng } from '@edgefl/core';
 /**
  * Unbiased stochastic rounding onto the grid lo + step·{0, …, maxLevel}:
  * c = (x − lo)/step, q = ⌈c⌉ with probability c − ⌊c⌋, else ⌊c⌋, so E[lo + step·q] = x
- * (Q-GADMM's quantizer, ALGORITHMS.md §1, and the min–max uniform quantizer).
+ * (Q-GADMM's quantizer, and the min–max uniform quantizer).
  * `step = 0` (constant input) maps everything to level 0. Writes levels into `out`.
  */
 export function stochasticRound(

@@ -9,7 +9,7 @@ export interface WaterFilling {
 }
 
 /**
- * Splits one rate budget across K links by reverse water-filling (ALGORITHMS.md §5, the
+ * Splits one rate budget across K links by reverse water-filling (paper 004, DQ, the
  * K-worker NQ-GD of the differentially quantized gradient paper):
  *
  *   R_k = [log2(L_k / ν)]₊   with ν chosen so that Σ_k R_k = R.

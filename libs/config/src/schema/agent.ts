@@ -52,6 +52,10 @@ export const AgentConfigSchema = z.strictObject({
   }).refine((a) => (a.secretFile === undefined) !== (a.secretEnv === undefined), 'exactly one of secretFile or secretEnv').optional(),
   /** for mqtts:// and wss:// gateways: the CA that signed the gateway's certificate, and this device's certificate for mutual TLS */
   tls: ClientTlsSchema.optional(),
+  limits: z.strictObject({
+    /** bytes of partial chunked messages held at once; beyond it the least recently heard partials are dropped (logged) */
+    reassemblyBytes: z.int().min(1024 * 1024).max(4 * 1024 * 1024 * 1024).default(32 * 1024 * 1024),
+  }).prefault({}),
   /** ONNX Runtime intra-op threads */
   threads: z.int().min(1).max(256).default(1),
   /**

@@ -8,7 +8,8 @@ export const ModelSchema = defaultTag('kind', 'mlp', z.discriminatedUnion('kind'
   z.strictObject({ kind: z.literal('mlp'), hidden: z.array(z.int().min(1)).default([32]), activation: z.enum(['relu', 'tanh', 'sigmoid']).default('relu') }),
   z.strictObject({ kind: z.literal('logistic') }),
   z.strictObject({ kind: z.literal('linear') }),
-  z.strictObject({ kind: z.literal('lenet') }),
+  // norm: layer = per-sample normalization before every conv/fc layer (see the lenet model)
+  z.strictObject({ kind: z.literal('lenet'), norm: z.enum(['none', 'layer']).default('none') }),
   z.strictObject({ kind: z.literal('onnx'), path: z.string().min(1), freeze: z.array(z.string()).default([]) }),
 ]));
 export type ModelConfig = z.output<typeof ModelSchema>;
@@ -41,11 +42,21 @@ export const TransportSchema = z.strictObject({
   roundTimeoutMs: z.int().min(1).default(60_000),
 });
 
+/** When a finished job counts as failed (`edgefl sim` and `edgefl gateway` then exit 3). */
+export const HealthSchema = z.strictObject({
+  /** rounds in which the server aggregated no update at all, as a fraction of the job's rounds, above which the job failed */
+  maxEmptyRoundFraction: z.number().min(0).max(1).default(0.25),
+  /** a final loss above this × the run's best loss is a blown-up (diverged) model */
+  maxLossRatio: z.number().min(1).default(100),
+});
+
 /** One federated job: what `edgefl sim` runs and what a gateway publishes to its agents. */
 export const ExperimentConfigSchema = z.strictObject({
   job: JobName,
   seed: z.int().min(0).max(0xffffffff).default(1),
   rounds: z.int().min(1).default(20),
+  /** how often the lab evaluates the model (a run-record entry every `every` rounds and after the last) */
+  evaluation: z.strictObject({ every: z.int().min(1).default(1) }).prefault({}),
   data: DataSchema.prefault({}),
   model: ModelSchema.prefault({ kind: 'mlp' }),
   fleet: FleetSchema.prefault({}),
@@ -60,6 +71,7 @@ export const ExperimentConfigSchema = z.strictObject({
     })
     .prefault({}),
   transport: TransportSchema.prefault({}),
+  health: HealthSchema.prefault({}),
   /** rate budgets per link (bits/s on the wire, payload bits per round); absent: unlimited */
   budgets: BudgetsSchema.optional(),
   /** agents' own counters on `telemetry/{device}` (absent: every 5 s) */

@@ -47,6 +47,8 @@ export const GatewayConfigSchema = z.strictObject({
     connectRatePerSec: z.number().positive().max(100_000).default(20),
     connectBurst: z.int().min(1).max(100_000).default(40),
     connectTimeoutMs: z.int().min(100).max(600_000).default(10_000),
+    /** bytes of partial chunked messages the aggregator holds at once; beyond it the least recently heard partials are dropped (logged) */
+    reassemblyBytes: z.int().min(1024 * 1024).max(16 * 1024 * 1024 * 1024).default(256 * 1024 * 1024),
   }).prefault({}),
   /**
    * Several gateways serving one fleet share retained messages, sessions and every publish

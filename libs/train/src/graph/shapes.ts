@@ -50,7 +50,7 @@ export function broadcast(a: Shape, b: Shape): Shape {
 
 const SAME_SHAPE = new Set([
   'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Softmax', 'LogSoftmax', 'Identity', 'Dropout', 'Neg', 'Exp',
-  'Log', 'Abs', 'Sign', 'Reciprocal', 'Sqrt', 'Softplus', 'Cast', 'BatchNormalization',
+  'Log', 'Abs', 'Sign', 'Reciprocal', 'Sqrt', 'Softplus', 'Cast', 'BatchNormalization', 'LayerNormalization',
 ]);
 const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Greater', 'Less', 'Equal', 'Where', 'Sum', 'Max', 'Min', 'Pow']);
 

@@ -10,7 +10,7 @@ export async function resolveModel(spec: ModelSpec, task: Task): Promise<ModelDe
     case 'mlp': return mlpModel(task, spec.hidden, spec.activation ?? 'relu');
     case 'linear': return linearModel(task);
     case 'logistic': return logisticModel(task);
-    case 'lenet': return lenetModel(task);
+    case 'lenet': return lenetModel(task, spec.norm ?? 'none');
     case 'onnx': return importOnnxModel(spec.path, task, spec.freeze ?? []);
     default: {
       const kind = (spec as { kind?: unknown }).kind;

@@ -7,7 +7,7 @@ export type ModelSpec =
   | { readonly kind: 'mlp'; readonly hidden: readonly number[]; readonly activation?: Activation }
   | { readonly kind: 'logistic' }
   | { readonly kind: 'linear' }
-  | { readonly kind: 'lenet' }
+  | { readonly kind: 'lenet'; readonly norm?: 'none' | 'layer' }
   | { readonly kind: 'onnx'; readonly path: string; readonly freeze?: readonly string[] };
 
 export type Activation = 'relu' | 'tanh' | 'sigmoid';

@@ -81,7 +81,7 @@ export function buildStepGraph(model: ModelDef, features: number, kind: StepKind
   const lr = b.input(IO.lr, [1]);
   let direction = g;
   if (kind === 'admm') {
-    // local-SADMM (ALGORITHMS.md §2): g + λ_n + ρ(θ − Θ)
+    // local-SADMM (paper 001, local-SADMM): g + λ_n + ρ(θ − Θ)
     const rho = b.input(IO.rho, [1]);
     const anchor = b.input(IO.anchor, [dim]);
     const dual = b.input(IO.dual, [dim]);

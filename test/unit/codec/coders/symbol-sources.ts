@@ -12,7 +12,7 @@ export function laplaceVector(rng: Rng, d: number, b = 1, zeroFraction = 0): Flo
 }
 
 /**
- * MALCOM's dithered min–max quantiser (ALGORITHMS.md §3), written out here so the coder
+ * MALCOM's dithered min–max quantiser (paper 002, MALCOM-PSGD), written out here so the coder
  * test does not depend on the quantizer module: s = ⌊L·(p − m)/r + u⌋ ∈ {0..L}; exact zeros
  * get the dedicated symbol 0, level s is symbol s + 1 (alphabet L + 2).
  */

@@ -9,7 +9,7 @@ import { bipartition, buildTopology, type Topology, type TopologySpec } from '..
 
 /**
  * Group ADMM on a bipartite graph (Elgabli et al., GADMM and Q-GADMM, paper 000;
- * ALGORITHMS.md §1). Heads (colour 0; on a chain nodes 1, 3, 5, …) and tails alternate;
+ * paper 000, Q-GADMM). Heads (colour 0; on a chain nodes 1, 3, 5, …) and tails alternate;
  * each edge e = (a, b), a < b in device order, carries the constraint θ_a = θ_b and its
  * dual λ_e, kept identically by both ends. One round = three phases:
  *   heads  — heads solve their local argmin and send θ̂ to their tails (one transmission);
@@ -116,7 +116,7 @@ class GadmmNode implements NodeMachine {
 
   /**
    * The closed-form local solve of linear least squares f_n = ½‖X_nθ − y_n‖²:
-   * (X_nᵀX_n + ρ·deg·I) θ = X_nᵀy_n − Σ_e s_e λ_e + ρ Σ_m θ̂_m (ALGORITHMS.md §1; c = deg = 2
+   * (X_nᵀX_n + ρ·deg·I) θ = X_nᵀy_n − Σ_e s_e λ_e + ρ Σ_m θ̂_m (paper 000, Q-GADMM; c = deg = 2
    * inside a chain, 1 at its ends), factorised once.
    */
   private exactSolver(): { l: Float64Array; h: Float64Array } | null {

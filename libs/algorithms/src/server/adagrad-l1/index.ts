@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { admissionParam, aggregationParam, type AggregationRule } from '../../shared/aggregate.js';
 import { defineAlgorithm } from '../../contract/declaration.js';
 import { adagradL1, type AdagradL1Options } from './machines.js';
 
@@ -8,6 +9,8 @@ import { adagradL1, type AdagradL1Options } from './machines.js';
  */
 const common = {
   batchSize: z.int().min(1).default(16).describe('mini-batch rows per worker and round'),
+  aggregation: aggregationParam,
+  admission: admissionParam,
 };
 const adaptive = {
   delta: z.number().min(0).max(1e3).default(1e-8).describe('δ of the adaptive matrix H_t = δI + diag(‖q_{1:t,i}‖₂)'),
@@ -16,13 +19,14 @@ const quantized = {
   quantizer: z.enum(['threshold', 'terngrad']).default('threshold').describe('ternary quantizer of the gradients: threshold (paper 003) or TernGrad (the baseline)'),
   threshold: z.enum(['optimal', 'approx']).default('optimal').describe('threshold quantizer\'s Δ: exact Δ* or 0.75·mean|v| over the selected coordinates'),
   scales: z.enum(['layer', 'vector']).default('layer').describe('TernGrad scales: one per layer of the model (Wen et al.) or one for the whole vector'),
-  double: z.boolean().default(true).describe('quantize the server\'s average again (double quantization); false = the † variant, a float32 downlink'),
+  double: z.boolean().default(true).describe('quantize the server\'s average again (double quantization); false = the † variant: the unquantized average goes down, its non-zeros as float32 with their positions'),
 };
 
-function build(name: string, method: AdagradL1Options['method'], p: { lr: number; lambda: number; batchSize: number; delta?: number; quantizer?: 'threshold' | 'terngrad'; threshold?: 'optimal' | 'approx'; scales?: 'layer' | 'vector'; double?: boolean }, server: string, devices: readonly string[]) {
+function build(name: string, method: AdagradL1Options['method'], p: { lr: number; lambda: number; batchSize: number; delta?: number; quantizer?: 'threshold' | 'terngrad'; threshold?: 'optimal' | 'approx'; scales?: 'layer' | 'vector'; double?: boolean; aggregation: AggregationRule; admission: { maxNormRatio: number } }, server: string, devices: readonly string[]) {
   return adagradL1(name, server, devices, {
     method, lr: p.lr, lambda: p.lambda, batchSize: p.batchSize, delta: p.delta ?? 0,
     quantizer: p.quantizer ?? 'none', threshold: p.threshold ?? 'optimal', scales: p.scales ?? 'layer', double: p.double ?? true,
+    aggregation: p.aggregation, admission: p.admission,
   });
 }
 

@@ -1,7 +1,9 @@
 import { errorMessage } from '@edgefl/core';
-import { createCompressor, createTernGrad, createThreshold, type CodecCompressor, type IndicatedCompressor } from '@edgefl/codec';
-import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, ParamSegment } from '../../contract/types.js';
+import { createCompressor, createTernGrad, createThreshold, type CodecCompressor, type CodecSpec, type IndicatedCompressor } from '@edgefl/codec';
+import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, ParamSegment, Refusal } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
+import { aggregate, isPlainMean, DEFAULT_AGGREGATION, type AggregationRule, type Weighted } from '../../shared/aggregate.js';
+import { UpdateAdmission } from '../../shared/admission.js';
 import { AdaptiveL1State, sparsity, type Method } from './updates.js';
 import { doubles, floats, num, packState, unpackState, type StateRecord } from '../../contract/snapshot.js';
 
@@ -14,7 +16,9 @@ import { doubles, floats, num, packState, unpackState, type StateRecord } from '
  *    32-bit methods send g as float32.
  *  - aggregate (server): decode, SynQ_t = mean of the workers' vectors (Eq. 4), I^Syn = OR of
  *    the indicators; double quantization sends q_t = Q(S(SynQ_t, I^Syn)) (Eq. 12) with I^Syn,
- *    the † single variant sends SynQ_t itself (float32).
+ *    the † single variant sends SynQ_t itself unquantized: Alg. 1 pushes S(·, I^Syn) plus its
+ *    positions, so only SynQ_t's non-zeros go down, as float32 values with their positions
+ *    (32k′ + at most d + 1 bits; `sparseFloat32Down`).
  *  - update (every worker, and the server on its own copy): H_t from the q sequence
  *    (Eq. 13) and x_{t+1} by Eq. 16 (CMD) or Eq. 17 (RDA), or Prox-GD's soft threshold.
  */
@@ -32,6 +36,9 @@ export interface AdagradL1Options {
   readonly scales: 'layer' | 'vector';
   /** quantize the server's average again (true) or send it as float32 († variant) */
   readonly double: boolean;
+  /** how the server combines the gradients into SynQ_t (default: their mean, Eq. 4) */
+  readonly aggregation?: AggregationRule;
+  readonly admission?: { readonly maxNormRatio: number };
 }
 
 const PHASE_GRADIENT = 0;
@@ -84,14 +91,35 @@ function quantizerFor(opts: AdagradL1Options, env: NodeEnv): IndicatedCompressor
 
 const FLOAT32 = createCompressor({ id: 'float32' });
 
+/** The † downlink codec for `synq`: its k′ non-zeros as float32 values plus their positions. */
+function sparseFloat32Down(synq: Float32Array): CodecCompressor<void> {
+  let k = 0;
+  for (let i = 0; i < synq.length; i++) if (synq[i] !== 0) k++;
+  return createCompressor({ id: 'topk', k });
+}
+
+/**
+ * The † downlink's decoder from the message's own codec: `topk` with an integer k ≤ d (the
+ * count of non-zeros the server sent); anything else is refused.
+ */
+function sparseFloat32Decoder(codec: CodecSpec, dim: number): CodecCompressor<void> {
+  const k = codec['k'];
+  if (codec.id !== 'topk' || typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > dim || Object.keys(codec).length !== 2) {
+    throw new AlgorithmError(`synchronised gradient has codec ${JSON.stringify(codec)}, expected { id: 'topk', k } with 0 ≤ k ≤ ${dim}`);
+  }
+  return createCompressor({ id: 'topk', k });
+}
+
 class AdagradL1Server implements NodeMachine {
   readonly spec: NodeSpec;
   private readonly state: AdaptiveL1State;
   private readonly quantizer: IndicatedCompressor | undefined;
   private pending: Float32Array | undefined;
+  private readonly admission: UpdateAdmission;
 
   constructor(private readonly env: NodeEnv, private readonly workers: readonly NodeId[], private readonly opts: AdagradL1Options) {
     this.spec = env.spec;
+    this.admission = new UpdateAdmission(opts.admission?.maxNormRatio ?? 100);
     this.state = new AdaptiveL1State(env.initialParams, opts);
     this.quantizer = quantizerFor(opts, env);
   }
@@ -100,6 +128,17 @@ class AdagradL1Server implements NodeMachine {
     if (phase === PHASE_AGGREGATE) return this.workers.map((from) => ({ from, round, phase: PHASE_GRADIENT }));
     if (phase === PHASE_UPDATE) return [];
     return null;
+  }
+
+  /**
+   * A gradient is admitted when it is in the job's codec, decodes and is finite, and its norm
+   * is within maxNormRatio × the median of recently admitted gradients.
+   */
+  admit(m: Inbound): Refusal | null {
+    if (m.phase !== PHASE_GRADIENT) return { reason: 'envelope', detail: `phase ${m.phase}: the server receives only gradients` };
+    const d = this.env.dim;
+    const q = this.quantizer;
+    return this.admission.check(m, q ? q.spec : FLOAT32.spec, () => (q ? q.decodeIndicated(m.body, d).decoded : FLOAT32.decode(m.body, d, undefined)), 0);
   }
 
   async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
@@ -113,6 +152,8 @@ class AdagradL1Server implements NodeMachine {
     const sum = new Float64Array(d);
     const or = new Uint8Array(d);
     let n = 0;
+    const rule = this.opts.aggregation ?? DEFAULT_AGGREGATION;
+    const robust: Weighted[] = [];
     for (const m of inbox) {
       let values: Float32Array;
       try {
@@ -127,9 +168,12 @@ class AdagradL1Server implements NodeMachine {
         this.env.log.warn({ round, from: m.from, reason: errorMessage(e) }, 'gradient rejected');
         continue;
       }
-      for (let i = 0; i < d; i++) sum[i]! += values[i]!;
+      if (isPlainMean(rule)) for (let i = 0; i < d; i++) sum[i]! += values[i]!;
+      else robust.push({ values, weight: 1 });
       n++;
     }
+    // a robust rule replaces the mean of Eq. 4 (computed below as sum / n)
+    if (robust.length > 0 && aggregate(robust, rule, sum)) for (let i = 0; i < d; i++) sum[i] = sum[i]! * n;
     if (n === 0) {
       this.env.log.warn({ round }, 'no usable gradient this round; nothing to send');
       return [];
@@ -141,9 +185,11 @@ class AdagradL1Server implements NodeMachine {
       this.pending = enc.decoded;
       return [{ to: this.workers, codec: this.quantizer.spec, dim: d, body: enc.body, payloadBits: enc.payloadBits }];
     }
-    const enc = FLOAT32.encode(synq, undefined, this.env.rng);
+    // 32-bit methods send the dense average; the † variant its non-zeros (SynQ_t is 0 off I^Syn)
+    const down = this.quantizer ? sparseFloat32Down(synq) : FLOAT32;
+    const enc = down.encode(synq, undefined, this.env.rng);
     this.pending = enc.decoded;
-    return [{ to: this.workers, codec: FLOAT32.spec, dim: d, body: enc.body, payloadBits: enc.payloadBits }];
+    return [{ to: this.workers, codec: down.spec, dim: d, body: enc.body, payloadBits: enc.payloadBits }];
   }
 
   model(): Float32Array {
@@ -165,7 +211,6 @@ class AdagradL1Worker implements NodeMachine {
   readonly spec: NodeSpec;
   private readonly state: AdaptiveL1State;
   private readonly quantizer: IndicatedCompressor | undefined;
-  private readonly down: CodecCompressor<void> | IndicatedCompressor;
   private relError = NaN;
 
   constructor(private readonly env: NodeEnv, private readonly server: NodeId, private readonly opts: AdagradL1Options) {
@@ -173,7 +218,6 @@ class AdagradL1Worker implements NodeMachine {
     this.spec = env.spec;
     this.state = new AdaptiveL1State(env.initialParams, opts);
     this.quantizer = quantizerFor(opts, env);
-    this.down = this.quantizer && opts.double ? this.quantizer : FLOAT32;
   }
 
   expects(round: number, phase: number): readonly MessageKey[] | null {
@@ -220,13 +264,21 @@ class AdagradL1Worker implements NodeMachine {
     }
     let q: Float32Array;
     try {
-      q = 'decodeIndicated' in this.down ? this.down.decodeIndicated(msg.body, this.env.dim).decoded : this.down.decode(msg.body, this.env.dim, undefined);
+      q = this.decodeDown(msg);
     } catch (e) {
       this.env.log.warn({ round, from: msg.from, reason: errorMessage(e) }, 'synchronised gradient rejected; model unchanged this round');
       return [];
     }
     this.state.apply(q);
     return [];
+  }
+
+  /** q_t from the server: Q(S(SynQ_t, I^Syn)) (double), SynQ_t's non-zeros (†), or float32. */
+  private decodeDown(msg: Inbound): Float32Array {
+    const d = this.env.dim;
+    if (!this.quantizer) return FLOAT32.decode(msg.body, d, undefined);
+    if (this.opts.double) return this.quantizer.decodeIndicated(msg.body, d).decoded;
+    return sparseFloat32Decoder(msg.codec, d).decode(msg.body, d, undefined);
   }
 
   model(): Float32Array {

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { defineAlgorithm, type AlgorithmDeclaration } from '../../contract/declaration.js';
 import { dqAlgorithm } from './machines.js';
+import { admissionParam, aggregationParam, type AggregationRule } from '../../shared/aggregate.js';
 import { roundBudgetOf } from '../../contract/budget-fit.js';
 import type { Method, Quantization } from './methods.js';
 
@@ -14,7 +15,9 @@ const constants = {
 const bits = z.int().min(1).max(32).default(8).describe('R: bits per dimension of each uplink message (n·R bits per iteration; K workers share R by water-filling)');
 
 function declare(name: string, method: Method, quant: Quantization, summary: string, extra: z.ZodRawShape = {}): AlgorithmDeclaration {
-  const params = quant === 'none' ? z.strictObject({ ...constants, ...extra }) : z.strictObject({ bits, ...constants, ...extra });
+  // K workers' gradients are summed in full precision and NQ-GD: there a robust rule applies (DQ's single worker has nothing to combine)
+  const robust = quant === 'dq' ? {} : { aggregation: aggregationParam, admission: admissionParam };
+  const params = quant === 'none' ? z.strictObject({ ...constants, ...extra, ...robust }) : z.strictObject({ bits, ...constants, ...extra, ...robust });
   return defineAlgorithm({
     name,
     summary,
@@ -32,6 +35,8 @@ function declare(name: string, method: Method, quant: Quantization, summary: str
         alpha: (q['alpha'] as number | undefined) ?? 0,
         bias: q['bias'] as boolean,
         lr: q['lr'] as number | 'auto' | undefined,
+        aggregation: q['aggregation'] as AggregationRule | undefined,
+        admission: q['admission'] as { maxNormRatio: number } | undefined,
         ...roundBudgetOf(ctx),
       });
     },

@@ -1,7 +1,9 @@
 import { Rng, errorMessage, type Log } from '@edgefl/core';
 import { createCompressor, decodeFloat64, encodeFloat64, roundRates, waterFill, type CodecCompressor, type DqState } from '@edgefl/codec';
-import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, RoundFigures } from '../../contract/types.js';
+import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, Refusal, RoundFigures } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
+import { aggregate, isPlainMean, DEFAULT_AGGREGATION, type AggregationRule, type Weighted } from '../../shared/aggregate.js';
+import { UpdateAdmission, sameCodec } from '../../shared/admission.js';
 import { fittedBits, type RoundBudgetOption } from '../../contract/budget-fit.js';
 import { contractionBound, coveringEfficiency, methodConstants, type Method, type MethodConstants, type Quantization } from './methods.js';
 import { RangeSchedule, type RangeSnapshot } from './ranges.js';
@@ -38,6 +40,9 @@ export interface DqOptions extends RoundBudgetOption {
   readonly bias?: boolean;
   /** GD's step: the paper's 2/(L+μ) (20) by default, 'auto' = 1/L, or a number */
   readonly lr?: number | 'auto' | undefined;
+  /** how the server combines K workers' gradients (full precision and NQ-GD; default: their sum) */
+  readonly aggregation?: AggregationRule | undefined;
+  readonly admission?: { readonly maxNormRatio: number } | undefined;
 }
 
 /** η, γ, σ of the run: the paper's (20)–(44), or GD at a chosen step η with σ = max(|1 − ημ|, |1 − ηL|). */
@@ -182,9 +187,11 @@ class DqServer implements NodeMachine {
   private t = 0;
   private stopped = 0;
   private readonly log: Log;
+  private readonly admission: UpdateAdmission;
 
   constructor(private readonly env: NodeEnv, private readonly workers: readonly NodeId[], private readonly o: DqOptions) {
     this.spec = env.spec;
+    this.admission = new UpdateAdmission(o.admission?.maxNormRatio ?? 100);
     this.model32 = Float32Array.from(env.initialParams);
     this.log = env.log;
   }
@@ -193,6 +200,24 @@ class DqServer implements NodeMachine {
     if (phase === PH_SETUP) return round === 1 ? this.workers.map((from) => ({ from, round, phase: PH_ANNOUNCE })) : null;
     if (phase === PH_UPDATE) return this.workers.map((from) => ({ from, round, phase: PH_GRADIENT }));
     return null;
+  }
+
+  /**
+   * A gradient message is admitted when it is in the codec agreed for its worker; a float32
+   * one (full precision) must also decode, be finite and within the norm bound of recent
+   * gradients. Quantized bodies decode only against the range of their iteration, so they are
+   * checked when the iteration runs (a bad one skips it, and the workers roll back).
+   */
+  admit(m: Inbound): Refusal | null {
+    const a = this.agreement;
+    if (m.phase !== PH_GRADIENT || !a) return null;
+    const k = this.workers.indexOf(m.from);
+    const codec = this.codecs[k];
+    if (!codec || m.meta?.['stopped'] !== undefined) return null;
+    if (this.o.quant !== 'none') {
+      return sameCodec(m.codec, codec.spec) ? null : { reason: 'codec', detail: `message codec ${JSON.stringify(m.codec)} is not the agreed ${JSON.stringify(codec.spec)}` };
+    }
+    return this.admission.check(m, codec.spec, () => (codec as CodecCompressor<void>).decode(m.body, a.features, undefined), 0);
   }
 
   async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
@@ -257,6 +282,8 @@ class DqServer implements NodeMachine {
     const n = a.features;
     const sum = new Float64Array(n);
     const before: RangeSnapshot[] = this.schedules.map((s) => s.snapshot());
+    const rule: AggregationRule = this.o.aggregation ?? DEFAULT_AGGREGATION;
+    const robust: Weighted[] = [];
     const skip = (why: string, from?: string): void => {
       this.schedules.forEach((s, k) => s.restore(before[k]!));
       this.log.warn({ round, from, reason: why }, 'iteration skipped; x̂ unchanged');
@@ -284,8 +311,11 @@ class DqServer implements NodeMachine {
       } catch (e) {
         return skip(errorMessage(e), m.from);
       }
-      for (let i = 0; i < n; i++) sum[i]! += q[i]!;
+      if (isPlainMean(rule)) for (let i = 0; i < n; i++) sum[i]! += q[i]!;
+      else robust.push({ values: q, weight: 1 });
     }
+    // a robust rule replaces Σ_k q_{t,k} by (number of gradients) × the rule's centre of them
+    if (robust.length > 0 && aggregate(robust, rule, sum)) for (let i = 0; i < n; i++) sum[i] = sum[i]! * robust.length;
     const { eta, gamma } = a.c;
     const x = this.x;
     if (this.o.method === 'agd') {

@@ -1,6 +1,8 @@
 import { errorMessage, type Log } from '@edgefl/core';
 import type { CodecSpec } from '@edgefl/codec';
-import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, RoundBudget } from '../../contract/types.js';
+import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, Refusal, RoundBudget } from '../../contract/types.js';
+import { aggregate, deviationNorm, DEFAULT_AGGREGATION, type AggregationRule, type Weighted } from '../../shared/aggregate.js';
+import { UpdateAdmission, checkSamples } from '../../shared/admission.js';
 import { BudgetedCodec } from '../../contract/budget-fit.js';
 import { AlgorithmError } from '../../contract/errors.js';
 import { floats, packState, sub, unpackState } from '../../contract/snapshot.js';
@@ -8,7 +10,7 @@ import { floats, packState, sub, unpackState } from '../../contract/snapshot.js'
 /**
  * FedAvg (McMahan et al., 2017): the server broadcasts the global model, each worker runs
  * `localSteps` mini-batch SGD steps on its shard and uploads its compressed model delta,
- * the server adds the sample-weighted average delta (ALGORITHMS.md §6).
+ * the server adds the sample-weighted average delta (McMahan et al. 2017).
  * Uploading deltas rather than weights keeps quantization error proportional to the
  * update, not to the model.
  */
@@ -22,6 +24,10 @@ export interface FedAvgOptions {
   readonly down: CodecSpec;
   /** per-round payload budgets: each round's codec setting is fitted to its link's budget */
   readonly roundBudget?: RoundBudget;
+  /** how the server combines the deltas (default: the sample-weighted mean) */
+  readonly aggregation?: AggregationRule;
+  /** an update's norm bound relative to the model (default 100) */
+  readonly admission?: { readonly maxNormRatio: number };
 }
 
 const PHASE_BROADCAST = 0;
@@ -53,8 +59,12 @@ class FedAvgServer implements NodeMachine {
   private readonly down: BudgetedCodec;
   private readonly up: BudgetedCodec;
   private readonly log: Log;
+  private readonly admission: UpdateAdmission;
+  private readonly rule: AggregationRule;
 
   constructor(private readonly env: NodeEnv, private readonly workers: readonly NodeId[], opts: FedAvgOptions) {
+    this.admission = new UpdateAdmission(opts.admission?.maxNormRatio ?? 100);
+    this.rule = opts.aggregation ?? DEFAULT_AGGREGATION;
     this.spec = env.spec;
     this.global = Float32Array.from(env.initialParams);
     this.sum = new Float64Array(env.dim);
@@ -82,14 +92,26 @@ class FedAvgServer implements NodeMachine {
     return [];
   }
 
-  /** θ ← θ + Σ_k n_k Δ_k / Σ_k n_k over the deltas that arrived and decoded. */
+  /** A delta is admitted when its codec is this link's, it decodes, it is finite and its norm is bounded by the model's. */
+  admit(m: Inbound): Refusal | null {
+    if (m.phase !== PHASE_TRAIN) return { reason: 'envelope', detail: `phase ${m.phase}: the server receives only train-phase updates` };
+    const samples = checkSamples(m);
+    if (samples) return samples;
+    // The codec this worker's budget implies for that round, not the one the message claims.
+    const { c, state } = this.up.compressor(this.up.fit(m.from, [this.spec.id]).spec);
+    return this.admission.check(m, c.spec, () => c.decode(m.body, this.env.dim, state), deviationNorm(this.global, undefined));
+  }
+
+  /**
+   * θ ← θ + Σ_k n_k Δ_k / Σ_k n_k over the deltas that arrived and decoded (or the configured
+   * robust rule, `aggregation`). A step that would make θ non-finite is refused: the model
+   * stays where it is and the round is logged as diverged, never broadcast.
+   */
   private aggregate(round: number, inbox: readonly Inbound[]): void {
-    this.sum.fill(0);
-    let weight = 0;
+    const updates: Weighted[] = [];
     for (const m of inbox) {
       let delta: Float32Array;
       try {
-        // The codec this worker's budget implies, not the one the message claims.
         const { c, state } = this.up.compressor(this.up.fit(m.from, [this.spec.id]).spec);
         delta = c.decode(m.body, this.env.dim, state);
       } catch (e) {
@@ -97,18 +119,20 @@ class FedAvgServer implements NodeMachine {
         continue;
       }
       const n = m.meta?.['samples'];
-      // A sample count is a positive integer below 2^32; anything else (a sender's claim of
-      // 1e308 samples overflowed the sum to ∞ and the global model to NaN for good) weighs 1.
-      const w = n !== undefined && Number.isInteger(n) && n > 0 && n < 2 ** 32 ? n : 1;
-      if (n !== undefined && w !== n) this.log.warn({ round, from: m.from, samples: n }, 'sample count refused; weighing the update as 1');
-      for (let i = 0; i < delta.length; i++) this.sum[i]! += w * delta[i]!;
-      weight += w;
+      // A sample count is a positive integer below 2^32 (admission refuses anything else).
+      updates.push({ values: delta, weight: n !== undefined && Number.isInteger(n) && n > 0 && n < 2 ** 32 ? n : 1 });
     }
-    if (weight === 0) {
+    if (!aggregate(updates, this.rule, this.sum)) {
       this.log.warn({ round }, 'no usable update this round; global model unchanged');
       return;
     }
-    for (let i = 0; i < this.global.length; i++) this.global[i] = this.global[i]! + this.sum[i]! / weight;
+    for (let i = 0; i < this.global.length; i++) {
+      if (!Number.isFinite(this.global[i]! + this.sum[i]!)) {
+        this.log.error({ round, index: i }, 'aggregate step is not finite; global model unchanged');
+        return;
+      }
+    }
+    for (let i = 0; i < this.global.length; i++) this.global[i] = this.global[i]! + this.sum[i]!;
   }
 
   model(): Float32Array {

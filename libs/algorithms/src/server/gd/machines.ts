@@ -1,14 +1,16 @@
 import { errorMessage } from '@edgefl/core';
 import type { CodecSpec } from '@edgefl/codec';
-import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound } from '../../contract/types.js';
+import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, Refusal } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
 import { floats, num, packState, sub, unpackState, type StateValue } from '../../contract/snapshot.js';
 import { BudgetedCodec, type RoundBudgetOption } from '../../contract/budget-fit.js';
+import { aggregate, isPlainMean, DEFAULT_AGGREGATION, type AggregationRule, type Weighted } from '../../shared/aggregate.js';
+import { UpdateAdmission } from '../../shared/admission.js';
 import { linearDim, normalEquations } from '../../shared/least-squares.js';
 
 /**
- * Distributed gradient descent, the baselines of Q-GADMM's paper (000, Sec. V; ALGORITHMS.md
- * §1): the server broadcasts θ^k; each worker sends ∇f_n(θ^k) through the `up` codec
+ * Distributed gradient descent, the baselines of Q-GADMM's paper (000, Sec. V): the
+ * server broadcasts θ^k; each worker sends ∇f_n(θ^k) through the `up` codec
  * (float32 for GD, 2-bit uniform for QGD); the server steps θ^{k+1} = θ^k − α Σ_n ĝ_n.
  * For linear least squares f_n = ½‖X_nθ − y_n‖² (the ADMM experiments' normalisation) and the
  * gradient is X_nᵀX_nθ − X_nᵀy_n exactly; other models send the learner's full-shard gradient.
@@ -20,6 +22,9 @@ export interface GdOptions extends RoundBudgetOption {
   readonly lr: number | 'auto';
   readonly up: CodecSpec;
   readonly down: CodecSpec;
+  /** how the server combines the gradients (default: their sum, Σ_n ĝ_n) */
+  readonly aggregation?: AggregationRule;
+  readonly admission?: { readonly maxNormRatio: number };
 }
 
 const PHASE_BROADCAST = 0;
@@ -50,9 +55,11 @@ class GdServer implements NodeMachine {
   private readonly down: BudgetedCodec;
   private readonly smoothness = new Map<NodeId, number>();
   private step = NaN;
+  private readonly admission: UpdateAdmission;
 
   constructor(private readonly env: NodeEnv, private readonly workers: readonly NodeId[], private readonly opts: GdOptions) {
     this.spec = env.spec;
+    this.admission = new UpdateAdmission(opts.admission?.maxNormRatio ?? 100);
     this.theta = Float32Array.from(env.initialParams);
     this.sum = new Float64Array(env.dim);
     // Codecs fitted to each link's per-round budget (a budget no setting meets fails here).
@@ -67,6 +74,18 @@ class GdServer implements NodeMachine {
     return null;
   }
 
+  /**
+   * A gradient is admitted when it is in the job's codec, decodes and is finite, and its norm
+   * is within maxNormRatio × the median of recently admitted gradients (the model's norm says
+   * nothing of a gradient's scale, so it is not a bound here).
+   */
+  admit(m: Inbound): Refusal | null {
+    if (m.phase !== PHASE_GRADIENT) return { reason: 'envelope', detail: `phase ${m.phase}: the server receives only gradients` };
+    // the codec this worker's budget implies, not the one the message claims
+    const { c, state } = this.up.codecFor(m.from, [this.spec.id]);
+    return this.admission.check(m, c.spec, () => c.decode(m.body, this.env.dim, state), 0);
+  }
+
   async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
     if (phase === PHASE_BROADCAST) {
       const { c, state } = this.down.codecFor(this.spec.id, this.workers);
@@ -75,6 +94,8 @@ class GdServer implements NodeMachine {
     }
     this.sum.fill(0);
     let used = 0;
+    const rule = this.opts.aggregation ?? DEFAULT_AGGREGATION;
+    const robust: Weighted[] = [];
     for (const m of inbox) {
       let g: Float32Array;
       try {
@@ -86,9 +107,12 @@ class GdServer implements NodeMachine {
       }
       const L = m.meta?.['smoothness'];
       if (L !== undefined && Number.isFinite(L) && L > 0 && L < 1e30) this.smoothness.set(m.from, L);
-      for (let i = 0; i < g.length; i++) this.sum[i]! += g[i]!;
+      if (isPlainMean(rule)) for (let i = 0; i < g.length; i++) this.sum[i]! += g[i]!;
+      else robust.push({ values: g, weight: 1 });
       used++;
     }
+    // a robust rule replaces Σ_n ĝ_n by (number of gradients) × the rule's centre of them
+    if (robust.length > 0 && aggregate(robust, rule, this.sum)) for (let i = 0; i < this.sum.length; i++) this.sum[i] = this.sum[i]! * used;
     if (this.opts.lr === 'auto' && !(this.step > 0)) {
       if (this.smoothness.size < this.workers.length) {
         this.env.log.warn({ round }, 'not every worker reported its smoothness yet; holding the model');

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { defineAlgorithm } from '../../contract/declaration.js';
 import { gd } from '../gd/machines.js';
 import { gdLr } from '../gd/index.js';
+import { admissionParam, aggregationParam } from '../../shared/aggregate.js';
 import { roundBudgetOf } from '../../contract/budget-fit.js';
 
 /**
@@ -16,9 +17,12 @@ export const qgdDeclaration = defineAlgorithm({
   params: z.strictObject({
     lr: gdLr,
     bits: z.union([z.int().min(1).max(16), z.literal(32)]).default(2).describe('bits per gradient coordinate (1…16, uniform), or 32 for float32 gradients (GD)'),
+    aggregation: aggregationParam,
+    admission: admissionParam,
   }),
   build: (p, ctx) => gd(ctx.server, ctx.devices, {
     name: p.bits === 32 ? 'gd' : 'qgd', lr: p.lr,
     up: p.bits === 32 ? { id: 'float32' } : { id: 'uniform', bits: p.bits }, down: { id: 'float32' }, ...roundBudgetOf(ctx),
+    aggregation: p.aggregation, admission: p.admission,
   }),
 });

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { defineAlgorithm } from '../../contract/declaration.js';
 import { AlgorithmError } from '../../contract/errors.js';
 import { sadmm } from './machines.js';
+import { admissionParam, aggregationParam } from '../../shared/aggregate.js';
 import { roundBudgetOf } from '../../contract/budget-fit.js';
 
 const rho = z.number().positive().default(1).describe('ADMM penalty ρ > 0');
@@ -19,6 +20,8 @@ export const localSadmmDeclaration = defineAlgorithm({
     batchSize,
     rho,
     beta,
+    aggregation: aggregationParam,
+    admission: admissionParam,
   }),
   build: (p, ctx) => sadmm('local-sadmm', ctx.server, ctx.devices, { start: 'global', ...p, ...ctx.codecs, ...roundBudgetOf(ctx) }),
 });
@@ -34,13 +37,15 @@ export const stocAdmmDeclaration = defineAlgorithm({
     batchSize,
     rho,
     beta,
+    aggregation: aggregationParam,
+    admission: admissionParam,
   }),
   build: (p, ctx) => {
     const lr = p.eta === undefined ? p.lr : 1 / (p.rho + p.eta);
     if (p.eta === undefined && 1 / p.lr - p.rho <= 0) {
       throw new AlgorithmError(`stoc-admm: lr ${p.lr} implies η = 1/lr − ρ = ${1 / p.lr - p.rho} ≤ 0`, 'choose lr < 1/ρ, or give eta > 0');
     }
-    return sadmm('stoc-admm', ctx.server, ctx.devices, { start: 'own', localSteps: 1, lr, batchSize: p.batchSize, rho: p.rho, beta: p.beta, ...ctx.codecs, ...roundBudgetOf(ctx) });
+    return sadmm('stoc-admm', ctx.server, ctx.devices, { start: 'own', localSteps: 1, lr, batchSize: p.batchSize, rho: p.rho, beta: p.beta, aggregation: p.aggregation, admission: p.admission, ...ctx.codecs, ...roundBudgetOf(ctx) });
   },
 });
 

@@ -1,12 +1,14 @@
 import { errorMessage, type Log } from '@edgefl/core';
 import type { CodecSpec } from '@edgefl/codec';
-import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound } from '../../contract/types.js';
+import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, Refusal } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
 import { bool, floats, packState, sub, unpackState, type StateValue } from '../../contract/snapshot.js';
 import { BudgetedCodec, type RoundBudgetOption } from '../../contract/budget-fit.js';
+import { aggregate, deviationNorm, isPlainMean, DEFAULT_AGGREGATION, type AggregationRule } from '../../shared/aggregate.js';
+import { UpdateAdmission } from '../../shared/admission.js';
 
 /**
- * Stochastic ADMM under a parameter server (ALGORITHMS.md §2, paper 001): min Σ f_n(θ_n) +
+ * Stochastic ADMM under a parameter server (paper 001, local-SADMM): min Σ f_n(θ_n) +
  * β‖Θ‖₁ s.t. θ_n = Θ. Workers run local steps on the augmented Lagrangian and upload one
  * vector v_n = θ_n + λ_n/ρ; the server soft-thresholds their sum (eq. 13) and broadcasts Θ.
  *
@@ -27,6 +29,9 @@ export interface SadmmOptions extends RoundBudgetOption {
   readonly beta: number;
   readonly up: CodecSpec;
   readonly down: CodecSpec;
+  /** how the server combines the v_n (default: their sum, eq. 13) */
+  readonly aggregation?: AggregationRule;
+  readonly admission?: { readonly maxNormRatio: number };
 }
 
 const PHASE_BROADCAST = 0;
@@ -68,9 +73,11 @@ class SadmmServer implements NodeMachine {
   private readonly down: BudgetedCodec;
   private readonly up: BudgetedCodec;
   private readonly log: Log;
+  private readonly admission: UpdateAdmission;
 
   constructor(private readonly env: NodeEnv, private readonly workers: readonly NodeId[], private readonly opts: SadmmOptions) {
     this.spec = env.spec;
+    this.admission = new UpdateAdmission(opts.admission?.maxNormRatio ?? 100);
     this.global = Float32Array.from(env.initialParams);
     this.lastV = new Map(workers.map((w) => [w, Float32Array.from(env.initialParams)]));
     // Codecs fitted to each link's per-round budget (a budget no setting meets fails here).
@@ -83,6 +90,14 @@ class SadmmServer implements NodeMachine {
     if (phase === PHASE_BROADCAST) return [];
     if (phase === PHASE_AGGREGATE) return this.workers.map((from) => ({ from, round, phase: PHASE_TRAIN }));
     return null;
+  }
+
+  /** v_n is admitted when it is in the job's codec, decodes, is finite and its norm is bounded by Θ's. */
+  admit(m: Inbound): Refusal | null {
+    if (m.phase !== PHASE_TRAIN) return { reason: 'envelope', detail: `phase ${m.phase}: the server receives only train-phase updates` };
+    // the codec this worker's budget implies, not the one the message claims
+    const { c, state } = this.up.codecFor(m.from, [this.spec.id]);
+    return this.admission.check(m, c.spec, () => c.decode(m.body, this.env.dim, state), deviationNorm(this.global, undefined));
   }
 
   async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
@@ -111,7 +126,14 @@ class SadmmServer implements NodeMachine {
     const n = this.workers.length;
     const dim = this.env.dim;
     const sum = new Float64Array(dim);
-    for (const v of this.lastV.values()) for (let i = 0; i < dim; i++) sum[i]! += v[i]!;
+    const rule = this.opts.aggregation ?? DEFAULT_AGGREGATION;
+    if (isPlainMean(rule)) {
+      for (const v of this.lastV.values()) for (let i = 0; i < dim; i++) sum[i]! += v[i]!;
+    } else {
+      // a robust rule replaces Σ_n v_n by N × the rule's centre of the v_n (clipped around Θ)
+      aggregate([...this.lastV.values()].map((values) => ({ values, weight: 1 })), rule, sum, this.global);
+      for (let i = 0; i < dim; i++) sum[i] = sum[i]! * n;
+    }
     for (let i = 0; i < dim; i++) this.global[i] = soft(rho * sum[i]!, beta) / (rho * n);
   }
 

@@ -10,6 +10,41 @@ import type { GradRule } from '../types.js';
  * Training-mode batch statistics are refused (see docs/bring-your-own-model.md).
  */
 export const normRules: Record<string, GradRule> = {
+  /**
+   * LayerNormalization (opset 17): per sample, x̂ = (X − μ)/√(σ² + ε) over the axes from
+   * `axis` on, Y = γ·x̂ + β. With ĝ = g·γ and means over those axes:
+   * ∂X = (ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))/√(σ² + ε), ∂γ = Σ_{leading axes} g·x̂, ∂β = Σ g.
+   * μ and σ² are recomputed (the forward's optional Mean/InvStdDev are stashed as float).
+   */
+  LayerNormalization: (ctx) => {
+    const { b, node } = ctx;
+    if (ctx.dy.slice(1).some((g) => g !== undefined)) {
+      throw new TrainError('TRAIN_UNSUPPORTED', `LayerNormalization node "${node.name}": its Mean/InvStdDev outputs reach the loss`,
+        'use only the normalized output Y');
+    }
+    const [X, scale, bias] = node.inputs as [string, string, string | undefined];
+    const rank = b.requireShape(X, `the gradient of LayerNormalization (${node.name})`).length;
+    const rawAxis = intAttr(node.attrs, 'axis', -1);
+    const axis = rawAxis < 0 ? rawAxis + rank : rawAxis;
+    const eps = floatAttr(node.attrs, 'epsilon', 1e-5);
+    const norm = Array.from({ length: rank - axis }, (_, i) => axis + i);
+    const lead = Array.from({ length: axis }, (_, i) => i);
+    const mean = (t: string): string => b.op1('ReduceMean', [t], { axes: norm, keepdims: 1 });
+    const xc = b.op1('Sub', [X, mean(X)]);
+    const inv = b.op1('Reciprocal', [b.op1('Sqrt', [b.op1('Add', [mean(b.op1('Mul', [xc, xc])), b.constF(eps)])])]);
+    const xhat = b.op1('Mul', [xc, inv]);
+    const g = ctx.dy[0]!;
+    let dX: string | undefined;
+    if (ctx.needs(0)) {
+      const gh = b.op1('Mul', [g, scale]);
+      const centred = b.op1('Sub', [b.op1('Sub', [gh, mean(gh)]), b.op1('Mul', [xhat, mean(b.op1('Mul', [gh, xhat]))])]);
+      dX = b.op1('Mul', [centred, inv]);
+    }
+    const overLead = (t: string): string => (lead.length > 0 ? reduceSum(b, t, lead, 0) : t);
+    const dScale = ctx.needs(1) ? overLead(b.op1('Mul', [g, xhat])) : undefined;
+    const dB = bias !== undefined && bias !== '' && ctx.needs(2) ? overLead(g) : undefined;
+    return [dX, dScale, dB];
+  },
   BatchNormalization: (ctx) => {
     const { b, node } = ctx;
     if (intAttr(node.attrs, 'training_mode', 0) === 1 || node.outputs.filter((o) => o !== '').length > 1) {
