@@ -115,6 +115,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     const c = client;
     const health = new RunHealth({ rounds: cfg.rounds, devices: o.devices, hasServer: !job.serverless, maxEmptyRoundFraction: cfg.health.maxEmptyRoundFraction });
     health.reassemblyDrops = () => c.stats.reassemblyDrops;
+    if (ckpt) health.resumedAfter = ckpt.round;
     const announce = (state: 'running' | 'done', round: number): Promise<unknown> =>
       c.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state, round, devices: o.devices, dim, experiment: cfg }), { retain: true });
     const republish = (round: number): void => {
