@@ -1,8 +1,8 @@
 import { EdgeflError, errorMessage, type Dataset, type Log } from '@edgefl/core';
 import { FleetClient, TokenBucketShaper, type ClientTls, topics } from '@edgefl/transport';
 import {
-  MAX_ENVELOPE_BYTES, STATUS_DONE, STATUS_READY, createJob, decodeJobAnnouncement, hostNode, linkRate, mqttPort, receiveChecks,
-  type BuildAlgorithm, type HostedNode, type JobAnnouncement, type PortDecorator,
+  MAX_ENVELOPE_BYTES, STATUS_DONE, STATUS_READY, assertSameJob, createJob, decodeJobAnnouncement, hostNode, jobIdentity, linkRate, mqttPort, readCheckpoint, receiveChecks,
+  removeCheckpoint, writeCheckpoint, type BuildAlgorithm, type HostedNode, type JobAnnouncement, type PortDecorator,
 } from '@edgefl/runtime';
 import { startTelemetry } from './telemetry.js';
 
@@ -21,6 +21,10 @@ export interface AgentOptions {
   readonly threads?: number;
   /** how long to wait for the gateway's job announcement; default: forever */
   readonly jobTimeoutMs?: number;
+  /** `persistent` (default): the broker queues this device's messages while it is away; `clean` for a gateway cluster (`cluster.redis`), where persistent sessions do not work yet */
+  readonly session?: 'clean' | 'persistent';
+  /** MQTT keepalive in seconds (default 30) */
+  readonly keepaliveSec?: number;
   /** once connected, give up reconnecting after the gateway has been unreachable this long; default: never */
   readonly giveUpAfterMs?: number;
   readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
@@ -28,6 +32,11 @@ export interface AgentOptions {
   readonly wrapPort?: PortDecorator;
   /** builds the job's algorithm instead of the registry (programs and tests running their own) */
   readonly buildAlgorithm?: BuildAlgorithm;
+  /**
+   * `state.dir`: keep this device's node state (model, duals, replicas, codec references and
+   * error memories) here after every round, and resume from it when started again.
+   */
+  readonly stateDir?: string;
   /** bytes of partial chunked messages held at once (`limits.reassemblyBytes`; default 32 MiB, a Pi 3 has 1 GiB) */
   readonly reassemblyBytes?: number;
 }
@@ -90,10 +99,13 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const client = await FleetClient.connect({
     url: o.url, clientId: `edgefl-${o.job}-${o.device}`, job: o.job, device: o.device,
     ...BEFORE_JOB, logger: log, shaper, reassembly: agentReassembly(o.reassemblyBytes),
+    // The broker queues what is sent to this device while it is away (restart, stop, lost link).
+    session: o.session ?? 'persistent',
     ...(o.username !== undefined ? { username: o.username } : {}),
     ...(o.password !== undefined ? { password: o.password } : {}),
     ...(o.tls !== undefined ? { tls: o.tls } : {}),
     ...(o.giveUpAfterMs !== undefined ? { giveUpAfterMs: o.giveUpAfterMs } : {}),
+    ...(o.keepaliveSec !== undefined ? { keepaliveSec: o.keepaliveSec } : {}),
     onGiveUp: (err) => {
       lost = new GatewayLostError(err);
       stop.abort();
@@ -115,7 +127,14 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     // ...and so do its rate budgets: this device's links are shaped to their bitsPerSec.
     shaper.setRates(linkRate(cfg, ann.devices));
     const job = createJob(cfg, ann.devices, o.buildAlgorithm);
+    const identity = jobIdentity(cfg, ann.devices, ann.dim);
+    const ckpt = o.stateDir !== undefined ? readCheckpoint(o.stateDir, o.device) : null;
+    if (ckpt) {
+      assertSameJob(ckpt, o.stateDir!, cfg.job, identity);
+      log.info({ round: ckpt.round, savedAt: ckpt.savedAt, dir: o.stateDir }, 'resuming from checkpoint');
+    }
     const data = typeof o.data === 'function' ? o.data(ann) : o.data;
+    const updates = new Set<string>();
     const host: HostedNode = await hostNode({
       job, id: o.device, log, data, threads: o.threads ?? 1,
       expectDim: {
@@ -124,8 +143,19 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
           `the local data must have the job's features (${data.features} here) and classes; check the agent's data settings`),
       },
       port: (spec, dim) => mqttPort(client, spec, { routes: job.routes, log, expect: receiveChecks(job, dim) }),
-      ...(o.wrapPort ? { wrapPort: o.wrapPort } : {}),
+      // Distinct (round, phase) updates the broker acknowledged: an answer sent again is one update.
+      wrapPort: (p, spec) => {
+        const inner = o.wrapPort ? o.wrapPort(p, spec) : p;
+        return { mailbox: inner.mailbox, send: async (out, r, ph) => {
+          const t = await inner.send(out, r, ph);
+          if (out.to.includes(job.server)) updates.add(`${r}/${ph}`);
+          return t;
+        } };
+      },
     });
+    // Messages of the round it resumes at may be queued for it already (a persistent session).
+    const resumeAt = Math.max(ann.round, ckpt ? ckpt.round + 1 : 1);
+    if (resumeAt > 1) host.port.mailbox.advance(resumeAt);
     try {
       await client.setStatus(STATUS_READY);
     } catch (e) {
@@ -150,17 +180,34 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         if (lost) throw lost;
         return;
       }
-      const firstRound = Math.max(1, started.round);
-      if (firstRound > 1) log.info({ round: firstRound }, 'joining a running job');
+      const firstRound = Math.max(1, started.round, ckpt ? ckpt.round + 1 : 1);
+      if (firstRound > cfg.rounds) log.info({ round: ckpt?.round }, 'the checkpoint is of the job\'s last round: nothing left to do');
+      else if (firstRound > 1) log.info({ round: firstRound, restored: ckpt !== null }, 'joining a running job');
       await host.run({
-        firstRound, signal: stop.signal,
+        firstRound, signal: AbortSignal.any([stop.signal, jobClock.over]),
+        ...(ckpt?.state ? { restore: ckpt.state } : {}),
         onRoundStart: (r) => {
           round = r;
         },
-        ...(o.onRoundEnd ? { onRoundEnd: o.onRoundEnd } : {}),
+        onRoundEnd: (r, model, metrics) => {
+          if (o.stateDir !== undefined) {
+            try {
+              writeCheckpoint(o.stateDir, { node: o.device, job: cfg.job, identity, round: r, model: Float32Array.from(model), state: host.snapshot(), extra: {} });
+            } catch (e) {
+              log.error({ round: r, dir: o.stateDir, reason: errorMessage(e) }, 'could not write the checkpoint; a restart would resume from an earlier round');
+            }
+          }
+          o.onRoundEnd?.(r, model, metrics);
+        },
       });
       if (lost) throw lost;
-      if (!stop.signal.aborted) await client.setStatus(STATUS_DONE).catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'could not report done'));
+      if (jobClock.over.aborted && !stop.signal.aborted) log.info({ round }, 'the gateway finished the job; stopping');
+      // What this process sent its server (a run's ledger checks it against what the gateway counted).
+      if (!job.serverless) log.info({ round, updatesSent: updates.size }, 'node finished');
+      // Done: the next run of this job starts afresh.
+      if (!stop.signal.aborted && o.stateDir !== undefined) removeCheckpoint(o.stateDir, o.device);
+      // Bounded: a gateway that closes once the job is done never acknowledges it.
+      if (!stop.signal.aborted) await withinMs(client.setStatus(STATUS_DONE), 2000).catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'could not report done'));
     })().finally(() => {
       jobClock.stop();
       // Given up on the gateway, or finished: no telemetry timer outlives the job.
@@ -191,6 +238,8 @@ interface JobClock {
   readonly first: Promise<JobAnnouncement>;
   /** the first running announcement whose round is ≥ 1 (the job has started), or null once `signal` aborts */
   started(signal: AbortSignal): Promise<JobAnnouncement | null>;
+  /** aborts when the gateway announces the running job done (a device behind, or restarted, stops there too) */
+  readonly over: AbortSignal;
   stop(): void;
 }
 
@@ -203,6 +252,7 @@ async function watchJob(client: FleetClient, o: AgentOptions, log: Log): Promise
   let onFirst: ((a: JobAnnouncement) => void) | null = null;
   let onStart: (() => void) | null = null;
   let failFirst: ((e: unknown) => void) | null = null;
+  const over = new AbortController();
   const first = new Promise<JobAnnouncement>((resolve, reject) => {
     onFirst = resolve;
     failFirst = reject;
@@ -219,6 +269,8 @@ async function watchJob(client: FleetClient, o: AgentOptions, log: Log): Promise
       if (ann.experiment.job !== o.job) throw new Error(`announcement is for job ${ann.experiment.job}`);
       if (ann.state !== 'running') {
         if (latest === null) log.info({}, 'job is finished; waiting for the next run');
+        // The job this device runs is over (the same experiment, announced done).
+        else if (JSON.stringify(ann.experiment) === JSON.stringify(latest.experiment)) over.abort();
         return;
       }
       // Once we run a job, an announcement of another one (a restarted gateway) does not change it.
@@ -237,6 +289,7 @@ async function watchJob(client: FleetClient, o: AgentOptions, log: Log): Promise
   });
   return {
     first,
+    over: over.signal,
     started(signal) {
       const now = (): JobAnnouncement | null => (latest !== null && latest.round >= 1 ? latest : null);
       if (now() !== null || signal.aborted) return Promise.resolve(now());
@@ -254,4 +307,15 @@ async function watchJob(client: FleetClient, o: AgentOptions, log: Log): Promise
       if (timer) clearTimeout(timer);
     },
   };
+}
+
+/** `p`, or a rejection once `ms` passed without it settling (the timer never outlives it). */
+function withinMs<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no acknowledgement within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

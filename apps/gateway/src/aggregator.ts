@@ -4,8 +4,8 @@ import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
 import { FleetClient, type ClientTls, GATEWAY, TokenBucketShaper, filters, parseTopic, topics } from '@edgefl/transport';
 import {
-  MAX_ENVELOPE_BYTES, RunHealth, STATUS_DONE, STATUS_READY, createJob, encodeJobAnnouncement, hostNode, linkRate, mqttPort, receiveChecks, resolveTotalBudget,
-  type BuildAlgorithm, type HealthRecord, type HostedNode, type Job, type PortDecorator, type Transmission,
+  MAX_ENVELOPE_BYTES, RunHealth, STATUS_DONE, STATUS_READY, assertSameJob, createJob, encodeJobAnnouncement, hostNode, jobIdentity, linkRate, mqttPort, readCheckpoint, receiveChecks,
+  removeCheckpoint, resolveTotalBudget, writeCheckpoint, type BuildAlgorithm, type HealthRecord, type HostedNode, type Job, type PortDecorator, type TrafficAccounting, type Transmission,
 } from '@edgefl/runtime';
 import { observePeers, type PeerObserver } from './observer.js';
 
@@ -36,6 +36,15 @@ export interface AggregatorOptions {
   readonly onReceive?: (t: Transmission) => void;
   /** builds the job's algorithm instead of the registry (programs and tests running their own) */
   readonly buildAlgorithm?: BuildAlgorithm;
+  /**
+   * `state.dir`: checkpoint the server node after every round (model, algorithm state, round,
+   * `ledger`) and resume from it when started again, instead of at round 1.
+   */
+  readonly stateDir?: string;
+  /** `clean` turns the persistent MQTT session off (a `cluster.redis` gateway: not supported there yet) */
+  readonly session?: 'clean' | 'persistent';
+  /** the traffic ledger the checkpoint carries across a restart */
+  readonly ledger?: TrafficAccounting;
   /** bytes of partial chunked messages held at once (`limits.reassemblyBytes`; default 256 MiB) */
   readonly reassemblyBytes?: number;
 }
@@ -79,11 +88,23 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     throw e;
   }
   const log = o.log.child({ role: 'aggregator', job: cfg.job });
+  const identity = jobIdentity(cfg, o.devices, dim);
   let client: FleetClient | undefined;
   try {
+    // A checkpoint of this job: resume after its round (a foreign one is refused, naming the fix).
+    const ckpt = o.stateDir !== undefined && !job.serverless ? readCheckpoint(o.stateDir, GATEWAY) : null;
+    if (ckpt) {
+      assertSameJob(ckpt, o.stateDir!, cfg.job, identity);
+      if (ckpt.model.length !== dim) throw new AggregatorError(`checkpoint model has ${ckpt.model.length} parameters, the job's ${dim}`, 'delete the checkpoint to start afresh');
+      if (o.ledger && ckpt.extra['ledger'] !== undefined) o.ledger.load(ckpt.extra['ledger']);
+      log.info({ round: ckpt.round, savedAt: ckpt.savedAt, dir: o.stateDir }, 'resuming from checkpoint');
+    }
+    const resumeRound = ckpt ? ckpt.round + 1 : 1;
     client = await FleetClient.connect({
       url: o.url, clientId: `edgefl-aggregator-${cfg.job}`, job: cfg.job, device: GATEWAY,
       maxMessageBytes: cfg.transport.maxMessageBytes, qos: cfg.transport.qos, logger: log,
+      // Updates sent while the aggregator restarts wait for it on the broker (QoS ≥ 1).
+      session: cfg.transport.qos > 0 && o.session !== 'clean' ? 'persistent' : 'clean',
       reassembly: reassemblyLimits(o.reassemblyBytes ?? GATEWAY_REASSEMBLY_BYTES),
       // downlinks are shaped to their budgets' bitsPerSec
       shaper: new TokenBucketShaper({ rateOf: linkRate(cfg, o.devices) }),
@@ -94,6 +115,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     const c = client;
     const health = new RunHealth({ rounds: cfg.rounds, devices: o.devices, hasServer: !job.serverless, maxEmptyRoundFraction: cfg.health.maxEmptyRoundFraction });
     health.reassemblyDrops = () => c.stats.reassemblyDrops;
+    if (ckpt) health.resumedAfter = ckpt.round;
     const announce = (state: 'running' | 'done', round: number): Promise<unknown> =>
       c.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state, round, devices: o.devices, dim, experiment: cfg }), { retain: true });
     const republish = (round: number): void => {
@@ -108,17 +130,35 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       }, o.onReceive);
     } else {
       host = await hostNode({
-        job, id: job.server, log, initial: { dim, params: evaluator.initParams(cfg.seed), layout: evaluator.layout },
+        job, id: job.server, log, initial: { dim, params: ckpt ? Float32Array.from(ckpt.model) : evaluator.initParams(cfg.seed), layout: evaluator.layout },
         port: (spec) => mqttPort(c, spec, { routes: job.routes, log, expect: receiveChecks(job, dim), ...(o.onReceive ? { onReceive: o.onReceive } : {}) }),
         ...(o.wrapPort ? { wrapPort: o.wrapPort } : {}),
       });
     }
-    const ready = await watchReady(c, cfg.job, o.devices, log);
-    await announce('running', 0);
+    // Updates of the round it resumes at may already be queued for it (a persistent session): take them.
+    if (host && resumeRound > 1) host.port.mailbox.advance(resumeRound);
+    // A device that reports ready again while rounds run restarted: it lost this round's broadcast.
+    let resend: ((to: string) => void) | undefined;
+    const ready = await watchReady(c, cfg.job, o.devices, log, (device) => resend?.(device));
+    // A resumed job announces its round at once, so a device that (re)starts meanwhile starts there.
+    await announce('running', ckpt ? Math.min(resumeRound, cfg.rounds) : 0);
     log.info({ devices: o.devices.length, dim, rounds: cfg.rounds, serverless: job.serverless }, 'job announced; waiting for devices');
     const stop = new AbortController();
     const done = (async (): Promise<Float32Array | null> => {
-      await ready.all(o.readyTimeoutMs, stop.signal);
+      if (host && ckpt && ckpt.round >= cfg.rounds) {
+        // It crashed after its last round: nothing left to run, and its devices may be gone.
+        await announce('done', cfg.rounds);
+        removeCheckpoint(o.stateDir!, GATEWAY);
+        return Float32Array.from(host.model());
+      }
+      if (ckpt) {
+        // Resuming: the devices were ready before the crash and wait for this round. One that is
+        // not back within a round's timeout misses rounds as any late device does (a stale
+        // `offline` will of the crashed broker must not hold the job).
+        await ready.all(cfg.transport.roundTimeoutMs, stop.signal).catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'resuming without every device ready'));
+      } else {
+        await ready.all(o.readyTimeoutMs, stop.signal);
+      }
       if (stop.signal.aborted) return host ? Float32Array.from(host.model()) : null;
       log.info({}, 'all devices ready; starting rounds');
       if (!host) {
@@ -134,10 +174,22 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       // Held-out evaluation runs off the round's critical path, in order.
       let evaluations: Promise<void> = Promise.resolve();
       await host.run({
-        signal: stop.signal, health,
+        signal: stop.signal, health, firstRound: resumeRound, ...(ckpt?.state ? { restore: ckpt.state } : {}),
+        onResender: (r) => (resend = r),
         // The retained announcement tracks the round, so a (re)joining device starts there.
         onRoundStart: republish,
         onRoundEnd: (round, model, metrics) => {
+          if (o.stateDir !== undefined) {
+            try {
+              writeCheckpoint(o.stateDir, {
+                node: GATEWAY, job: cfg.job, identity, round, model: Float32Array.from(model), state: host!.snapshot(),
+                extra: o.ledger ? { ledger: o.ledger.save() } : {},
+              });
+              log.debug({ round, dir: o.stateDir }, 'checkpoint written');
+            } catch (e) {
+              log.error({ round, dir: o.stateDir, reason: errorMessage(e) }, 'could not write the checkpoint; a restart would resume from an earlier round');
+            }
+          }
           o.onRoundEnd?.(round, model, metrics);
           if (o.evaluateRounds === false) return;
           const snapshot = Float32Array.from(model);
@@ -154,6 +206,8 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       await evaluations;
       if (stop.signal.aborted) return Float32Array.from(host.model());
       await announce('done', cfg.rounds);
+      // Done: the next run of this job starts at round 1, not at this one's end.
+      if (o.stateDir !== undefined) removeCheckpoint(o.stateDir, GATEWAY);
       return Float32Array.from(host.model());
     })();
     return {
@@ -186,7 +240,7 @@ export class AggregatorError extends EdgeflError {
 }
 
 /** Tracks which devices announced `ready` on their retained status topic. */
-async function watchReady(client: FleetClient, job: string, devices: readonly string[], log: Log) {
+async function watchReady(client: FleetClient, job: string, devices: readonly string[], log: Log, onReadyAgain?: (device: string) => void) {
   const want = new Set(devices);
   const ready = new Set<string>();
   /** devices whose node finished the last round, and those whose last status was neither ready nor done */
@@ -198,6 +252,7 @@ async function watchReady(client: FleetClient, job: string, devices: readonly st
     const t = parseTopic(topic);
     if (t?.kind !== 'status' || !want.has(t.device)) return;
     const state = new TextDecoder().decode(bytes);
+    if (state === STATUS_READY && gone.has(t.device)) onReadyAgain?.(t.device);
     if (state === STATUS_READY) ready.add(t.device);
     else ready.delete(t.device);
     if (state === STATUS_DONE) done.add(t.device);

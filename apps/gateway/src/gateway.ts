@@ -13,7 +13,7 @@ import { ConnectionLimiter, DEFAULT_LIMITS, RateLimitedLog, isLoopback, type Con
 import { startTlsListener, startWssListener, type RunningListener, type TlsListenOptions } from './security/listeners.js';
 import { noNeighbours, type Neighbours } from './security/policy.js';
 import { newSecret } from './security/secrets.js';
-import { redisStores } from './cluster/redis.js';
+import { redisPersistence, redisStores } from './cluster/redis.js';
 
 /**
  * Who may connect: per-device keys (`auth.keys` file, or entries provisioned in memory by
@@ -36,6 +36,8 @@ export interface SecureBrokerOptions {
   readonly limits?: Partial<ConnectionLimits> & { readonly connectTimeoutMs?: number; readonly reassemblyBytes?: number };
   /** share state with other gateways through Redis (one fleet split across gateways) */
   readonly cluster?: { readonly redis: string };
+  /** keep the broker's sessions, queued QoS 1 messages and retained messages in Redis, so they survive a gateway restart */
+  readonly persistence?: { readonly redis: string };
   readonly experiment: ExperimentConfig;
   readonly log: Log;
 }
@@ -76,6 +78,8 @@ export interface GatewayOptions extends SecureBrokerOptions {
   readonly wrapPort?: PortDecorator;
   /** builds the job's algorithm instead of the registry (programs and tests running their own) */
   readonly buildAlgorithm?: BuildAlgorithm;
+  /** `state.dir`: the aggregator checkpoints here after every round and resumes from it (see AggregatorOptions.stateDir) */
+  readonly stateDir?: string;
 }
 
 export interface RunningGateway {
@@ -117,7 +121,7 @@ export async function startSecureBroker(o: SecureBrokerOptions): Promise<Running
     });
   }
   warnExposure(o, o.log);
-  const stores = o.cluster ? redisStores(o.cluster.redis) : undefined;
+  const stores = o.cluster ? redisStores(o.cluster.redis) : o.persistence ? redisPersistence(o.persistence.redis) : undefined;
   let broker: RunningBroker;
   try {
     broker = await startBroker({
@@ -133,6 +137,7 @@ export async function startSecureBroker(o: SecureBrokerOptions): Promise<Running
     throw e;
   }
   if (o.cluster) o.log.info({ redis: redactUrl(o.cluster.redis) }, 'broker state shared through Redis');
+  else if (o.persistence) o.log.info({ redis: redactUrl(o.persistence.redis) }, 'broker sessions and queued messages kept in Redis');
   authorizer?.attach(broker.aedes);
   const listeners: RunningListener[] = [];
   let tls: RunningListener | undefined;
@@ -204,6 +209,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ...(wrapPort ? { wrapPort } : {}),
       ...(own ? { onReceive: (t: Transmission) => accounting.record(t) } : {}),
       ...(o.buildAlgorithm ? { buildAlgorithm: o.buildAlgorithm } : {}),
+      ...(o.stateDir !== undefined ? { stateDir: o.stateDir, ledger: accounting } : {}),
+      // Persistent sessions do not work yet with the cluster's Redis stores (devices never got ready).
+      ...(o.cluster ? { session: 'clean' as const } : {}),
       ...(authorizer ? { username: GATEWAY, password: sb.aggregatorSecret } : {}),
       ...(o.data ? { data: o.data } : {}),
       ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),

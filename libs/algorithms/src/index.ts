@@ -2,6 +2,7 @@ export type * from './contract/types.js';
 export type { AlgorithmDeclaration, AlgorithmFamily, BuildContext, Codecs } from './contract/declaration.js';
 export { defineAlgorithm } from './contract/declaration.js';
 export { AlgorithmError } from './contract/errors.js';
+export { NODE_STATE_FORMAT, SnapshotError, packState, unpackState, codecState, restoreCodecState, type StateRecord, type StateValue } from './contract/snapshot.js';
 export { BudgetedCodec, roundBudgetOf, fittedBits, type RoundBudgetOption } from './contract/budget-fit.js';
 export { sendersOf, checkSenders } from './contract/senders.js';
 export { ALGORITHMS, algorithmNames, algorithmSchemas, createAlgorithm, findAlgorithm, type AlgorithmSpec } from './registry.js';

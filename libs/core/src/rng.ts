@@ -29,6 +29,22 @@ export class Rng {
     this.s3 = next() | 1;
   }
 
+  /** The stream's position (a checkpoint saves it, so a resumed node draws what it would have drawn). */
+  position(): { readonly words: readonly number[]; readonly spareNormal: number } {
+    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spareNormal: this.spareNormal };
+  }
+
+  /** Moves the stream to a position `position` returned; throws RangeError on anything else. */
+  seek(st: { readonly words: readonly number[]; readonly spareNormal: number }): void {
+    const w = st.words;
+    if (w.length !== 4 || !w.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32) || w.every((v) => v === 0)) throw new RangeError('not an Rng state');
+    this.s0 = w[0]! | 0;
+    this.s1 = w[1]! | 0;
+    this.s2 = w[2]! | 0;
+    this.s3 = w[3]! | 0;
+    this.spareNormal = typeof st.spareNormal === 'number' ? st.spareNormal : NaN;
+  }
+
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;

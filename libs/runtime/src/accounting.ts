@@ -62,6 +62,30 @@ export class TrafficAccounting {
     return { transmissions: this.transmissions, payloadBits: this.payloadBits, wireBytes };
   }
 
+  /** The ledger as plain data, for a checkpoint (a resumed gateway goes on counting from it). */
+  save(): AccountingState {
+    return {
+      transmissions: this.transmissions, payloadBits: this.payloadBits, hops: this.links(),
+      perRound: [...this.perRound].map(([k, m]) => [k, [...m]] as [string, [number, number][]]),
+    };
+  }
+
+  /** Takes back `save()`; anything malformed is ignored field by field (the ledger is a report, not the model). */
+  load(s: unknown): void {
+    const st = s as Partial<AccountingState> | null;
+    if (typeof st !== 'object' || st === null) return;
+    if (Number.isFinite(st.transmissions)) this.transmissions = st.transmissions!;
+    if (Number.isFinite(st.payloadBits)) this.payloadBits = st.payloadBits!;
+    for (const h of Array.isArray(st.hops) ? st.hops : []) {
+      if (typeof h?.from !== 'string' || typeof h.to !== 'string') continue;
+      this.hops.set(`${h.from}>${h.to}`, { from: h.from, to: h.to, messages: Number(h.messages) || 0, payloadBits: Number(h.payloadBits) || 0, wireBytes: Number(h.wireBytes) || 0 });
+    }
+    for (const e of Array.isArray(st.perRound) ? st.perRound : []) {
+      if (!Array.isArray(e) || typeof e[0] !== 'string' || !Array.isArray(e[1])) continue;
+      this.perRound.set(e[0], new Map(e[1].filter((x) => Array.isArray(x) && x.length === 2).map(([r, b]) => [Number(r), Number(b)])));
+    }
+  }
+
   private add(from: string, to: string, wire: number, bits: number, round: number): void {
     const k = `${from}>${to}`;
     let h = this.hops.get(k);
@@ -73,6 +97,13 @@ export class TrafficAccounting {
     if (!r) this.perRound.set(k, (r = new Map()));
     r.set(round, (r.get(round) ?? 0) + bits);
   }
+}
+
+export interface AccountingState {
+  readonly transmissions: number;
+  readonly payloadBits: number;
+  readonly hops: readonly HopCounters[];
+  readonly perRound: readonly (readonly [string, readonly (readonly [number, number])[]])[];
 }
 
 /** A port decorator that records every transmission of the node in `accounting`. */

@@ -97,6 +97,9 @@ export class RunHealth {
   }
 
   /** Rounds the job's clock reached where this process hosts no node (the gateway of a serverless job). */
+  /** rounds a crashed process ran before this one resumed from its checkpoint: not counted as empty here */
+  resumedAfter = 0;
+
   roundsObserved(round: number): void {
     this.completed = Math.max(this.completed, round);
   }
@@ -110,7 +113,7 @@ export class RunHealth {
       for (let r = 1; r <= this.completed; r++) {
         const n = this.updates.get(r) ?? 0;
         perRound.push(n);
-        if (n === 0) empty++;
+        if (n === 0 && r > this.resumedAfter) empty++;
       }
     }
     const problems: string[] = [];

@@ -25,11 +25,15 @@ export interface NodeHostOptions {
 }
 
 export interface NodeRunOptions {
-  /** the round to start at (default 1); a node starting later is a fresh machine with no references */
+  /** the round to start at (default 1); a node starting later is a fresh machine with no references, unless it is restored */
   readonly firstRound?: number;
+  /** the machine's `snapshot()` from a checkpoint: the node takes it back before `firstRound` */
+  readonly restore?: Uint8Array;
   readonly signal?: AbortSignal;
   readonly onRoundStart?: (round: number) => void;
   readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
+  /** see RunNodeOptions.onResender */
+  readonly onResender?: (resend: (to: NodeId) => void) => void;
   /** the run's health collector: this node reports to `health.node(spec)` */
   readonly health?: RunHealth;
 }
@@ -44,6 +48,8 @@ export interface HostedNode {
    * `signal` aborts), then closes its learner. Call once.
    */
   run(o?: NodeRunOptions): Promise<void>;
+  /** the machine's state for a checkpoint (null before `run`, or when its algorithm cannot snapshot); call between rounds */
+  snapshot(): Uint8Array | null;
   /** the model the node holds (its initial model before `run`) */
   model(): Float32Array;
   /** closes the learner (a local step in flight finishes first); safe to call more than once */
@@ -82,12 +88,17 @@ export async function hostNode(o: NodeHostOptions): Promise<HostedNode> {
           // where each parameter tensor sits (per-layer codecs); a server without a learner gets it with its initial model
           ...(learner ? { layout: learner.layout } : o.initial?.layout ? { layout: o.initial.layout } : {}),
         }));
+        if (r.restore) {
+          if (!node.restore) throw new NodeHostError(`algorithm ${job.algorithm.name} cannot resume from a checkpoint`);
+          node.restore(r.restore);
+        }
         try {
           await runNode(node, port, {
             firstRound, rounds: cfg.rounds, phases: job.algorithm.phases.length, phaseTimeoutMs: cfg.transport.roundTimeoutMs, log: o.log,
             ...(r.signal ? { signal: r.signal } : {}),
             ...(r.onRoundStart ? { onRoundStart: r.onRoundStart } : {}),
             ...(r.onRoundEnd ? { onRoundEnd: r.onRoundEnd } : {}),
+            ...(r.onResender ? { onResender: r.onResender } : {}),
             ...(r.health ? { health: r.health.node(spec) } : {}),
           });
         } finally {
@@ -95,6 +106,7 @@ export async function hostNode(o: NodeHostOptions): Promise<HostedNode> {
         }
       },
       model: () => node?.model() ?? initialParams,
+      snapshot: () => node?.snapshot?.() ?? null,
       close,
     };
   } catch (e) {

@@ -19,6 +19,10 @@ export type Admission = (m: Inbound) => Refusal | null;
  * has arrived, an earlier one still missing will not come (it was lost, or sent before this
  * node listened, e.g. while it restarted): the wait for it ends at once instead of at the
  * deadline. That is what lets a node that joins a running job catch up within a round.
+ *
+ * A node that fell behind (stopped past its keepalive, slow, restarted) learns how far
+ * the job is from `frontier()`: of messages too far ahead it keeps only each sender's
+ * newest round (bounded), so a node that jumps there finds them.
  */
 export class Mailbox {
   private readonly held = new Map<string, Inbound>();
@@ -27,6 +31,14 @@ export class Mailbox {
   private round = 1;
   /** the latest (round, phase) each sender has reached, from accepted messages */
   private readonly newest = new Map<string, { round: number; phase: number }>();
+  /** per sender, its messages of its newest round beyond the window */
+  private readonly ahead = new Map<string, Inbound[]>();
+  private frontierRound = 0;
+  /**
+   * Called with a repeat of a message the node already acted on: its sender lost what came
+   * back (a gateway restarted from its checkpoint sends that round's broadcast again).
+   */
+  onRepeat: ((m: Inbound) => void) | null = null;
 
   private admission: Admission | undefined;
   private readonly refusals = new Map<RefusalReason, number>();
@@ -46,8 +58,18 @@ export class Mailbox {
   put(m: Inbound): PutResult {
     const k = keyOf(m);
     if (m.round < this.round - 1) return this.drop(m, 'stale');
-    if (m.round > this.round + this.maxRoundsAhead) return this.drop(m, 'too-far-ahead');
-    if (this.held.has(k) || this.consumed.has(k)) return 'duplicate';
+    if (m.round > this.round + this.maxRoundsAhead) {
+      const kept = this.ahead.get(m.from);
+      if (!kept || kept[0]!.round < m.round) this.ahead.set(m.from, [m]);
+      else if (kept[0]!.round === m.round && !kept.some((x) => x.phase === m.phase)) kept.push(m);
+      this.frontierRound = Math.max(this.frontierRound, m.round);
+      return this.drop(m, 'too-far-ahead');
+    }
+    if (this.consumed.has(k)) {
+      this.onRepeat?.(m);
+      return 'duplicate';
+    }
+    if (this.held.has(k)) return 'duplicate';
     if (this.admission) {
       let refusal: Refusal | null;
       try {
@@ -61,6 +83,7 @@ export class Mailbox {
       }
     }
     this.held.set(k, m);
+    this.frontierRound = Math.max(this.frontierRound, m.round);
     const seen = this.newest.get(m.from);
     if (!seen || later(m, seen)) this.newest.set(m.from, { round: m.round, phase: m.phase });
     if (this.waiter) {
@@ -104,6 +127,11 @@ export class Mailbox {
     return out;
   }
 
+  /** The newest round any sender has sent in (0 before any message): where the job is. */
+  frontier(): number {
+    return this.frontierRound;
+  }
+
   /**
    * Counts and logs (rate-limited per reason) a message refused before it was held — by the
    * admission check, or by the driver when its envelope did not parse.
@@ -121,6 +149,11 @@ export class Mailbox {
   /** The node moved to `round`: forget what belongs to rounds before the previous one. */
   advance(round: number): void {
     this.round = round;
+    for (const [from, ms] of this.ahead) {
+      if (ms[0]!.round > round + this.maxRoundsAhead) continue;
+      this.ahead.delete(from);
+      if (ms[0]!.round >= round - 1) for (const m of ms) this.put(m);
+    }
     for (const [k, m] of this.held) if (m.round < round - 1) this.held.delete(k);
     for (const k of this.consumed) if (Number(k.split('\u0000')[1]) < round - 1) this.consumed.delete(k);
   }

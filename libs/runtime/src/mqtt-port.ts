@@ -35,8 +35,10 @@ export async function mqttPort(client: FleetClient, spec: NodeSpec, o: MqttPortO
     try {
       const claimed = routes.senderOf(topic, spec.id);
       const m = unframe(bytes, expect, claimed);
-      o.onReceive?.({ from: claimed, round: m.round, phase: m.phase, payloadBits: m.payloadBits, publishes: [{ topic, bytes: bytes.length, deliveries: [spec.id] }] });
-      mailbox.put(m);
+      // A repeated delivery (QoS 1 is at least once; a persistent session replays) is counted once.
+      if (mailbox.put(m) !== 'duplicate') {
+        o.onReceive?.({ from: claimed, round: m.round, phase: m.phase, payloadBits: m.payloadBits, publishes: [{ topic, bytes: bytes.length, deliveries: [spec.id] }] });
+      }
     } catch (e) {
       mailbox.refuse({ reason: 'envelope', detail: errorMessage(e) }, { topic, bytes: bytes.length });
     }

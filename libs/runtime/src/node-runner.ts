@@ -1,5 +1,5 @@
 import { errorMessage, type Log } from '@edgefl/core';
-import type { NodeMachine, Outbound } from '@edgefl/algorithms';
+import type { NodeId, NodeMachine, Outbound } from '@edgefl/algorithms';
 import type { Port } from './port.js';
 import { allFinite, type NodeHealth } from './health.js';
 
@@ -25,6 +25,11 @@ export interface RunNodeOptions {
   readonly onRoundEnd?: (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
   /** stops the node: a wait for messages ends at once and nothing more is acted on or sent */
   readonly signal?: AbortSignal;
+  /**
+   * Handed, as the node starts, a function that sends `to` again what this node already sent
+   * it in the current round (a device that restarted mid-round lost the server's broadcast).
+   */
+  readonly onResender?: (resend: (to: NodeId) => void) => void;
   /** where the node reports what it took, skipped and whether its model diverged (the run's health) */
   readonly health?: NodeHealth;
 }
@@ -36,13 +41,51 @@ export interface RunNodeOptions {
 export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions): Promise<void> {
   const log = o.log.child({ node: node.spec.id });
   const waitMs = node.spec.role === 'server' ? o.phaseTimeoutMs : 2 * o.phaseTimeoutMs;
+  // A worker answers a repeated server message again with what it sent after it: the server
+  // restarted from its checkpoint and lost the answers (the worker's state moved on; the
+  // answer is the same bytes, which the server counts once).
+  const sent = new Map<number, { out: Outbound; phase: number }[]>();
+  if (node.spec.role === 'worker') {
+    port.mailbox.onRepeat = (m) => {
+      const answers = (sent.get(m.round) ?? []).filter((s) => s.phase > m.phase && s.out.to.includes(m.from));
+      if (answers.length === 0 || o.signal?.aborted) return;
+      log.info({ round: m.round, phase: m.phase, from: m.from }, 'repeated message; sending the answer again');
+      for (const s of answers) {
+        port.send(s.out, m.round, s.phase).catch((e: unknown) => log.warn({ round: m.round, reason: errorMessage(e) }, 'could not send the answer again'));
+      }
+    };
+  }
+  let current = 0;
+  o.onResender?.((to) => {
+    const again = (sent.get(current) ?? []).filter((s) => s.out.to.includes(to));
+    if (again.length === 0 || o.signal?.aborted) return;
+    log.info({ round: current, to }, 'sending this round\'s messages again to a restarted node');
+    for (const s of again) port.send(s.out, current, s.phase).catch((e: unknown) => log.warn({ round: current, to, reason: errorMessage(e) }, 'could not send again'));
+  });
+  try {
+    await runRounds(node, port, o, log, waitMs, sent, (r) => (current = r));
+  } finally {
+    port.mailbox.onRepeat = null;
+  }
+}
+
+async function runRounds(node: NodeMachine, port: Port, o: RunNodeOptions, log: Log, waitMs: number, sent: Map<number, { out: Outbound; phase: number }[]>, at: (round: number) => void): Promise<void> {
   const health = o.health;
   // Every message is checked whole before it claims its sender's slot (NodeMachine.admit).
   if (node.admit) port.mailbox.setAdmission((m) => node.admit!(m));
   health?.watch(port.mailbox);
   let divergedAt = 0;
-  for (let round = o.firstRound ?? 1; round <= o.rounds; round++) {
+  rounds: for (let round = o.firstRound ?? 1; round <= o.rounds; round++) {
+    // A device that fell behind (stopped, slow, restarted) jumps to where the job is instead
+    // of answering rounds that are over; its machine sees the gap (peers ask for keyframes).
+    // The server is the job's clock and never jumps.
+    const frontier = Math.min(port.mailbox.frontier(), o.rounds);
+    if (node.spec.role !== 'server' && frontier > round) {
+      log.warn({ round, to: frontier }, 'behind the job; jumping to its current round');
+      round = frontier;
+    }
     port.mailbox.advance(round);
+    at(round);
     o.onRoundStart?.(round);
     for (let phase = 0; phase < o.phases; phase++) {
       if (o.signal?.aborted) return;
@@ -50,6 +93,14 @@ export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions):
       if (keys === null) continue;
       const inbox = await port.mailbox.take(keys, waitMs, o.signal);
       if (o.signal?.aborted) return;
+      // Woken by messages of a later round (it was stopped, or its link was down): what it
+      // would answer now is over; go where the job is.
+      const ahead = Math.min(port.mailbox.frontier(), o.rounds);
+      if (node.spec.role !== 'server' && ahead > round) {
+        log.warn({ round, phase, to: ahead }, 'behind the job; jumping to its current round');
+        round = ahead - 1;
+        continue rounds;
+      }
       if (inbox.length < keys.length) {
         const got = new Set(inbox.map((m) => m.from));
         log.warn({ round, phase, missing: keys.filter((k) => !got.has(k.from)).map((k) => k.from) }, 'acting without late messages');
@@ -77,6 +128,12 @@ export async function runNode(node: NodeMachine, port: Port, o: RunNodeOptions):
       }
       for (const out of outs) {
         if (o.signal?.aborted) return;
+        if (node.spec.role !== 'peer') {
+          let mine = sent.get(round);
+          if (!mine) sent.set(round, (mine = []));
+          mine.push({ out, phase });
+          for (const r of sent.keys()) if (r < round - 1) sent.delete(r);
+        }
         try {
           await port.send(out, round, phase);
         } catch (e) {

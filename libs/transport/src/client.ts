@@ -45,6 +45,12 @@ export interface FleetClientOptions {
   /** called once when the client gives up reconnecting (it is closed by then) */
   readonly onGiveUp?: (err: TransportError) => void;
   readonly keepaliveSec?: number;
+  /**
+   * `persistent` (MQTT clean = false): the broker keeps this client id's subscriptions and
+   * queues its QoS ≥ 1 messages while it is away (a restart, a stop past keepalive, a broker
+   * restart with persistence), and delivers them when it reconnects. Default `clean`.
+   */
+  readonly session?: 'clean' | 'persistent';
   /** for `mqtts://` and `wss://`: CA bundle to trust, and a client certificate/key for mutual TLS (PEM contents) */
   readonly tls?: ClientTls;
 }
@@ -99,7 +105,10 @@ export interface ReceiveStats {
  * link of every PUBLISH sent (`ledger`) and received (`received`).
  */
 /** How long `close()` waits for the broker to acknowledge the offline status. */
-const CLOSE_ACK_MS = 2000;
+export const CLOSE_ACK_MS = 2000;
+/** Bound of the messages kept for a handler not subscribed yet (see `unclaimed`). */
+const UNCLAIMED_MESSAGES = 256;
+const UNCLAIMED_BYTES = 16 * 1024 * 1024;
 
 export class FleetClient {
   readonly job: string;
@@ -119,6 +128,13 @@ export class FleetClient {
   private readonly shaper: Shaper;
   private readonly reassembler: Reassembler;
   private readonly handlers: HandlerEntry[] = [];
+  /**
+   * Whole messages no handler wanted yet: a persistent session's queue arrives right after
+   * CONNECT, before the node's port subscribed. Replayed to the first handler that matches;
+   * bounded (the oldest are dropped first).
+   */
+  private readonly unclaimed: { topic: string; bytes: Uint8Array }[] = [];
+  private unclaimedBytes = 0;
   private readonly backoff: ReconnectBackoff;
   private nextMsgId: number;
   private closed = false;
@@ -169,7 +185,7 @@ export class FleetClient {
     const mqttOpts: IClientOptions = {
       clientId: opts.clientId,
       protocolVersion: 4,
-      clean: true,
+      clean: opts.session !== 'persistent',
       resubscribe: true,
       reconnectPeriod: opts.reconnectPeriodMs ?? 1000,
       connectTimeout: opts.connectTimeoutMs ?? 30_000,
@@ -268,6 +284,22 @@ export class FleetClient {
     }
     const denied = granted.filter((g) => g.qos === 128).map((g) => g.topic);
     if (denied.length > 0) throw refused(`denied ${denied.join(', ')}`);
+    this.replayUnclaimed(entries);
+  }
+
+  private replayUnclaimed(entries: readonly HandlerEntry[]): void {
+    for (let i = 0; i < this.unclaimed.length;) {
+      const m = this.unclaimed[i]!;
+      const mine = entries.filter((e) => topicMatches(e.filter, m.topic));
+      if (mine.length === 0) {
+        i++;
+        continue;
+      }
+      this.unclaimed.splice(i, 1);
+      this.unclaimedBytes -= m.bytes.length;
+      this.log.debug({ topic: m.topic }, 'message queued before its subscription delivered');
+      for (const h of mine) this.deliver(h, m.topic, m.bytes);
+    }
   }
 
   /** Removes the retained message of `topic` (an empty retained PUBLISH, MQTT 3.1.1 §3.3.1.3). */
@@ -415,16 +447,27 @@ export class FleetClient {
 
   private dispatch(topic: string, bytes: Uint8Array): void {
     this.stats.messages++;
+    let claimed = false;
     for (const h of this.handlers) {
       if (!topicMatches(h.filter, topic)) continue;
-      try {
-        const p = h.handler(topic, bytes);
-        if (p !== undefined && typeof p.then === 'function') {
-          p.then(undefined, (e: unknown) => this.handlerFailed(topic, e));
-        }
-      } catch (e) {
-        this.handlerFailed(topic, e);
+      claimed = true;
+      this.deliver(h, topic, bytes);
+    }
+    if (!claimed) {
+      this.unclaimed.push({ topic, bytes });
+      this.unclaimedBytes += bytes.length;
+      while (this.unclaimed.length > UNCLAIMED_MESSAGES || this.unclaimedBytes > UNCLAIMED_BYTES) this.unclaimedBytes -= this.unclaimed.shift()!.bytes.length;
+    }
+  }
+
+  private deliver(h: HandlerEntry, topic: string, bytes: Uint8Array): void {
+    try {
+      const p = h.handler(topic, bytes);
+      if (p !== undefined && typeof p.then === 'function') {
+        p.then(undefined, (e: unknown) => this.handlerFailed(topic, e));
       }
+    } catch (e) {
+      this.handlerFailed(topic, e);
     }
   }
 

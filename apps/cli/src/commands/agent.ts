@@ -20,6 +20,8 @@ export function agentCommand(): Command {
       const tls = readClientTls(cfg.tls);
       const agent = await startAgent({
         url: cfg.gateway.url, device: cfg.device, job: cfg.job, log, data: agentData(cfg.data), threads: cfg.threads,
+        ...(cfg.state ? { stateDir: cfg.state.dir } : {}),
+        keepaliveSec: cfg.gateway.keepaliveSec, session: cfg.gateway.session,
         reassemblyBytes: cfg.limits.reassemblyBytes,
         ...(cfg.gateway.giveUpAfterMs !== null ? { giveUpAfterMs: cfg.gateway.giveUpAfterMs } : {}),
         ...(password !== undefined ? { username: cfg.device, password } : {}),

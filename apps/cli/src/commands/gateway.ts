@@ -33,6 +33,7 @@ export function gatewayCommand(): Command {
       const common = {
         listen: cfg.listen, auth: cfg.auth === 'none' ? ('none' as const) : { keys: { file: cfg.auth.keys } }, limits: cfg.limits,
         experiment: cfg.experiment, log, ...(cfg.cluster ? { cluster: { redis: cfg.cluster.redis } } : {}),
+        ...(cfg.persistence ? { persistence: { redis: cfg.persistence.redis } } : {}),
       };
       if (cfg.cluster?.aggregator === false) {
         // A further gateway of a cluster: broker and security only; the aggregator runs on another one.
@@ -45,7 +46,7 @@ export function gatewayCommand(): Command {
         }
         return;
       }
-      const gw = await startGateway({ ...common, devices: cfg.devices, ...(cfg.monitor ? { monitor: cfg.monitor } : {}) });
+      const gw = await startGateway({ ...common, devices: cfg.devices, ...(cfg.monitor ? { monitor: cfg.monitor } : {}), ...(cfg.state ? { stateDir: cfg.state.dir } : {}) });
       log.info({ url: gw.url, tls: gw.tls?.url, wss: gw.wss?.url, job: cfg.experiment.job, devices: cfg.devices, monitor: gw.monitor.server?.url }, 'gateway up; start agents with `edgefl agent`');
       let stopped = false;
       try {
@@ -78,6 +79,7 @@ async function runAgainstBroker(cfg: GatewayConfig, broker: NonNullable<GatewayC
   const tls = readClientTls(broker.tls);
   const aggregator = await startAggregator({
     url: broker.url, experiment: cfg.experiment, devices: cfg.devices, log,
+    ...(cfg.state ? { stateDir: cfg.state.dir } : {}),
     ...(secure ? { username: GATEWAY, password: readSecret(broker, 'the aggregator', log) } : {}),
     ...(tls !== undefined ? { tls } : {}),
   });

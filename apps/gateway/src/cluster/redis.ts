@@ -84,6 +84,33 @@ function streaming(Base: PersistenceClass): PersistenceClass {
   };
 }
 
+/**
+ * The broker's persistence alone in Redis (one gateway): sessions, their queued QoS 1
+ * messages, subscriptions and retained messages outlive the gateway's process, so what was
+ * acknowledged before a crash or restart is still delivered after it.
+ */
+export function redisPersistence(url: string): ClusterStores {
+  const opts = redisOptions(url);
+  const require = createRequire(import.meta.url);
+  const AsyncPersistence = streaming(require('aedes-persistence-redis/asyncPersistence.js') as PersistenceClass);
+  const persistence = new AsyncPersistence({ ...opts });
+  let closed = false;
+  return {
+    mq: undefined, persistence,
+    async close() {
+      if (closed) return;
+      closed = true;
+      // The closed broker's sockets finish closing on later ticks, and their clean-up issues
+      // commands; Redis answers one connection's commands in order, so once this reply is in
+      // they have completed and none is cut off (its rejection would surface unhandled inside
+      // aedes and end the process).
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await (persistence as StreamingPersistence & { countOffline(): Promise<unknown> }).countOffline().catch(() => undefined);
+      await persistence.destroy();
+    },
+  };
+}
+
 /** Redis-backed bus and store for `startBroker({ stores })`. */
 export function redisStores(url: string): ClusterStores {
   const opts = redisOptions(url);

@@ -3,6 +3,7 @@ import { createCompressor, fitToBudget, type BudgetFit, type CodecCompressor, ty
 import type { NodeId, RoundBudget } from './types.js';
 import type { BuildContext } from './declaration.js';
 import { AlgorithmError } from './errors.js';
+import { codecState, restoreCodecState, type StateRecord, type StateValue } from './snapshot.js';
 
 /**
  * The codec a node uses on one link this round: the configured one, or the setting
@@ -33,6 +34,27 @@ export class BudgetedCodec {
       if (!isEdgeflError(e)) throw e;
       throw new AlgorithmError(`link ${from} → ${at}: ${e.message}`,
         e.hint ?? 'raise budgets.*.bitsPerRound for this link, or choose a codec that can go lower');
+    }
+  }
+
+  /** Every codec state used so far (references, error memories), by spec, for a checkpoint. */
+  states(): StateValue {
+    const out: Record<string, StateValue> = {};
+    for (const [k, e] of this.cache) out[k] = codecState(e.state);
+    return out;
+  }
+
+  /** Takes back `states()` (specs come from the job, so an unknown spec is a foreign record). */
+  restoreStates(saved: StateRecord): void {
+    for (const [key, st] of Object.entries(saved)) {
+      let spec: CodecSpec;
+      try {
+        spec = JSON.parse(key) as CodecSpec;
+        createCompressor(spec);
+      } catch {
+        throw new AlgorithmError(`node state names a codec ${key} this job does not use`, 'remove the state directory to start afresh');
+      }
+      restoreCodecState(this.compressor(spec).state, st, key);
     }
   }
 

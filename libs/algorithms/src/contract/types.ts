@@ -141,6 +141,18 @@ export interface NodeMachine {
    * them into run-record fields.
    */
   metrics?(): Readonly<Record<string, number>>;
+  /**
+   * Everything this node holds between rounds (model, duals, replicas, codec states with
+   * their references and error memories, its seeded stream), as bytes for a checkpoint
+   * (`packState`). Read at the end of a round; a machine without it cannot resume.
+   */
+  snapshot?(): Uint8Array;
+  /**
+   * Takes back a `snapshot` of the same node, before the round after it: the node then acts
+   * as if it had never stopped. Throws SnapshotError (naming the field) on a foreign or
+   * damaged record.
+   */
+  restore?(bytes: Uint8Array): void;
 }
 
 /** Per-node figures of one round, as `NodeMachine.metrics` reported them. */

@@ -2,6 +2,7 @@ import { errorMessage, type Log, type Rng } from '@edgefl/core';
 import { createCompressor, type CodecCompressor, type CodecSpec } from '@edgefl/codec';
 import type { Inbound, NodeId, RoundBudget } from '../contract/types.js';
 import { AlgorithmError } from '../contract/errors.js';
+import { SnapshotError, bool, codecState, floats, num, restoreCodecState, sub, type StateRecord, type StateValue } from '../contract/snapshot.js';
 import { BudgetedCodec } from '../contract/budget-fit.js';
 
 /**
@@ -116,6 +117,36 @@ export class PeerChannels {
   restart(): void {
     this.keyframeDue = true;
     for (const r of this.receivers.values()) r.awaiting = true;
+  }
+
+  /** Both ends' codec states, references and resync flags, for a checkpoint. */
+  save(): StateRecord {
+    const receivers: Record<string, StateValue> = {};
+    for (const [id, r] of this.receivers) receivers[id] = { state: codecState(r.state), reference: r.reference, awaiting: r.awaiting };
+    return {
+      sendState: codecState(this.sendState), sendReference: this.sendReference, keyframeDue: this.keyframeDue, receivers,
+      keyframesSent: this.keyframesSent, keyframeBits: this.keyframeBits, missed: this.missed,
+    };
+  }
+
+  /** Takes back `save()` of the same node's channels. */
+  load(r: StateRecord): void {
+    const d = this.o.dim;
+    restoreCodecState(this.sendState, r['sendState'], 'sendState');
+    this.sendReference = floats(r, 'sendReference', d);
+    this.keyframeDue = bool(r, 'keyframeDue');
+    const rs = sub(r, 'receivers');
+    for (const [id, side] of this.receivers) {
+      const s = rs[id];
+      if (typeof s !== 'object' || s === null || ArrayBuffer.isView(s) || Array.isArray(s)) throw new SnapshotError(`channel state has no receiver ${id}`);
+      const rec = s as StateRecord;
+      restoreCodecState(side.state, rec['state'], `receivers.${id}`);
+      side.reference = floats(rec, 'reference', d);
+      side.awaiting = bool(rec, 'awaiting');
+    }
+    this.keyframesSent = num(r, 'keyframesSent');
+    this.keyframeBits = num(r, 'keyframeBits');
+    this.missed = num(r, 'missed');
   }
 
   /**

@@ -34,6 +34,10 @@ export const AgentConfigSchema = z.strictObject({
     url: z.string().regex(/^(mqtts?|wss?|tcp):\/\/[^\s/]+/).default('mqtt://127.0.0.1:1883'),
     /** once connected, exit after the gateway has been unreachable this long (reconnects back off 1 s, 2 s, 4 s … 30 s); null: never */
     giveUpAfterMs: z.int().min(1000).max(2_147_483_647).nullable().default(600_000),
+    /** MQTT keepalive: the broker drops this device (publishing its will, `offline`) after 1.5× this without a packet */
+    keepaliveSec: z.int().min(1).max(65_535).default(30),
+    /** persistent: the broker queues this device's messages while it is away; clean for a gateway cluster (cluster.redis) */
+    session: z.enum(['persistent', 'clean']).default('persistent'),
   }).prefault({}),
   device: DeviceId,
   job: JobName,
@@ -54,6 +58,11 @@ export const AgentConfigSchema = z.strictObject({
   }).prefault({}),
   /** ONNX Runtime intra-op threads */
   threads: z.int().min(1).max(256).default(1),
+  /**
+   * Where this node keeps its checkpoint (written atomically after every round) and resumes
+   * from after a crash; absent: nothing is kept and a restart begins the job's node afresh.
+   */
+  state: z.strictObject({ dir: z.string().min(1) }).optional(),
   log: LogSchema,
 });
 export type AgentConfig = z.output<typeof AgentConfigSchema>;

@@ -59,6 +59,12 @@ export const GatewayConfigSchema = z.strictObject({
     aggregator: z.boolean().default(true),
   }).optional(),
   /**
+   * The embedded broker keeps its sessions (clean = false), their queued QoS 1 messages and
+   * retained messages in Redis (aedes-persistence-redis) instead of memory, so updates
+   * acknowledged before a gateway or broker restart are delivered after it.
+   */
+  persistence: z.strictObject({ redis: z.string().regex(/^rediss?:\/\/\S+$/) }).optional(),
+  /**
    * Run the aggregator against an external broker (Mosquitto, EMQX, a Redis-backed aedes
    * cluster) instead of an embedded one; `edgefl gateway --broker <url>` sets `url`.
    */
@@ -75,6 +81,11 @@ export const GatewayConfigSchema = z.strictObject({
     .refine((d) => d === undefined || new Set(d).size === d.length, 'a list without duplicate ids'),
   /** the monitoring HTTP server (dashboard `/`, `/metrics`, `/api/links`); absent: none */
   monitor: MonitorSchema.optional(),
+  /**
+   * Where this node keeps its checkpoint (written atomically after every round) and resumes
+   * from after a crash; absent: nothing is kept and a restart begins the job's node afresh.
+   */
+  state: z.strictObject({ dir: z.string().min(1) }).optional(),
   log: LogSchema,
 });
 

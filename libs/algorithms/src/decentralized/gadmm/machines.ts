@@ -3,6 +3,7 @@ import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, Node
 import { AlgorithmError } from '../../contract/errors.js';
 import type { RoundBudgetOption } from '../../contract/budget-fit.js';
 import { PeerChannels } from '../../shared/channel.js';
+import { floats, num, packState, sub, unpackState } from '../../contract/snapshot.js';
 import { cholesky, choleskySolve, linearDim, normalEquations } from '../../shared/least-squares.js';
 import { bipartition, buildTopology, type Topology, type TopologySpec } from '../../topology/index.js';
 
@@ -149,7 +150,8 @@ class GadmmNode implements NodeMachine {
   }
 
   async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
-    if (this.lastRound === 0 && round > 1 && !this.fresh) this.restarted(round);
+    // A node that starts mid-job, or jumped rounds it missed (it fell behind), holds stale references: resynchronise.
+    if (round > this.lastRound + 1 && !this.fresh) this.restarted(round);
     this.lastRound = round;
     if (phase !== PHASE_HEADS) this.take(inbox);
     if (phase === PHASE_DUALS) {
@@ -242,6 +244,24 @@ class GadmmNode implements NodeMachine {
 
   model(): Float32Array {
     return this.theta;
+  }
+
+  snapshot(): Uint8Array {
+    const lambda: Record<string, Float32Array> = {};
+    this.neigh.forEach((id, k) => (lambda[id] = this.lambda[k]!));
+    return packState(this.env, this.opts.name, { theta: this.theta, lambda, links: this.links.save(), lastRound: this.lastRound, fresh: this.fresh });
+  }
+
+  /** Resumed at the round after the snapshot, the node continues exactly; later, it resynchronises as a restarted one. */
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, this.opts.name, bytes);
+    const d = this.env.dim;
+    this.theta = floats(r, 'theta', d);
+    const lambda = sub(r, 'lambda');
+    this.neigh.forEach((id, k) => this.lambda[k]!.set(floats(lambda, id, d)));
+    this.links.load(sub(r, 'links'));
+    this.lastRound = num(r, 'lastRound');
+    this.fresh = r['fresh'] === true;
   }
 
   metrics(): Readonly<Record<string, number>> {

@@ -5,6 +5,7 @@ import { AlgorithmError } from '../../contract/errors.js';
 import { aggregate, isPlainMean, DEFAULT_AGGREGATION, type AggregationRule, type Weighted } from '../../shared/aggregate.js';
 import { UpdateAdmission } from '../../shared/admission.js';
 import { AdaptiveL1State, sparsity, type Method } from './updates.js';
+import { doubles, floats, num, packState, unpackState, type StateRecord } from '../../contract/snapshot.js';
 
 /**
  * QCMD / QRDA adagrad (paper 003, Alg. 1) and their 32-bit baselines on a parameter server.
@@ -194,6 +195,16 @@ class AdagradL1Server implements NodeMachine {
   model(): Float32Array {
     return this.state.x;
   }
+
+  snapshot(): Uint8Array {
+    return packState(this.env, this.opts.method, { ...saveL1(this.state), ...(this.pending ? { pending: this.pending } : {}) });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, this.opts.method, bytes);
+    restoreL1(this.state, r);
+    this.pending = r['pending'] === undefined ? undefined : floats(r, 'pending', this.env.dim);
+  }
 }
 
 class AdagradL1Worker implements NodeMachine {
@@ -277,4 +288,25 @@ class AdagradL1Worker implements NodeMachine {
   metrics(): Readonly<Record<string, number>> {
     return this.quantizer ? { uplinkRelError: this.relError } : {};
   }
+
+  snapshot(): Uint8Array {
+    return packState(this.env, this.opts.method, saveL1(this.state));
+  }
+
+  restore(bytes: Uint8Array): void {
+    restoreL1(this.state, unpackState(this.env, this.opts.method, bytes));
+  }
+}
+
+/** x, Σq², Σq and t of Eq. 13–17: all an adaptive L1 node carries between rounds (its quantizers hold no memory). */
+function saveL1(s: AdaptiveL1State): StateRecord {
+  return { x: s.x, sumSq: s.sumSq, sumQ: s.sumQ, t: s.t };
+}
+
+function restoreL1(s: AdaptiveL1State, r: StateRecord): void {
+  const d = s.x.length;
+  s.x.set(floats(r, 'x', d));
+  s.sumSq.set(doubles(r, 'sumSq', d));
+  s.sumQ.set(doubles(r, 'sumQ', d));
+  s.t = num(r, 't');
 }

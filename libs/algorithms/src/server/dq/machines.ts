@@ -9,6 +9,7 @@ import { contractionBound, coveringEfficiency, methodConstants, type Method, typ
 import { RangeSchedule, type RangeSnapshot } from './ranges.js';
 import { LeastSquares } from './least-squares.js';
 import { fitContraction } from './contraction.js';
+import { SnapshotError, doubles, floats, num, packState, sub, unpackState, type StateRecord, type StateValue } from '../../contract/snapshot.js';
 
 /**
  * Server/worker gradient methods of the differentially quantized gradient paper (Lin,
@@ -357,6 +358,50 @@ class DqServer implements NodeMachine {
     const a = this.agreement;
     return a ? { contractionBound: a.bound, iterations: this.t } : { iterations: this.t };
   }
+
+  snapshot(): Uint8Array {
+    return packState(this.env, `dq/${this.o.method}/${this.o.quant}`, {
+      t: this.t, stopped: this.stopped, x: this.x, aux: this.aux,
+      agreement: this.agreement ? saveAgreement(this.agreement) : null,
+      schedules: this.schedules.map((r) => ({ ...r.snapshot() })),
+    });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, `dq/${this.o.method}/${this.o.quant}`, bytes);
+    this.t = num(r, 't');
+    this.stopped = num(r, 'stopped');
+    if (r['agreement'] === null) return;
+    const a = loadAgreement(sub(r, 'agreement'), this.workers.length);
+    this.agreement = a;
+    this.x = doubles(r, 'x', a.features);
+    this.aux = doubles(r, 'aux', a.features);
+    this.schedules = this.workers.map((_, k) => scheduleFor(this.o, a, k));
+    this.codecs = a.bits.map((b) => uplinkCodec(this.o.quant, b));
+    const saved = r['schedules'];
+    if (!Array.isArray(saved) || saved.length !== this.schedules.length) throw new SnapshotError('dq state has the wrong number of range schedules');
+    this.schedules.forEach((s, k) => s.restore(rangeSnapshot(saved[k] as StateValue)));
+    this.syncModel();
+  }
+}
+
+function saveAgreement(a: Agreement): StateRecord {
+  return { ...a, c: { ...a.c }, bits: Float64Array.from(a.bits), workerL: Float64Array.from(a.workerL) };
+}
+
+function loadAgreement(r: StateRecord, workers: number): Agreement {
+  const c = sub(r, 'c');
+  return {
+    features: num(r, 'features'), L: num(r, 'L'), mu: num(r, 'mu'), D: num(r, 'D'),
+    c: { eta: num(c, 'eta'), gamma: num(c, 'gamma'), sigma: num(c, 'sigma') },
+    bits: [...doubles(r, 'bits', workers)], workerL: [...doubles(r, 'workerL', workers)], nqSigma: num(r, 'nqSigma'), bound: num(r, 'bound'),
+  };
+}
+
+function rangeSnapshot(v: StateValue): RangeSnapshot {
+  if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v) || Array.isArray(v)) throw new SnapshotError('dq range schedule state is not a record');
+  const r = v as StateRecord;
+  return { t: num(r, 't'), scale: num(r, 'scale'), prev1: num(r, 'prev1'), prev2: num(r, 'prev2') };
 }
 
 interface Pending {
@@ -567,5 +612,29 @@ class DqWorker implements NodeMachine {
 
   metrics(): Readonly<Record<string, number>> {
     return this.figures;
+  }
+
+  snapshot(): Uint8Array {
+    return packState(this.env, `dq/${this.o.method}/${this.o.quant}`, {
+      x: this.x, model: this.model32, e1: this.e1, e2: this.e2, stopped: this.stopped, bits: this.bits,
+      agreement: this.agreement ? saveAgreement(this.agreement) : null,
+      schedule: this.schedule ? { ...this.schedule.snapshot() } : null,
+    });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, `dq/${this.o.method}/${this.o.quant}`, bytes);
+    this.x.set(doubles(r, 'x', this.n));
+    this.model32.set(floats(r, 'model', this.env.dim));
+    this.e1 = doubles(r, 'e1', this.n);
+    this.e2 = doubles(r, 'e2', this.n);
+    this.stopped = num(r, 'stopped');
+    this.bits = num(r, 'bits');
+    if (r['agreement'] === null) return;
+    const a = loadAgreement(sub(r, 'agreement'), 1);
+    this.agreement = a;
+    this.schedule = scheduleFor(this.o, a, 0);
+    this.schedule.restore(rangeSnapshot(r['schedule'] ?? null));
+    this.codec = uplinkCodec(this.o.quant, this.bits);
   }
 }

@@ -5,6 +5,7 @@ import { aggregate, deviationNorm, DEFAULT_AGGREGATION, type AggregationRule, ty
 import { UpdateAdmission, checkSamples } from '../../shared/admission.js';
 import { BudgetedCodec } from '../../contract/budget-fit.js';
 import { AlgorithmError } from '../../contract/errors.js';
+import { floats, packState, sub, unpackState } from '../../contract/snapshot.js';
 
 /**
  * FedAvg (McMahan et al., 2017): the server broadcasts the global model, each worker runs
@@ -137,6 +138,17 @@ class FedAvgServer implements NodeMachine {
   model(): Float32Array {
     return this.global;
   }
+
+  snapshot(): Uint8Array {
+    return packState(this.env, 'fedavg', { global: this.global, down: this.down.states(), up: this.up.states() });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, 'fedavg', bytes);
+    this.global.set(floats(r, 'global', this.env.dim));
+    this.down.restoreStates(sub(r, 'down'));
+    this.up.restoreStates(sub(r, 'up'));
+  }
 }
 
 class FedAvgWorker implements NodeMachine {
@@ -190,5 +202,16 @@ class FedAvgWorker implements NodeMachine {
 
   model(): Float32Array {
     return this.local;
+  }
+
+  snapshot(): Uint8Array {
+    return packState(this.env, 'fedavg', { local: this.local, down: this.down.states(), up: this.up.states() });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, 'fedavg', bytes);
+    this.local = floats(r, 'local', this.env.dim);
+    this.down.restoreStates(sub(r, 'down'));
+    this.up.restoreStates(sub(r, 'up'));
   }
 }

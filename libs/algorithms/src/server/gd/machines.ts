@@ -2,6 +2,7 @@ import { errorMessage } from '@edgefl/core';
 import type { CodecSpec } from '@edgefl/codec';
 import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, Refusal } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
+import { floats, num, packState, sub, unpackState, type StateValue } from '../../contract/snapshot.js';
 import { BudgetedCodec, type RoundBudgetOption } from '../../contract/budget-fit.js';
 import { aggregate, isPlainMean, DEFAULT_AGGREGATION, type AggregationRule, type Weighted } from '../../shared/aggregate.js';
 import { UpdateAdmission } from '../../shared/admission.js';
@@ -130,6 +131,23 @@ class GdServer implements NodeMachine {
   model(): Float32Array {
     return this.theta;
   }
+
+  snapshot(): Uint8Array {
+    const smoothness: Record<string, StateValue> = {};
+    for (const [w, L] of this.smoothness) smoothness[w] = L;
+    return packState(this.env, this.opts.name, { theta: this.theta, step: this.step, smoothness, up: this.up.states(), down: this.down.states() });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, this.opts.name, bytes);
+    this.theta.set(floats(r, 'theta', this.env.dim));
+    this.step = num(r, 'step');
+    const s = sub(r, 'smoothness');
+    this.smoothness.clear();
+    for (const w of this.workers) if (typeof s[w] === 'number') this.smoothness.set(w, s[w]);
+    this.up.restoreStates(sub(r, 'up'));
+    this.down.restoreStates(sub(r, 'down'));
+  }
 }
 
 class GdWorker implements NodeMachine {
@@ -139,8 +157,11 @@ class GdWorker implements NodeMachine {
   private local: Float32Array;
   private readonly exact: { g: Float64Array; h: Float64Array; L: number } | null;
 
+  private readonly name: string;
+
   constructor(private readonly env: NodeEnv, private readonly server: NodeId, private readonly workers: readonly NodeId[], opts: GdOptions) {
     this.spec = env.spec;
+    this.name = opts.name;
     this.up = new BudgetedCodec(opts.up, env.dim, opts.roundBudget).check([env.spec.id], [server]);
     this.down = new BudgetedCodec(opts.down, env.dim, opts.roundBudget);
     this.local = Float32Array.from(env.initialParams);
@@ -195,6 +216,17 @@ class GdWorker implements NodeMachine {
 
   model(): Float32Array {
     return this.local;
+  }
+
+  snapshot(): Uint8Array {
+    return packState(this.env, this.name, { local: this.local, up: this.up.states(), down: this.down.states() });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, this.name, bytes);
+    this.local = floats(r, 'local', this.env.dim);
+    this.up.restoreStates(sub(r, 'up'));
+    this.down.restoreStates(sub(r, 'down'));
   }
 }
 

@@ -2,6 +2,7 @@ import { errorMessage, type Log } from '@edgefl/core';
 import type { CodecSpec } from '@edgefl/codec';
 import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, Refusal } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
+import { bool, floats, packState, sub, unpackState, type StateValue } from '../../contract/snapshot.js';
 import { BudgetedCodec, type RoundBudgetOption } from '../../contract/budget-fit.js';
 import { aggregate, deviationNorm, isPlainMean, DEFAULT_AGGREGATION, type AggregationRule } from '../../shared/aggregate.js';
 import { UpdateAdmission } from '../../shared/admission.js';
@@ -139,6 +140,21 @@ class SadmmServer implements NodeMachine {
   model(): Float32Array {
     return this.global;
   }
+
+  snapshot(): Uint8Array {
+    const lastV: Record<string, StateValue> = {};
+    for (const [w, v] of this.lastV) lastV[w] = v;
+    return packState(this.env, this.opts.start, { global: this.global, lastV, down: this.down.states(), up: this.up.states() });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, this.opts.start, bytes);
+    this.global.set(floats(r, 'global', this.env.dim));
+    const lastV = sub(r, 'lastV');
+    for (const w of this.workers) this.lastV.set(w, floats(lastV, w, this.env.dim));
+    this.down.restoreStates(sub(r, 'down'));
+    this.up.restoreStates(sub(r, 'up'));
+  }
 }
 
 class SadmmWorker implements NodeMachine {
@@ -203,5 +219,18 @@ class SadmmWorker implements NodeMachine {
 
   model(): Float32Array {
     return this.theta;
+  }
+
+  snapshot(): Uint8Array {
+    return packState(this.env, this.opts.start, { theta: this.theta, lambda: this.lambda, trained: this.trained, down: this.down.states(), up: this.up.states() });
+  }
+
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, this.opts.start, bytes);
+    this.theta = floats(r, 'theta', this.env.dim);
+    this.lambda.set(floats(r, 'lambda', this.env.dim));
+    this.trained = bool(r, 'trained');
+    this.down.restoreStates(sub(r, 'down'));
+    this.up.restoreStates(sub(r, 'up'));
   }
 }
