@@ -20,6 +20,8 @@ const CASES: { name: string; cfg: Record<string, unknown>; data?: boolean }[] = 
   { name: 'qgd', cfg: { algorithm: { name: 'qgd', lr: 0.1 } } },
   { name: 'qcmd', cfg: { algorithm: { name: 'qcmd' } } },
   { name: 'q-gadmm', cfg: { algorithm: { name: 'q-gadmm' }, model: { kind: 'linear' }, data: LS_DATA }, data: true },
+  { name: 'malcom-psgd', cfg: { algorithm: { name: 'malcom-psgd' } } },
+  { name: 'choco-qsgd', cfg: { algorithm: { name: 'choco-qsgd' } } },
   { name: 'dq-gd', cfg: { algorithm: { name: 'dq-gd' }, fleet: { devices: 1 }, model: { kind: 'linear' }, data: LS_DATA }, data: true },
 ];
 

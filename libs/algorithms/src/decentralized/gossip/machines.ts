@@ -1,6 +1,7 @@
 import type { CodecSpec } from '@edgefl/codec';
 import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
+import { floats, num, packState, unpackState, sub } from '../../contract/snapshot.js';
 import { PeerChannels } from '../../shared/channel.js';
 import { buildTopology, mixingMatrix, type MixingMatrix, type Topology, type TopologySpec } from '../../topology/index.js';
 import { withReplica } from './replica-codec.js';
@@ -175,6 +176,21 @@ export class GossipNode implements NodeMachine {
 
   model(): Float32Array {
     return this.x;
+  }
+
+  /** x, the z whose residual was last sent, the replicas (in the channels) and the round. */
+  snapshot(): Uint8Array {
+    return packState(this.env, this.opts.name, { x: this.x, z: this.z, links: this.links.save(), lastRound: this.lastRound });
+  }
+
+  /** Resumed at the round after the snapshot, the node continues exactly; later, it resynchronises as a restarted one. */
+  restore(bytes: Uint8Array): void {
+    const r = unpackState(this.env, this.opts.name, bytes);
+    const d = this.env.dim;
+    this.x = floats(r, 'x', d);
+    this.z = floats(r, 'z', d);
+    this.links.load(sub(r, 'links'));
+    this.lastRound = num(r, 'lastRound');
   }
 
   metrics(): Readonly<Record<string, number>> {
