@@ -45,8 +45,17 @@ export interface AggregatorOptions {
   readonly session?: 'clean' | 'persistent';
   /** the traffic ledger the checkpoint carries across a restart */
   readonly ledger?: TrafficAccounting;
+  /** the run record's rounds so far, which the checkpoint carries too (a resumed gateway's record starts with them) */
+  readonly history?: RoundHistory;
   /** bytes of partial chunked messages held at once (`limits.reassemblyBytes`; default 256 MiB) */
   readonly reassemblyBytes?: number;
+}
+
+/** What a checkpoint keeps of the run record besides the ledger (`GatewayRecorder`). */
+export interface RoundHistory {
+  save(): unknown;
+  /** after the ledger was loaded (deltas per round continue from its totals); returns the rounds still awaiting their evaluation */
+  load(saved: unknown): readonly number[];
 }
 
 /** The gateway's default reassembly budget: it receives every device's updates. */
@@ -93,10 +102,12 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
   try {
     // A checkpoint of this job: resume after its round (a foreign one is refused, naming the fix).
     const ckpt = o.stateDir !== undefined && !job.serverless ? readCheckpoint(o.stateDir, GATEWAY) : null;
+    let unevaluated: readonly number[] = [];
     if (ckpt) {
       assertSameJob(ckpt, o.stateDir!, cfg.job, identity);
       if (ckpt.model.length !== dim) throw new AggregatorError(`checkpoint model has ${ckpt.model.length} parameters, the job's ${dim}`, 'delete the checkpoint to start afresh');
       if (o.ledger && ckpt.extra['ledger'] !== undefined) o.ledger.load(ckpt.extra['ledger']);
+      if (o.history && ckpt.extra['rounds'] !== undefined) unevaluated = o.history.load(ckpt.extra['rounds']);
       log.info({ round: ckpt.round, savedAt: ckpt.savedAt, dir: o.stateDir }, 'resuming from checkpoint');
     }
     const resumeRound = ckpt ? ckpt.round + 1 : 1;
@@ -131,7 +142,9 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     } else {
       host = await hostNode({
         job, id: job.server, log, initial: { dim, params: ckpt ? Float32Array.from(ckpt.model) : evaluator.initParams(cfg.seed), layout: evaluator.layout },
-        port: (spec) => mqttPort(c, spec, { routes: job.routes, log, expect: receiveChecks(job, dim), ...(o.onReceive ? { onReceive: o.onReceive } : {}) }),
+        port: (spec) => mqttPort(c, spec, {
+          routes: job.routes, log, expect: receiveChecks(job, dim), ...(o.onReceive ? { onReceive: o.onReceive } : {}), ...(resumeRound > 1 ? { firstRound: resumeRound } : {}),
+        }),
         ...(o.wrapPort ? { wrapPort: o.wrapPort } : {}),
       });
     }
@@ -173,24 +186,36 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
       }
       // Held-out evaluation runs off the round's critical path, in order.
       let evaluations: Promise<void> = Promise.resolve();
+      if (ckpt && o.evaluateRounds !== false && unevaluated.includes(ckpt.round)) {
+        // the crash came between the checkpoint and its round's evaluation: evaluate the model it holds
+        const snapshot = Float32Array.from(ckpt.model);
+        evaluations = evaluator.evaluate(snapshot).then(
+          (r) => {
+            log.info({ round: ckpt.round, heldOutLoss: r.loss, heldOutAccuracy: r.accuracy }, 'checkpointed round evaluated');
+            o.onEvaluated?.(ckpt.round, r.loss, r.accuracy);
+          },
+          (e: unknown) => log.warn({ round: ckpt.round, reason: errorMessage(e) }, 'evaluation failed'),
+        );
+      }
       await host.run({
         signal: stop.signal, health, firstRound: resumeRound, ...(ckpt?.state ? { restore: ckpt.state } : {}),
         onResender: (r) => (resend = r),
         // The retained announcement tracks the round, so a (re)joining device starts there.
         onRoundStart: republish,
         onRoundEnd: (round, model, metrics) => {
+          // first the caller's bookkeeping (the record's entry for this round), then the checkpoint that carries it
+          o.onRoundEnd?.(round, model, metrics);
           if (o.stateDir !== undefined) {
             try {
               writeCheckpoint(o.stateDir, {
                 node: GATEWAY, job: cfg.job, identity, round, model: Float32Array.from(model), state: host!.snapshot(),
-                extra: o.ledger ? { ledger: o.ledger.save() } : {},
+                extra: { ...(o.ledger ? { ledger: o.ledger.save() } : {}), ...(o.history ? { rounds: o.history.save() } : {}) },
               });
               log.debug({ round, dir: o.stateDir }, 'checkpoint written');
             } catch (e) {
               log.error({ round, dir: o.stateDir, reason: errorMessage(e) }, 'could not write the checkpoint; a restart would resume from an earlier round');
             }
           }
-          o.onRoundEnd?.(round, model, metrics);
           if (o.evaluateRounds === false) return;
           const snapshot = Float32Array.from(model);
           evaluations = evaluations.then(() => evaluator.evaluate(snapshot)).then(

@@ -209,7 +209,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ...(wrapPort ? { wrapPort } : {}),
       ...(own ? { onReceive: (t: Transmission) => accounting.record(t) } : {}),
       ...(o.buildAlgorithm ? { buildAlgorithm: o.buildAlgorithm } : {}),
-      ...(o.stateDir !== undefined ? { stateDir: o.stateDir, ledger: accounting } : {}),
+      ...(o.stateDir !== undefined ? { stateDir: o.stateDir, ledger: accounting, history: recorder } : {}),
       // Persistent sessions do not work yet with the cluster's Redis stores (devices never got ready).
       ...(o.cluster ? { session: 'clean' as const } : {}),
       ...(authorizer ? { username: GATEWAY, password: sb.aggregatorSecret } : {}),

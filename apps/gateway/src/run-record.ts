@@ -37,6 +37,32 @@ export class GatewayRecorder {
     this.health = health;
   }
 
+  /** The rounds so far, evaluated and awaiting evaluation, for the aggregator's checkpoint. */
+  save(): unknown {
+    return { rounds: this.rounds, pending: [...this.pending.values()] };
+  }
+
+  /**
+   * Takes back the rounds a checkpoint carried (after its ledger: the next round's deltas
+   * start from the ledger's totals) and returns those still awaiting their evaluation. The
+   * checkpoint is a local file, but a damaged one must not put garbage in the record: entries
+   * that are not round records are dropped.
+   */
+  load(saved: unknown): readonly number[] {
+    const s = (typeof saved === 'object' && saved !== null ? saved : {}) as { rounds?: unknown; pending?: unknown };
+    const done = Array.isArray(s.rounds) ? s.rounds.filter(isRoundBase) as RoundRecord[] : [];
+    const pending = (Array.isArray(s.pending) ? s.pending.filter(isRoundBase) : []).sort((a, b) => a.round - b.round);
+    this.rounds.push(...done);
+    // The checkpoint's own round (the last) is evaluated again from its model; an earlier one
+    // whose evaluation the crash lost stays in the record without figures (loss NaN, null in JSON).
+    const last = pending.pop();
+    for (const p of pending) this.rounds.push({ ...pickBase(p), loss: NaN, testLoss: null, accuracy: null, objectiveGap: null });
+    if (last) this.pending.set(last.round, pickBase(last));
+    const t = this.accounting.totals();
+    this.last = { payloadBits: t.payloadBits, wireBytes: t.wireBytes };
+    return last ? [last.round] : [];
+  }
+
   /** The aggregator finished a round (its traffic is all counted). */
   roundEnded(round: number): void {
     const now = performance.now();
@@ -76,3 +102,14 @@ export class GatewayRecorder {
   }
 }
 
+type RoundBase = Pick<RoundRecord, 'round' | 'payloadBits' | 'wireBytes' | 'wallMs'>;
+
+function pickBase(p: RoundBase): RoundBase {
+  return { round: p.round, payloadBits: p.payloadBits, wireBytes: p.wireBytes, wallMs: p.wallMs };
+}
+
+function isRoundBase(x: unknown): x is RoundBase {
+  if (typeof x !== 'object' || x === null) return false;
+  const r = x as Record<string, unknown>;
+  return Number.isInteger(r['round']) && typeof r['payloadBits'] === 'number' && typeof r['wireBytes'] === 'number' && typeof r['wallMs'] === 'number';
+}

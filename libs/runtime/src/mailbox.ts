@@ -3,7 +3,7 @@ import type { Inbound, MessageKey, Refusal, RefusalReason } from '@edgefl/algori
 
 const keyOf = (k: MessageKey): string => `${k.from}\u0000${k.round}\u0000${k.phase}`;
 
-export type PutResult = 'accepted' | 'duplicate' | 'stale' | 'too-far-ahead' | 'refused';
+export type PutResult = 'accepted' | 'duplicate' | 'stale' | 'too-far-ahead' | 'refused' | 'late';
 
 /** Checks a message whole before it is held (`NodeMachine.admit`); null admits it. */
 export type Admission = (m: Inbound) => Refusal | null;
@@ -27,6 +27,8 @@ export type Admission = (m: Inbound) => Refusal | null;
 export class Mailbox {
   private readonly held = new Map<string, Inbound>();
   private readonly consumed = new Set<string>();
+  /** keys whose wait ended without their message (it may still come, late) */
+  private readonly missed = new Set<string>();
   private waiter: { keys: Map<string, MessageKey>; wake: () => void } | null = null;
   private round = 1;
   /** the latest (round, phase) each sender has reached, from accepted messages */
@@ -34,6 +36,8 @@ export class Mailbox {
   /** per sender, its messages of its newest round beyond the window */
   private readonly ahead = new Map<string, Inbound[]>();
   private frontierRound = 0;
+  /** rounds below it were before this node (re)started: see resumeAt */
+  private floor = 1;
   /**
    * Called with a repeat of a message the node already acted on: its sender lost what came
    * back (a gateway restarted from its checkpoint sends that round's broadcast again).
@@ -55,8 +59,19 @@ export class Mailbox {
     this.admission = admission;
   }
 
+  /**
+   * The node resumed at `round` (from a checkpoint, or joining a running job): what belongs
+   * to earlier rounds was acted on before (a broker replaying a persistent session's
+   * unacknowledged messages) or is of no use now, so it counts as a repeat, never a new message.
+   */
+  resumeAt(round: number): void {
+    this.floor = round;
+    for (const [k, m] of this.held) if (m.round < round) this.held.delete(k);
+  }
+
   put(m: Inbound): PutResult {
     const k = keyOf(m);
+    if (m.round < this.floor) return 'duplicate';
     if (m.round < this.round - 1) return this.drop(m, 'stale');
     if (m.round > this.round + this.maxRoundsAhead) {
       const kept = this.ahead.get(m.from);
@@ -68,6 +83,12 @@ export class Mailbox {
     if (this.consumed.has(k)) {
       this.onRepeat?.(m);
       return 'duplicate';
+    }
+    if (this.missed.delete(k)) {
+      // The first copy of a message whose wait ended without it: it arrived (and is counted)
+      // but too late to be used; a further copy of it is a repeat.
+      this.consumed.add(k);
+      return this.drop(m, 'late');
     }
     if (this.held.has(k)) return 'duplicate';
     if (this.admission) {
@@ -120,9 +141,13 @@ export class Mailbox {
     for (const key of keys) {
       const k = keyOf(key);
       const m = this.held.get(k);
-      if (m) out.push(m);
+      if (m) {
+        out.push(m);
+        this.consumed.add(k);
+      } else {
+        this.missed.add(k);
+      }
       this.held.delete(k);
-      this.consumed.add(k);
     }
     return out;
   }
@@ -156,6 +181,7 @@ export class Mailbox {
     }
     for (const [k, m] of this.held) if (m.round < round - 1) this.held.delete(k);
     for (const k of this.consumed) if (Number(k.split('\u0000')[1]) < round - 1) this.consumed.delete(k);
+    for (const k of this.missed) if (Number(k.split('\u0000')[1]) < round - 1) this.missed.delete(k);
   }
 
   /** The sender of `k` has already sent something from a later (round, phase). */

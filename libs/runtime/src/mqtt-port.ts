@@ -17,6 +17,8 @@ export interface MqttPortOptions {
    * shared with it: `t => accounting.record(t)`). Leave unset when senders count their own.
    */
   readonly onReceive?: (t: Transmission) => void;
+  /** the round the node resumes at (a checkpoint): messages of earlier rounds a broker replays are repeats (Mailbox.resumeAt) */
+  readonly firstRound?: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function mqttPort(client: FleetClient, spec: NodeSpec, o: MqttPortO
   const routes = o.routes;
   const log = o.log.child({ node: spec.id });
   const mailbox = new Mailbox(log);
+  if (o.firstRound !== undefined) mailbox.resumeAt(o.firstRound);
   const expect: Expectation = { ...o.expect, job: routes.job, senders: routes.senders(spec.id) };
 
   const onMessage = (topic: string, bytes: Uint8Array): void => {

@@ -75,12 +75,19 @@ async function runRounds(node: NodeMachine, port: Port, o: RunNodeOptions, log: 
   if (node.admit) port.mailbox.setAdmission((m) => node.admit!(m));
   health?.watch(port.mailbox);
   let divergedAt = 0;
+  if ((o.firstRound ?? 1) > 1) port.mailbox.resumeAt(o.firstRound!);
+  // How far ahead of this node the job may legitimately be. A worker hears only the server,
+  // the job's clock, so a message of a later round means it fell behind. A peer's neighbour
+  // that already has this node's message moves on to the next round while this node still
+  // waits for another neighbour: one round ahead is gossip, not a sign of falling behind.
+  const slack = node.spec.role === 'peer' ? 1 : 0;
+  const behind = (round: number, frontier: number): boolean => node.spec.role !== 'server' && frontier > round + slack;
   rounds: for (let round = o.firstRound ?? 1; round <= o.rounds; round++) {
     // A device that fell behind (stopped, slow, restarted) jumps to where the job is instead
     // of answering rounds that are over; its machine sees the gap (peers ask for keyframes).
     // The server is the job's clock and never jumps.
     const frontier = Math.min(port.mailbox.frontier(), o.rounds);
-    if (node.spec.role !== 'server' && frontier > round) {
+    if (behind(round, frontier)) {
       log.warn({ round, to: frontier }, 'behind the job; jumping to its current round');
       round = frontier;
     }
@@ -96,7 +103,7 @@ async function runRounds(node: NodeMachine, port: Port, o: RunNodeOptions, log: 
       // Woken by messages of a later round (it was stopped, or its link was down): what it
       // would answer now is over; go where the job is.
       const ahead = Math.min(port.mailbox.frontier(), o.rounds);
-      if (node.spec.role !== 'server' && ahead > round) {
+      if (behind(round, ahead)) {
         log.warn({ round, phase, to: ahead }, 'behind the job; jumping to its current round');
         round = ahead - 1;
         continue rounds;

@@ -41,6 +41,28 @@ test('mailbox: a repeat of a consumed message is reported (its sender lost the a
   assert.deepEqual(repeats, ['s/1/0']);
 });
 
+test('mailbox: a node resumed at round k takes a replay of an earlier round as a repeat (counted once), not as a new message', async () => {
+  const box = new Mailbox(nullLog);
+  box.advance(4);
+  assert.equal(box.put(msg('w', 3, 1)), 'accepted', 'a late message of the previous round is held in a running node');
+  const resumed = new Mailbox(nullLog);
+  resumed.put(msg('w', 3, 1)); // held before the resume round was known
+  resumed.resumeAt(4);
+  resumed.advance(4);
+  assert.equal(resumed.put(msg('w', 3, 1)), 'duplicate', 'the previous round was acted on before the crash');
+  assert.equal(resumed.put(msg('w', 2, 1)), 'duplicate');
+  assert.deepEqual(await resumed.take([{ from: 'w', round: 3, phase: 1 }], 1), [], 'what was held of it is gone');
+  assert.equal(resumed.put(msg('w', 4, 1)), 'accepted');
+});
+
+test('mailbox: a message whose wait already ended arrives late: counted (not a repeat), not used, and a second copy is a repeat', async () => {
+  const box = new Mailbox(nullLog);
+  assert.deepEqual(await box.take([{ from: 'w', round: 1, phase: 1 }], 1), [], 'the wait ends without it');
+  assert.equal(box.put(msg('w', 1, 1)), 'late');
+  assert.equal(box.put(msg('w', 1, 1)), 'duplicate');
+  assert.deepEqual(await box.take([{ from: 'w', round: 1, phase: 1 }], 1), [], 'a late message is not held for a wait that is over');
+});
+
 /** A worker of a two-phase job: waits for the server's (round, 0), answers in phase 1. */
 function worker(): NodeMachine & { acted: number[] } {
   const acted: number[] = [];
