@@ -2,6 +2,7 @@ import type { CodecSpec } from '@edgefl/codec';
 import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
 import type { RoundBudgetOption } from '../../contract/budget-fit.js';
+import { consensusError, keyframesSent, networkAverage } from '../../shared/consensus.js';
 import { PeerChannels } from '../../shared/channel.js';
 import { floats, num, packState, sub, unpackState } from '../../contract/snapshot.js';
 import { cholesky, choleskySolve, linearDim, normalEquations } from '../../shared/least-squares.js';
@@ -49,33 +50,9 @@ export function gadmm(devices: readonly NodeId[], topologySpec: TopologySpec | u
     nodes,
     senders,
     createNode: (env) => new GadmmNode(env, topology, colour, senders, opts),
-    evaluationModel(models) {
-      // the consensus estimate: the mean of the workers' models (all equal at convergence)
-      const first = models.values().next().value;
-      if (!first) throw new AlgorithmError('no model recorded for any peer');
-      const sum = new Float64Array(first.length);
-      for (const m of models.values()) for (let i = 0; i < sum.length; i++) sum[i]! += m[i]!;
-      const out = new Float32Array(sum.length);
-      for (let i = 0; i < sum.length; i++) out[i] = sum[i]! / models.size;
-      return out;
-    },
-    roundMetrics(_round, models, metrics) {
-      // consensus error max_n ‖θ_n − θ̄‖∞, and keyframes sent so far by all peers
-      const all = [...models.values()];
-      let worst = 0;
-      if (all.length > 0) {
-        const d = all[0]!.length;
-        for (let i = 0; i < d; i++) {
-          let s = 0;
-          for (const m of all) s += m[i]!;
-          const mean = s / all.length;
-          for (const m of all) worst = Math.max(worst, Math.abs(m[i]! - mean));
-        }
-      }
-      let keyframes = 0;
-      for (const m of metrics.values()) keyframes += m['keyframes'] ?? 0;
-      return { consensusError: worst, keyframes };
-    },
+    // the consensus estimate: the mean of the workers' models (all equal at convergence)
+    evaluationModel: networkAverage,
+    roundMetrics: (_round, models, metrics) => ({ consensusError: consensusError(models), keyframes: keyframesSent(metrics) }),
   };
 }
 

@@ -2,6 +2,7 @@ import type { CodecSpec } from '@edgefl/codec';
 import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
 import { floats, num, packState, unpackState, sub } from '../../contract/snapshot.js';
+import { consensusError, keyframesSent, networkAverage } from '../../shared/consensus.js';
 import { PeerChannels } from '../../shared/channel.js';
 import { buildTopology, mixingMatrix, type MixingMatrix, type Topology, type TopologySpec } from '../../topology/index.js';
 import { withReplica } from './replica-codec.js';
@@ -50,33 +51,16 @@ export function gossip(devices: readonly NodeId[], topologySpec: TopologySpec | 
     nodes,
     senders,
     createNode: (env) => new GossipNode(env, topology, w, senders, opts),
-    evaluationModel(models) {
-      // the network average x̄ (the paper evaluates the averaged model)
-      const first = models.values().next().value;
-      if (!first) throw new AlgorithmError('no model recorded for any peer');
-      const sum = new Float64Array(first.length);
-      for (const m of models.values()) for (let i = 0; i < sum.length; i++) sum[i]! += m[i]!;
-      const out = new Float32Array(sum.length);
-      for (let i = 0; i < sum.length; i++) out[i] = sum[i]! / models.size;
-      return out;
-    },
+    // the network average x̄ (the paper evaluates the averaged model)
+    evaluationModel: networkAverage,
     roundMetrics(_round, models, metrics) {
       // consensus error max_i ‖x_i − x̄‖∞, fraction of exact zeros in the peers' models, keyframes so far
-      const all = [...models.values()];
-      let worst = 0, zeros = 0, total = 0;
-      if (all.length > 0) {
-        const d = all[0]!.length;
-        for (let i = 0; i < d; i++) {
-          let s = 0;
-          for (const m of all) { s += m[i]!; if (m[i] === 0) zeros++; }
-          const mean = s / all.length;
-          for (const m of all) worst = Math.max(worst, Math.abs(m[i]! - mean));
-        }
-        total = d * all.length;
+      let zeros = 0, total = 0;
+      for (const m of models.values()) {
+        for (let i = 0; i < m.length; i++) if (m[i] === 0) zeros++;
+        total += m.length;
       }
-      let keyframes = 0;
-      for (const m of metrics.values()) keyframes += m['keyframes'] ?? 0;
-      return { consensusError: worst, modelSparsity: total > 0 ? zeros / total : 0, keyframes };
+      return { consensusError: consensusError(models), modelSparsity: total > 0 ? zeros / total : 0, keyframes: keyframesSent(metrics) };
     },
   };
 }
