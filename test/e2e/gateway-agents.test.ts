@@ -4,11 +4,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RunRecord } from '@edgefl/runtime';
 import { freePort } from '../helpers/daemons.js';
+import { BIN, runCli } from '../helpers/cli-run.js';
 
-const BIN = fileURLToPath(new URL('../../apps/cli/bin/edgefl.js', import.meta.url));
 /** What `edgefl gateway|agent` log once SIGINT/SIGTERM stop them cleanly (apps/cli's STOPPABLE). */
 const STOPPABLE = 'running; SIGINT or SIGTERM stops cleanly';
 
@@ -29,30 +28,16 @@ function provision(devices: readonly string[]): { dir: string; keys: string; sec
   return { dir, keys, secretFile: (d) => join(dir, `${d}.secret`) };
 }
 
-/** Runs the command to completion, collecting JSON log lines. */
-function start(args: string[]): Promise<{ code: number | null; lines: Record<string, unknown>[]; stderr: string; stdout: string }> {
-  const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, EDGEFL_LOG_LEVEL: 'info' } });
-  let out = '';
-  let stderr = '';
-  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const kill = setTimeout(() => p.kill('SIGKILL'), 120_000);
-  return new Promise((resolve) => p.on('close', (code) => {
-    clearTimeout(kill);
-    const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    resolve({ code, lines, stderr, stdout: out });
-  }));
-}
 
 test('a gateway and two agents as separate processes train the job together (JSON logs)', async () => {
   const port = await freePort();
   const k = provision(['dev-01', 'dev-02']);
   const sets = ['--set', `auth.keys=${k.keys}`, '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0', '--set', 'experiment.rounds=3', '--set', 'experiment.fleet.devices=2'];
   const json = join(k.dir, 'run.json');
-  const gateway = start(['gateway', '--config', 'configs/gateway.yaml', ...sets, '--json', json]);
+  const gateway = runCli(['gateway', '--config', 'configs/gateway.yaml', ...sets, '--json', json]);
   const url = `mqtt://127.0.0.1:${port}`;
   // Started at once: an agent retries its first connection until the gateway's broker listens.
-  const agents = ['dev-01', 'dev-02'].map((device, i) => start([
+  const agents = ['dev-01', 'dev-02'].map((device, i) => runCli([
     'agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', `device=${device}`, '--set', `data.index=${i}`,
     '--set', `auth={secretFile: ${k.secretFile(device)}}`,
   ]));

@@ -1,27 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RunRecord } from '@edgefl/runtime';
 import { freePort } from '../helpers/daemons.js';
+import { BIN, runCli } from '../helpers/cli-run.js';
 
-const BIN = fileURLToPath(new URL('../../apps/cli/bin/edgefl.js', import.meta.url));
 
-function run(args: string[]): Promise<{ code: number | null; lines: Record<string, unknown>[]; stderr: string }> {
-  const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, EDGEFL_LOG_LEVEL: 'info' } });
-  let out = '';
-  let stderr = '';
-  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const kill = setTimeout(() => p.kill('SIGKILL'), 120_000);
-  return new Promise((resolve) => p.on('close', (code) => {
-    clearTimeout(kill);
-    resolve({ code, lines: out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>), stderr });
-  }));
-}
 
 test('edgefl gateway exits 3 when every update of its job is refused; its --json run record carries the health section', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'edgefl-e2e-health-'));
@@ -37,10 +24,10 @@ test('edgefl gateway exits 3 when every update of its job is refused; its --json
     const port = await freePort();
     const json = join(dir, 'run.json');
     // An admission bound of 1e-12 × the model's norm refuses every real update.
-    const gateway = run(['gateway', '--config', 'configs/gateway.yaml', '--set', `auth.keys=${keys}`, '--set', `listen.port=${port}`, '--set', 'monitor.port=0',
+    const gateway = runCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `auth.keys=${keys}`, '--set', `listen.port=${port}`, '--set', 'monitor.port=0',
       '--set', 'experiment.rounds=2', '--set', 'experiment.fleet.devices=2', '--set', 'experiment.transport.roundTimeoutMs=1500',
       '--set', 'experiment.algorithm.admission.maxNormRatio=1e-12', '--json', json]);
-    const agents = ['dev-01', 'dev-02'].map((device, i) => run([
+    const agents = ['dev-01', 'dev-02'].map((device, i) => runCli([
       'agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=mqtt://127.0.0.1:${port}`, '--set', `device=${device}`, '--set', `data.index=${i}`,
       '--set', `auth={secretFile: ${secrets[i]}}`,
     ]));

@@ -148,6 +148,11 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
   }
 }
 
+/** Connection limits that admit an in-process fleet of `devices` connecting at once (plus the aggregator and observers). */
+export function fleetLimits(devices: number): { maxConnections: number; connectRatePerSec: number; connectBurst: number } {
+  return { maxConnections: Math.max(1000, devices + 16), connectRatePerSec: Math.max(20, devices), connectBurst: Math.max(40, devices + 16) };
+}
+
 /** Over MQTT the gateway's aggregator keeps the job's health (what the server node acted on). */
 async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks): Promise<HealthRecord> {
   const cfg = job.cfg;
@@ -158,6 +163,10 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
   const gateway = await startGateway({
     listen: cfg.gateway, auth: { keys: { entries: fleet.entries, knownSecrets: fleet.secrets } }, experiment: cfg, devices: job.devices, log, data, accounting, wrapPort: countTraffic(accounting),
     readyTimeoutMs: cfg.transport.roundTimeoutMs,
+    // The whole fleet connects at once from this process's loopback address: the per-source
+    // connection rate limit (20/s against floods from one host) and the cap on open
+    // connections (1 000) would refuse a large emulated fleet, so they are sized to it.
+    limits: fleetLimits(job.devices.length),
     ...(job.serverless ? {} : { onRoundEnd: tracker.hook(job.server) }),
     ...(hooks.buildAlgorithm ? { buildAlgorithm: hooks.buildAlgorithm } : {}),
     // The run record evaluates every round already; the gateway's own log evaluation would repeat it.

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { ConnectionLimiter, RateLimitedLog, isLoopback } from '@edgefl/gateway';
+import { fleetLimits } from '@edgefl/lab';
 import { CaptureLog } from '../../integration/broker-helpers.js';
 
 function fakeSocket(addr: string): Socket & { close(): void } {
@@ -44,4 +45,13 @@ test('ConnectionLimiter caps open connections and new connections per source', (
 test('isLoopback', () => {
   for (const h of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) assert.equal(isLoopback(h), true, h);
   for (const h of ['0.0.0.0', '::', '192.168.1.2', 'gateway.local']) assert.equal(isLoopback(h), false, h);
+});
+
+test('an emulated fleet connecting at once from loopback is admitted whole: 1,000 agents and the aggregator (fleetLimits)', () => {
+  const lim = new ConnectionLimiter(fleetLimits(1000), new CaptureLog());
+  const admitted = Array.from({ length: 1001 }, () => lim.admit(fakeSocket('127.0.0.1')) === null);
+  assert.equal(admitted.filter(Boolean).length, 1001);
+  // the defaults would have refused most of them (a burst of 40 from one source)
+  const strict = new ConnectionLimiter({ maxConnections: 1000, connectRatePerSec: 20, connectBurst: 40 }, new CaptureLog());
+  assert.ok(Array.from({ length: 1001 }, () => strict.admit(fakeSocket('127.0.0.1')) === null).filter(Boolean).length < 100);
 });
