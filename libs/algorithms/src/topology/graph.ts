@@ -133,6 +133,11 @@ export function neighbours(t: Topology, id: NodeId): NodeId[] {
   return t.adjacency[i]!.map((j) => t.nodes[j]!);
 }
 
+/** `Algorithm.senders` of a peer-to-peer job: each node hears its neighbours; a node outside the graph hears no one. */
+export function peerSenders(t: Topology): (id: NodeId) => readonly NodeId[] {
+  return (id) => (t.nodes.includes(id) ? neighbours(t, id) : []);
+}
+
 /**
  * A 2-colouring (heads = 0, tails = 1) for group ADMM, by BFS from the first node: on a
  * chain the heads are nodes 1, 3, 5, … . Refused when the graph has an odd cycle.

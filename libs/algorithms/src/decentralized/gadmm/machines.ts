@@ -6,7 +6,7 @@ import { consensusError, keyframesSent, networkAverage } from '../../shared/cons
 import { PeerChannels } from '../../shared/channel.js';
 import { floats, num, packState, sub, unpackState } from '../../contract/snapshot.js';
 import { cholesky, choleskySolve, linearDim, normalEquations } from '../../shared/least-squares.js';
-import { bipartition, buildTopology, type Topology, type TopologySpec } from '../../topology/index.js';
+import { bipartition, buildTopology, peerSenders, type Topology, type TopologySpec } from '../../topology/index.js';
 
 /**
  * Group ADMM on a bipartite graph (Elgabli et al., GADMM and Q-GADMM, paper 000;
@@ -39,11 +39,7 @@ export function gadmm(devices: readonly NodeId[], topologySpec: TopologySpec | u
   const topology = buildTopology(topologySpec ?? { kind: 'chain' }, devices);
   const colour = bipartition(topology);
   const nodes: NodeSpec[] = devices.map((id) => ({ id, role: 'peer' as const }));
-  const senders = (id: NodeId): readonly NodeId[] => {
-    const i = devices.indexOf(id);
-    if (i < 0) return [];
-    return topology.adjacency[i]!.map((j) => devices[j]!);
-  };
+  const senders = peerSenders(topology);
   return {
     name: opts.name,
     phases: ['heads', 'tails', 'duals'],

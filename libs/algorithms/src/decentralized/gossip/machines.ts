@@ -4,7 +4,7 @@ import { AlgorithmError } from '../../contract/errors.js';
 import { floats, num, packState, unpackState, sub } from '../../contract/snapshot.js';
 import { consensusError, keyframesSent, networkAverage } from '../../shared/consensus.js';
 import { PeerChannels } from '../../shared/channel.js';
-import { buildTopology, mixingMatrix, type MixingMatrix, type Topology, type TopologySpec } from '../../topology/index.js';
+import { buildTopology, peerSenders, mixingMatrix, type MixingMatrix, type Topology, type TopologySpec } from '../../topology/index.js';
 import { withReplica } from './replica-codec.js';
 
 /**
@@ -40,11 +40,7 @@ export function gossip(devices: readonly NodeId[], topologySpec: TopologySpec | 
   const w = mixingMatrix(topology, opts.mixing);
   withReplica(opts.codec); // refuses a stateful codec when the job is built
   const nodes: NodeSpec[] = devices.map((id) => ({ id, role: 'peer' as const }));
-  const senders = (id: NodeId): readonly NodeId[] => {
-    const i = devices.indexOf(id);
-    if (i < 0) return [];
-    return topology.adjacency[i]!.map((j) => devices[j]!);
-  };
+  const senders = peerSenders(topology);
   return {
     name: opts.name,
     phases: ['step', 'mix'],
