@@ -10,6 +10,7 @@ import { MAX_MESSAGE_BYTES } from '@edgefl/config';
 import { BrokerCounters } from './broker-counters.js';
 import { guardConnection } from './broker-guard.js';
 import { refuseDuplicateClientId } from './duplicate-client-id.js';
+import { bufferBrokerSocket } from './broker-socket-buffering.js';
 
 /**
  * Policy hooks (see security/ for the ones `edgefl gateway` installs). Each may be sync or
@@ -176,7 +177,10 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const sockets = new Set<Socket>();
   // Every listener (TCP here; TLS and WSS in security/) hands its connections to `accept`.
   const accept = (socket: Duplex, peer: string): void => {
-    if (socket instanceof Socket) tuneSocket(socket);
+    if (socket instanceof Socket) {
+      tuneSocket(socket);
+      bufferBrokerSocket(socket, maxPacketRemaining);
+    }
     const conn = guardConnection(socket, maxPacketRemaining, (reason) => {
       log.warn({ peer, maxMessageBytes: limit }, `connection dropped before buffering: ${reason}`);
     });
