@@ -90,7 +90,7 @@ const cases: { name: string; alg: Algorithm; decoder: (s: NodeMachine) => [objec
   { name: 'local-sadmm', alg: localSadmm(WORKERS, { id: 'uniform', bits: 8 }, 0.01), decoder: uploadDecoder },
   { name: 'qgd', alg: gd('gw', WORKERS, { name: 'qgd', lr: 'auto', ...star({ id: 'uniform', bits: 3 }) }), decoder: uploadDecoder, data: true },
   {
-    name: 'qcmd', alg: adagradL1('qcmd', 'gw', WORKERS, { method: 'qcmd', lr: 0.5, lambda: 0.01, delta: 1e-8, batchSize: 1, quantizer: 'threshold', threshold: 'optimal', scales: 'vector', double: true }),
+    name: 'qcmd', alg: adagradL1('qcmd', 'gw', WORKERS, { method: 'cmd', lr: 0.5, lambda: 0.01, delta: 1e-8, batchSize: 1, quantizer: 'threshold', threshold: 'optimal', scales: 'vector', double: true }),
     decoder: (s) => [Reflect.get(s, 'quantizer') as object, 'decodeIndicated'],
   },
   {
