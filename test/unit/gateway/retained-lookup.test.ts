@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { once } from 'node:events';
 import mqtt from 'mqtt';
 import { retainedIndexedMemory, startBroker } from '@edgefl/gateway';
 
