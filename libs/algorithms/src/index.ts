@@ -16,7 +16,7 @@ export { gossip, GossipNode, withReplica, type GossipOptions, type ReplicaState 
 export * from './topology/index.js';
 export { aggregate, isPlainMean, RobustSum, aggregationParam, admissionParam, deviationNorm, AGGREGATION_RULES, DEFAULT_AGGREGATION, type AggregationRule, type AggregationRuleName, type Weighted } from './shared/aggregate.js';
 export { UpdateAdmission, AdmittedDecodes, UploadIntake, sameCodec, checkSamples } from './shared/admission.js';
-export { serverJob, serverModel, StarCodecs, encodeFor, receiveBroadcast, workerLearner, fromEveryWorker, type ServerRuleOptions, type StarCodecOptions, type LinkCodec } from './shared/server.js';
+export { serverJob, serverModel, StarCodecs, checkStarCodecs, encodeFor, receiveBroadcast, workerLearner, fromEveryWorker, type ServerRuleOptions, type StarCodecOptions, type LinkCodec } from './shared/server.js';
 export { PeerChannels, KEYFRAME_CODEC, type ChannelDelivery, type ChannelOptions, type ChannelTransmission } from './shared/channel.js';
 export { cholesky, choleskySolve, leastSquaresOptimum, linearDim, meanSquaredError, normalEquations, type LeastSquaresOptimum } from './shared/least-squares.js';
 export { dqAlgorithm, contractionBound, methodConstants, coveringEfficiency, thresholdRate, phi, fitContraction, LeastSquares, RangeSchedule, type DqOptions, type Method, type Quantization } from './server/dq/index.js';

@@ -4,7 +4,7 @@ export * from './bits/index.js';
 export * from './coders/index.js';
 
 // compressors: one factory, typed specs and states
-export { createCompressor, CODEC_IDS, isKnownCodecId } from './registry.js';
+export { createCompressor, CODEC_IDS, isKnownCodecId, SHARED_REFERENCE_CODECS, keepsSharedReference } from './registry.js';
 export type { CodecId, Float32Spec, Float64Spec, ErrorFeedbackSpec, StatelessSpec } from './registry.js';
 export type { CodecCompressor, IndicatedCompressor } from './compressors/compressor.js';
 export { createThreshold } from './compressors/threshold.js';

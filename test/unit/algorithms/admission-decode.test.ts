@@ -111,20 +111,6 @@ for (const c of cases) {
   });
 }
 
-test('a stateful uplink decoder (qgadmm: a shared reference the decode advances) stays in step with its sender: decoded once, not twice', async () => {
-  // Two decodes of one message would advance the server's reference twice and the server
-  // would add a different vector from the one the worker sent.
-  for (const alg of [
-    fedAvg('gw', ['w1'], { localSteps: 1, lr: 0.5, batchSize: 1, ...star({ id: 'qgadmm', bits: 4 }) }),
-    localSadmm(['w1'], { id: 'qgadmm', bits: 4 }, 0),
-  ]) {
-    const r = await roundWithTwins(alg, uploadDecoder);
-    mock.restoreAll();
-    assert.equal(r.decodes, 1, alg.name);
-    assert.deepEqual(r.admitted.model(), r.actOnly.model(), alg.name);
-  }
-});
-
 test('AdmittedDecodes hands admission\'s value to the decoder that made it, once; otherwise act decodes', () => {
   const memo = new AdmittedDecodes<Float32Array>();
   const m: Inbound = { from: 'w1', round: 1, phase: 1, codec: { id: 'float32' }, dim: 1, body: new Uint8Array(4), payloadBits: 32 };

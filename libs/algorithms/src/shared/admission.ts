@@ -72,8 +72,8 @@ export class UpdateAdmission {
  *
  * `take` returns the entry only to the decoder that made it (`by`: the compressor and state
  * the link uses) and only once, so `act` gets exactly what it would have decoded — for a
- * stateful decoder (e.g. `qgadmm`'s shared reference) the one decode that advances the state
- * in step with the sender, where two would advance it twice. The value is then `act`'s alone.
+ * decoder that advances a state, the one decode that moves it in step with the sender, where
+ * two would move it twice. The value is then `act`'s alone.
  */
 export class AdmittedDecodes<T> {
   private readonly byMessage = new WeakMap<Inbound, { readonly by: object; readonly value: T }>();

@@ -1,5 +1,5 @@
 import { errorMessage } from '@edgefl/core';
-import type { CodecCompressor, CodecSpec } from '@edgefl/codec';
+import { keepsSharedReference, type CodecCompressor, type CodecSpec } from '@edgefl/codec';
 import type { Algorithm, Inbound, LocalLearner, MessageKey, NodeEnv, NodeId, NodeSpec, Outbound } from '../contract/types.js';
 import { AlgorithmError } from '../contract/errors.js';
 import { BudgetedCodec, type RoundBudgetOption } from '../contract/budget-fit.js';
@@ -65,6 +65,26 @@ export interface StarCodecOptions extends RoundBudgetOption {
   readonly up: CodecSpec;
   /** codec of the server → workers broadcast */
   readonly down: CodecSpec;
+}
+
+/**
+ * Refuses, when the job is built, a codec a star cannot carry: one whose receiver decodes
+ * against a reference shared with its sender (`qgadmm`, also inside `ef`). The star keeps
+ * one codec state per direction — the broadcast is one sender's, and a worker's upload
+ * state is its own — and has no keyframe resync: a server decoding every worker's upload
+ * against one reference adds wrong values, and an upload or broadcast lost to a deadline
+ * would leave the two ends' references apart for good, silently. Stateless codecs, and
+ * error feedback around them (its residual is the sender's alone), are what a star takes;
+ * residual-to-reference coding belongs to the peer links (q-gadmm), which resync.
+ */
+export function checkStarCodecs(name: string, opts: StarCodecOptions): void {
+  for (const [dir, spec] of [['up', opts.up], ['down', opts.down]] as const) {
+    if (!keepsSharedReference(spec)) continue;
+    const bits = typeof spec['bits'] === 'number' ? spec['bits'] : 4;
+    throw new AlgorithmError(
+      `codec.${dir} ${JSON.stringify(spec)} cannot be used by ${name}: it decodes against a reference shared with one sender, which a server job's links do not keep (one server decodes many workers, and no keyframe resynchronises a lost message)`,
+      `use a stateless codec for codec.${dir} of ${name}, e.g. { id: uniform, bits: ${bits} } (the same b·d + 64 bits), qsgd, topk, or ef around topk/sign; qgadmm is for the peer links of q-gadmm`);
+  }
 }
 
 /**

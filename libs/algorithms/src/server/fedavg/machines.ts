@@ -2,7 +2,7 @@ import { errorMessage, type Log } from '@edgefl/core';
 import type { Algorithm, Inbound, LocalLearner, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, Refusal } from '../../contract/types.js';
 import { aggregate, deviationNorm, DEFAULT_AGGREGATION, type AggregationRule, type Weighted } from '../../shared/aggregate.js';
 import { UploadIntake, checkSamples } from '../../shared/admission.js';
-import { StarCodecs, encodeFor, fromEveryWorker, receiveBroadcast, serverJob, workerLearner, type ServerRuleOptions, type StarCodecOptions } from '../../shared/server.js';
+import { StarCodecs, checkStarCodecs, encodeFor, fromEveryWorker, receiveBroadcast, serverJob, workerLearner, type ServerRuleOptions, type StarCodecOptions } from '../../shared/server.js';
 import { floats, packState, unpackState } from '../../contract/snapshot.js';
 
 /**
@@ -24,6 +24,7 @@ const PHASE_TRAIN = 1;
 const PHASE_AGGREGATE = 2;
 
 export function fedAvg(server: NodeId, workers: readonly NodeId[], opts: FedAvgOptions): Algorithm {
+  checkStarCodecs('fedavg', opts);
   return {
     ...serverJob('fedavg', server, workers),
     phases: ['broadcast', 'train', 'aggregate'],

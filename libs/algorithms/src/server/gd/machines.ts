@@ -4,7 +4,7 @@ import { AlgorithmError } from '../../contract/errors.js';
 import { floats, num, packState, sub, unpackState, type StateValue } from '../../contract/snapshot.js';
 import { RobustSum, DEFAULT_AGGREGATION } from '../../shared/aggregate.js';
 import { UploadIntake } from '../../shared/admission.js';
-import { StarCodecs, encodeFor, fromEveryWorker, receiveBroadcast, serverJob, type ServerRuleOptions, type StarCodecOptions } from '../../shared/server.js';
+import { StarCodecs, checkStarCodecs, encodeFor, fromEveryWorker, receiveBroadcast, serverJob, type ServerRuleOptions, type StarCodecOptions } from '../../shared/server.js';
 import { linearDim, normalEquations } from '../../shared/least-squares.js';
 
 /**
@@ -26,6 +26,7 @@ const PHASE_GRADIENT = 1;
 const PHASE_UPDATE = 2;
 
 export function gd(server: NodeId, workers: readonly NodeId[], opts: GdOptions): Algorithm {
+  checkStarCodecs(opts.name, opts);
   return {
     ...serverJob(opts.name, server, workers),
     phases: ['broadcast', 'gradient', 'update'],

@@ -4,7 +4,7 @@ import { AlgorithmError } from '../../contract/errors.js';
 import { bool, floats, packState, sub, unpackState, type StateValue } from '../../contract/snapshot.js';
 import { RobustSum, deviationNorm, DEFAULT_AGGREGATION } from '../../shared/aggregate.js';
 import { UploadIntake } from '../../shared/admission.js';
-import { StarCodecs, encodeFor, fromEveryWorker, receiveBroadcast, serverJob, workerLearner, type ServerRuleOptions, type StarCodecOptions } from '../../shared/server.js';
+import { StarCodecs, checkStarCodecs, encodeFor, fromEveryWorker, receiveBroadcast, serverJob, workerLearner, type ServerRuleOptions, type StarCodecOptions } from '../../shared/server.js';
 
 /**
  * Stochastic ADMM under a parameter server (paper 001, local-SADMM): min Σ f_n(θ_n) +
@@ -33,6 +33,7 @@ const PHASE_TRAIN = 1;
 const PHASE_AGGREGATE = 2;
 
 export function sadmm(name: string, server: NodeId, workers: readonly NodeId[], opts: SadmmOptions): Algorithm {
+  checkStarCodecs(name, opts);
   return {
     ...serverJob(name, server, workers),
     phases: ['broadcast', 'train', 'aggregate'],
