@@ -5,11 +5,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchRecord } from '@edgefl/core';
+import { runCliSync } from '../helpers/cli-run.js';
 
 // The compiled CLI, as installed (npm test builds it first).
-const BIN = join(import.meta.dirname, '../../apps/cli/bin/edgefl.js');
 const MAIN = join(import.meta.dirname, '../../apps/cli/dist/main.js');
-const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
+const run = runCliSync;
 const tmp = mkdtempSync(join(tmpdir(), 'edgefl-bench-wire-'));
 const record = (file: string): BenchRecord => JSON.parse(readFileSync(file, 'utf8')) as BenchRecord;
 

@@ -1,16 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '@edgefl/runtime';
 import { loadAgentConfig, loadExperimentConfig, loadGatewayConfig } from '@edgefl/config';
-import { fileURLToPath } from 'node:url';
+import { BIN, runCliSync } from '../helpers/cli-run.js';
 
 // The installed command: the compiled CLI, exactly what `npm start` runs (npm test builds it first).
-const BIN = fileURLToPath(new URL('../../apps/cli/bin/edgefl.js', import.meta.url));
-const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
+const run = runCliSync;
 const tmp = mkdtempSync(join(tmpdir(), 'edgefl-cli-'));
 
 test('the main job (npm start) reaches ≥ 90 % held-out accuracy on digits over MQTT and writes the run record', () => {
