@@ -1,5 +1,9 @@
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BenchRecord } from '@edgefl/core';
 
 /** The compiled CLI (`npm run build` first). */
 export const BIN = fileURLToPath(new URL('../../apps/cli/bin/edgefl.js', import.meta.url));
@@ -93,4 +97,18 @@ export async function runCli(args: readonly string[]): Promise<CliRun> {
 /** Runs `edgefl <args>` synchronously (default log level; killed after `timeoutMs`), for commands that print and exit. */
 export function runCliSync(args: readonly string[], timeoutMs = 300_000): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: timeoutMs });
+}
+
+/**
+ * Runs `edgefl bench <bench> <args…> --json <dir>/bench-<bench>.json` and returns the record it
+ * wrote and what it printed, asserting exit 0, the edgefl-bench/1 format and the bench's name.
+ */
+export function runBench(dir: string, bench: string, args: readonly string[]): { record: BenchRecord; stdout: string } {
+  const file = join(dir, `bench-${bench}.json`);
+  const r = runCliSync(['bench', bench, ...args, '--json', file]);
+  assert.equal(r.status, 0, r.stderr);
+  const record = JSON.parse(readFileSync(file, 'utf8')) as BenchRecord;
+  assert.equal(record.format, 'edgefl-bench/1');
+  assert.equal(record.bench, bench);
+  return { record, stdout: r.stdout };
 }
