@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '@edgefl/runtime';
-import { accuracyAt, faultJob, roundsMissing } from './fault-helpers.js';
-import { spawnCli, type Cli } from '../helpers/cli-run.js';
+import { accuracyAt, faultJob, roundsMissing, type FaultJob } from './fault-helpers.js';
+import { spawnCli, type Cli, type CliExit } from '../helpers/cli-run.js';
 import { startRedis } from '../helpers/daemons.js';
 
 /**
@@ -21,12 +21,28 @@ let reference = NaN;
 
 before(async () => {
   const job = await faultJob({ rounds: ROUNDS, roundTimeoutMs: 20_000, stateful: false });
-  const gw = spawnCli(job.gatewayArgs());
-  await gw.waitFor((l) => l['msg'] === 'job announced; waiting for devices', 'the job announcement');
+  const gw = await announcedGateway(job);
   const agents = DEVICES.map((d) => spawnCli(job.agentArgs(d)));
   await finished([gw, ...agents]);
   reference = accuracyAt(gw.lines, ROUNDS);
 });
+
+/** Starts the job's gateway; resolves once it announced the job (agents started earlier would only retry). */
+async function announcedGateway(job: FaultJob, json?: string): Promise<Cli> {
+  const gw = spawnCli(job.gatewayArgs(json));
+  await gw.logged('job announced; waiting for devices');
+  return gw;
+}
+
+/** Runs the job with both agents until the gateway finished `round`, kills the gateway (SIGKILL) and starts it again on its state. */
+async function killGatewayAfterRound(job: FaultJob, json: string, round: number): Promise<{ killed: CliExit; gw2: Cli; agents: Cli[] }> {
+  const gw1 = await announcedGateway(job, json);
+  const agents = DEVICES.map((d) => spawnCli(job.agentArgs(d)));
+  await gw1.waitFor((l) => l['msg'] === 'round done' && l['round'] === round, `round ${round}`);
+  gw1.proc.kill('SIGKILL');
+  const killed = await gw1.exit;
+  return { killed, gw2: spawnCli(job.gatewayArgs(json)), agents };
+}
 
 /** Uplink messages the gateway counted per device (its run record's ledger). */
 function uplinks(json: string): Record<string, number> {
@@ -46,13 +62,8 @@ function tail(p: Cli): string {
 test('kill -9 of the gateway mid-run: restarted, it resumes from its checkpoint, no update is lost or counted twice, the accuracy is the undisturbed run\'s', async () => {
   const job = await faultJob({ rounds: ROUNDS, roundTimeoutMs: 20_000 });
   const json = join(job.dir, 'run.json');
-  const gw1 = spawnCli(job.gatewayArgs(json));
-  await gw1.waitFor((l) => l['msg'] === 'job announced; waiting for devices', 'the job announcement');
-  const agents = DEVICES.map((d) => spawnCli(job.agentArgs(d)));
-  await gw1.waitFor((l) => l['msg'] === 'round done' && l['round'] === 2, 'round 2');
-  gw1.proc.kill('SIGKILL');
-  assert.equal((await gw1.exit).signal, 'SIGKILL');
-  const gw2 = spawnCli(job.gatewayArgs(json));
+  const { killed, gw2, agents } = await killGatewayAfterRound(job, json, 2);
+  assert.equal(killed.signal, 'SIGKILL');
   await finished([gw2, ...agents]);
   const resumed = gw2.lines.find((l) => l['msg'] === 'resuming from checkpoint');
   assert.ok(resumed && (resumed['round'] as number) >= 2, 'the restarted gateway resumed from its checkpoint, not round 1');
@@ -75,8 +86,7 @@ test('kill -9 of the gateway mid-run: restarted, it resumes from its checkpoint,
 test('kill -9 of an agent mid-round: restarted, it resumes from its own checkpoint, gets the round\'s broadcast again and no round misses it', async () => {
   const job = await faultJob({ rounds: ROUNDS, roundTimeoutMs: 30_000 });
   const json = join(job.dir, 'run.json');
-  const gw = spawnCli(job.gatewayArgs(json));
-  await gw.waitFor((l) => l['msg'] === 'job announced; waiting for devices', 'the job announcement');
+  const gw = await announcedGateway(job, json);
   const first = spawnCli(job.agentArgs('dev-01'));
   const victim = spawnCli(job.agentArgs('dev-02'));
   // round 2 is aggregated: dev-02 is training round 3 now
@@ -97,8 +107,7 @@ test('kill -9 of an agent mid-round: restarted, it resumes from its own checkpoi
 test('SIGSTOP of an agent past its keepalive, then SIGCONT: it jumps to the job\'s round, the job finishes every round, every update it sent is counted once, and it exits', async () => {
   const job = await faultJob({ rounds: ROUNDS + 2, roundTimeoutMs: 2_000, keepaliveSec: 1 });
   const json = join(job.dir, 'run.json');
-  const gw = spawnCli(job.gatewayArgs(json));
-  await gw.waitFor((l) => l['msg'] === 'job announced; waiting for devices', 'the job announcement');
+  const gw = await announcedGateway(job, json);
   const first = spawnCli(job.agentArgs('dev-01'));
   await first.waitFor((l) => l['msg'] === 'ready', 'dev-01 ready');
   // dev-02 reports ready, then stops before the rounds start (they take ms each: stopping it
@@ -134,13 +143,7 @@ test('broker restart with QoS 1 and Redis persistence: the gateway (broker and a
   try {
     const job = await faultJob({ rounds: ROUNDS, roundTimeoutMs: 20_000, redis: redis.url });
     const json = join(job.dir, 'run.json');
-    const gw1 = spawnCli(job.gatewayArgs(json));
-    await gw1.waitFor((l) => l['msg'] === 'job announced; waiting for devices', 'the job announcement');
-    const agents = DEVICES.map((d) => spawnCli(job.agentArgs(d)));
-    await gw1.waitFor((l) => l['msg'] === 'round done' && l['round'] === 3, 'round 3');
-    gw1.proc.kill('SIGKILL');
-    await gw1.exit;
-    const gw2 = spawnCli(job.gatewayArgs(json));
+    const { gw2, agents } = await killGatewayAfterRound(job, json, 3);
     await finished([gw2, ...agents]);
     assert.ok(gw2.lines.some((l) => l['msg'] === 'broker sessions and queued messages kept in Redis'));
     for (const d of DEVICES) assert.deepEqual(roundsMissing(gw2.lines, d), [], `no round without ${d}'s update`);
