@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { startAgent } from '@edgefl/agent';
 import { FleetClient, topics } from '@edgefl/transport';
 import { frame, type HealthRecord } from '@edgefl/runtime';
 import { CaptureLog } from './broker-helpers.js';
+import { runCliSync } from '../helpers/cli-run.js';
 
 /**
  * Hostile but well-formed updates over a real aedes broker. The gateway runs with `auth:
@@ -152,7 +152,7 @@ test('edgefl sim through the compiled CLI exits 3 when every update is refused, 
       'transport: { kind: mqtt, roundTimeoutMs: 1500 }', 'log: { level: error }', '',
     ].join('\n'));
     const out = join(dir, 'run.json');
-    const r = spawnSync(process.execPath, ['apps/cli/bin/edgefl.js', 'sim', file, '--json', out, '--quiet'], { encoding: 'utf8', timeout: 120_000 });
+    const r = runCliSync(['sim', file, '--json', out, '--quiet'], 120_000);
     assert.equal(r.status, 3, `exit ${r.status}; stderr: ${r.stderr}`);
     assert.match(r.stderr, /did not do its work: 2 of 2 rounds had no usable update/);
     const record = JSON.parse(readFileSync(out, 'utf8')) as { format: string; health: HealthRecord };
@@ -163,7 +163,7 @@ test('edgefl sim through the compiled CLI exits 3 when every update is refused, 
     assert.equal(record.health.refusals.norm, 4);
 
     // the same job with the default bound does its work: exit 0
-    const ok = spawnSync(process.execPath, ['apps/cli/bin/edgefl.js', 'sim', file, '--set', 'algorithm.admission.maxNormRatio=100', '--json', out, '--quiet'], { encoding: 'utf8', timeout: 120_000 });
+    const ok = runCliSync(['sim', file, '--set', 'algorithm.admission.maxNormRatio=100', '--json', out, '--quiet'], 120_000);
     assert.equal(ok.status, 0, ok.stderr);
     const good = JSON.parse(readFileSync(out, 'utf8')) as { health: HealthRecord };
     assert.equal(good.health.ok, true);
