@@ -48,7 +48,9 @@ test('a gateway and two agents as separate processes train the job together (JSO
   // 8-bit uniform updates: (8·d + 64) bits each.
   assert.equal(rec.links[0]!.payloadBits, 3 * (8 * rec.model.dim + 64));
   const summary = g.stdout;
-  assert.match(summary, /held-out accuracy [\d.]+% after 3 rounds/);
+  // the gateway holds no training data: the loss it prints is the held-out one, named so
+  assert.match(summary, /^final held-out loss [\d.]+, held-out accuracy [\d.]+% after 3 rounds/m);
+  assert.doesNotMatch(summary, /training loss/);
   assert.match(summary, /^dev-01 +[\d.]+ kbit +[\d.]+ kB/m);
   assert.match(summary, /as float32 updates: [\d.]+× smaller/);
   assert.match(summary, new RegExp(`run record: ${json.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
@@ -112,6 +114,11 @@ test('a second agent with a device id already connected is refused: both sides n
   // The holder was not evicted: the job starts and finishes once dev-02 joins.
   const second = agentCli(port, 'dev-02', k.secretFile('dev-02'), '--set', 'data.index=1');
   await gateway.logged('all devices ready; starting rounds');
+  // configs/agent.yaml names no shard: the holder trains on its whole file (digits, 1797
+  // rows); dev-02 opted into shard 1 of 2 with data.index.
+  const [whole, shard] = await Promise.all([holder.logged('ready'), second.logged('ready')]);
+  assert.equal(whole['samples'], 1797, 'without data.index the device\'s file is used whole');
+  assert.ok((shard['samples'] as number) < 1797 / 2, `shard 1 of 2: ${String(shard['samples'])} rows`);
   await holder.logged('job finished');
   for (const p of [holder, second]) {
     const r = await p.exit;
