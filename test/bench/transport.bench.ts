@@ -10,18 +10,11 @@
  */
 import { pathToFileURL } from 'node:url';
 import { benchTransport } from '@edgefl/gateway';
+import { printRows } from './print-rows.js';
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const mib = Number(process.argv[2] ?? 5);
   const kib = Number(process.argv[3] ?? 256);
   const { reference, results } = await benchTransport(Math.round(mib * 1024 * 1024), Math.round(kib * 1024));
-  console.log(`reference: ${reference.name}: ${reference.value.toFixed(0)} ${reference.unit}`);
-  for (const r of results) {
-    const extra = Object.entries(r)
-      .filter(([k]) => !['name', 'value', 'unit', 'ratioToReference'].includes(k))
-      .map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(3) : v}`)
-      .join(' ');
-    console.log(`${r.name}: ${r.value.toFixed(1)} ${r.unit}  ×${r.ratioToReference.toFixed(4)} of reference  ${extra}`);
-  }
-  console.log(JSON.stringify({ format: 'edgefl-bench/1', bench: 'broker', reference, results }));
+  printRows('broker', reference, results, { value: 1, ratio: 4 });
 }

@@ -1,17 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchRecord } from '@edgefl/core';
+import { runBench, runCliSync } from '../helpers/cli-run.js';
 
 // The compiled CLI, as installed (npm test builds it first).
-const BIN = join(import.meta.dirname, '../../apps/cli/bin/edgefl.js');
 const MAIN = join(import.meta.dirname, '../../apps/cli/dist/main.js');
-const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
+const run = runCliSync;
 const tmp = mkdtempSync(join(tmpdir(), 'edgefl-bench-wire-'));
-const record = (file: string): BenchRecord => JSON.parse(readFileSync(file, 'utf8')) as BenchRecord;
 
 test('help and argument parsing load no library a command needs only when it runs', () => {
   // CommonJS packages imported from ESM land in Module._cache; none may be there after --help.
@@ -30,27 +29,18 @@ test('help and argument parsing load no library a command needs only when it run
 });
 
 test('edgefl bench cli times --help against node -e 0 in the same run', () => {
-  const out = join(tmp, 'cli.json');
-  const r = run(['bench', 'cli', '--quick', '--json', out]);
-  assert.equal(r.status, 0, r.stderr);
-  const rec = record(out);
-  assert.equal(rec.format, 'edgefl-bench/1');
-  assert.equal(rec.bench, 'cli');
+  const { record: rec, stdout } = runBench(tmp, 'cli', ['--quick']);
   const [row] = rec.results;
   assert.equal(row?.name, 'cli edgefl --help ÷ node -e 0');
   assert.ok(rec.reference.value !== null && rec.reference.value > 0);
   assert.ok(Math.abs(row.ratioToReference - row.value / rec.reference.value) < 1e-9, 'ratio is --help ÷ the same run\'s node -e 0');
   assert.equal(row['target'], 2);
   assert.equal(typeof row['met'], 'boolean');
-  assert.match(r.stdout, /cli edgefl --help/);
+  assert.match(stdout, /cli edgefl --help/);
 });
 
 test('edgefl bench broker --against mosquitto starts mosquitto itself and writes vs-mosquitto rows (edgefl ÷ mosquitto)', () => {
-  const out = join(tmp, 'vs.json');
-  const r = run(['bench', 'broker', '--against', 'mosquitto', '--quick', '--json', out]);
-  assert.equal(r.status, 0, r.stderr);
-  const rec = record(out);
-  assert.equal(rec.bench, 'broker');
+  const { record: rec } = runBench(tmp, 'broker', ['--against', 'mosquitto', '--quick']);
   assert.match(rec.reference.name, /^mosquitto [\d.]+: 20 publishers/);
   assert.deepEqual(rec.results.map((x) => x.name), [
     'vs-mosquitto fan-in 20 publishers QoS 1 1 KB',
@@ -79,11 +69,7 @@ test('edgefl bench broker --against mosquitto starts mosquitto itself and writes
 });
 
 test('edgefl bench fleet compares the quickstart over MQTT with memory, and both drivers compute the same model', () => {
-  const out = join(tmp, 'fleet.json');
-  const r = run(['bench', 'fleet', '--cases', 'quickstart', '--quick', '--json', out]);
-  assert.equal(r.status, 0, r.stderr);
-  const rec = record(out);
-  assert.equal(rec.bench, 'fleet');
+  const { record: rec } = runBench(tmp, 'fleet', ['--cases', 'quickstart', '--quick']);
   const [row] = rec.results;
   assert.equal(row?.name, 'fleet quickstart median round, mqtt ÷ memory');
   assert.equal(row['sameModel'], true);

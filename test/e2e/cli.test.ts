@@ -1,16 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '@edgefl/runtime';
 import { loadAgentConfig, loadExperimentConfig, loadGatewayConfig } from '@edgefl/config';
-import { fileURLToPath } from 'node:url';
+import { BIN, runBench, runCliSync } from '../helpers/cli-run.js';
 
 // The installed command: the compiled CLI, exactly what `npm start` runs (npm test builds it first).
-const BIN = fileURLToPath(new URL('../../apps/cli/bin/edgefl.js', import.meta.url));
-const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
+const run = runCliSync;
 const tmp = mkdtempSync(join(tmpdir(), 'edgefl-cli-'));
 
 test('the main job (npm start) reaches ≥ 90 % held-out accuracy on digits over MQTT and writes the run record', () => {
@@ -91,14 +89,9 @@ test('bench arguments are checked: a bad --sizes or --message-bytes exits 2 nami
 
 test('edgefl bench codec|train|broker write edgefl-bench/1 records with ratios against a same-run reference', () => {
   for (const what of ['codec', 'train', 'broker'] as const) {
-    const out = join(tmp, `bench-${what}.json`);
-    const r = run(['bench', what, '--quick', '--sizes', '2000', '--message-bytes', '300000', '--json', out]);
-    assert.equal(r.status, 0, r.stderr);
+    const { record: rec, stdout } = runBench(tmp, what, ['--quick', '--sizes', '2000', '--message-bytes', '300000']);
     // every bench says what its ratios are against
-    assert.match(r.stdout, /^reference/m, `${what}: ${r.stdout}`);
-    const rec = JSON.parse(readFileSync(out, 'utf8')) as { format: string; bench: string; results: { name: string; value: number; ratioToReference: number }[] };
-    assert.equal(rec.format, 'edgefl-bench/1');
-    assert.equal(rec.bench, what);
+    assert.match(stdout, /^reference/m, `${what}: ${stdout}`);
     assert.ok(rec.results.length >= 4, `${what}: ${rec.results.length} rows`);
     for (const row of rec.results) {
       assert.ok(Number.isFinite(row.value) && row.value > 0, row.name);

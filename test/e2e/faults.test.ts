@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '@edgefl/runtime';
-import { accuracyAt, cli, faultJob, roundsMissing, startRedis, type Cli } from './fault-helpers.js';
+import { accuracyAt, faultJob, roundsMissing, type FaultJob } from './fault-helpers.js';
+import { spawnCli, type Cli, type CliExit } from '../helpers/cli-run.js';
+import { startRedis } from '../helpers/daemons.js';
 
 /**
  * Fault tests of the compiled CLI (`npm run build` first): real gateway and agent processes
@@ -19,12 +21,28 @@ let reference = NaN;
 
 before(async () => {
   const job = await faultJob({ rounds: ROUNDS, roundTimeoutMs: 20_000, stateful: false });
-  const gw = cli(job.gatewayArgs());
-  await gw.waitFor((l) => l['msg'] === 'job announced; waiting for devices', 'the job announcement');
-  const agents = DEVICES.map((d) => cli(job.agentArgs(d)));
+  const gw = await announcedGateway(job);
+  const agents = DEVICES.map((d) => spawnCli(job.agentArgs(d)));
   await finished([gw, ...agents]);
   reference = accuracyAt(gw.lines, ROUNDS);
 });
+
+/** Starts the job's gateway; resolves once it announced the job (agents started earlier would only retry). */
+async function announcedGateway(job: FaultJob, json?: string): Promise<Cli> {
+  const gw = spawnCli(job.gatewayArgs(json));
+  await gw.logged('job announced; waiting for devices');
+  return gw;
+}
+
+/** Runs the job with both agents until the gateway finished `round`, kills the gateway (SIGKILL) and starts it again on its state. */
+async function killGatewayAfterRound(job: FaultJob, json: string, round: number): Promise<{ killed: CliExit; gw2: Cli; agents: Cli[] }> {
+  const gw1 = await announcedGateway(job, json);
+  const agents = DEVICES.map((d) => spawnCli(job.agentArgs(d)));
+  await gw1.waitFor((l) => l['msg'] === 'round done' && l['round'] === round, `round ${round}`);
+  gw1.proc.kill('SIGKILL');
+  const killed = await gw1.exit;
+  return { killed, gw2: spawnCli(job.gatewayArgs(json)), agents };
+}
 
 /** Uplink messages the gateway counted per device (its run record's ledger). */
 function uplinks(json: string): Record<string, number> {
@@ -44,13 +62,8 @@ function tail(p: Cli): string {
 test('kill -9 of the gateway mid-run: restarted, it resumes from its checkpoint, no update is lost or counted twice, the accuracy is the undisturbed run\'s', async () => {
   const job = await faultJob({ rounds: ROUNDS, roundTimeoutMs: 20_000 });
   const json = join(job.dir, 'run.json');
-  const gw1 = cli(job.gatewayArgs(json));
-  await gw1.waitFor((l) => l['msg'] === 'job announced; waiting for devices', 'the job announcement');
-  const agents = DEVICES.map((d) => cli(job.agentArgs(d)));
-  await gw1.waitFor((l) => l['msg'] === 'round done' && l['round'] === 2, 'round 2');
-  gw1.proc.kill('SIGKILL');
-  assert.equal((await gw1.exit).signal, 'SIGKILL');
-  const gw2 = cli(job.gatewayArgs(json));
+  const { killed, gw2, agents } = await killGatewayAfterRound(job, json, 2);
+  assert.equal(killed.signal, 'SIGKILL');
   await finished([gw2, ...agents]);
   const resumed = gw2.lines.find((l) => l['msg'] === 'resuming from checkpoint');
   assert.ok(resumed && (resumed['round'] as number) >= 2, 'the restarted gateway resumed from its checkpoint, not round 1');
@@ -73,15 +86,14 @@ test('kill -9 of the gateway mid-run: restarted, it resumes from its checkpoint,
 test('kill -9 of an agent mid-round: restarted, it resumes from its own checkpoint, gets the round\'s broadcast again and no round misses it', async () => {
   const job = await faultJob({ rounds: ROUNDS, roundTimeoutMs: 30_000 });
   const json = join(job.dir, 'run.json');
-  const gw = cli(job.gatewayArgs(json));
-  await gw.waitFor((l) => l['msg'] === 'job announced; waiting for devices', 'the job announcement');
-  const first = cli(job.agentArgs('dev-01'));
-  const victim = cli(job.agentArgs('dev-02'));
+  const gw = await announcedGateway(job, json);
+  const first = spawnCli(job.agentArgs('dev-01'));
+  const victim = spawnCli(job.agentArgs('dev-02'));
   // round 2 is aggregated: dev-02 is training round 3 now
   await gw.waitFor((l) => l['msg'] === 'round done' && l['round'] === 2, 'round 2');
   victim.proc.kill('SIGKILL');
   assert.equal((await victim.exit).signal, 'SIGKILL');
-  const again = cli(job.agentArgs('dev-02'));
+  const again = spawnCli(job.agentArgs('dev-02'));
   await finished([gw, first, again]);
   const resumed = again.lines.find((l) => l['msg'] === 'resuming from checkpoint');
   assert.ok(resumed && (resumed['round'] as number) >= 2, 'the restarted agent resumed from its checkpoint');
@@ -95,13 +107,12 @@ test('kill -9 of an agent mid-round: restarted, it resumes from its own checkpoi
 test('SIGSTOP of an agent past its keepalive, then SIGCONT: it jumps to the job\'s round, the job finishes every round, every update it sent is counted once, and it exits', async () => {
   const job = await faultJob({ rounds: ROUNDS + 2, roundTimeoutMs: 2_000, keepaliveSec: 1 });
   const json = join(job.dir, 'run.json');
-  const gw = cli(job.gatewayArgs(json));
-  await gw.waitFor((l) => l['msg'] === 'job announced; waiting for devices', 'the job announcement');
-  const first = cli(job.agentArgs('dev-01'));
+  const gw = await announcedGateway(job, json);
+  const first = spawnCli(job.agentArgs('dev-01'));
   await first.waitFor((l) => l['msg'] === 'ready', 'dev-01 ready');
   // dev-02 reports ready, then stops before the rounds start (they take ms each: stopping it
   // later would race them): the gateway starts, and runs rounds without it
-  const sleeper = cli(job.agentArgs('dev-02'));
+  const sleeper = spawnCli(job.agentArgs('dev-02'));
   await sleeper.waitFor((l) => l['msg'] === 'ready', 'dev-02 ready');
   sleeper.proc.kill('SIGSTOP');
   // three rounds go by without it (the broker dropped it after its keepalive meanwhile)
@@ -132,13 +143,7 @@ test('broker restart with QoS 1 and Redis persistence: the gateway (broker and a
   try {
     const job = await faultJob({ rounds: ROUNDS, roundTimeoutMs: 20_000, redis: redis.url });
     const json = join(job.dir, 'run.json');
-    const gw1 = cli(job.gatewayArgs(json));
-    await gw1.waitFor((l) => l['msg'] === 'job announced; waiting for devices', 'the job announcement');
-    const agents = DEVICES.map((d) => cli(job.agentArgs(d)));
-    await gw1.waitFor((l) => l['msg'] === 'round done' && l['round'] === 3, 'round 3');
-    gw1.proc.kill('SIGKILL');
-    await gw1.exit;
-    const gw2 = cli(job.gatewayArgs(json));
+    const { gw2, agents } = await killGatewayAfterRound(job, json, 3);
     await finished([gw2, ...agents]);
     assert.ok(gw2.lines.some((l) => l['msg'] === 'broker sessions and queued messages kept in Redis'));
     for (const d of DEVICES) assert.deepEqual(roundsMissing(gw2.lines, d), [], `no round without ${d}'s update`);

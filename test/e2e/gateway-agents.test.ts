@@ -1,37 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '@edgefl/runtime';
 import { freePort } from '../helpers/daemons.js';
-import { BIN, runCli } from '../helpers/cli-run.js';
+import { runCli, runCliSync, spawnCli, type Cli } from '../helpers/cli-run.js';
+import { provisionKeys } from '../helpers/cli-keys.js';
 
 /** What `edgefl gateway|agent` log once SIGINT/SIGTERM stop them cleanly (apps/cli's STOPPABLE). */
 const STOPPABLE = 'running; SIGINT or SIGTERM stops cleanly';
 
-/**
- * Provisions keys the way an operator does: `edgefl keys add <device> --keys <file>` prints
- * the secret alone on stdout; it goes into a 0600 file the agent's auth.secretFile names.
- */
-function provision(devices: readonly string[]): { dir: string; keys: string; secretFile(device: string): string } {
-  const dir = mkdtempSync(join(tmpdir(), 'edgefl-e2e-keys-'));
-  const keys = join(dir, 'keys.json');
-  for (const d of devices) {
-    const r = spawnSync(process.execPath, [BIN, 'keys', 'add', d, '--keys', keys], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^[A-Za-z0-9_-]{43}\n$/, 'the secret, alone, on stdout');
-    writeFileSync(join(dir, `${d}.secret`), r.stdout, { mode: 0o600 });
-  }
-  assert.equal(statSync(keys).mode & 0o777, 0o600);
-  return { dir, keys, secretFile: (d) => join(dir, `${d}.secret`) };
-}
-
-
 test('a gateway and two agents as separate processes train the job together (JSON logs)', async () => {
   const port = await freePort();
-  const k = provision(['dev-01', 'dev-02']);
+  const k = provisionKeys(['dev-01', 'dev-02']);
   const sets = ['--set', `auth.keys=${k.keys}`, '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0', '--set', 'experiment.rounds=3', '--set', 'experiment.fleet.devices=2'];
   const json = join(k.dir, 'run.json');
   const gateway = runCli(['gateway', '--config', 'configs/gateway.yaml', ...sets, '--json', json]);
@@ -66,63 +48,33 @@ test('a gateway and two agents as separate processes train the job together (JSO
   // 8-bit uniform updates: (8·d + 64) bits each.
   assert.equal(rec.links[0]!.payloadBits, 3 * (8 * rec.model.dim + 64));
   const summary = g.stdout;
-  assert.match(summary, /held-out accuracy [\d.]+% after 3 rounds/);
+  // the gateway holds no training data: the loss it prints is the held-out one, named so
+  assert.match(summary, /^final held-out loss [\d.]+, held-out accuracy [\d.]+% after 3 rounds/m);
+  assert.doesNotMatch(summary, /training loss/);
   assert.match(summary, /^dev-01 +[\d.]+ kbit +[\d.]+ kB/m);
   assert.match(summary, /as float32 updates: [\d.]+× smaller/);
   assert.match(summary, new RegExp(`run record: ${json.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   rmSync(k.dir, { recursive: true, force: true });
 });
 
-interface Running {
-  readonly proc: ChildProcess;
-  /** resolves with the first JSON log line whose msg is `msg` */
-  logged(msg: string): Promise<Record<string, unknown>>;
-  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+/** `edgefl gateway` on 127.0.0.1:`port` for two devices with the key file `keys`; killed after 60 s if a stop never comes. */
+function gatewayCli(port: number, keys: string): Cli {
+  return spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0',
+    '--set', 'experiment.fleet.devices=2', '--set', `auth.keys=${keys}`], 60_000);
 }
 
-/** Starts the command and lets a test wait for its log lines while it runs. */
-function spawnCli(args: string[]): Running {
-  const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, EDGEFL_LOG_LEVEL: 'info' } });
-  const lines: Record<string, unknown>[] = [];
-  const waiters: { msg: string; resolve: (l: Record<string, unknown>) => void }[] = [];
-  let buf = '';
-  let stderr = '';
-  proc.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      if (!line.startsWith('{')) continue;
-      const l = JSON.parse(line) as Record<string, unknown>;
-      lines.push(l);
-      for (const w of waiters.filter((w) => w.msg === l['msg'])) w.resolve(l);
-    }
-  });
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  // A process that does not exit on SIGINT is killed here, and its exit is reported as a signal.
-  const kill = setTimeout(() => proc.kill('SIGKILL'), 60_000);
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => proc.on('close', (code, signal) => {
-    clearTimeout(kill);
-    resolve({ code, signal, stderr });
-  }));
-  return {
-    proc, exit,
-    logged: (msg) => {
-      const seen = lines.find((l) => l['msg'] === msg);
-      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ msg, resolve }));
-    },
-  };
+/** `edgefl agent` as `device` (its secret in `secretFile`) against the gateway on `port`, with `extra` arguments; killed after 60 s likewise. */
+function agentCli(port: number, device: string, secretFile: string, ...extra: string[]): Cli {
+  return spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=mqtt://127.0.0.1:${port}`, '--set', `device=${device}`,
+    '--set', `auth={secretFile: ${secretFile}}`, ...extra], 60_000);
 }
 
 test('SIGINT stops a gateway waiting for devices and an agent waiting for its round: both exit 0', async () => {
   const port = await freePort();
   // Two devices, one agent: the gateway waits for dev-02, the agent for a broadcast that never comes.
-  const k = provision(['dev-01', 'dev-02']);
-  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0',
-    '--set', 'experiment.fleet.devices=2', '--set', `auth.keys=${k.keys}`]);
-  const agent = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=mqtt://127.0.0.1:${port}`, '--set', 'device=dev-01',
-    '--set', `auth={secretFile: ${k.secretFile('dev-01')}}`]);
+  const k = provisionKeys(['dev-01', 'dev-02']);
+  const gateway = gatewayCli(port, k.keys);
+  const agent = agentCli(port, 'dev-01', k.secretFile('dev-01'));
   // Logged once each process handles the signals (before, Node's default ends it at once).
   await Promise.all([gateway.logged(STOPPABLE), agent.logged(STOPPABLE)]);
   agent.proc.kill('SIGINT');
@@ -138,7 +90,7 @@ test('edgefl gateway without auth refuses to start and names `edgefl keys add`',
   const dir = mkdtempSync(join(tmpdir(), 'edgefl-e2e-noauth-'));
   const conf = join(dir, 'gateway.yaml');
   writeFileSync(conf, `listen: { host: 127.0.0.1, port: 0 }\nexperimentFile: ${join(import.meta.dirname, '../../configs/quickstart.yaml')}\n`);
-  const r = spawnSync(process.execPath, [BIN, 'gateway', '--config', conf], { encoding: 'utf8' });
+  const r = runCliSync(['gateway', '--config', conf]);
   rmSync(dir, { recursive: true, force: true });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /refuses to run without per-device keys/);
@@ -147,15 +99,12 @@ test('edgefl gateway without auth refuses to start and names `edgefl keys add`',
 
 test('a second agent with a device id already connected is refused: both sides name the id, the holder stays', async () => {
   const port = await freePort();
-  const k = provision(['dev-01', 'dev-02']);
-  const key = (d: string): string[] => ['--set', `auth={secretFile: ${k.secretFile(d)}}`];
-  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0',
-    '--set', 'experiment.fleet.devices=2', '--set', `auth.keys=${k.keys}`]);
-  const url = `mqtt://127.0.0.1:${port}`;
-  const holder = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-01', ...key('dev-01')]);
+  const k = provisionKeys(['dev-01', 'dev-02']);
+  const gateway = gatewayCli(port, k.keys);
+  const holder = agentCli(port, 'dev-01', k.secretFile('dev-01'));
   await Promise.all([gateway.logged(STOPPABLE), holder.logged(STOPPABLE)]);
   // The twin holds dev-01's key too (a cloned board): the id, not the key, is what clashes.
-  const twin = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-01', ...key('dev-01')]);
+  const twin = agentCli(port, 'dev-01', k.secretFile('dev-01'));
   const t = await twin.exit;
   assert.equal(t.code, 2, t.stderr);
   assert.match(t.stderr, /device id dev-01 is already connected/);
@@ -163,8 +112,13 @@ test('a second agent with a device id already connected is refused: both sides n
   const refused = await gateway.logged('connection refused: client id edgefl-quickstart-dev-01 is already connected (two devices with the same device id?); the device holding it stays connected');
   assert.equal(refused['clientId'], 'edgefl-quickstart-dev-01');
   // The holder was not evicted: the job starts and finishes once dev-02 joins.
-  const second = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=${url}`, '--set', 'device=dev-02', '--set', 'data.index=1', ...key('dev-02')]);
+  const second = agentCli(port, 'dev-02', k.secretFile('dev-02'), '--set', 'data.index=1');
   await gateway.logged('all devices ready; starting rounds');
+  // configs/agent.yaml names no shard: the holder trains on its whole file (digits, 1797
+  // rows); dev-02 opted into shard 1 of 2 with data.index.
+  const [whole, shard] = await Promise.all([holder.logged('ready'), second.logged('ready')]);
+  assert.equal(whole['samples'], 1797, 'without data.index the device\'s file is used whole');
+  assert.ok((shard['samples'] as number) < 1797 / 2, `shard 1 of 2: ${String(shard['samples'])} rows`);
   await holder.logged('job finished');
   for (const p of [holder, second]) {
     const r = await p.exit;
@@ -177,11 +131,9 @@ test('a second agent with a device id already connected is refused: both sides n
 
 test('an agent whose gateway is gone backs off, then gives up after gateway.giveUpAfterMs and exits 1 saying why', async () => {
   const port = await freePort();
-  const k = provision(['dev-01', 'dev-02']);
-  const gateway = spawnCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `listen.port=${port}`, '--set', 'listen.host=127.0.0.1', '--set', 'monitor.port=0',
-    '--set', 'experiment.fleet.devices=2', '--set', `auth.keys=${k.keys}`]);
-  const agent = spawnCli(['agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=mqtt://127.0.0.1:${port}`, '--set', 'device=dev-01',
-    '--set', 'gateway.giveUpAfterMs=2500', '--set', `auth={secretFile: ${k.secretFile('dev-01')}}`]);
+  const k = provisionKeys(['dev-01', 'dev-02']);
+  const gateway = gatewayCli(port, k.keys);
+  const agent = agentCli(port, 'dev-01', k.secretFile('dev-01'), '--set', 'gateway.giveUpAfterMs=2500');
   await Promise.all([gateway.logged(STOPPABLE), agent.logged(STOPPABLE)]);
   gateway.proc.kill('SIGKILL');
   await gateway.exit;

@@ -1,35 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '@edgefl/runtime';
 import { freePort } from '../helpers/daemons.js';
-import { BIN, runCli } from '../helpers/cli-run.js';
-
-
+import { runCli } from '../helpers/cli-run.js';
+import { provisionKeys } from '../helpers/cli-keys.js';
 
 test('edgefl gateway exits 3 when every update of its job is refused; its --json run record carries the health section', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'edgefl-e2e-health-'));
+  const k = provisionKeys(['dev-01', 'dev-02']);
   try {
-    const keys = join(dir, 'keys.json');
-    const secrets = ['dev-01', 'dev-02'].map((d) => {
-      const r = spawnSync(process.execPath, [BIN, 'keys', 'add', d, '--keys', keys], { encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-      const file = join(dir, `${d}.secret`);
-      writeFileSync(file, r.stdout, { mode: 0o600 });
-      return file;
-    });
     const port = await freePort();
-    const json = join(dir, 'run.json');
+    const json = join(k.dir, 'run.json');
     // An admission bound of 1e-12 × the model's norm refuses every real update.
-    const gateway = runCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `auth.keys=${keys}`, '--set', `listen.port=${port}`, '--set', 'monitor.port=0',
+    const gateway = runCli(['gateway', '--config', 'configs/gateway.yaml', '--set', `auth.keys=${k.keys}`, '--set', `listen.port=${port}`, '--set', 'monitor.port=0',
       '--set', 'experiment.rounds=2', '--set', 'experiment.fleet.devices=2', '--set', 'experiment.transport.roundTimeoutMs=1500',
       '--set', 'experiment.algorithm.admission.maxNormRatio=1e-12', '--json', json]);
     const agents = ['dev-01', 'dev-02'].map((device, i) => runCli([
       'agent', '--config', 'configs/agent.yaml', '--set', `gateway.url=mqtt://127.0.0.1:${port}`, '--set', `device=${device}`, '--set', `data.index=${i}`,
-      '--set', `auth={secretFile: ${secrets[i]}}`,
+      '--set', `auth={secretFile: ${k.secretFile(device)}}`,
     ]));
     const [g] = await Promise.all([gateway, ...agents]);
     assert.equal(g.code, 3, g.stderr);
@@ -48,6 +37,6 @@ test('edgefl gateway exits 3 when every update of its job is refused; its --json
     assert.equal(h.refusals.norm, 4);
     assert.equal(h.reassemblyDrops, 0);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(k.dir, { recursive: true, force: true });
   }
 });

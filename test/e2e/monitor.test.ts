@@ -5,6 +5,7 @@ import { GATEWAY } from '@edgefl/transport';
 import type { LinkRecord, RunRecord } from '@edgefl/runtime';
 import { basicAuth, getLinks, runMonitoredJob, tempDir, until, type MonitoredJob } from './monitor-helpers.js';
 import { bytes } from '../../apps/cli/src/top/render.js';
+import { BIN } from '../helpers/cli-run.js';
 
 let job: MonitoredJob;
 let record: RunRecord;
@@ -196,10 +197,9 @@ test('edgefl top in a pseudo-terminal (tmux): one row per device, refreshes in p
   const { execFileSync } = await import('node:child_process');
   const session = `edgefl-top-${process.pid}`;
   const tmux = (...args: string[]): string => execFileSync('tmux', args, { encoding: 'utf8' });
-  const bin = new URL('../../apps/cli/bin/edgefl.js', import.meta.url).pathname;
   // The password comes from the environment, never the command line.
   tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '30', '-e', `EDGEFL_PASSWORD=${job.login.password}`,
-    `${process.execPath} ${bin} top --gateway ${job.url} --interval 300 --user ${job.login.username}`);
+    `${process.execPath} ${BIN} top --gateway ${job.url} --interval 300 --user ${job.login.username}`);
   try {
     const screen = (): Promise<string> => Promise.resolve(tmux('capture-pane', '-p', '-t', session));
     const s = await getLinks(job.url, job.headers);
@@ -230,7 +230,6 @@ test('edgefl top --plain (not a terminal): one plain table, no escape codes', as
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
   const run = promisify(execFile);
-  const bin = new URL('../../apps/cli/bin/edgefl.js', import.meta.url).pathname;
   const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
@@ -240,12 +239,12 @@ test('edgefl top --plain (not a terminal): one plain table, no escape codes', as
   const { EDGEFL_PASSWORD: _drop, ...env } = process.env;
   let out: string;
   try {
-    ({ stdout: out } = await run(process.execPath, [bin, 'top', '--gateway', job.url, '--once', '--sort', 'upBytes', '--desc', '--user', job.login.username, '--password-file', file], { encoding: 'utf8', env }));
+    ({ stdout: out } = await run(process.execPath, [BIN, 'top', '--gateway', job.url, '--once', '--sort', 'upBytes', '--desc', '--user', job.login.username, '--password-file', file], { encoding: 'utf8', env }));
     // --password still works, with a warning on stderr; a wrong password is refused by the monitor.
-    const onCli = await run(process.execPath, [bin, 'top', '--gateway', job.url, '--once', '--user', job.login.username, `--password=${job.login.password}`], { encoding: 'utf8', env });
+    const onCli = await run(process.execPath, [BIN, 'top', '--gateway', job.url, '--once', '--user', job.login.username, `--password=${job.login.password}`], { encoding: 'utf8', env });
     assert.match(onCli.stderr, /warning: --password puts the secret on the command line/);
     assert.match(onCli.stdout, /^dev-01 /m);
-    const wrong = await run(process.execPath, [bin, 'top', '--gateway', job.url, '--once', '--user', job.login.username], { encoding: 'utf8', env: { ...env, EDGEFL_PASSWORD: 'not-it' } })
+    const wrong = await run(process.execPath, [BIN, 'top', '--gateway', job.url, '--once', '--user', job.login.username], { encoding: 'utf8', env: { ...env, EDGEFL_PASSWORD: 'not-it' } })
       .then(() => '', (e: { stderr: string }) => e.stderr);
     assert.match(wrong, /wants credentials/);
   } finally {
@@ -256,7 +255,7 @@ test('edgefl top --plain (not a terminal): one plain table, no escape codes', as
   const rows = out.split('\n').filter((l) => /^dev-\d\d /.test(l));
   assert.equal(rows.length, 3);
   assert.deepEqual(rows.map((l) => l.split(' ')[0]), [...s.devices].sort((a, b) => b.up.wireBytes - a.up.wireBytes || (a.device < b.device ? -1 : 1)).map((d) => d.device));
-  const bad = await run(process.execPath, [bin, 'top', '--gateway', 'http://127.0.0.1:1', '--once'], { encoding: 'utf8' }).then(() => '', (e: { stderr: string; code: number }) => {
+  const bad = await run(process.execPath, [BIN, 'top', '--gateway', 'http://127.0.0.1:1', '--once'], { encoding: 'utf8' }).then(() => '', (e: { stderr: string; code: number }) => {
     assert.equal(e.code, 2);
     return e.stderr;
   });

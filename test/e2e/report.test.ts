@@ -1,16 +1,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { readChart } from '../unit/report/svg-reader.js';
+import { runCliSync } from '../helpers/cli-run.js';
 
 // The installed command (compiled CLI), the records it reads written by `edgefl sim`.
-const BIN = join(import.meta.dirname, '../../apps/cli/bin/edgefl.js');
-const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
+const run = runCliSync;
 const tmp = mkdtempSync(join(tmpdir(), 'edgefl-report-e2e-'));
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',

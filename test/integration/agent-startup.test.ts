@@ -27,32 +27,24 @@ test('an agent refused the job topic fails at once as a TransportError, leaving 
 });
 
 test('an agent publishes at the QoS and chunk size of the job the gateway announces, not fixed ones', async () => {
-  const { parseExperimentConfig, deviceIds } = await import('@edgefl/config');
-  const { prepareFederatedData } = await import('@edgefl/data');
-  const { startGateway } = await import('@edgefl/gateway');
+  const { startMqttJob } = await import('../helpers/mqtt-job.js');
   // float32 updates of the 2410-parameter model: 9640 bytes, 3 chunks at 4096
-  const cfg = parseExperimentConfig({
+  const job = await startMqttJob({
     job: 'qos0', seed: 3, rounds: 2, fleet: { devices: 1 }, codec: { up: { id: 'float32' } },
     transport: { qos: 0, maxMessageBytes: 4096, roundTimeoutMs: 20_000 },
   });
-  const devices = deviceIds(cfg.fleet);
-  const data = prepareFederatedData(cfg.data, 1, cfg.seed);
-  const { fleetCredentials } = await import('./broker-helpers.js');
-  const creds = await fleetCredentials(devices);
-  const gw = await startGateway({ listen: { host: '127.0.0.1', port: 0 }, auth: creds.auth, experiment: cfg, devices, log: nullLog, data, readyTimeoutMs: 20_000 });
   const ups: { qos: number; bytes: number }[] = [];
-  gw.broker.aedes.on('publish', (packet, client) => {
+  job.gateway.broker.aedes.on('publish', (packet, client) => {
     if (client?.id === 'edgefl-qos0-dev-01' && packet.topic === topics.up('qos0', 'dev-01')) ups.push({ qos: packet.qos, bytes: packet.payload.length });
   });
   try {
-    const agent = await startAgent({ url: gw.url, device: 'dev-01', job: 'qos0', log: nullLog, data: data.shards[0]!, jobTimeoutMs: 20_000, ...creds.login('dev-01') });
-    await Promise.all([agent.done, gw.aggregator.done]);
-    await agent.close();
+    await job.agent('dev-01');
+    await job.finished();
     assert.equal(ups.length, 2 * 3, JSON.stringify(ups));
     assert.deepEqual([...new Set(ups.map((u) => u.qos))], [0]);
     assert.ok(ups.every((u) => u.bytes <= 4096));
   } finally {
-    await gw.close();
+    await job.close();
   }
 });
 

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { parseExperimentConfig } from '@edgefl/config';
 import { nullLog } from '@edgefl/core';
 import { runExperiment } from '@edgefl/lab';
+import { assertSameModels, observeExperiment } from '../helpers/observed-run.js';
 
 const experiment = parse(readFileSync(new URL('../../configs/experiments/dq-least-squares.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
 
@@ -14,18 +15,14 @@ async function run(kind: 'memory' | 'mqtt', algorithm: Record<string, unknown>, 
     data: { ...(experiment['data'] as object), dataset: { synthetic: 'least-squares', rows: 128, features: 8, kappa: 10, target: 'planted', noise: 0, seed: 3 } },
     transport: { kind, roundTimeoutMs: 30_000 },
   });
-  const models: Float32Array[] = [];
-  const record = await runExperiment(cfg, { log: nullLog, onModel: (_r, m) => models.push(m) });
-  return { record, models };
+  return observeExperiment(cfg, { log: nullLog });
 }
 
 for (const [algorithm, devices] of [[{ name: 'dq-hb', bits: 5 }, 1], [{ name: 'nq-gd', bits: 12 }, 2]] as const) {
   test(`${algorithm.name} with ${devices} worker(s) as real agents and the gateway as aggregator over MQTT follows the lab's trajectory bit for bit`, async () => {
     const mem = await run('memory', algorithm, devices);
     const mqtt = await run('mqtt', algorithm, devices);
-    assert.equal(mem.models.length, 25);
-    assert.equal(mqtt.models.length, 25);
-    for (let r = 0; r < 25; r++) assert.deepEqual(mqtt.models[r], mem.models[r], `round ${r + 1} iterate differs`);
+    assertSameModels(mqtt, mem, 25);
     assert.deepEqual(mqtt.record.rounds.map((r) => r['distance']), mem.record.rounds.map((r) => r['distance']));
     assert.deepEqual(mqtt.record.rounds.map((r) => r.objectiveGap), mem.record.rounds.map((r) => r.objectiveGap));
     assert.deepEqual(mqtt.record.links, mem.record.links);

@@ -5,18 +5,13 @@ import { nullLog } from '@edgefl/core';
 import { runExperiment } from '@edgefl/lab';
 import type { RoundRecord } from '@edgefl/runtime';
 import type { BrokerCounters, ClientTraffic } from '@edgefl/gateway';
+import { assertSameModels, observeExperiment } from '../helpers/observed-run.js';
 
 const base = { job: 'fleet-test', seed: 7, rounds: 3, fleet: { devices: 4 }, algorithm: { localSteps: 5, lr: 0.1, batchSize: 32 } };
 
 async function run(kind: 'memory' | 'mqtt') {
   const cfg = parseExperimentConfig({ ...base, transport: { kind, roundTimeoutMs: 30_000 } });
-  const models: Float32Array[] = [];
-  const rounds: RoundRecord[] = [];
-  let broker: BrokerCounters | undefined = undefined as BrokerCounters | undefined;
-  const record = await runExperiment(cfg, {
-    log: nullLog, onModel: (_r, m) => models.push(m), onRound: (r) => rounds.push(r), onBrokerCounters: (c) => (broker = c),
-  });
-  return { record, models, rounds, broker };
+  return observeExperiment(cfg, { log: nullLog });
 }
 
 test('gateway + 4 agents over real MQTT: 3 rounds, loss falls and accuracy rises', async () => {
@@ -48,9 +43,7 @@ test('gateway + 4 agents over real MQTT: 3 rounds, loss falls and accuracy rises
 test('the same seed gives the same model under the memory and the MQTT driver', async () => {
   const mem = await run('memory');
   const mqtt = await run('mqtt');
-  assert.equal(mem.models.length, 3);
-  assert.equal(mqtt.models.length, 3);
-  for (let r = 0; r < 3; r++) assert.deepEqual(mqtt.models[r], mem.models[r], `round ${r + 1} model differs`);
+  assertSameModels(mqtt, mem, 3);
   assert.deepEqual(mqtt.rounds.map((r) => r.loss), mem.rounds.map((r) => r.loss));
   // The lab counts the bytes the fleet carries.
   assert.deepEqual(mqtt.record.links, mem.record.links);

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseExperimentConfig } from '@edgefl/config';
-import { runExperiment } from '@edgefl/lab';
 import { CaptureLog } from './broker-helpers.js';
+import { assertSameModels, observeExperiment } from '../helpers/observed-run.js';
 
 /**
  * The gossip family in the lab and over MQTT (peers as real agents, the gateway's aedes
@@ -18,17 +18,14 @@ const base = {
 
 async function run(name: string, kind: 'memory' | 'mqtt') {
   const cfg = parseExperimentConfig({ ...base, job: `gossip-${name}`, algorithm: { name }, transport: { kind, roundTimeoutMs: 30_000 } });
-  const models: Float32Array[] = [];
-  const record = await runExperiment(cfg, { log: new CaptureLog(), onModel: (_r, m) => models.push(m) });
-  return { record, models };
+  return observeExperiment(cfg, { log: new CaptureLog() });
 }
 
 for (const name of ['malcom-psgd', 'choco-qsgd', 'choco-malcom', 'd-psgd']) {
   test(`${name}: the same trajectory in memory and over MQTT`, async () => {
     const mem = await run(name, 'memory');
     const mqtt = await run(name, 'mqtt');
-    assert.equal(mqtt.models.length, 3);
-    for (let r = 0; r < 3; r++) assert.deepEqual(mqtt.models[r], mem.models[r], `round ${r + 1} model differs`);
+    assertSameModels(mqtt, mem, 3);
     assert.equal(mqtt.record.totals.payloadBits, mem.record.totals.payloadBits);
     assert.deepEqual(mqtt.record.rounds.map((r) => r.accuracy), mem.record.rounds.map((r) => r.accuracy));
     // 5 peers, one transmission each per round; D-PSGD's is the float32 model (d = 64·8 + 8 + 8·10 + 10 = 610)

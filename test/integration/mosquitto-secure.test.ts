@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -12,18 +12,14 @@ import { decodeJobAnnouncement } from '@edgefl/runtime';
 import { FleetClient, topics } from '@edgefl/transport';
 import { labCerts } from './broker-helpers.js';
 import { freePort, startMosquitto } from '../helpers/daemons.js';
+import { BIN, runCliSync as cli } from '../helpers/cli-run.js';
 
 /**
  * Interop: a short job through Debian's Mosquitto over TLS, with the password and ACL
  * files `edgefl keys export --mosquitto` wrote, the aggregator started as
  * `edgefl gateway --broker mqtts://…` (no embedded broker) and agents as plain clients.
  */
-const BIN = join(import.meta.dirname, '../../apps/cli/bin/edgefl.js');
 const JOB = 'mosqsec';
-
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-}
 
 function waitFor(p: ChildProcess, re: RegExp, what: string): { done: Promise<void>; output: () => string } {
   let out = '';

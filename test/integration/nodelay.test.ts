@@ -1,9 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Socket } from 'node:net';
-import { startBroker } from '@edgefl/gateway';
+import { TLSSocket } from 'node:tls';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nullLog } from '@edgefl/core';
+import { startBroker, startTlsListener } from '@edgefl/gateway';
 import { FleetClient, connectMqttAsync } from '@edgefl/transport';
-import { until } from './broker-helpers.js';
+import { labCerts, until } from './broker-helpers.js';
 
 /**
  * Node has no getter for TCP_NODELAY, so every call of `setNoDelay` on any socket is recorded
@@ -46,6 +51,32 @@ test('TCP_NODELAY is set on both ends of a FleetClient connection to the gateway
   } finally {
     await broker.close();
     spy.restore();
+  }
+});
+
+test('TCP_NODELAY is set on both ends of an mqtts:// (TLS) connection', async () => {
+  const spy = recordNoDelay();
+  const dir = mkdtempSync(join(tmpdir(), 'edgefl-nodelay-tls-'));
+  const certs = labCerts(dir);
+  const broker = await startBroker({ host: '127.0.0.1', port: 0, maxMessageBytes: 64 * 1024 });
+  const tls = await startTlsListener(broker, { host: '127.0.0.1', port: 0, cert: certs.cert, key: certs.key }, undefined, nullLog);
+  try {
+    const c = await FleetClient.connect({ url: tls.url, tls: { ca: readFileSync(certs.ca) }, clientId: 'nodelay-tls', job: 'nd', device: 'dev-01', maxMessageBytes: 64 * 1024, qos: 1 });
+    try {
+      const stream = c.raw.stream as Socket;
+      assert.ok(stream instanceof TLSSocket, 'the client stream is a TLS socket');
+      assert.ok(spy.on.has(stream), 'the client TLS socket has NODELAY');
+      const peer = acceptedPeerOf(stream, spy.on);
+      assert.ok(peer instanceof TLSSocket, 'the TLS socket the listener accepted for this client has NODELAY');
+      await c.publish('edgefl/nd/telemetry/dev-01', new Uint8Array([1]));
+    } finally {
+      await c.close();
+    }
+  } finally {
+    await tls.close();
+    await broker.close();
+    spy.restore();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseExperimentConfig } from '@edgefl/config';
-import { runExperiment } from '@edgefl/lab';
 import { CaptureLog } from './broker-helpers.js';
+import { assertSameModels, observeExperiment } from '../helpers/observed-run.js';
 
 /**
  * The Q-GADMM experiment's algorithms (GD = qgd with bits 32) in the lab and over MQTT (peers as real agents, the
@@ -18,17 +18,14 @@ const ALGOS: Record<string, Record<string, unknown>> = { 'q-gadmm': { name: 'q-g
 
 async function run(name: string, kind: 'memory' | 'mqtt') {
   const cfg = parseExperimentConfig({ ...base, job: `qg-${name}`, algorithm: ALGOS[name], transport: { kind, roundTimeoutMs: 30_000 } });
-  const models: Float32Array[] = [];
-  const record = await runExperiment(cfg, { log: new CaptureLog(), onModel: (_r, m) => models.push(m) });
-  return { record, models };
+  return observeExperiment(cfg, { log: new CaptureLog() });
 }
 
 for (const name of ['q-gadmm', 'gadmm', 'gd', 'qgd']) {
   test(`${name}: the same trajectory in memory and over MQTT, with objectiveGap on every round`, async () => {
     const mem = await run(name, 'memory');
     const mqtt = await run(name, 'mqtt');
-    assert.equal(mqtt.models.length, 4);
-    for (let r = 0; r < 4; r++) assert.deepEqual(mqtt.models[r], mem.models[r], `round ${r + 1} model differs`);
+    assertSameModels(mqtt, mem, 4);
     assert.deepEqual(mqtt.record.rounds.map((r) => r.objectiveGap), mem.record.rounds.map((r) => r.objectiveGap));
     for (const r of mem.record.rounds) assert.ok(typeof r.objectiveGap === 'number' && r.objectiveGap >= -1e-12, `gap ${r.objectiveGap}`);
     const d = 13;

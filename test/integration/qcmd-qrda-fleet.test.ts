@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseExperimentConfig } from '@edgefl/config';
 import { nullLog } from '@edgefl/core';
-import { runExperiment } from '@edgefl/lab';
 import type { RoundRecord } from '@edgefl/runtime';
+import { assertSameModels, observeExperiment } from '../helpers/observed-run.js';
 
 /** QCMD/QRDA run the same code path in the lab and over a real MQTT broker, bit for bit. */
 async function run(kind: 'memory' | 'mqtt', algorithm: Record<string, unknown>, model: Record<string, unknown>) {
@@ -11,10 +11,7 @@ async function run(kind: 'memory' | 'mqtt', algorithm: Record<string, unknown>, 
     job: "adagrad-fleet", seed: 3, rounds: 3, fleet: { devices: 3 }, data: { dataset: 'digits' }, model, algorithm,
     transport: { kind, roundTimeoutMs: 30_000 },
   });
-  const models: Float32Array[] = [];
-  const rounds: RoundRecord[] = [];
-  const record = await runExperiment(cfg, { log: nullLog, onModel: (_r, m) => models.push(m), onRound: (r) => rounds.push(r) });
-  return { record, models, rounds };
+  return observeExperiment(cfg, { log: nullLog });
 }
 
 const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
@@ -26,8 +23,7 @@ for (const [what, algorithm, model] of cases) {
   test(`${what}: the memory and the MQTT driver give the same models, records and payload bits`, async () => {
     const mem = await run('memory', algorithm, model);
     const mqtt = await run('mqtt', algorithm, model);
-    assert.equal(mem.models.length, 3);
-    for (let r = 0; r < 3; r++) assert.deepEqual(mqtt.models[r], mem.models[r], `round ${r + 1} model differs`);
+    assertSameModels(mqtt, mem, 3);
     // (per-round payloadBits are not compared: under MQTT a message is booked to the round the
     // aggregator is in when it is counted; the per-link totals below are exact)
     const fields = (rs: RoundRecord[]) => rs.map((r) => [r.loss, r.accuracy, r['modelSparsity'], r['uplinkRelError']]);

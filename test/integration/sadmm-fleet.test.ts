@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseExperimentConfig } from '@edgefl/config';
 import { nullLog } from '@edgefl/core';
-import { runExperiment } from '@edgefl/lab';
+import { assertSameModels, observeExperiment } from '../helpers/observed-run.js';
 
 // digits, 4 devices, float32 links: a few rounds of each algorithm on the real ONNX trainer.
 const base = {
@@ -12,9 +12,7 @@ const base = {
 
 async function run(algorithm: Record<string, unknown>, kind: 'memory' | 'mqtt', rounds = 4) {
   const cfg = parseExperimentConfig({ ...base, rounds, algorithm, transport: { kind, roundTimeoutMs: 30_000 } });
-  const models: Float32Array[] = [];
-  const record = await runExperiment(cfg, { log: nullLog, onModel: (_r, m) => models.push(m) });
-  return { record, models };
+  return observeExperiment(cfg, { log: nullLog });
 }
 
 test('local-SADMM reaches 88 % held-out accuracy on digits within 6 rounds; STOC-ADMM with the same step is far behind', async () => {
@@ -32,7 +30,6 @@ test('local-SADMM: the same seed gives the same models under the memory and the 
   const algorithm = { name: 'local-sadmm', localSteps: 5, lr: 0.05, batchSize: 16, rho: 1, beta: 0.001 };
   const mem = await run(algorithm, 'memory');
   const mqtt = await run(algorithm, 'mqtt');
-  assert.equal(mem.models.length, 4);
-  for (let r = 0; r < 4; r++) assert.deepEqual(mqtt.models[r], mem.models[r], `round ${r + 1} model differs`);
+  assertSameModels(mqtt, mem, 4);
   assert.deepEqual(mqtt.record.links, mem.record.links);
 });

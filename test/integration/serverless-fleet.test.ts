@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deviceIds, parseExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData } from '@edgefl/data';
-import { runExperiment } from '@edgefl/lab';
 import { startGateway, type BrokerCounters, type ClientTraffic } from '@edgefl/gateway';
 import { startAgent } from '@edgefl/agent';
 import { FleetClient, topics } from '@edgefl/transport';
-import { decodeJobAnnouncement, frame, type BuildAlgorithm, type JobAnnouncement, type RoundRecord } from '@edgefl/runtime';
+import { decodeJobAnnouncement, frame, type BuildAlgorithm, type JobAnnouncement } from '@edgefl/runtime';
 import { ringGossip, type GossipOptions } from '../helpers/gossip.js';
+import { assertSameModels, observeExperiment } from '../helpers/observed-run.js';
 import { CaptureLog, until } from './broker-helpers.js';
 
 const base = { job: 'gossip-fleet', seed: 11, rounds: 3, fleet: { devices: 4 }, model: { kind: 'logistic' } };
@@ -17,20 +17,15 @@ async function run(kind: 'memory' | 'mqtt', send: GossipOptions['send'] = 'both'
   let sentBits = 0;
   let transmissions = 0;
   const build: BuildAlgorithm = (_spec, ctx) => ringGossip(ctx.devices, { steps: 2, lr: 0.1, send, onSend: (_f, out) => { sentBits += out.payloadBits; transmissions++; } });
-  const models: Float32Array[] = [];
-  const rounds: RoundRecord[] = [];
-  let broker: BrokerCounters | undefined = undefined as BrokerCounters | undefined;
-  const record = await runExperiment(cfg, {
-    log: new CaptureLog(), buildAlgorithm: build, onModel: (_r, m) => models.push(m), onRound: (r) => rounds.push(r), onBrokerCounters: (c) => (broker = c),
-  });
-  return { record, models, rounds, broker, sentBits, transmissions };
+  const observed = await observeExperiment(cfg, { log: new CaptureLog(), buildAlgorithm: build });
+  return { ...observed, sentBits, transmissions };
 }
 
 test('serverless job: peers run as real agents over MQTT, one publish per transmission, the same trajectory as in memory', async () => {
   const mem = await run('memory');
   const mqtt = await run('mqtt');
   assert.equal(mqtt.record.rounds.length, 3);
-  for (let r = 0; r < 3; r++) assert.deepEqual(mqtt.models[r], mem.models[r], `round ${r + 1} model differs`);
+  assertSameModels(mqtt, mem, 3);
   assert.deepEqual(mqtt.rounds.map((r) => r.loss), mem.rounds.map((r) => r.loss));
   assert.ok(mqtt.rounds[2]!.loss < mqtt.rounds[0]!.loss, 'the peers learn');
   // Payload bits are the sum over transmissions, under both drivers: 4 peers × 3 rounds × one message to both neighbours.
@@ -61,7 +56,7 @@ test('serverless job: peers run as real agents over MQTT, one publish per transm
 test('serverless job: a message per neighbour travels on links, the same under both drivers', async () => {
   const mem = await run('memory', 'split');
   const mqtt = await run('mqtt', 'split');
-  for (let r = 0; r < 3; r++) assert.deepEqual(mqtt.models[r], mem.models[r], `round ${r + 1} model differs`);
+  assertSameModels(mqtt, mem, 3);
   assert.deepEqual(mqtt.record.links, mem.record.links);
   assert.equal(mqtt.transmissions, 24);
   assert.equal(mqtt.record.totals.payloadBits, mqtt.sentBits);

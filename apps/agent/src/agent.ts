@@ -127,7 +127,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     // ...and so do its rate budgets: this device's links are shaped to their bitsPerSec.
     shaper.setRates(linkRate(cfg, ann.devices));
     const job = createJob(cfg, ann.devices, o.buildAlgorithm);
-    const identity = jobIdentity(cfg, ann.devices, ann.dim);
+    // A hash of the whole job, for checkpoints only.
+    const identity = o.stateDir !== undefined ? jobIdentity(cfg, ann.devices, ann.dim) : '';
     const ckpt = o.stateDir !== undefined ? readCheckpoint(o.stateDir, o.device) : null;
     if (ckpt) {
       assertSameJob(ckpt, o.stateDir!, cfg.job, identity);

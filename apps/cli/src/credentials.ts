@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { Log } from '@edgefl/core';
-import { SecurityError } from '@edgefl/gateway';
+// The key-file entry: the package root would load the broker into every agent.
+import { SecurityError } from '@edgefl/gateway/keys';
 import type { ClientTls } from '@edgefl/transport';
 
 /**

@@ -9,8 +9,10 @@ export function formatSummary(rec: RunRecord): string {
   const t = rec.totals;
   const lines: string[] = [];
   lines.push('');
-  // The run record's loss is the global model's loss on the whole training set.
-  lines.push(`final training loss ${t.finalLoss.toFixed(4)}` + (t.finalAccuracy === null ? '' : `, held-out accuracy ${(100 * t.finalAccuracy).toFixed(2)}%`) +
+  // sim's record holds the global model's loss on the whole training set; the gateway holds
+  // no training data, so its record's loss is the held-out one (apps/gateway/src/run-record.ts).
+  const loss = rec.source === 'gateway' ? 'held-out loss' : 'training loss';
+  lines.push(`final ${loss} ${t.finalLoss.toFixed(4)}` + (t.finalAccuracy === null ? '' : `, held-out accuracy ${(100 * t.finalAccuracy).toFixed(2)}%`) +
     ` after ${t.rounds} rounds in ${(t.wallMs / 1000).toFixed(1)} s`);
   const devices = [...new Set(rec.links.map((l) => (l.from === GATEWAY ? l.to : l.from)))].sort();
   const up = new Map(rec.links.filter((l) => l.to === GATEWAY).map((l) => [l.from, l]));

@@ -311,7 +311,11 @@ async function watchReady(client: FleetClient, job: string, devices: readonly st
     all(timeoutMs: number | undefined, signal: AbortSignal): Promise<void> {
       if (ready.size === want.size || signal.aborted) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const nag = setInterval(() => log.info({ missing: [...want].filter((d) => !ready.has(d)) }, 'waiting for devices'), 10_000);
+        // The first few by name: a line naming all 1,000 of a fleet's devices is not read.
+        const nag = setInterval(() => {
+          const missing = [...want].filter((d) => !ready.has(d));
+          log.info({ missingCount: missing.length, missing: missing.slice(0, 20) }, 'waiting for devices');
+        }, 10_000);
         const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
           stopWaiting();
           reject(new AggregatorError(`devices not ready after ${timeoutMs} ms: ${[...want].filter((d) => !ready.has(d)).join(', ')}`,

@@ -11,6 +11,7 @@ import { BrokerCounters } from './broker-counters.js';
 import { guardConnection } from './broker-guard.js';
 import { refuseDuplicateClientId } from './duplicate-client-id.js';
 import { bufferBrokerSocket } from './broker-socket-buffering.js';
+import { retainedIndexedMemory } from './retained-lookup.js';
 
 /**
  * Policy hooks (see security/ for the ones `edgefl gateway` installs). Each may be sync or
@@ -86,7 +87,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     // edgefl client ids are `{job}-{device}`-like and may exceed MQTT 3.1.1's 23-char minimum.
     maxClientsIdLength: 256,
     connectTimeout: opts.connectTimeoutMs ?? 10_000,
-    ...(opts.stores ? { mq: opts.stores.mq, persistence: opts.stores.persistence } : {}),
+    ...(opts.stores ? { mq: opts.stores.mq, persistence: opts.stores.persistence } : { persistence: retainedIndexedMemory() }),
     authenticate(client, username, password, done) {
       const duplicate = refuseDuplicateClientId(aedes, client, log);
       if (duplicate !== null) return done(duplicate, false);

@@ -6,7 +6,7 @@ import {
   MemoryNetwork, RoundTracker, RunHealth, judgeLosses, TrafficAccounting, countTraffic, createJob, hostNode, jobBudgets, linkRecords, receiveChecks, resolveTotalBudget,
   type BuildAlgorithm, type DeliveryKey, type HealthRecord, type HostedNode, type Job, type RoundRecord, type RunRecord,
 } from '@edgefl/runtime';
-import { provisionFleet, startGateway, type BrokerCounters } from '@edgefl/gateway';
+import { provisionKnownFleet, startGateway, type BrokerCounters } from '@edgefl/gateway';
 import { startAgent, type RunningAgent } from '@edgefl/agent';
 import { objectiveGapOf } from './objective-gap.js';
 
@@ -159,7 +159,7 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
   const log = hooks.log;
   // Per-device credentials, made for this run and never written anywhere: the embedded
   // gateway enforces the same keys and topic policy as `edgefl gateway`.
-  const fleet = await provisionFleet(job.devices);
+  const fleet = provisionKnownFleet(job.devices);
   const gateway = await startGateway({
     listen: cfg.gateway, auth: { keys: { entries: fleet.entries, knownSecrets: fleet.secrets } }, experiment: cfg, devices: job.devices, log, data, accounting, wrapPort: countTraffic(accounting),
     readyTimeoutMs: cfg.transport.roundTimeoutMs,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { SHARED_REFERENCE_CODECS } from '@edgefl/codec';
 import type { AlgorithmDeclaration } from './contract/declaration.js';
 import { ALGORITHMS } from './registry.js';
 
@@ -60,6 +61,12 @@ export function algorithmsMarkdown(): string {
     'Generated from the algorithms\' own declarations by `npm run docs:algorithms`; do not edit by hand.',
     'Choose one with `algorithm.name` in an experiment file or `--set algorithm.name=…`, and set its',
     'parameters as `algorithm.<key>`. A value outside its range is refused with the key and the range.',
+    '',
+    'Server algorithms that take the job\'s `codec.up` / `codec.down` (`fedavg`, `local-sadmm`, `stoc-admm`)',
+    `accept any codec except one decoded against a reference shared with its sender (${SHARED_REFERENCE_CODECS.map((c) => `\`${c}\``).join(', ')},`,
+    'also inside `ef`): a job naming one is refused when it starts, with a stateless codec to use instead',
+    '(docs/codecs/README.md, "Server jobs and shared references"). Such codecs are for the peer links of',
+    'the decentralized algorithms, which keep one reference per sender and resynchronise it with keyframes.',
     '',
   ];
   for (const d of ALGORITHMS) {

@@ -4,7 +4,7 @@ export * from './bits/index.js';
 export * from './coders/index.js';
 
 // compressors: one factory, typed specs and states
-export { createCompressor, CODEC_IDS, isKnownCodecId } from './registry.js';
+export { createCompressor, CODEC_IDS, isKnownCodecId, SHARED_REFERENCE_CODECS, keepsSharedReference } from './registry.js';
 export type { CodecId, Float32Spec, Float64Spec, ErrorFeedbackSpec, StatelessSpec } from './registry.js';
 export type { CodecCompressor, IndicatedCompressor } from './compressors/compressor.js';
 export { createThreshold } from './compressors/threshold.js';
@@ -40,6 +40,7 @@ export type { EnvelopeExpectation } from './envelope.js';
 export { benchQuantizers, BENCH_SPECS } from './bench/quantizers.js';
 export { benchCoders } from './bench/coders.js';
 export { timeAgainstReference, type TimedAgainstReference } from './bench/against-reference.js';
+export { laplaceUpdateVector } from './bench/update-vector.js';
 export { benchModelUpdateBits, MODEL_UPDATE_SPECS } from './bench/model-update-bits.js';
 export { mlpUpdate, DIGITS_MLP_UPDATE, FASHION_MLP_UPDATE, type MlpUpdateOptions } from './bench/model-update.js';
 export { encodeFloat64, decodeFloat64 } from './compressors/float64.js';

@@ -30,6 +30,24 @@ export function isKnownCodecId(id: string): id is CodecId {
   return known.has(id);
 }
 
+/**
+ * Codecs whose receiver holds a reference θ̂ that every decode moves forward, in step with
+ * one sender's (Q-GADMM's residual θ − θ̂, paper 000, Sec. III). A receiver needs one such
+ * state per sender, and sender and receiver stay in step only while every message of the
+ * link is delivered exactly once, in order, or a keyframe re-anchors them after a gap
+ * (the peer links of libs/algorithms do; see `keepsSharedReference`).
+ */
+export const SHARED_REFERENCE_CODECS: readonly CodecId[] = ['qgadmm'];
+
+/**
+ * Whether `spec` decodes against a reference shared with its sender (`SHARED_REFERENCE_CODECS`,
+ * also inside `ef`). Error feedback alone does not: its residual lives on the sender only.
+ */
+export function keepsSharedReference(spec: CodecSpec): boolean {
+  const id = spec.id === 'ef' ? spec['inner'] : spec.id;
+  return typeof id === 'string' && (SHARED_REFERENCE_CODECS as readonly string[]).includes(id);
+}
+
 export type Float32Spec = { readonly id: 'float32' };
 export type Float64Spec = { readonly id: 'float64' };
 

@@ -23,24 +23,21 @@ export interface Publication {
  */
 export class Routes {
   private readonly specs: ReadonlyMap<NodeId, NodeSpec>;
+  // Filled as nodes are asked about: an agent asks about itself and the nodes it hears, and
+  // a table of every node's senders and listeners, built by each of 1,000 agents of an
+  // emulated fleet, was O(nodes²) work and garbage for answers none of them used.
   private readonly sendersOf = new Map<NodeId, ReadonlySet<NodeId>>();
-  private readonly listenersOf = new Map<NodeId, NodeId[]>();
+  private readonly listenersOf = new Map<NodeId, readonly NodeId[]>();
   private readonly server: NodeId | undefined;
-  private readonly workers: ReadonlySet<NodeId>;
+  private readonly workers: readonly NodeId[];
 
-  constructor(readonly job: string, algorithm: Pick<Algorithm, 'name' | 'nodes' | 'senders'>) {
+  constructor(readonly job: string, private readonly algorithm: Pick<Algorithm, 'name' | 'nodes' | 'senders'>) {
     checkSenders(algorithm);
     this.specs = new Map(algorithm.nodes.map((n) => [n.id, n]));
     const servers = algorithm.nodes.filter((n) => n.role === 'server');
     if (servers.length > 1) throw new RouteError(`algorithm ${algorithm.name} has ${servers.length} servers; the topic scheme has one aggregator`);
     this.server = servers[0]?.id;
-    this.workers = new Set(algorithm.nodes.filter((n) => n.role === 'worker').map((n) => n.id));
-    for (const n of algorithm.nodes) this.listenersOf.set(n.id, []);
-    for (const n of algorithm.nodes) {
-      const s = sendersOf(algorithm, n.id);
-      this.sendersOf.set(n.id, new Set(s));
-      for (const from of s) this.listenersOf.get(from)!.push(n.id);
-    }
+    this.workers = algorithm.nodes.filter((n) => n.role === 'worker').map((n) => n.id);
   }
 
   get nodes(): readonly NodeSpec[] {
@@ -55,12 +52,22 @@ export class Routes {
 
   /** The nodes `id` hears (its in-neighbours). */
   senders(id: NodeId): ReadonlySet<NodeId> {
-    return this.sendersOf.get(id) ?? new Set();
+    let s = this.sendersOf.get(id);
+    if (s === undefined) {
+      s = this.specs.has(id) ? new Set(sendersOf(this.algorithm, id)) : new Set();
+      this.sendersOf.set(id, s);
+    }
+    return s;
   }
 
   /** The nodes that hear `id` (its out-neighbours), in job order. */
   listeners(id: NodeId): readonly NodeId[] {
-    return this.listenersOf.get(id) ?? [];
+    let l = this.listenersOf.get(id);
+    if (l === undefined) {
+      l = this.specs.has(id) ? this.algorithm.nodes.filter((n) => sendersOf(this.algorithm, n.id).includes(id)).map((n) => n.id) : [];
+      this.listenersOf.set(id, l);
+    }
+    return l;
   }
 
   /** The publishes one outbound message of `from` to `to` becomes. */
@@ -91,7 +98,7 @@ export class Routes {
   filters(id: NodeId): string[] {
     const senders = this.senders(id);
     const out = new Set<string>();
-    const allWorkers = this.workers.size > 0 && [...this.workers].every((w) => senders.has(w));
+    const allWorkers = this.workers.length > 0 && this.workers.every((w) => senders.has(w));
     if (allWorkers) out.add(filters.allUp(this.job));
     for (const s of senders) {
       const role = this.spec(s).role;

@@ -10,6 +10,7 @@ export { resolveModel } from './models/index.js';
 export type { ParamLayout, ParamEntry, ParamDef, InitRule } from './params/layout.js';
 export { makeLayout, layoutDim, initParams } from './params/layout.js';
 export { sessionOptions } from './trainer/session.js';
+export { sharedSessionCount } from './trainer/shared-sessions.js';
 export { buildStepGraph, IO, type StepKind, type StepGraph } from './steps/graphs.js';
 export { GraphBuilder, DEFAULT_OPSET } from './graph/builder.js';
 export { f, fs } from './graph/types.js';

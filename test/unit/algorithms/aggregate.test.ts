@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregate, isPlainMean, UpdateAdmission, sameCodec, checkSamples, aggregationParam, admissionParam, type Inbound, type Weighted } from '@edgefl/algorithms';
+import { aggregate, isPlainMean, RobustSum, UpdateAdmission, sameCodec, checkSamples, aggregationParam, admissionParam, type Inbound, type Weighted } from '@edgefl/algorithms';
 import { createCompressor } from '@edgefl/codec';
 
 const w = (values: number[], weight = 1): Weighted => ({ values: Float32Array.from(values), weight });
@@ -95,4 +95,26 @@ test('admission helpers: codec equality ignores key order, sample counts must be
   assert.equal(checkSamples(inbound({ id: 'float32' }, e)), null);
   assert.equal(checkSamples(inbound({ id: 'float32' }, e, { samples: 1e308 }))?.reason, 'meta');
   assert.equal(checkSamples(inbound({ id: 'float32' }, e, { samples: 0.5 }))?.reason, 'meta');
+});
+
+test('RobustSum: Σ_k u_k in arrival order under the plain mean; K × the rule\'s centre under a robust rule (around a centre when given)', () => {
+  const us = [[1, 5], [3, -1], [1e6, 2]].map((v) => Float32Array.from(v));
+  const out = Float64Array.of(7, 7); // starts from 0 whatever it held
+  const plain = new RobustSum({ rule: 'mean', trim: 0.1 }, out);
+  for (const u of us) plain.add(u);
+  assert.equal(plain.finish(), 3);
+  assert.deepEqual([...out], [1 + 3 + 1e6, 5 - 1 + 2]);
+  const median = new RobustSum({ rule: 'median', trim: 0.1 }, out);
+  for (const u of us) median.add(u);
+  assert.equal(median.finish(), 3);
+  assert.deepEqual([...out], [3 * 3, 3 * 2]);
+  // clipping around a centre: the outlier's deviation is cut to 1 × the median deviation norm
+  const centre = Float32Array.of(1, 1);
+  const clipped = new RobustSum({ rule: 'mean', trim: 0.1, clip: 1 }, out, centre);
+  for (const u of us) clipped.add(u);
+  clipped.finish();
+  const expected = new Float64Array(2);
+  aggregate(us.map((values) => ({ values, weight: 1 })), { rule: 'mean', trim: 0.1, clip: 1 }, expected, centre);
+  assert.deepEqual([...out], [...expected].map((x) => x * 3));
+  assert.ok(out[0]! < 30, `the outlier is clipped: ${out[0]}`);
 });

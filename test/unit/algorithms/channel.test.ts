@@ -1,11 +1,29 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nullLog, Rng, subset, type Dataset } from '@edgefl/core';
-import { syntheticLeastSquares } from '@edgefl/data';
-import { createAlgorithm, leastSquaresOptimum, PeerChannels, type Inbound, type NodeMachine } from '@edgefl/algorithms';
+import { nullLog, Rng, type Dataset } from '@edgefl/core';
+import { createAlgorithm, leastSquaresOptimum, PeerChannels, type Algorithm, type Inbound, type NodeMachine } from '@edgefl/algorithms';
 import { lockstep } from '../../helpers/lockstep.js';
+import { leastSquaresProblem } from '../../helpers/least-squares-problem.js';
 
 const links = (n: NodeMachine): PeerChannels => (n as unknown as { links: PeerChannels }).links;
+
+/** Q-GADMM (float32 links) on a 5-worker chain over the shared least-squares problem. */
+function qGadmmChain(): { algo: Algorithm; train: Dataset; data: Map<string, Dataset> } {
+  const p = leastSquaresProblem(5);
+  const algo = createAlgorithm({ name: 'q-gadmm' }, { server: 'gateway', devices: p.devices, codecs: { up: { id: 'float32' }, down: { id: 'float32' } }, seed: 1 });
+  return { algo, train: p.train, data: p.shards };
+}
+
+/** Every node's reference of each peer it hears is that peer's own reference, bit for bit. */
+function referencesAgree(algo: Algorithm, nodes: ReadonlyMap<string, NodeMachine>): boolean {
+  for (const [id, node] of nodes) {
+    for (const peer of algo.senders!(id)) {
+      const a = links(node).reference(peer), b = links(nodes.get(peer)!).ownReference();
+      if (a.some((x, i) => x !== b[i])) return false;
+    }
+  }
+  return true;
+}
 
 function chain(n: number): (id: string) => string[] {
   const ids = Array.from({ length: n }, (_, i) => `p${i}`);
@@ -63,12 +81,7 @@ test('a missed message makes the receiver ask for a keyframe, which re-synchroni
 });
 
 test('Q-GADMM with dropped messages: keyframes resynchronise every reference and the run still converges', async () => {
-  const n = 5, rowsPer = 60;
-  const ds = syntheticLeastSquares({ synthetic: 'least-squares', rows: n * rowsPer, features: 6, target: 'planted', noise: 0.1, seed: 3 });
-  const train: Dataset = { ...ds, x: ds.x.map((v) => v * Math.sqrt(ds.n)) };
-  const devices = Array.from({ length: n }, (_, i) => `w${i + 1}`);
-  const data = new Map(devices.map((id, i) => [id, subset(train, Array.from({ length: rowsPer }, (_, r) => i * rowsPer + r), id)]));
-  const algo = createAlgorithm({ name: 'q-gadmm' }, { server: 'gateway', devices, codecs: { up: { id: 'float32' }, down: { id: 'float32' } }, seed: 1 });
+  const { algo, train, data } = qGadmmChain();
   const dropped: string[] = [];
   const drop = (m: { from: string; to: string; round: number; phase: number }): boolean => {
     // lose a head → tail message, a tail → head message, and both directions of one edge
@@ -81,14 +94,7 @@ test('Q-GADMM with dropped messages: keyframes resynchronise every reference and
   const r = await lockstep(algo, {
     dim: 7, rounds: 600, data, drop,
     onRound(round, nodes) {
-      let agree = true;
-      for (const [id, node] of nodes) {
-        for (const peer of algo.senders!(id)) {
-          const a = links(node).reference(peer), b = links(nodes.get(peer)!).ownReference();
-          if (a.some((x, i) => x !== b[i])) agree = false;
-        }
-      }
-      if (agree) agreeAt.push(round);
+      if (referencesAgree(algo, nodes)) agreeAt.push(round);
     },
   });
   assert.equal(dropped.length, 4);
@@ -103,24 +109,14 @@ test('Q-GADMM with dropped messages: keyframes resynchronise every reference and
 
 for (const id of ['w1', 'w3', 'w2']) {
   test(`Q-GADMM: peer ${id} restarts mid-job with empty references and duals; keyframes restore them and the run converges`, async () => {
-    const n = 5, rowsPer = 60;
-    const ds = syntheticLeastSquares({ synthetic: 'least-squares', rows: n * rowsPer, features: 6, target: 'planted', noise: 0.1, seed: 3 });
-    const train: Dataset = { ...ds, x: ds.x.map((v) => v * Math.sqrt(ds.n)) };
-    const devices = Array.from({ length: n }, (_, i) => `w${i + 1}`);
-    const data = new Map(devices.map((d, i) => [d, subset(train, Array.from({ length: rowsPer }, (_, r) => i * rowsPer + r), d)]));
-    const algo = createAlgorithm({ name: 'q-gadmm' }, { server: 'gateway', devices, codecs: { up: { id: 'float32' }, down: { id: 'float32' } }, seed: 1 });
+    const { algo, train, data } = qGadmmChain();
     let agreeAfter = 0;
     const r = await lockstep(algo, {
       dim: 7, rounds: 600, data, restart: { id, round: 100 },
       // the restarted node's neighbours miss what it would have sent in its down time
       drop: (m) => m.round === 99 && m.from === id,
       onRound(round, nodes) {
-        if (round < 100) return;
-        for (const [me, node] of nodes) for (const peer of algo.senders!(me)) {
-          const a = links(node).reference(peer), b = links(nodes.get(peer)!).ownReference();
-          if (a.some((x, i) => x !== b[i])) return;
-        }
-        if (agreeAfter === 0) agreeAfter = round;
+        if (round >= 100 && agreeAfter === 0 && referencesAgree(algo, nodes)) agreeAfter = round;
       },
     });
     assert.ok(agreeAfter > 0 && agreeAfter <= 102, `references agree again at round ${agreeAfter}`);

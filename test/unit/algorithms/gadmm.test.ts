@@ -1,22 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { subset, type Dataset } from '@edgefl/core';
-import { syntheticLeastSquares } from '@edgefl/data';
 import { createAlgorithm, leastSquaresOptimum, type Algorithm } from '@edgefl/algorithms';
 import { lockstep } from '../../helpers/lockstep.js';
+import { leastSquaresProblem, type LeastSquaresProblem } from '../../helpers/least-squares-problem.js';
 
-/** A small least-squares problem split over `n` workers, rows standardized like the experiments' data. */
-function problem(n: number, rowsPer = 60, features = 6): { devices: string[]; train: Dataset; shards: Map<string, Dataset> } {
-  const ds = syntheticLeastSquares({ synthetic: 'least-squares', rows: n * rowsPer, features, target: 'planted', noise: 0.1, seed: 3 });
-  // unit-scale columns (N(0, 1/m) entries × √m), so the local curvature dominates ρ as in the paper
-  const x = ds.x.map((v) => v * Math.sqrt(ds.n));
-  const train: Dataset = { ...ds, x };
-  const devices = Array.from({ length: n }, (_, i) => `w${i + 1}`);
-  const shards = new Map(devices.map((id, i) => [id, subset(train, Array.from({ length: rowsPer }, (_, r) => i * rowsPer + r), id)]));
-  return { devices, train, shards };
-}
-
-async function gapAfter(algo: Algorithm, p: ReturnType<typeof problem>, rounds: number): Promise<number[]> {
+async function gapAfter(algo: Algorithm, p: LeastSquaresProblem, rounds: number): Promise<number[]> {
   const opt = leastSquaresOptimum(p.train);
   const dim = p.train.features + 1;
   const data = new Map(p.shards);
@@ -29,7 +17,7 @@ const ctx = (devices: string[]) => ({ server: 'gateway', devices, codecs: { up: 
 const SPECS = { gadmm: { name: 'gadmm' }, 'q-gadmm': { name: 'q-gadmm' }, 'gd (qgd, bits 32)': { name: 'qgd', bits: 32 }, 'qgd 2-bit': { name: 'qgd' } } as const;
 for (const [name, rounds, target] of [['gadmm', 400, 1e-7], ['q-gadmm', 400, 1e-6], ['gd (qgd, bits 32)', 200, 1e-10], ['qgd 2-bit', 200, 1e-3]] as const) {
   test(`${name} reaches F − F* ≤ ${target} on a 4-worker chain within ${rounds} rounds`, async () => {
-    const p = problem(4);
+    const p = leastSquaresProblem(4);
     const gaps = await gapAfter(createAlgorithm(SPECS[name], ctx(p.devices)), p, rounds);
     const last = gaps[gaps.length - 1]!;
     assert.ok(last <= target, `${name}: gap ${last} after ${rounds} rounds`);
@@ -39,22 +27,22 @@ for (const [name, rounds, target] of [['gadmm', 400, 1e-7], ['q-gadmm', 400, 1e-
 
 test('odd N and the chain ends: 5 and 2 workers converge (ends solve with c = 1, interior with c = 2)', async () => {
   for (const n of [5, 2, 3]) {
-    const p = problem(n);
+    const p = leastSquaresProblem(n);
     const gaps = await gapAfter(createAlgorithm({ name: 'q-gadmm' }, ctx(p.devices)), p, 500);
     assert.ok(gaps[gaps.length - 1]! <= 1e-6, `N = ${n}: gap ${gaps[gaps.length - 1]}`);
   }
 });
 
 test('GADMM on an even ring (bipartite) converges; an odd ring is refused', async () => {
-  const p = problem(4);
+  const p = leastSquaresProblem(4);
   const algo = createAlgorithm({ name: 'gadmm' }, { ...ctx(p.devices), topology: { kind: 'ring' } });
   const gaps = await gapAfter(algo, p, 300);
   assert.ok(gaps[gaps.length - 1]! <= 1e-8, `ring: gap ${gaps[gaps.length - 1]}`);
-  assert.throws(() => createAlgorithm({ name: 'gadmm' }, { ...ctx(problem(5).devices), topology: { kind: 'ring' } }), /not bipartite/);
+  assert.throws(() => createAlgorithm({ name: 'gadmm' }, { ...ctx(leastSquaresProblem(5).devices), topology: { kind: 'ring' } }), /not bipartite/);
 });
 
 test('Q-GADMM and GADMM follow the same trajectory in rounds (2-bit quantization costs < 10 % more rounds to 1e-6)', async () => {
-  const p = problem(6);
+  const p = leastSquaresProblem(6);
   const q = await gapAfter(createAlgorithm({ name: 'q-gadmm' }, ctx(p.devices)), p, 600);
   const g = await gapAfter(createAlgorithm({ name: 'gadmm' }, ctx(p.devices)), p, 600);
   const first = (gs: number[]): number => gs.findIndex((x) => x <= 1e-6) + 1;
@@ -63,7 +51,7 @@ test('Q-GADMM and GADMM follow the same trajectory in rounds (2-bit quantization
 });
 
 test('payload accounting: one transmission per peer per round, b·d + 64 bits for Q-GADMM, 32·d for GADMM, counted once for two receivers', async () => {
-  const p = problem(5);
+  const p = leastSquaresProblem(5);
   const d = p.train.features + 1;
   const rounds = 7;
   for (const [name, bits] of [['q-gadmm', 2 * d + 64], ['gadmm', 32 * d]] as const) {
@@ -86,7 +74,7 @@ test('q-gadmm declares peers and their senders (in-neighbours) for the gateway A
 });
 
 test("q-gadmm with bits: 'auto' (non-increasing quantization steps) converges like the fixed 2 bits", async () => {
-  const p = problem(4);
+  const p = leastSquaresProblem(4);
   const gaps = await gapAfter(createAlgorithm({ name: 'q-gadmm', bits: 'auto' }, ctx(p.devices)), p, 400);
   assert.ok(gaps[gaps.length - 1]! <= 1e-6, `gap ${gaps[gaps.length - 1]}`);
 });

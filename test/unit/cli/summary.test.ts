@@ -28,6 +28,10 @@ test('the summary table stays aligned for device ids longer than the header', ()
   assert.match(table.find((l) => l.startsWith('kitchen'))!, /^kitchen-sensor-0001-long-id {3}/);
 });
 
-test('the summary names its loss: the global model on the training set', () => {
+test('the summary names its loss: sim\'s is on the training set, the gateway\'s (which holds no training data) on held-out data', () => {
   assert.match(formatSummary(record(['dev-01'])), /^final training loss 0\.2500, held-out accuracy 90\.00% after 2 rounds/m);
+  assert.match(formatSummary({ ...record(['dev-01']), source: 'sim' }), /^final training loss 0\.2500,/m);
+  const gateway = formatSummary({ ...record(['dev-01']), source: 'gateway' });
+  assert.match(gateway, /^final held-out loss 0\.2500, held-out accuracy 90\.00% after 2 rounds/m);
+  assert.doesNotMatch(gateway, /training loss/);
 });

@@ -95,22 +95,41 @@ test('job announcement: round-trips, and hostile ones are refused with the reaso
   assert.throws(() => decodeJobAnnouncement(enc({ ...good, round: experiment.rounds + 1 })), /past the job's 20 rounds/);
 });
 
-test('job announcement: a republished experiment decodes to an equal copy of its own, and validation still applies', () => {
+test('job announcement: a republished one is decoded once and shared frozen, and validation still applies', () => {
   const experiment = parseExperimentConfig({ job: 'j' });
   const bytes = (round: number, exp: unknown = experiment) =>
     new TextEncoder().encode(JSON.stringify({ format: 'edgefl-job/1', state: 'running', round, devices: ['d1'], dim: 10, experiment: exp }));
   const a = decodeJobAnnouncement(bytes(1));
+  // The same text (1,000 agents of one emulated fleet receiving one republish) is one decode.
+  assert.equal(decodeJobAnnouncement(bytes(1)), a);
   const b = decodeJobAnnouncement(bytes(2));
   assert.equal(b.round, 2);
-  assert.deepEqual(b.experiment, a.experiment);
   assert.deepEqual(b.experiment, experiment);
-  // Each decode owns its experiment: changing one (as no caller should) leaves the next untouched.
-  assert.notEqual(a.experiment, b.experiment);
-  (a.experiment as { rounds: number }).rounds = 999;
+  // The next round's announcement carries the same experiment: validated once, the same object.
+  assert.equal(b.experiment, a.experiment);
+  // Shared, so frozen all the way down: no caller can change what another was given.
+  assert.ok(Object.isFrozen(a) && Object.isFrozen(a.devices) && Object.isFrozen(a.experiment) && Object.isFrozen(a.experiment.transport));
+  assert.throws(() => { (a.experiment as { rounds: number }).rounds = 999; }, TypeError);
   assert.equal(decodeJobAnnouncement(bytes(3)).experiment.rounds, experiment.rounds);
   // A changed experiment is validated again: an invalid one is refused, a valid one decoded as sent.
   assert.throws(() => decodeJobAnnouncement(bytes(1, { ...experiment, rounds: 'many' })), /rounds/);
   assert.equal(decodeJobAnnouncement(bytes(1, { ...experiment, rounds: 7 })).experiment.rounds, 7);
+});
+
+test('job: agents of one process that received the same announcement share one job; a job from a config of its own is built anew', () => {
+  const experiment = parseExperimentConfig({ job: 'j' });
+  const devices = ['d1', 'd2', 'd3'];
+  const ann = decodeJobAnnouncement(encodeJobAnnouncement({ state: 'running', round: 1, devices, dim: 10, experiment }));
+  const again = decodeJobAnnouncement(encodeJobAnnouncement({ state: 'running', round: 1, devices, dim: 10, experiment }));
+  const job = createJob(ann.experiment, ann.devices);
+  assert.equal(createJob(again.experiment, again.devices), job);
+  assert.deepEqual(job.devices, devices);
+  assert.deepEqual([...job.routes.senders('gateway')], devices);
+  assert.deepEqual(job.routes.listeners('d2'), ['gateway']);
+  // the same experiment for another fleet, or a config not from an announcement: a job of its own
+  const other = decodeJobAnnouncement(encodeJobAnnouncement({ state: 'running', round: 1, devices: ['d1', 'd2'], dim: 10, experiment }));
+  assert.notEqual(createJob(other.experiment, other.devices), job);
+  assert.notEqual(createJob(experiment, devices), createJob(experiment, devices));
 });
 
 const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   SecurityError, addKey, exportMosquitto, hashSecret, mosquittoHash, readKeyFile, revokeKey, rotateKey, verifySecret,
 } from '@edgefl/gateway';
+import { runCliSync } from '../../helpers/cli-run.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'edgefl-keys-'));
 
@@ -99,17 +99,16 @@ test('export --mosquitto refuses keys without a Mosquitto hash and writes passwd
 
 test('edgefl keys add prints the secret alone on stdout; list shows ids, never secrets', () => {
   const dir = tmp();
-  const bin = join(import.meta.dirname, '../../../apps/cli/bin/edgefl.js');
   const file = join(dir, 'keys.json');
   try {
-    const add = spawnSync(process.execPath, [bin, 'keys', 'add', 'dev-07', '--keys', file], { encoding: 'utf8' });
+    const add = runCliSync(['keys', 'add', 'dev-07', '--keys', file]);
     assert.equal(add.status, 0, add.stderr);
     assert.match(add.stdout, /^[A-Za-z0-9_-]{43}\n$/);
-    const list = spawnSync(process.execPath, [bin, 'keys', 'list', '--keys', file], { encoding: 'utf8' });
+    const list = runCliSync(['keys', 'list', '--keys', file]);
     assert.equal(list.status, 0, list.stderr);
     assert.match(list.stdout, /^dev-07\tdevice\tcreated /);
     assert.ok(!list.stdout.includes(add.stdout.trim()));
-    const again = spawnSync(process.execPath, [bin, 'keys', 'add', 'dev-07', '--keys', file], { encoding: 'utf8' });
+    const again = runCliSync(['keys', 'add', 'dev-07', '--keys', file]);
     assert.equal(again.status, 2);
     assert.equal(again.stdout, '', 'no secret printed on failure');
     assert.match(again.stderr, /keys rotate dev-07/);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nullLog } from '@edgefl/core';
-import { Authorizer, clientIdFor, hashSecret, provisionFleet } from '@edgefl/gateway';
+import { Authorizer, clientIdFor, hashSecret, provisionFleet, provisionKnownFleet, verifySecret } from '@edgefl/gateway';
 
 const login = (a: Authorizer, device: string, secret: string): Promise<boolean> =>
   Promise.resolve(a.hooks.authenticate(clientIdFor('j', device), device, Buffer.from(secret)));
@@ -33,5 +33,24 @@ test('knownSecrets count as verified without scrypt: the check the gateway skips
   } finally {
     seeded.close();
     plain.close();
+  }
+});
+
+test('a fleet provisioned for knownSecrets only (edgefl sim) logs in with its secrets; its markers verify nothing', async () => {
+  const fleet = provisionKnownFleet(['d1', 'd2']);
+  const a = new Authorizer({ keys: { entries: fleet.entries, knownSecrets: fleet.secrets }, jobs: ['j'], log: nullLog });
+  const without = new Authorizer({ keys: { entries: fleet.entries }, jobs: ['j'], log: nullLog });
+  try {
+    assert.equal(await login(a, 'd1', fleet.secrets.get('d1')!), true);
+    assert.equal(await login(a, 'd2', fleet.secrets.get('d2')!), true);
+    assert.equal(await login(a, 'd1', 'not-the-secret'), false);
+    assert.equal(await login(a, 'd2', fleet.secrets.get('d1')!), false, "d1's secret is not d2's");
+    // fails closed: without knownSecrets even the right secret is refused, and the marker is no hash of it
+    assert.equal(await login(without, 'd1', fleet.secrets.get('d1')!), false);
+    assert.equal(await verifySecret(fleet.secrets.get('d1')!, fleet.entries[0]!.hash), false);
+    assert.notEqual(fleet.entries[0]!.hash, fleet.entries[1]!.hash);
+  } finally {
+    a.close();
+    without.close();
   }
 });

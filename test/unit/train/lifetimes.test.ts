@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset } from '@edgefl/core';
-import { createTrainer, GraphBuilder, setTrainerThreads, TrainError } from '@edgefl/train';
+import { createTrainer, GraphBuilder, setTrainerThreads, sharedSessionCount, TrainError } from '@edgefl/train';
 import { digits } from './helpers/data.js';
 
 test('an evaluation set is sent again to a new worker: results never silently come from the training data', async () => {
@@ -94,4 +94,33 @@ test('a call whose options or evaluation set cannot be sent to the worker fails 
     await t.close();
     await local.close();
   }
+});
+
+test('trainers of one model in a thread share its ONNX Runtime session; the last to close releases it, and results are those of a session of their own', async () => {
+  const { train } = digits();
+  const spec = { model: { kind: 'mlp', hidden: [8] }, data: train, seed: 1, worker: false } as const;
+  const before = sharedSessionCount();
+  const sgd = { steps: 5, lr: 0.1, batchSize: 16 };
+  // the reference: one trainer alone, two calls (its mini-batch sampler moves on between them)
+  const alone = await createTrainer(spec);
+  const p = alone.initParams(0);
+  const first = await alone.sgd(p, sgd);
+  const second = await alone.sgd(p, sgd);
+  await alone.close();
+  assert.equal(sharedSessionCount(), before, 'released with its only trainer');
+  const [a, b] = await Promise.all([createTrainer(spec), createTrainer(spec)]);
+  const [ra, rb] = await Promise.all([a.sgd(p, sgd), b.sgd(p, sgd)]);
+  assert.equal(sharedSessionCount(), before + 1, 'one step session for both');
+  assert.deepEqual(ra, first);
+  assert.deepEqual(rb, first);
+  // another model is another graph
+  const other = await createTrainer({ ...spec, model: { kind: 'mlp', hidden: [4] } });
+  await other.sgd(other.initParams(0), sgd);
+  assert.equal(sharedSessionCount(), before + 2);
+  await other.close();
+  await a.close();
+  assert.equal(sharedSessionCount(), before + 1, 'b still holds the session');
+  assert.deepEqual(await b.sgd(p, sgd), second, 'b runs on after a closed');
+  await b.close();
+  assert.equal(sharedSessionCount(), before, 'released with its last trainer');
 });

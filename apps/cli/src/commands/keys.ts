@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-// Loaded when a subcommand runs, not at the top: `edgefl --help` must not pay for the broker.
-const security = (): Promise<typeof import('@edgefl/gateway')> => import('@edgefl/gateway');
+// Loaded when a subcommand runs, not at the top; the key-file entry, not the package root (which loads the broker).
+const security = (): Promise<typeof import('@edgefl/gateway/keys')> => import('@edgefl/gateway/keys');
 
 /**
  * `edgefl keys`: per-device credentials in the gateway's key file. `add` and `rotate`

@@ -11,7 +11,7 @@ import { verifySecret } from './secrets.js';
 /**
  * Where credentials come from: a key file the gateway watches, or entries in memory (sim,
  * tests). In-memory entries may come with `knownSecrets`: the secret each entry's hash was
- * made from in this same process (`provisionFleet`). Those count as verified already, as a
+ * made from in this same process (`provisionFleet`, `provisionKnownFleet`). Those count as verified already, as a
  * first successful scrypt check would record them, so a fleet of 1,000 in-process agents
  * connecting at once does not queue 1,000 scrypt runs behind its CONNACKs; any other secret
  * is still checked against the hash. Never fill it from outside the process.

@@ -6,7 +6,7 @@ export type { KeyEntry, KeyFile, Role, AddOptions } from './keystore.js';
 export { TopicPolicy, RULES, rulesFor, filterWithin, noNeighbours, AGGREGATOR } from './policy.js';
 export type { Identity, Neighbours, Rule, PolicyOptions } from './policy.js';
 export { newSecret, hashSecret, verifySecret, mosquittoHash, MOSQUITTO_ITERATIONS } from './secrets.js';
-export { provisionFleet } from './provision.js';
+export { provisionFleet, provisionKnownFleet } from './provision.js';
 export type { ProvisionedFleet } from './provision.js';
 export { RateLimitedLog, ConnectionLimiter, DEFAULT_LIMITS, isLoopback } from './limits.js';
 export type { ConnectionLimits } from './limits.js';

@@ -1,7 +1,8 @@
 import { errorMessage } from '@edgefl/core';
 import type { CodecSpec } from '@edgefl/codec';
-import type { Inbound, Refusal } from '../contract/types.js';
+import type { Inbound, NodeEnv, Refusal } from '../contract/types.js';
 import { deviationNorm } from './aggregate.js';
+import type { StarCodecs } from './server.js';
 
 /** How many admitted norms the bound's median looks back over. */
 const RECENT = 64;
@@ -60,6 +61,64 @@ export class UpdateAdmission {
     const s = Float64Array.from(this.recent).sort();
     const k = s.length;
     return k % 2 === 1 ? s[(k - 1) / 2]! : (s[k / 2 - 1]! + s[k / 2]!) / 2;
+  }
+}
+
+/**
+ * What a server's admission decoded, handed to `act` so every update's body is decoded once
+ * (admission runs on each message the gateway receives; `act` then decoded it again). Keyed
+ * by the message object, which the mailbox holds from `admit` until it hands that same object
+ * to `act`; weakly, so a message dropped after admission takes its entry with it.
+ *
+ * `take` returns the entry only to the decoder that made it (`by`: the compressor and state
+ * the link uses) and only once, so `act` gets exactly what it would have decoded — for a
+ * decoder that advances a state, the one decode that moves it in step with the sender, where
+ * two would move it twice. The value is then `act`'s alone.
+ */
+export class AdmittedDecodes<T> {
+  private readonly byMessage = new WeakMap<Inbound, { readonly by: object; readonly value: T }>();
+
+  /** Decodes `m` (throws as `decode` does) and keeps the result for `take`. */
+  decode(m: Inbound, by: object, decode: () => T): T {
+    const value = decode();
+    this.byMessage.set(m, { by, value });
+    return value;
+  }
+
+  /** What admission decoded from `m` with `by`, once; otherwise `decode()` now. */
+  take(m: Inbound, by: object, decode: () => T): T {
+    const kept = this.byMessage.get(m);
+    if (kept === undefined) return decode();
+    this.byMessage.delete(m);
+    return kept.by === by ? kept.value : decode();
+  }
+}
+
+/**
+ * A server's intake of its workers' uploads in the job's `up` codec (FedAvg's deltas,
+ * S-ADMM's v_n, GD's gradients): admission, then the admitted values for `act`, decoded once.
+ */
+export class UploadIntake {
+  private readonly admission: UpdateAdmission;
+  private readonly decoded = new AdmittedDecodes<Float32Array>();
+
+  constructor(private readonly env: NodeEnv, private readonly codecs: StarCodecs, admission: { readonly maxNormRatio: number } | undefined) {
+    this.admission = new UpdateAdmission(admission?.maxNormRatio ?? 100);
+  }
+
+  /**
+   * The checks of `UpdateAdmission` in the codec this worker's budget implies for the round
+   * (not the one the message claims), with `modelNorm` the scale of the server's model.
+   */
+  admit(m: Inbound, modelNorm: number): Refusal | null {
+    const link = this.codecs.upload(m.from);
+    return this.admission.check(m, link.c.spec, () => this.decoded.decode(m, link, () => link.c.decode(m.body, this.env.dim, link.state)), modelNorm);
+  }
+
+  /** The values of `m`: those admission decoded, or decoded now (throws CodecError on a malformed body). */
+  values(m: Inbound): Float32Array {
+    const link = this.codecs.upload(m.from);
+    return this.decoded.take(m, link, () => link.c.decode(m.body, this.env.dim, link.state));
   }
 }
 

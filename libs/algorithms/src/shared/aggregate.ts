@@ -114,3 +114,32 @@ export function deviationNorm(v: Float32Array, center: Float32Array | undefined,
 export function isPlainMean(rule: AggregationRule): boolean {
   return rule.rule === 'mean' && rule.clip === undefined;
 }
+
+/**
+ * Σ_k u_k of the algorithms that sum their workers' vectors (GD's Σ_n ĝ_n, S-ADMM's Σ_n v_n,
+ * QCMD/QRDA's SynQ before its division, DQ's Σ_k q_{t,k}) into `out`, in arrival order;
+ * under a robust `rule`, K × the rule's centre of the u_k instead (around `center`, when
+ * given), so the algorithm's step keeps its scale. `out` starts at 0.
+ */
+export class RobustSum {
+  private readonly robust: Weighted[] = [];
+  private k = 0;
+
+  constructor(private readonly rule: AggregationRule, private readonly out: Float64Array, private readonly center?: Float32Array) {
+    out.fill(0);
+  }
+
+  add(values: Float32Array): void {
+    const out = this.out;
+    if (isPlainMean(this.rule)) for (let i = 0; i < out.length; i++) out[i]! += values[i]!;
+    else this.robust.push({ values, weight: 1 });
+    this.k++;
+  }
+
+  /** Completes `out` and returns K, the number of vectors added. */
+  finish(): number {
+    const out = this.out;
+    if (this.robust.length > 0 && aggregate(this.robust, this.rule, out, this.center)) for (let i = 0; i < out.length; i++) out[i] = out[i]! * this.k;
+    return this.k;
+  }
+}

@@ -135,7 +135,9 @@ export function neighbours(t: Topology, id: NodeId): NodeId[] {
 
 /** `Algorithm.senders` of a peer-to-peer job: each node hears its neighbours; a node outside the graph hears no one. */
 export function peerSenders(t: Topology): (id: NodeId) => readonly NodeId[] {
-  return (id) => (t.nodes.includes(id) ? neighbours(t, id) : []);
+  // Indexed once: every node of the job asks for every node's senders when it builds the job.
+  const heard = new Map(t.nodes.map((id, i) => [id, t.adjacency[i]!.map((j) => t.nodes[j]!)] as const));
+  return (id) => heard.get(id) ?? [];
 }
 
 /**

@@ -12,6 +12,7 @@ import { timeAgainstReference } from './against-reference.js';
 import { createCompressor } from '../registry.js';
 import type { CodecSpec } from '../types.js';
 import { valueEntropy } from './entropy.js';
+import { laplaceUpdateVector } from './update-vector.js';
 
 /** The compressors measured; fixed-width ones are the ones the targets apply to. */
 export const BENCH_SPECS: readonly CodecSpec[] = [
@@ -35,22 +36,10 @@ export const BENCH_SPECS: readonly CodecSpec[] = [
   { id: 'ef', inner: 'topk', ratio: 0.01 },
 ];
 
-/** A model-update-like vector: Laplace-distributed with 20 % exact zeros (seeded). */
-function updateVector(d: number, seed: number): Float32Array {
-  const r = new Rng(seed);
-  const v = new Float32Array(d);
-  for (let i = 0; i < d; i++) {
-    if (r.next() < 0.2) continue;
-    const u = r.next() - 0.5;
-    v[i] = -0.01 * Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
-  }
-  return v;
-}
-
 export async function benchQuantizers(sizes: number[], minMs = 200, specs: readonly CodecSpec[] = BENCH_SPECS): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const d of sizes) {
-    const v = updateVector(d, d);
+    const v = laplaceUpdateVector(d, d);
     const refRate = referenceRate(v, minMs);
     rows.push({ name: `reference: sum of squares d=${d}`, value: refRate, unit: 'M elements/s', ratioToReference: 1, d, codec: null, phase: 'reference' });
     for (const spec of specs) {

@@ -8,7 +8,7 @@ import { buildStepGraph, IO, type StepKind } from '../steps/graphs.js';
 import { BatchBuffers } from './batch.js';
 import { checkBatchData } from './batch-check.js';
 import { BatchSampler } from './sampler.js';
-import { createSession } from './session.js';
+import { leaseSession, type SessionLease } from './shared-sessions.js';
 
 export interface SgdOptions { readonly steps: number; readonly lr: number; readonly batchSize: number }
 export interface AdmmOptions extends SgdOptions {
@@ -51,7 +51,7 @@ const CHUNK = 1024;
 export class Engine {
   readonly dim: number;
   readonly layout: ParamLayout;
-  private readonly sessions = new Map<StepKind, Promise<ort.InferenceSession>>();
+  private readonly sessions = new Map<StepKind, SessionLease>();
   private readonly buffers = new Map<number, BatchBuffers>();
   /** buffers for caller-given batches: one slot, so arbitrary sizes do not pile up */
   private given: BatchBuffers | null = null;
@@ -178,7 +178,8 @@ export class Engine {
     await Promise.allSettled(this.running);
     const all = [...this.sessions.values()];
     this.sessions.clear();
-    for (const s of await Promise.allSettled(all)) if (s.status === 'fulfilled') await s.value.release();
+    // shared with the other engines of this thread that run the same graph (shared-sessions.ts)
+    for (const lease of all) await lease.release();
   }
 
   private async loop(kind: StepKind, params: Float32Array, o: SgdOptions, extra: Record<string, ort.Tensor>): Promise<StepResult> {
@@ -254,18 +255,18 @@ export class Engine {
 
   private session(kind: StepKind): Promise<ort.InferenceSession> {
     if (this.closed) throw new TrainError('TRAIN_CLOSED', `trainer is closed (needed its ${kind} graph)`, 'create a new trainer');
-    let s = this.sessions.get(kind);
-    if (!s) {
+    let lease = this.sessions.get(kind);
+    if (!lease) {
       const graph = buildStepGraph(this.model, this.data.features, kind);
-      // ONNX Runtime refuses what edgefl's checks let through (an imported model's opset,
-      // an op configuration or type it has no kernel for): name the model and the graph
-      s = createSession(graph.bytes, this.threads).catch((e: unknown) => {
-        throw new TrainError('TRAIN_MODEL', `ONNX Runtime cannot load the ${kind} graph of model "${this.model.name}": ${(e as Error).message}`,
-          'for an imported model: export with opset 13–17 and the ops listed in docs/bring-your-own-model.md', { cause: e });
-      });
-      this.sessions.set(kind, s);
+      lease = leaseSession(graph.bytes, this.threads);
+      this.sessions.set(kind, lease);
     }
-    return s;
+    // ONNX Runtime refuses what edgefl's checks let through (an imported model's opset,
+    // an op configuration or type it has no kernel for): name the model and the graph
+    return lease.session.catch((e: unknown) => {
+      throw new TrainError('TRAIN_MODEL', `ONNX Runtime cannot load the ${kind} graph of model "${this.model.name}": ${(e as Error).message}`,
+        'for an imported model: export with opset 13–17 and the ops listed in docs/bring-your-own-model.md', { cause: e });
+    });
   }
 
   /**

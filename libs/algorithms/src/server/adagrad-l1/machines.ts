@@ -1,9 +1,10 @@
 import { errorMessage } from '@edgefl/core';
 import { createCompressor, createTernGrad, createThreshold, type CodecCompressor, type CodecSpec, type IndicatedCompressor } from '@edgefl/codec';
-import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, ParamSegment, Refusal } from '../../contract/types.js';
+import type { Algorithm, Inbound, LocalLearner, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, ParamSegment, Refusal } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
-import { aggregate, isPlainMean, DEFAULT_AGGREGATION, type AggregationRule, type Weighted } from '../../shared/aggregate.js';
-import { UpdateAdmission } from '../../shared/admission.js';
+import { RobustSum, DEFAULT_AGGREGATION } from '../../shared/aggregate.js';
+import { AdmittedDecodes, UpdateAdmission } from '../../shared/admission.js';
+import { fromEveryWorker, serverJob, workerLearner, type ServerRuleOptions } from '../../shared/server.js';
 import { AdaptiveL1State, sparsity, type Method } from './updates.js';
 import { doubles, floats, num, packState, unpackState, type StateRecord } from '../../contract/snapshot.js';
 
@@ -21,8 +22,9 @@ import { doubles, floats, num, packState, unpackState, type StateRecord } from '
  *    (32k′ + at most d + 1 bits; `sparseFloat32Down`).
  *  - update (every worker, and the server on its own copy): H_t from the q sequence
  *    (Eq. 13) and x_{t+1} by Eq. 16 (CMD) or Eq. 17 (RDA), or Prox-GD's soft threshold.
+ * `aggregation` defaults to the mean of Eq. 4.
  */
-export interface AdagradL1Options {
+export interface AdagradL1Options extends ServerRuleOptions {
   readonly method: Method;
   readonly lr: number;
   readonly lambda: number;
@@ -36,9 +38,6 @@ export interface AdagradL1Options {
   readonly scales: 'layer' | 'vector';
   /** quantize the server's average again (true) or send it as float32 († variant) */
   readonly double: boolean;
-  /** how the server combines the gradients into SynQ_t (default: their mean, Eq. 4) */
-  readonly aggregation?: AggregationRule;
-  readonly admission?: { readonly maxNormRatio: number };
 }
 
 const PHASE_GRADIENT = 0;
@@ -46,19 +45,11 @@ const PHASE_AGGREGATE = 1;
 const PHASE_UPDATE = 2;
 
 export function adagradL1(name: string, server: NodeId, workers: readonly NodeId[], opts: AdagradL1Options): Algorithm {
-  if (workers.length === 0) throw new AlgorithmError(`${name} needs at least one worker`, 'set fleet.devices ≥ 1');
-  const nodes: NodeSpec[] = [{ id: server, role: 'server' }, ...workers.map((id) => ({ id, role: 'worker' as const }))];
   return {
-    name,
+    ...serverJob(name, server, workers),
     phases: ['gradient', 'aggregate', 'update'],
-    nodes,
     createNode(env: NodeEnv): NodeMachine {
       return env.spec.role === 'server' ? new AdagradL1Server(env, workers, opts) : new AdagradL1Worker(env, server, opts);
-    },
-    evaluationModel(models) {
-      const m = models.get(server);
-      if (!m) throw new AlgorithmError(`no model recorded for server ${server}`);
-      return m;
     },
     roundMetrics(_round, models, metrics) {
       const m = models.get(server);
@@ -110,12 +101,20 @@ function sparseFloat32Decoder(codec: CodecSpec, dim: number): CodecCompressor<vo
   return createCompressor({ id: 'topk', k });
 }
 
+/** A worker's gradient as the server decodes it: the values, and with a quantizer the indicator I of Eq. 11. */
+interface DecodedGradient {
+  readonly decoded: Float32Array;
+  readonly indicator?: Uint8Array;
+}
+
 class AdagradL1Server implements NodeMachine {
   readonly spec: NodeSpec;
   private readonly state: AdaptiveL1State;
   private readonly quantizer: IndicatedCompressor | undefined;
   private pending: Float32Array | undefined;
   private readonly admission: UpdateAdmission;
+  /** gradients admission decoded, for the aggregate phase (decoded once) */
+  private readonly admitted = new AdmittedDecodes<DecodedGradient>();
 
   constructor(private readonly env: NodeEnv, private readonly workers: readonly NodeId[], private readonly opts: AdagradL1Options) {
     this.spec = env.spec;
@@ -125,7 +124,7 @@ class AdagradL1Server implements NodeMachine {
   }
 
   expects(round: number, phase: number): readonly MessageKey[] | null {
-    if (phase === PHASE_AGGREGATE) return this.workers.map((from) => ({ from, round, phase: PHASE_GRADIENT }));
+    if (phase === PHASE_AGGREGATE) return fromEveryWorker(this.workers, round, PHASE_GRADIENT);
     if (phase === PHASE_UPDATE) return [];
     return null;
   }
@@ -136,9 +135,14 @@ class AdagradL1Server implements NodeMachine {
    */
   admit(m: Inbound): Refusal | null {
     if (m.phase !== PHASE_GRADIENT) return { reason: 'envelope', detail: `phase ${m.phase}: the server receives only gradients` };
+    const decoder = this.quantizer ?? FLOAT32;
+    return this.admission.check(m, decoder.spec, () => this.admitted.decode(m, decoder, () => this.decodeGradient(m)).decoded, 0);
+  }
+
+  /** What `m` carries: Q(S(g, I)) with its indicator I (Eq. 10–11), or a float32 gradient. */
+  private decodeGradient(m: Inbound): DecodedGradient {
     const d = this.env.dim;
-    const q = this.quantizer;
-    return this.admission.check(m, q ? q.spec : FLOAT32.spec, () => (q ? q.decodeIndicated(m.body, d).decoded : FLOAT32.decode(m.body, d, undefined)), 0);
+    return this.quantizer ? this.quantizer.decodeIndicated(m.body, d) : { decoded: FLOAT32.decode(m.body, d, undefined) };
   }
 
   async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
@@ -150,30 +154,23 @@ class AdagradL1Server implements NodeMachine {
     }
     const d = this.env.dim;
     const sum = new Float64Array(d);
+    // Σ of the gradients (Eq. 4's mean is sum / n below), or n × a robust rule's centre of them
+    const summed = new RobustSum(this.opts.aggregation ?? DEFAULT_AGGREGATION, sum);
     const or = new Uint8Array(d);
-    let n = 0;
-    const rule = this.opts.aggregation ?? DEFAULT_AGGREGATION;
-    const robust: Weighted[] = [];
     for (const m of inbox) {
-      let values: Float32Array;
+      let got: DecodedGradient;
       try {
-        if (this.quantizer) {
-          const got = this.quantizer.decodeIndicated(m.body, d);
-          values = got.decoded;
-          for (let i = 0; i < d; i++) or[i]! |= got.indicator[i]!; // I^Syn: bitwise OR of the workers' indicators
-        } else {
-          values = FLOAT32.decode(m.body, d, undefined);
-        }
+        got = this.admitted.take(m, this.quantizer ?? FLOAT32, () => this.decodeGradient(m));
       } catch (e) {
         this.env.log.warn({ round, from: m.from, reason: errorMessage(e) }, 'gradient rejected');
         continue;
       }
-      if (isPlainMean(rule)) for (let i = 0; i < d; i++) sum[i]! += values[i]!;
-      else robust.push({ values, weight: 1 });
-      n++;
+      const values = got.decoded;
+      const indicator = got.indicator;
+      if (indicator) for (let i = 0; i < d; i++) or[i]! |= indicator[i]!; // I^Syn: bitwise OR of the workers' indicators
+      summed.add(values);
     }
-    // a robust rule replaces the mean of Eq. 4 (computed below as sum / n)
-    if (robust.length > 0 && aggregate(robust, rule, sum)) for (let i = 0; i < d; i++) sum[i] = sum[i]! * n;
+    const n = summed.finish();
     if (n === 0) {
       this.env.log.warn({ round }, 'no usable gradient this round; nothing to send');
       return [];
@@ -212,9 +209,10 @@ class AdagradL1Worker implements NodeMachine {
   private readonly state: AdaptiveL1State;
   private readonly quantizer: IndicatedCompressor | undefined;
   private relError = NaN;
+  private readonly learner: LocalLearner;
 
   constructor(private readonly env: NodeEnv, private readonly server: NodeId, private readonly opts: AdagradL1Options) {
-    if (!env.learner) throw new AlgorithmError(`worker ${env.spec.id} has no local learner`);
+    this.learner = workerLearner(env);
     this.spec = env.spec;
     this.state = new AdaptiveL1State(env.initialParams, opts);
     this.quantizer = quantizerFor(opts, env);
@@ -232,7 +230,7 @@ class AdagradL1Worker implements NodeMachine {
 
   private async gradient(): Promise<readonly Outbound[]> {
     const d = this.env.dim;
-    const { grad, loss } = await this.env.learner!.gradient(this.state.x, { batchSize: this.opts.batchSize });
+    const { grad, loss } = await this.learner.gradient(this.state.x, { batchSize: this.opts.batchSize });
     if (!this.quantizer) {
       const enc = FLOAT32.encode(grad, undefined, this.env.rng);
       return [{ to: [this.server], codec: FLOAT32.spec, dim: d, body: enc.body, payloadBits: enc.payloadBits, meta: { loss } }];

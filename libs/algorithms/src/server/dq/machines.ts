@@ -2,8 +2,9 @@ import { Rng, errorMessage, type Log } from '@edgefl/core';
 import { createCompressor, decodeFloat64, encodeFloat64, roundRates, waterFill, type CodecCompressor, type DqState } from '@edgefl/codec';
 import type { Algorithm, Inbound, MessageKey, NodeEnv, NodeId, NodeMachine, NodeSpec, Outbound, Refusal, RoundFigures } from '../../contract/types.js';
 import { AlgorithmError } from '../../contract/errors.js';
-import { aggregate, isPlainMean, DEFAULT_AGGREGATION, type AggregationRule, type Weighted } from '../../shared/aggregate.js';
-import { UpdateAdmission, sameCodec } from '../../shared/admission.js';
+import { RobustSum, DEFAULT_AGGREGATION } from '../../shared/aggregate.js';
+import { AdmittedDecodes, UpdateAdmission, sameCodec } from '../../shared/admission.js';
+import { fromEveryWorker, serverJob, type ServerRuleOptions } from '../../shared/server.js';
 import { fittedBits, type RoundBudgetOption } from '../../contract/budget-fit.js';
 import { contractionBound, coveringEfficiency, methodConstants, type Method, type MethodConstants, type Quantization } from './methods.js';
 import { RangeSchedule, type RangeSnapshot } from './ranges.js';
@@ -21,9 +22,10 @@ import { SnapshotError, doubles, floats, num, packState, sub, unpackState, type 
  * (the server has none), the server fixes L, μ, D (or takes them from the job) and each
  * worker's rate (water-filling for K workers), and sends them with x̂_0. Every round then
  * runs one iteration t = round − 1: gradient (worker → server q_t), update (server →
- * workers x̂_{t+1}), observe (workers measure x̂_{t+1}).
+ * workers x̂_{t+1}), observe (workers measure x̂_{t+1}). `aggregation` combines K workers'
+ * gradients (full precision and NQ-GD; default: their sum).
  */
-export interface DqOptions extends RoundBudgetOption {
+export interface DqOptions extends RoundBudgetOption, ServerRuleOptions {
   readonly method: Method;
   readonly quant: Quantization;
   /** R: bits per dimension (split across workers by water-filling for K-worker NQ-GD) */
@@ -40,9 +42,6 @@ export interface DqOptions extends RoundBudgetOption {
   readonly bias?: boolean;
   /** GD's step: the paper's 2/(L+μ) (20) by default, 'auto' = 1/L, or a number */
   readonly lr?: number | 'auto' | undefined;
-  /** how the server combines K workers' gradients (full precision and NQ-GD; default: their sum) */
-  readonly aggregation?: AggregationRule | undefined;
-  readonly admission?: { readonly maxNormRatio: number } | undefined;
 }
 
 /** η, γ, σ of the run: the paper's (20)–(44), or GD at a chosen step η with σ = max(|1 − ημ|, |1 − ηL|). */
@@ -74,7 +73,7 @@ const MAX_RANGE = 1e30;
 const MAX_ESCALATION = 64;
 
 export function dqAlgorithm(name: string, server: NodeId, workers: readonly NodeId[], o: DqOptions): Algorithm {
-  if (workers.length === 0) throw new AlgorithmError(`${name} needs at least one worker`, 'set fleet.devices ≥ 1');
+  const job = serverJob(name, server, workers);
   if (o.quant === 'dq' && workers.length > 1) {
     throw new AlgorithmError(`${name} runs with one worker: differential quantization does not extend to K workers (the paper's Section V-C — no worker knows the others' quantization errors)`,
       'set fleet.devices: 1, or use nq-gd (water-filling across workers) or the unquantized gd/agd/hb');
@@ -89,18 +88,11 @@ export function dqAlgorithm(name: string, server: NodeId, workers: readonly Node
     throw new AlgorithmError(`${name}: smoothness L = ${o.smoothness} is below strongConvexity μ = ${o.strongConvexity}, so κ = L/μ < 1`,
       'κ ≥ 1 always: L bounds the Hessian from above and μ from below');
   }
-  const nodes: NodeSpec[] = [{ id: server, role: 'server' }, ...workers.map((id) => ({ id, role: 'worker' as const }))];
   return {
-    name,
+    ...job,
     phases: PHASES,
-    nodes,
     createNode(env: NodeEnv): NodeMachine {
       return env.spec.role === 'server' ? new DqServer(env, workers, o) : new DqWorker(env, server, o);
-    },
-    evaluationModel(models) {
-      const m = models.get(server);
-      if (!m) throw new AlgorithmError(`no model recorded for server ${server}`);
-      return m;
     },
     roundMetrics(_round, _models, metrics) {
       let gap = 0, distance = 0, overloads = 0, escalations = 0, seen = 0;
@@ -188,6 +180,8 @@ class DqServer implements NodeMachine {
   private stopped = 0;
   private readonly log: Log;
   private readonly admission: UpdateAdmission;
+  /** full-precision gradients admission decoded, for the iteration (decoded once) */
+  private readonly admitted = new AdmittedDecodes<Float32Array>();
 
   constructor(private readonly env: NodeEnv, private readonly workers: readonly NodeId[], private readonly o: DqOptions) {
     this.spec = env.spec;
@@ -197,8 +191,8 @@ class DqServer implements NodeMachine {
   }
 
   expects(round: number, phase: number): readonly MessageKey[] | null {
-    if (phase === PH_SETUP) return round === 1 ? this.workers.map((from) => ({ from, round, phase: PH_ANNOUNCE })) : null;
-    if (phase === PH_UPDATE) return this.workers.map((from) => ({ from, round, phase: PH_GRADIENT }));
+    if (phase === PH_SETUP) return round === 1 ? fromEveryWorker(this.workers, round, PH_ANNOUNCE) : null;
+    if (phase === PH_UPDATE) return fromEveryWorker(this.workers, round, PH_GRADIENT);
     return null;
   }
 
@@ -217,7 +211,8 @@ class DqServer implements NodeMachine {
     if (this.o.quant !== 'none') {
       return sameCodec(m.codec, codec.spec) ? null : { reason: 'codec', detail: `message codec ${JSON.stringify(m.codec)} is not the agreed ${JSON.stringify(codec.spec)}` };
     }
-    return this.admission.check(m, codec.spec, () => (codec as CodecCompressor<void>).decode(m.body, a.features, undefined), 0);
+    const float32 = codec as CodecCompressor<void>;
+    return this.admission.check(m, codec.spec, () => this.admitted.decode(m, float32, () => float32.decode(m.body, a.features, undefined)), 0);
   }
 
   async act(round: number, phase: number, inbox: readonly Inbound[]): Promise<readonly Outbound[]> {
@@ -282,8 +277,8 @@ class DqServer implements NodeMachine {
     const n = a.features;
     const sum = new Float64Array(n);
     const before: RangeSnapshot[] = this.schedules.map((s) => s.snapshot());
-    const rule: AggregationRule = this.o.aggregation ?? DEFAULT_AGGREGATION;
-    const robust: Weighted[] = [];
+    // Σ_k q_{t,k}, or under a robust rule (number of gradients) × the rule's centre of them
+    const summed = new RobustSum(this.o.aggregation ?? DEFAULT_AGGREGATION, sum);
     const skip = (why: string, from?: string): void => {
       this.schedules.forEach((s, k) => s.restore(before[k]!));
       this.log.warn({ round, from, reason: why }, 'iteration skipped; x̂ unchanged');
@@ -305,17 +300,18 @@ class DqServer implements NodeMachine {
       if (esc > 0) this.schedules[k]!.escalate(esc);
       let q: Float32Array;
       try {
-        q = this.o.quant === 'none'
-          ? (codec as CodecCompressor<void>).decode(m.body, n, undefined)
-          : (codec as CodecCompressor<DqState>).decode(m.body, n, { range: this.schedules[k]!.current(), overload: 0 });
+        if (this.o.quant === 'none') {
+          const float32 = codec as CodecCompressor<void>;
+          q = this.admitted.take(m, float32, () => float32.decode(m.body, n, undefined));
+        } else {
+          q = (codec as CodecCompressor<DqState>).decode(m.body, n, { range: this.schedules[k]!.current(), overload: 0 });
+        }
       } catch (e) {
         return skip(errorMessage(e), m.from);
       }
-      if (isPlainMean(rule)) for (let i = 0; i < n; i++) sum[i]! += q[i]!;
-      else robust.push({ values: q, weight: 1 });
+      summed.add(q);
     }
-    // a robust rule replaces Σ_k q_{t,k} by (number of gradients) × the rule's centre of them
-    if (robust.length > 0 && aggregate(robust, rule, sum)) for (let i = 0; i < n; i++) sum[i] = sum[i]! * robust.length;
+    summed.finish();
     const { eta, gamma } = a.c;
     const x = this.x;
     if (this.o.method === 'agd') {
