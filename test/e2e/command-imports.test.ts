@@ -59,3 +59,11 @@ test('edgefl agent loads the agent, not the gateway\'s broker', () => {
   for (const heavy of BROKER) assert.ok(!r.packages.has(heavy), `edgefl agent loaded ${heavy}`);
   assert.deepEqual(r.files.filter((f) => /\/apps\/gateway\/dist\/(broker|gateway|aggregator|index)\.js$/.test(f)), [], 'no gateway module');
 });
+
+test('edgefl sim --transport memory loads neither the broker nor the agent', () => {
+  const r = loadedBy(['sim', join(ROOT, 'configs/quickstart.yaml'), '--transport', 'memory', '--set', 'rounds=1', '--quiet']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.packages.has('onnxruntime-node'), 'it trains');
+  for (const heavy of BROKER) assert.ok(!r.packages.has(heavy), `edgefl sim --transport memory loaded ${heavy}`);
+  assert.deepEqual(r.files.filter((f) => /\/apps\/(gateway|agent)\/dist\//.test(f)), [], 'no gateway or agent module');
+});

@@ -6,8 +6,10 @@ import {
   MemoryNetwork, RoundTracker, RunHealth, judgeLosses, TrafficAccounting, countTraffic, createJob, hostNode, jobBudgets, linkRecords, receiveChecks, resolveTotalBudget,
   type BuildAlgorithm, type DeliveryKey, type HealthRecord, type HostedNode, type Job, type RoundRecord, type RunRecord,
 } from '@edgefl/runtime';
-import { provisionKnownFleet, startGateway, type BrokerCounters } from '@edgefl/gateway';
-import { startAgent, type RunningAgent } from '@edgefl/agent';
+// The MQTT driver's gateway (aedes, its stores, the monitor) and agent are imported when a
+// run goes over MQTT: `--transport memory` loads neither.
+import type { BrokerCounters } from '@edgefl/gateway';
+import type { RunningAgent } from '@edgefl/agent';
 import { objectiveGapOf } from './objective-gap.js';
 
 export type TransportKind = 'memory' | 'mqtt';
@@ -159,6 +161,7 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
   const log = hooks.log;
   // Per-device credentials, made for this run and never written anywhere: the embedded
   // gateway enforces the same keys and topic policy as `edgefl gateway`.
+  const [{ provisionKnownFleet, startGateway }, { startAgent }] = await Promise.all([import('@edgefl/gateway'), import('@edgefl/agent')]);
   const fleet = provisionKnownFleet(job.devices);
   const gateway = await startGateway({
     listen: cfg.gateway, auth: { keys: { entries: fleet.entries, knownSecrets: fleet.secrets } }, experiment: cfg, devices: job.devices, log, data, accounting, wrapPort: countTraffic(accounting),
