@@ -45,8 +45,12 @@ test('a budget no codec setting meets fails at job start, naming the minimum it 
     ...base, codec: { up: { id: 'uniform', bits: 8 }, down: { id: 'float32' } },
     budgets: { devices: { 'dev-03': { up: { bitsPerRound: 1000 } } } },
   });
+  const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
   await assert.rejects(runExperiment(cfg, { log: nullLog }), (e: unknown) =>
     isEdgeflError(e) && /dev-03 → gateway/.test(e.message) && /at least 2474 bits/.test(e.message) && /2474/.test(e.hint ?? ''));
+  // The failing node stopped the others: none is left waiting out its rounds (which kept the process alive for minutes).
+  assert.ok(timers() <= before, `${timers() - before} timers left behind`);
 });
 
 test('budgets config: exact keys, bad values rejected with their path', () => {

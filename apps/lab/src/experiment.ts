@@ -144,7 +144,15 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
       return host;
     }));
     for (const r of started) if (r.status === 'rejected') throw r.reason;
-    await Promise.all(hosts.map((h) => h.run({ onRoundEnd: tracker.hook(h.spec.id), health, ...(hooks.signal ? { signal: hooks.signal } : {}) })));
+    // A node that fails (e.g. a budget its codec cannot meet, found when its machine is
+    // built) stops the others: left running, they waited out every round's timeout with
+    // nobody to hear from, and kept the process alive for minutes after the error.
+    const failed = new AbortController();
+    const signal = hooks.signal ? AbortSignal.any([hooks.signal, failed.signal]) : failed.signal;
+    await Promise.all(hosts.map((h) => h.run({ onRoundEnd: tracker.hook(h.spec.id), health, signal }).catch((e: unknown) => {
+      failed.abort();
+      throw e;
+    })));
   } finally {
     await Promise.all(hosts.map((h) => h.close()));
   }
