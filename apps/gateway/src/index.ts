@@ -3,7 +3,6 @@ export type { BrokerOptions, BrokerHooks, RunningBroker } from './broker.js';
 export { BrokerCounters, topicKind } from './broker-counters.js';
 export type { ClientTraffic, Traffic } from './broker-counters.js';
 export { MqttLengthScanner } from './broker-guard.js';
-export { bufferBrokerSocket } from './broker-socket-buffering.js';
 export { retainedIndexedMemory } from './retained-lookup.js';
 export { startGateway, startSecureBroker } from './gateway.js';
 export { redisStores, redisOptions } from './cluster/redis.js';
