@@ -10,7 +10,6 @@ import { MAX_MESSAGE_BYTES } from '@edgefl/config';
 import { BrokerCounters } from './broker-counters.js';
 import { guardConnection } from './broker-guard.js';
 import { refuseDuplicateClientId } from './duplicate-client-id.js';
-import { bufferBrokerSocket } from './broker-socket-buffering.js';
 import { retainedIndexedMemory } from './retained-lookup.js';
 
 /**
@@ -178,10 +177,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const sockets = new Set<Socket>();
   // Every listener (TCP here; TLS and WSS in security/) hands its connections to `accept`.
   const accept = (socket: Duplex, peer: string): void => {
-    if (socket instanceof Socket) {
-      tuneSocket(socket);
-      bufferBrokerSocket(socket, maxPacketRemaining);
-    }
+    if (socket instanceof Socket) tuneSocket(socket);
     const conn = guardConnection(socket, maxPacketRemaining, (reason) => {
       log.warn({ peer, maxMessageBytes: limit }, `connection dropped before buffering: ${reason}`);
     });
