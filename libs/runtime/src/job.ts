@@ -137,11 +137,14 @@ const MAX_CACHED_ANNOUNCEMENT_CHARS = 1024 * 1024;
 /** Experiments already validated, by their JSON text: the same experiment arrives with a new round number every round. */
 const validatedExperiments = new LRUCache<string, ExperimentConfig>({ max: 8 });
 
+/** One strict decoder for every announcement (it keeps no state between whole-buffer decodes). */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Parses a `ctl` message; a hostile or foreign one is a JobSpecError naming what is wrong. */
 export function decodeJobAnnouncement(bytes: Uint8Array): JobAnnouncement {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = utf8.decode(bytes);
   } catch (e) {
     throw new JobSpecError(`job announcement is not JSON (not UTF-8 text: ${(e as Error).message})`);
   }
