@@ -95,9 +95,12 @@ async function runRounds(node: NodeMachine, port: Port, o: RunNodeOptions, log: 
     at(round);
     o.onRoundStart?.(round);
     for (let phase = 0; phase < o.phases; phase++) {
-      if (o.signal?.aborted) return;
       const keys = node.expects(round, phase);
       if (keys === null) continue;
+      // Checked only before a phase the node takes part in: a node stopped once its round's
+      // last send is out (a worker hears the job is done while its update's PUBACK is on the
+      // way) has done that round, and ends it below like any other.
+      if (o.signal?.aborted) return;
       const inbox = await port.mailbox.take(keys, waitMs, o.signal);
       if (o.signal?.aborted) return;
       // Woken by messages of a later round (it was stopped, or its link was down): what it

@@ -7,6 +7,7 @@ import { mqttPublishPacketBytes } from '@edgefl/transport';
 import type { Inbound, LocalLearner, NodeMachine } from '@edgefl/algorithms';
 import {
   Mailbox, MemoryNetwork, TrafficAccounting, countTraffic, createJob, nodeEnv, runNode, encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError, frame, unframe, WireError,
+  type Transmission,
 } from '@edgefl/runtime';
 
 const msg = (from: string, round: number, phase: number, tag = 0): Inbound => ({
@@ -179,6 +180,33 @@ test('runNode: an abort while a node waits ends its run without acting or sendin
   assert.deepEqual(acted, [1]);
   assert.deepEqual(sent, [1]);
   assert.equal(timers(), before);
+});
+
+test('runNode: a node stopped while its round\'s last send is in flight still ends that round (the gateway announcing the job done must not cost the last round\'s record)', async () => {
+  // A FedAvg worker acts in phase 0 and waits for nothing in phase 1 (the server's). The job
+  // ends when the server has every update, which can reach a device before its own PUBACK.
+  const node: NodeMachine = {
+    spec: { id: 'w', role: 'worker' },
+    expects: (round, phase) => (phase === 0 ? [{ from: 'gateway', round, phase: 0 }] : null),
+    act: async () => [{ to: ['gateway'], codec: { id: 'float32' }, dim: 1, body: new Uint8Array(4), payloadBits: 32 }],
+    model: () => Float32Array.of(7),
+  };
+  let acked!: () => void;
+  const port = {
+    mailbox: new Mailbox(nullLog),
+    send: (_o: unknown, round: number, phase: number) => new Promise<Transmission>((resolve) => {
+      acked = () => resolve({ from: 'w', round, phase, payloadBits: 32, publishes: [] });
+    }),
+  };
+  const stop = new AbortController();
+  const ended: number[] = [];
+  const run = runNode(node, port, { rounds: 3, phases: 2, phaseTimeoutMs: 60_000, log: nullLog, signal: stop.signal, onRoundEnd: (r) => ended.push(r) });
+  port.mailbox.put(msg('gateway', 1, 0));
+  await new Promise((r) => setImmediate(r));
+  stop.abort();
+  acked();
+  assert.equal(await settledNow(run), undefined);
+  assert.deepEqual(ended, [1], 'round 1 was done when the stop came; round 2 never started');
 });
 
 test('runNode: with one device gone, a healthy worker still gets every broadcast though the server waits its full timeout', async () => {
