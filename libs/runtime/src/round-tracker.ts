@@ -26,4 +26,9 @@ export class RoundTracker {
       }
     };
   }
+
+  /** Rounds some node reported and others never did, with the nodes missing (a run that ended early, or a defect). */
+  unfinished(): { round: number; missing: NodeId[] }[] {
+    return [...this.pending].map(([round, m]) => ({ round, missing: this.nodes.filter((n) => !m.models.has(n)) }));
+  }
 }
