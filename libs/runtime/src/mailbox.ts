@@ -1,5 +1,5 @@
 import { LogThrottle, errorMessage, type Log } from '@edgefl/core';
-import type { Inbound, MessageKey, Refusal, RefusalReason } from '@edgefl/algorithms';
+import type { Inbound, MessageKey, NodeId, Refusal, RefusalReason } from '@edgefl/algorithms';
 
 const keyOf = (k: MessageKey): string => `${k.from}\u0000${k.round}\u0000${k.phase}`;
 
@@ -29,7 +29,8 @@ export class Mailbox {
   private readonly consumed = new Set<string>();
   /** keys whose wait ended without their message (it may still come, late) */
   private readonly missed = new Set<string>();
-  private waiter: { keys: Map<string, MessageKey>; wake: () => void } | null = null;
+  /** the keys a take() waits for, and the same keys by sender (a put can only supersede its own sender's) */
+  private waiter: { keys: Map<string, MessageKey>; bySender: Map<NodeId, string[]>; wake: () => void } | null = null;
   private round = 1;
   /** the latest (round, phase) each sender has reached, from accepted messages */
   private readonly newest = new Map<string, { round: number; phase: number }>();
@@ -110,7 +111,12 @@ export class Mailbox {
     if (this.waiter) {
       const keys = this.waiter.keys;
       keys.delete(k);
-      for (const [wk, want] of keys) if (this.superseded(want)) keys.delete(wk);
+      // Only m's sender moved on: scanning every awaited key here made a server's round
+      // O(devices²) (1,000 updates × 1,000 keys).
+      for (const wk of this.waiter.bySender.get(m.from) ?? []) {
+        const want = keys.get(wk);
+        if (want !== undefined && this.superseded(want)) keys.delete(wk);
+      }
       if (keys.size === 0) this.waiter.wake();
     }
     return 'accepted';
@@ -133,7 +139,13 @@ export class Mailbox {
           signal?.removeEventListener('abort', done);
           resolve();
         }
-        this.waiter = { keys: missing, wake: done };
+        const bySender = new Map<NodeId, string[]>();
+        for (const [wk, want] of missing) {
+          const list = bySender.get(want.from);
+          if (list) list.push(wk);
+          else bySender.set(want.from, [wk]);
+        }
+        this.waiter = { keys: missing, bySender, wake: done };
       });
       this.waiter = null;
     }
