@@ -142,17 +142,29 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Parses a `ctl` message; a hostile or foreign one is a JobSpecError naming what is wrong. */
 export function decodeJobAnnouncement(bytes: Uint8Array): JobAnnouncement {
+  // The same bytes as the last announcement decoded (the other agents of this process got
+  // this round's republish too): a byte compare, not a UTF-8 decode and a hash of the text.
+  if (lastDecoded !== null && sameBytes(lastDecoded.bytes, bytes)) return lastDecoded.ann;
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch (e) {
     throw new JobSpecError(`job announcement is not JSON (not UTF-8 text: ${(e as Error).message})`);
   }
-  const hit = decodedAnnouncements.get(text);
-  if (hit !== undefined) return hit;
-  const ann = deepFreeze(parseAnnouncement(text));
-  if (text.length <= MAX_CACHED_ANNOUNCEMENT_CHARS) decodedAnnouncements.set(text, ann);
+  let ann = decodedAnnouncements.get(text);
+  if (ann === undefined) {
+    ann = deepFreeze(parseAnnouncement(text));
+    if (text.length <= MAX_CACHED_ANNOUNCEMENT_CHARS) decodedAnnouncements.set(text, ann);
+  }
+  if (bytes.length <= MAX_CACHED_ANNOUNCEMENT_CHARS) lastDecoded = { bytes: bytes.slice(), ann };
   return ann;
+}
+
+/** The last valid announcement decoded in this process, with a copy of its bytes. */
+let lastDecoded: { readonly bytes: Uint8Array; readonly ann: JobAnnouncement } | null = null;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
 function parseAnnouncement(text: string): JobAnnouncement {

@@ -115,6 +115,14 @@ test('job announcement: a republished one is decoded once and shared frozen, and
   // A changed experiment is validated again: an invalid one is refused, a valid one decoded as sent.
   assert.throws(() => decodeJobAnnouncement(bytes(1, { ...experiment, rounds: 'many' })), /rounds/);
   assert.equal(decodeJobAnnouncement(bytes(1, { ...experiment, rounds: 7 })).experiment.rounds, 7);
+  // The last announcement's bytes are compared by content, against a copy: a buffer the
+  // caller reuses for other bytes of the same length is decoded, and validated, anew.
+  const reused = bytes(4);
+  assert.equal(decodeJobAnnouncement(reused).round, 4);
+  reused.set(bytes(5));
+  assert.equal(decodeJobAnnouncement(reused).round, 5);
+  reused.set(new TextEncoder().encode(new TextDecoder().decode(bytes(5)).replace('edgefl-job/1', 'edgefl-job/9')));
+  assert.throws(() => decodeJobAnnouncement(reused), /format "edgefl-job\/9"/);
 });
 
 test('job: agents of one process that received the same announcement share one job; a job from a config of its own is built anew', () => {
