@@ -1,8 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Dataset } from '@edgefl/core';
+import { startModuleWorker } from '@edgefl/core/module-worker';
 import { TrainError } from '../errors.js';
 import type { Request, Response } from './protocol.js';
 
@@ -10,19 +9,9 @@ type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 /** A request without its id (the host numbers them); distributes over the union. */
 type Draft = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
-/**
- * Starts the worker file next to this one, with this file's extension: `.js` from dist/,
- * `.ts` when the sources run under tsx (tests, `--conditions=edgefl-source`). A worker
- * inherits execArgv, but tsx's `--import` hooks are not active for a worker's entry file,
- * so a one-line bootstrap registers tsx's ESM API in the worker before importing it.
- */
+/** The engine's worker, next to this file (see `startModuleWorker` for sources under tsx). */
 function startWorker(): Worker {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const entry = new URL(`./worker-entry${ext}`, import.meta.url);
-  if (ext === '.js') return new Worker(entry);
-  const api = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(boot, { eval: true });
+  return startModuleWorker(import.meta.url, 'worker-entry');
 }
 
 /**
