@@ -10,7 +10,10 @@ import {
 // run goes over MQTT: `--transport memory` loads neither.
 import type { BrokerCounters } from '@edgefl/gateway';
 import type { RunningAgent } from '@edgefl/agent';
+import { setMaxListeners } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { objectiveGapOf } from './objective-gap.js';
+import { spawnAgentThreads, type AgentThreads } from './agent-threads/agent-threads.js';
 
 export type TransportKind = 'memory' | 'mqtt';
 
@@ -33,6 +36,25 @@ export interface ExperimentHooks {
   readonly buildAlgorithm?: BuildAlgorithm;
   /** under `memory`: lose the deliveries this returns true for (fault injection, e.g. to test keyframe resync) */
   readonly drop?: (key: DeliveryKey) => boolean;
+  /**
+   * under `mqtt`: worker threads that run the agents (0: this thread, beside the gateway).
+   * Default `agentThreadsFor(devices)`; always 0 with `buildAlgorithm` (a function cannot
+   * cross threads).
+   */
+  readonly agentThreads?: number;
+}
+
+/** Fleets from this size on run their agents in worker threads by default (where there is a core to spare). */
+export const AGENT_THREADS_FROM_DEVICES = 100;
+
+/**
+ * Worker threads for the agents of an emulated fleet of `devices` over MQTT: none for a
+ * small fleet (a thread costs its start-up), else one per 500 devices, at most the cores
+ * beside the one the gateway (broker and aggregator) runs on.
+ */
+export function agentThreadsFor(devices: number, cores = availableParallelism()): number {
+  if (devices < AGENT_THREADS_FROM_DEVICES || cores < 2) return 0;
+  return Math.min(cores - 1, Math.ceil(devices / 500));
 }
 
 /**
@@ -44,6 +66,17 @@ export interface ExperimentHooks {
  * the run record also says what the links carried (counted by a port decorator on every node).
  */
 export async function runExperiment(config: ExperimentConfig, hooks: ExperimentHooks): Promise<RunRecord> {
+  const threads = config.transport.kind === 'mqtt' && !hooks.buildAlgorithm ? (hooks.agentThreads ?? agentThreadsFor(deviceIds(config.fleet).length)) : 0;
+  // Spawned first: their modules load while this thread prepares the data, the evaluator and the gateway.
+  const agentThreads = threads > 0 ? spawnAgentThreads({ job: config.job, jobTimeoutMs: config.transport.roundTimeoutMs, log: hooks.log, threads }) : null;
+  try {
+    return await runWith(config, hooks, agentThreads);
+  } finally {
+    await agentThreads?.close();
+  }
+}
+
+async function runWith(config: ExperimentConfig, hooks: ExperimentHooks, agentThreads: AgentThreads | null): Promise<RunRecord> {
   const transport: TransportKind = config.transport.kind;
   const devices = deviceIds(config.fleet);
   const data = prepareFederatedData(config.data, devices.length, config.seed);
@@ -96,9 +129,14 @@ export async function runExperiment(config: ExperimentConfig, hooks: ExperimentH
       await runInMemory(job, data, evaluator, accounting, tracker, hooks, h);
       health = h.record();
     } else {
-      health = await runOverMqtt(job, data, accounting, tracker, hooks);
+      health = await runOverMqtt(job, data, accounting, tracker, hooks, agentThreads);
     }
     await evaluations;
+    if (!hooks.signal?.aborted) {
+      for (const u of tracker.unfinished()) {
+        hooks.log.warn({ round: u.round, missing: u.missing.slice(0, 20), count: u.missing.length }, 'round not recorded: these nodes never reported its end');
+      }
+    }
   } finally {
     // a failed run still has evaluations queued: let them finish before the evaluator closes
     // (else they fail on a closed trainer and hide the run's own error)
@@ -149,6 +187,9 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
     // nobody to hear from, and kept the process alive for minutes after the error.
     const failed = new AbortController();
     const signal = hooks.signal ? AbortSignal.any([hooks.signal, failed.signal]) : failed.signal;
+    // Every node's mailbox waits on this one signal: one listener per node is no leak
+    // (Node warned from the 11th on, so a sim of 11 devices printed a leak warning).
+    setMaxListeners(0, signal);
     await Promise.all(hosts.map((h) => h.run({ onRoundEnd: tracker.hook(h.spec.id), health, signal }).catch((e: unknown) => {
       failed.abort();
       throw e;
@@ -164,12 +205,15 @@ export function fleetLimits(devices: number): { maxConnections: number; connectR
 }
 
 /** Over MQTT the gateway's aggregator keeps the job's health (what the server node acted on). */
-async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks): Promise<HealthRecord> {
+async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks, agentThreads: AgentThreads | null): Promise<HealthRecord> {
   const cfg = job.cfg;
   const log = hooks.log;
   // Per-device credentials, made for this run and never written anywhere: the embedded
   // gateway enforces the same keys and topic policy as `edgefl gateway`.
-  const [{ provisionKnownFleet, startGateway }, { startAgent }] = await Promise.all([import('@edgefl/gateway'), import('@edgefl/agent')]);
+  // The agent's modules load beside the gateway's (in their threads, they are loading already).
+  const agentModule = agentThreads ? null : import('@edgefl/agent');
+  agentModule?.catch(() => undefined);
+  const { provisionKnownFleet, startGateway } = await import('@edgefl/gateway');
   const fleet = provisionKnownFleet(job.devices);
   const gateway = await startGateway({
     listen: cfg.gateway, auth: { keys: { entries: fleet.entries, knownSecrets: fleet.secrets } }, experiment: cfg, devices: job.devices, log, data, accounting, wrapPort: countTraffic(accounting),
@@ -183,28 +227,69 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
     // The run record evaluates every round already; the gateway's own log evaluation would repeat it.
     evaluateRounds: false,
   });
-  const agents: RunningAgent[] = [];
+  const url = `mqtt://127.0.0.1:${gateway.broker.port}`;
+  let fleetOf: EmulatedAgents | undefined;
   try {
-    // Every start settles before any failure is reported, so an agent still connecting when
-    // another one failed is closed too instead of reconnecting forever to a closed gateway.
-    const starts = await Promise.allSettled(job.devices.map((device, i) => startAgent({
-      url: `mqtt://127.0.0.1:${gateway.broker.port}`, device, job: cfg.job, log, data: data.shards[i]!,
-      username: device, password: fleet.secrets.get(device)!,
-      jobTimeoutMs: cfg.transport.roundTimeoutMs, onRoundEnd: tracker.hook(device), wrapPort: countTraffic(accounting),
-      ...(hooks.buildAlgorithm ? { buildAlgorithm: hooks.buildAlgorithm } : {}),
-    })));
-    for (const s of starts) if (s.status === 'fulfilled') agents.push(s.value);
-    const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
+    fleetOf = agentThreads
+      ? await agentsInThreads(agentThreads, job, data, url, fleet.secrets, accounting, tracker)
+      : await agentsHere(await agentModule!, job, data, url, fleet.secrets, accounting, tracker, hooks);
     // On abort the finally below closes the fleet, which ends every node where it is.
-    const finished = await Promise.race([Promise.all([gateway.aggregator.done, ...agents.map((a) => a.done)]).then(() => true), aborted(hooks.signal)]);
+    const finished = await Promise.race([Promise.all([gateway.aggregator.done, fleetOf.done]).then(() => true), aborted(hooks.signal)]);
     if (finished) hooks.onBrokerCounters?.(gateway.broker.counters);
     return gateway.aggregator.health();
   } finally {
-    // All at once: each close waits for its broker's PUBACK, and 1,000 of those in a row were most of a run.
-    await Promise.all(agents.map((a) => a.close().catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'agent close failed'))));
+    await fleetOf?.close();
     await gateway.close();
   }
+}
+
+/** The agents of an emulated fleet, however they run. */
+interface EmulatedAgents {
+  readonly done: Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** Every agent in this thread, beside the gateway. */
+async function agentsHere({ startAgent }: typeof import('@edgefl/agent'), job: Job, data: FederatedData, url: string, secrets: ReadonlyMap<string, string>, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks): Promise<EmulatedAgents> {
+  const cfg = job.cfg;
+  const log = hooks.log;
+  // Every start settles before any failure is reported, so an agent still connecting when
+  // another one failed is closed too instead of reconnecting forever to a closed gateway.
+  const starts = await Promise.allSettled(job.devices.map((device, i) => startAgent({
+    url, device, job: cfg.job, log, data: data.shards[i]!,
+    username: device, password: secrets.get(device)!,
+    jobTimeoutMs: cfg.transport.roundTimeoutMs, onRoundEnd: tracker.hook(device), wrapPort: countTraffic(accounting),
+    ...(hooks.buildAlgorithm ? { buildAlgorithm: hooks.buildAlgorithm } : {}),
+  })));
+  const agents: RunningAgent[] = [];
+  for (const s of starts) if (s.status === 'fulfilled') agents.push(s.value);
+  // All at once: each close waits for its broker's PUBACK, and 1,000 of those in a row were most of a run.
+  const close = async (): Promise<void> => {
+    await Promise.all(agents.map((a) => a.close().catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'agent close failed'))));
+  };
+  const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed !== undefined) {
+    await close();
+    throw failed.reason;
+  }
+  return { done: Promise.all(agents.map((a) => a.done)), close };
+}
+
+/** The agents in worker threads: their round models and traffic come back to this thread's tracker and accounting. */
+async function agentsInThreads(threads: AgentThreads, job: Job, data: FederatedData, url: string, secrets: ReadonlyMap<string, string>, accounting: TrafficAccounting, tracker: RoundTracker): Promise<EmulatedAgents> {
+  const hookOf = new Map(job.devices.map((d) => [d, tracker.hook(d)]));
+  try {
+    await threads.start({
+      url, agents: job.devices.map((device, i) => ({ device, password: secrets.get(device)!, data: data.shards[i]! })),
+      onRoundEnd: (device, round, model, metrics) => hookOf.get(device)?.(round, model, metrics),
+      onTraffic: (t) => accounting.record(t),
+    });
+  } catch (e) {
+    // the agents that did start leave before the gateway closes
+    await threads.close();
+    throw e;
+  }
+  return { done: threads.done, close: () => threads.close() };
 }
 
 /** Resolves false once `signal` aborts; never without one. */

@@ -1,0 +1,145 @@
+import type { Worker } from 'node:worker_threads';
+import { nullLog, type Log } from '@edgefl/core';
+import { startModuleWorker } from '@edgefl/core/module-worker';
+import type { Transmission } from '@edgefl/runtime';
+import { AgentThreadError } from './carried-error.js';
+import { forwardLevelOf, replay } from './forwarded-log.js';
+import type { AgentThreadCommand, AgentThreadEvent, AgentThreadInit, EmulatedDevice } from './protocol.js';
+
+export type { EmulatedDevice } from './protocol.js';
+
+export interface AgentThreadsOptions {
+  readonly job: string;
+  readonly jobTimeoutMs: number;
+  /** the lab's logger: agents' records at its level are logged with it, under their bindings */
+  readonly log: Log;
+  /** worker threads to spread the agents over (≥ 1) */
+  readonly threads: number;
+}
+
+export interface FleetStart {
+  /** the gateway's broker */
+  readonly url: string;
+  readonly agents: readonly EmulatedDevice[];
+  /** an agent's round ended (its node's model, a copy this side owns) */
+  readonly onRoundEnd: (device: string, round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void;
+  /** what an agent's port put on the wire (the in-process fleet's `countTraffic`) */
+  readonly onTraffic: (t: Transmission) => void;
+}
+
+/** An emulated fleet's agents, running in worker threads. */
+export interface AgentThreads {
+  /**
+   * Starts the agents, spread over the threads, and resolves once every one of them is ready
+   * for the job; rejects with the first that failed (the others are closed by `close`). Once.
+   */
+  start(o: FleetStart): Promise<void>;
+  /** resolves once every agent finished the job; rejects with the first agent's failure */
+  readonly done: Promise<void>;
+  /** stops every agent where it is (each publishes `offline` and disconnects), then the threads */
+  close(): Promise<void>;
+}
+
+/**
+ * Spawns `o.threads` agent threads. They load the agent's modules at once, while the caller
+ * prepares the data and the gateway, and wait for `start`. The agents are the devices' own
+ * code, each connected to the gateway over TCP like a board; the threads keep their MQTT
+ * clients, job set-up and rounds off the thread that runs the broker and the aggregator, as
+ * a real fleet's devices are. `close` must be called in every case.
+ */
+export function spawnAgentThreads(o: AgentThreadsOptions): AgentThreads {
+  const init: AgentThreadInit = { job: o.job, jobTimeoutMs: o.jobTimeoutMs, logLevel: forwardLevelOf(o.log, nullLog) };
+  let sink: Pick<FleetStart, 'onRoundEnd' | 'onTraffic'> | null = null;
+  const threads = Array.from({ length: Math.max(1, o.threads) }, () => agentThread(init, (e) => {
+    switch (e.kind) {
+      case 'traffic': sink?.onTraffic(e.transmission); break;
+      case 'round': sink?.onRoundEnd(e.device, e.round, e.model, e.metrics); break;
+      case 'log': replay(o.log, e); break;
+      default: break;
+    }
+  }));
+  const done = Promise.all(threads.map((t) => t.done)).then(() => undefined);
+  done.catch(() => undefined);
+  let closing: Promise<void> | null = null;
+  return {
+    async start(s) {
+      if (sink !== null) throw new Error('agent threads start once');
+      sink = s;
+      const per = Math.ceil(s.agents.length / threads.length);
+      const started = await Promise.allSettled(threads.map((t, i) => t.start(s.url, s.agents.slice(i * per, (i + 1) * per))));
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+    },
+    done,
+    close() {
+      closing ??= Promise.all(threads.map((t) => t.close())).then(() => undefined);
+      return closing;
+    },
+  };
+}
+
+interface AgentThread {
+  start(url: string, agents: readonly EmulatedDevice[]): Promise<void>;
+  readonly done: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A promise with its settle functions; its rejection counts as handled (whoever awaits it sees it). */
+function deferred(): { p: Promise<void>; ok: () => void; fail: (e: unknown) => void } {
+  let ok!: () => void, fail!: (e: unknown) => void;
+  const p = new Promise<void>((res, rej) => {
+    ok = res;
+    fail = rej;
+  });
+  p.catch(() => undefined);
+  return { p, ok, fail };
+}
+
+function agentThread(init: AgentThreadInit, onEvent: (e: AgentThreadEvent) => void): AgentThread {
+  const w: Worker = startModuleWorker(import.meta.url, 'thread-entry', { workerData: init });
+  const started = deferred(), done = deferred(), closed = deferred();
+  w.on('message', (events: AgentThreadEvent[]) => {
+    for (const e of events) {
+      switch (e.kind) {
+        case 'started': started.ok(); break;
+        case 'start-failed': started.fail(new AgentThreadError(e.error)); break;
+        case 'done': done.ok(); break;
+        case 'failed': done.fail(new AgentThreadError(e.error)); break;
+        case 'closed': closed.ok(); break;
+        default: onEvent(e);
+      }
+    }
+  });
+  // A thread that dies (an uncaught error, out of memory) fails whatever still waits on it.
+  let crash: Error | null = null;
+  w.on('error', (e) => {
+    crash = e;
+  });
+  w.on('exit', (code) => {
+    const e = new AgentThreadError({
+      name: 'AgentThreadError', code: 'AGENT_THREAD', exitCode: 1,
+      message: `an agent thread stopped (exit code ${code})${crash ? `: ${crash.message}` : ''}`,
+      hint: 'run with --set log.level=debug to see what its agents did last; report it as a defect if it repeats',
+    });
+    started.fail(e);
+    done.fail(e);
+    closed.ok();
+  });
+  const send = (cmd: AgentThreadCommand): void => w.postMessage(cmd);
+  let closing: Promise<void> | null = null;
+  return {
+    start(url, agents) {
+      send({ kind: 'start', url, agents });
+      return started.p;
+    },
+    done: done.p,
+    close() {
+      closing ??= (async () => {
+        send({ kind: 'close' });
+        await closed.p;
+        await w.terminate();
+      })();
+      return closing;
+    },
+  };
+}

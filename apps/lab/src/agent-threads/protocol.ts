@@ -1,0 +1,45 @@
+import type { Dataset } from '@edgefl/core';
+import type { Transmission } from '@edgefl/runtime';
+
+/** How much an agent thread's log forwards: the lab logger's level (pino's names). */
+export type ForwardLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type LogLevel = Exclude<ForwardLevel, 'silent'>;
+
+/** What a thread gets as it is spawned (`workerData`), before the gateway exists. */
+export interface AgentThreadInit {
+  readonly job: string;
+  readonly jobTimeoutMs: number;
+  readonly logLevel: ForwardLevel;
+}
+
+/** One emulated device: its id, its secret and its shard. */
+export interface EmulatedDevice {
+  readonly device: string;
+  readonly password: string;
+  readonly data: Dataset;
+}
+
+/** An error as it crosses the thread boundary (an EdgeflError keeps its code, hint and exit code). */
+export interface CarriedError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+  readonly hint?: string;
+  readonly exitCode?: number;
+}
+
+/** The thread's events, posted in batches in the order they happened. */
+export type AgentThreadEvent =
+  | { readonly kind: 'started' }
+  | { readonly kind: 'start-failed'; readonly error: CarriedError }
+  | { readonly kind: 'traffic'; readonly transmission: Transmission }
+  | { readonly kind: 'round'; readonly device: string; readonly round: number; readonly model: Float32Array; readonly metrics?: Readonly<Record<string, number>> }
+  | { readonly kind: 'log'; readonly level: LogLevel; readonly bindings: readonly Record<string, unknown>[]; readonly obj: object; readonly msg?: string }
+  | { readonly kind: 'done' }
+  | { readonly kind: 'failed'; readonly error: CarriedError }
+  | { readonly kind: 'closed' };
+
+/** `start`: connect these devices' agents to the gateway at `url`; `close`: stop every agent where it is and report `closed`. */
+export type AgentThreadCommand =
+  | { readonly kind: 'start'; readonly url: string; readonly agents: readonly EmulatedDevice[] }
+  | { readonly kind: 'close' };

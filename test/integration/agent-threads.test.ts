@@ -1,0 +1,110 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseExperimentConfig } from '@edgefl/config';
+import { EdgeflError, nullLog, type Log } from '@edgefl/core';
+import { startBroker, type BrokerCounters, type ClientTraffic } from '@edgefl/gateway';
+import { runExperiment, spawnAgentThreads } from '@edgefl/lab';
+import { assertSameModels, observeExperiment } from '../helpers/observed-run.js';
+
+/**
+ * `edgefl sim` runs a large fleet's agents in worker threads (agentThreadsFor). These tests
+ * force threads on a small fleet: the agents are the same code either way, so the run must
+ * be the same run.
+ */
+const base = { job: 'threads', seed: 11, rounds: 3, fleet: { devices: 5 }, algorithm: { localSteps: 5, lr: 0.1, batchSize: 32 } };
+const cfgOf = (kind: 'memory' | 'mqtt') => parseExperimentConfig({ ...base, transport: { kind, roundTimeoutMs: 30_000 } });
+
+test('agents in two worker threads: the same models, links and broker-counted bytes as agents beside the gateway and the memory driver', async () => {
+  const memory = await observeExperiment(cfgOf('memory'), { log: nullLog });
+  const here = await observeExperiment(cfgOf('mqtt'), { log: nullLog, agentThreads: 0 });
+  const threaded = await observeExperiment(cfgOf('mqtt'), { log: nullLog, agentThreads: 2 });
+  assertSameModels(threaded, memory, 3);
+  assertSameModels(threaded, here, 3);
+  assert.deepEqual(threaded.rounds.map((r) => r.loss), memory.rounds.map((r) => r.loss));
+  // the traffic each agent's port counted in its thread reached the run record, link by link
+  assert.deepEqual(threaded.record.links, memory.record.links);
+  assert.equal(threaded.record.totals.payloadBits, here.record.totals.payloadBits);
+  const counters = threaded.broker as BrokerCounters | undefined;
+  assert.ok(counters);
+  for (const l of threaded.record.links) {
+    const device = l.from === 'gateway' ? l.to : l.from;
+    const seen: ClientTraffic['byKind'] = counters.get(`edgefl-${base.job}-${device}`).byKind;
+    assert.equal(l.wireBytes, l.from === 'gateway' ? seen['down']?.delivered.bytes : seen['up']?.received.bytes, `${l.from}→${l.to}`);
+  }
+});
+
+interface Captured { level: string; bindings: Record<string, unknown>; obj: Record<string, unknown>; msg: string | undefined }
+
+/** A logger at `level` (pino's names) that keeps every record with its child bindings. */
+function capture(level: 'debug' | 'info' | 'warn', out: Captured[], bindings: Record<string, unknown> = {}): Log {
+  const at = (l: string) => (obj: object, msg?: string): void => {
+    out.push({ level: l, bindings, obj: obj as Record<string, unknown>, msg });
+  };
+  return Object.assign({ level }, {
+    debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'),
+    child: (b: Record<string, unknown>) => capture(level, out, { ...bindings, ...b }),
+  });
+}
+
+test('agents\' log records cross from their threads to the lab\'s logger with their device bindings', async () => {
+  const records: Captured[] = [];
+  const cfg = parseExperimentConfig({ ...base, job: 'threads-log', rounds: 1, fleet: { devices: 3 }, transport: { kind: 'mqtt', roundTimeoutMs: 30_000 } });
+  await runExperiment(cfg, { log: capture('info', records), agentThreads: 1 });
+  const ready = records.filter((r) => r.msg === 'ready' && typeof r.bindings['device'] === 'string');
+  assert.deepEqual(ready.map((r) => r.bindings['device']).sort(), ['dev-01', 'dev-02', 'dev-03']);
+  assert.equal(ready[0]!.obj['role'], 'worker');
+  // the MQTT client's own child logger (bindings nested two deep) crossed too
+  const connected = records.filter((r) => r.msg === 'mqtt connected' && r.bindings['device'] === 'dev-02');
+  assert.equal(connected.length, 1);
+  assert.equal(connected[0]!.bindings['clientId'], 'edgefl-threads-log-dev-02');
+});
+
+test('an agent that fails to start in its thread fails with its own error (code, message, hint), and closing leaves no thread', async () => {
+  // a broker that never announces the job: each agent gives up after jobTimeoutMs
+  const broker = await startBroker({ host: '127.0.0.1', port: 0, maxMessageBytes: 65536 });
+  const threads = spawnAgentThreads({ job: 'nobody-announces', jobTimeoutMs: 300, log: nullLog, threads: 1 });
+  try {
+    const data = { name: 'tiny', n: 4, features: 2, classes: 2, x: new Float32Array(8), y: Float32Array.of(0, 1, 0, 1) };
+    const start = threads.start({
+      url: `mqtt://127.0.0.1:${broker.port}`, agents: [{ device: 'dev-01', password: 'x', data }],
+      onRoundEnd: () => assert.fail('no round runs'), onTraffic: () => assert.fail('nothing is sent'),
+    });
+    await assert.rejects(start, (e: unknown) => {
+      assert.ok(e instanceof EdgeflError, String(e));
+      assert.equal(e.code, 'AGENT');
+      assert.match(e.message, /no job announcement for nobody-announces after 300 ms/);
+      assert.match(e.hint ?? '', /start the gateway for this job/);
+      return true;
+    });
+  } finally {
+    await threads.close();
+    await broker.close();
+  }
+  // the thread and its agents are gone: nothing keeps the event loop busy
+  assert.ok(!process.getActiveResourcesInfo().includes('MessagePort'), process.getActiveResourcesInfo().join(' '));
+});
+
+test('a run stopped mid-way (Ctrl-C) with agents in threads returns the rounds done so far, marked incomplete', async () => {
+  const stop = new AbortController();
+  const cfg = parseExperimentConfig({ ...base, job: 'threads-stop', rounds: 50, fleet: { devices: 3 }, transport: { kind: 'mqtt', roundTimeoutMs: 30_000 } });
+  const record = await runExperiment(cfg, { log: nullLog, agentThreads: 1, signal: stop.signal, onRound: (r) => { if (r.round === 2) stop.abort(); } });
+  assert.equal(record.incomplete, true);
+  assert.ok(record.rounds.length >= 2 && record.rounds.length < 50, `${record.rounds.length} rounds`);
+});
+
+test('a memory run of more than ten devices prints no listener-leak warning (every node waits on the run\'s one stop signal)', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => {
+    warnings.push(`${w.name}: ${w.message}`);
+  };
+  process.on('warning', onWarning);
+  try {
+    const cfg = parseExperimentConfig({ ...base, job: 'twelve', rounds: 1, fleet: { devices: 12 }, transport: { kind: 'memory' } });
+    await runExperiment(cfg, { log: nullLog });
+    // warnings are emitted on the next tick
+    await new Promise((r) => setImmediate(r));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(warnings.filter((w) => /MaxListeners/.test(w)), []);
+});
