@@ -7,7 +7,7 @@ import { mqttPublishPacketBytes } from '@edgefl/transport';
 import type { Inbound, LocalLearner, NodeMachine } from '@edgefl/algorithms';
 import {
   Mailbox, MemoryNetwork, TrafficAccounting, countTraffic, createJob, nodeEnv, runNode, encodeJobAnnouncement, decodeJobAnnouncement, JobSpecError, frame, unframe, WireError,
-  type Transmission,
+  RoundTracker, type Transmission,
 } from '@edgefl/runtime';
 
 const msg = (from: string, round: number, phase: number, tag = 0): Inbound => ({
@@ -260,4 +260,15 @@ test('mailbox: a key its sender has moved past is not waited for (lost, or sent 
   assert.deepEqual(await box.take([{ from: 'a', round: 2, phase: 1 }], 60_000), []);
   box.advance(3);
   assert.equal((await box.take([{ from: 'a', round: 3, phase: 0 }], 60_000)).length, 1);
+});
+
+test('round tracker: a round is reported once every node ended it, and unfinished() names the nodes a round still waits for', () => {
+  const reported: number[] = [];
+  const tracker = new RoundTracker(['gateway', 'a', 'b'], (round) => reported.push(round));
+  tracker.hook('gateway')(1, Float32Array.of(1));
+  tracker.hook('a')(1, Float32Array.of(2));
+  assert.deepEqual(tracker.unfinished(), [{ round: 1, missing: ['b'] }]);
+  tracker.hook('b')(1, Float32Array.of(3));
+  assert.deepEqual(reported, [1]);
+  assert.deepEqual(tracker.unfinished(), []);
 });
