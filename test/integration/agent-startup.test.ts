@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { nullLog } from '@edgefl/core';
 import { startBroker } from '@edgefl/gateway';
 import { startAgent } from '@edgefl/agent';
-import { TransportError, topics } from '@edgefl/transport';
+import { TransportError, decodeFrame, topics } from '@edgefl/transport';
 
 const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
@@ -43,6 +43,32 @@ test('an agent publishes at the QoS and chunk size of the job the gateway announ
     assert.equal(ups.length, 2 * 3, JSON.stringify(ups));
     assert.deepEqual([...new Set(ups.map((u) => u.qos))], [0]);
     assert.ok(ups.every((u) => u.bytes <= 4096));
+  } finally {
+    await job.close();
+  }
+});
+
+test('the gateway announces a job\'s start and end at the job\'s QoS, and each round\'s republished clock at QoS 0 (no PUBACK per device per round)', async () => {
+  const { startMqttJob } = await import('../helpers/mqtt-job.js');
+  const { decodeJobAnnouncement } = await import('@edgefl/runtime');
+  const job = await startMqttJob({ job: 'clock', seed: 3, rounds: 3, fleet: { devices: 2 }, transport: { qos: 1, roundTimeoutMs: 20_000 } });
+  const ctl: string[] = [];
+  job.gateway.broker.aedes.on('publish', (packet, client) => {
+    if (client !== null && packet.topic === topics.ctl('clock')) {
+      const frame = decodeFrame(packet.payload as Buffer);
+      assert.equal(frame.kind, 'whole');
+      const a = decodeJobAnnouncement(frame.kind === 'whole' ? frame.body : new Uint8Array());
+      ctl.push(`${a.state} ${a.round} qos ${packet.qos}`);
+    }
+  });
+  try {
+    await Promise.all(job.devices.map((d) => job.agent(d)));
+    await job.finished();
+    // aedes reports a publish once it has delivered it, which can be after the job's end
+    const { until } = await import('./broker-helpers.js');
+    await until(() => ctl.some((c) => c.startsWith('done')), 'the done announcement');
+    // the announcement before any device was ready went out before the listener above
+    assert.deepEqual(ctl, ['running 1 qos 0', 'running 2 qos 0', 'running 3 qos 0', 'done 3 qos 1']);
   } finally {
     await job.close();
   }

@@ -127,10 +127,14 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     const health = new RunHealth({ rounds: cfg.rounds, devices: o.devices, hasServer: !job.serverless, maxEmptyRoundFraction: cfg.health.maxEmptyRoundFraction });
     health.reassemblyDrops = () => c.stats.reassemblyDrops;
     if (ckpt) health.resumedAfter = ckpt.round;
-    const announce = (state: 'running' | 'done', round: number): Promise<unknown> =>
-      c.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state, round, devices: o.devices, dim, experiment: cfg }), { retain: true });
+    const announce = (state: 'running' | 'done', round: number, qos?: 0): Promise<unknown> =>
+      c.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state, round, devices: o.devices, dim, experiment: cfg }), { retain: true, ...(qos !== undefined ? { qos } : {}) });
+    // A round's republish only moves the retained clock that a device (re)joining reads when
+    // it subscribes; every connected device gets it too, and at QoS 1 each of those copies
+    // was a PUBACK and an entry in the broker's outgoing store (at 1,000 devices, a third of
+    // a round's packets). The announcements that start and end a job keep the job's QoS.
     const republish = (round: number): void => {
-      announce('running', round).catch((e: unknown) => log.warn({ round, reason: errorMessage(e) }, 'could not republish the job round'));
+      announce('running', round, 0).catch((e: unknown) => log.warn({ round, reason: errorMessage(e) }, 'could not republish the job round'));
     };
     let host: HostedNode | undefined;
     let observer: PeerObserver | undefined;
