@@ -11,7 +11,7 @@ import { ByteLedger, mqttPublishPacketBytes, varintBytes } from './ledger.js';
 import { connectMqtt } from './nodelay.js';
 import { unlimitedShaper } from './shaper.js';
 import type { Shaper } from './shaper.js';
-import { assertId, linkOfTopic, parseTopic, topicMatches, topics } from './topics.js';
+import { assertId, filterMatcher, linkOfTopic, parseTopic, topics } from './topics.js';
 import type { LinkId } from './topics.js';
 
 export type Qos = 0 | 1 | 2;
@@ -85,6 +85,7 @@ export const STATUS_OFFLINE = 'offline';
 
 interface HandlerEntry {
   readonly filter: string;
+  readonly matches: (topic: string) => boolean;
   readonly handler: MessageHandler;
 }
 
@@ -265,7 +266,7 @@ export class FleetClient {
    */
   async subscribe(filterOrFilters: string | readonly string[], handler: MessageHandler): Promise<void> {
     const fs = typeof filterOrFilters === 'string' ? [filterOrFilters] : [...filterOrFilters];
-    const entries = fs.map((filter) => ({ filter, handler }));
+    const entries = fs.map((filter) => ({ filter, matches: filterMatcher(filter), handler }));
     this.handlers.push(...entries);
     const refused = (why: string, cause?: unknown): TransportError => {
       for (const e of entries) this.handlers.splice(this.handlers.indexOf(e), 1);
@@ -290,7 +291,7 @@ export class FleetClient {
   private replayUnclaimed(entries: readonly HandlerEntry[]): void {
     for (let i = 0; i < this.unclaimed.length;) {
       const m = this.unclaimed[i]!;
-      const mine = entries.filter((e) => topicMatches(e.filter, m.topic));
+      const mine = entries.filter((e) => e.matches(m.topic));
       if (mine.length === 0) {
         i++;
         continue;
@@ -449,7 +450,7 @@ export class FleetClient {
     this.stats.messages++;
     let claimed = false;
     for (const h of this.handlers) {
-      if (!topicMatches(h.filter, topic)) continue;
+      if (!h.matches(topic)) continue;
       claimed = true;
       this.deliver(h, topic, bytes);
     }

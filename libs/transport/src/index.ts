@@ -9,6 +9,7 @@ export {
   formatTopic,
   linkOfTopic,
   topicMatches,
+  filterMatcher,
   isValidId,
   assertId,
 } from './topics.js';

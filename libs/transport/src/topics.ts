@@ -191,14 +191,31 @@ export function linkOfTopic(t: ParsedTopic): LinkId {
  * MQTT 3.1.1 §4.7. Topics starting with `$` only match filters starting with `$`.
  */
 export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') !== filter.startsWith('$')) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i]!;
-    if (level === '#') return i === f.length - 1;
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
-  }
-  return f.length === t.length;
+  return filterMatcher(filter)(topic);
+}
+
+/**
+ * `filter` compiled once (`topicMatches` for one filter): a client matches every message it
+ * receives against each of its subscriptions, so the filter is split here and a topic is
+ * walked in place, level by level, without splitting it or allocating.
+ */
+export function filterMatcher(filter: string): (topic: string) => boolean {
+  const dollar = filter.startsWith('$');
+  if (!filter.includes('+') && !filter.includes('#')) return (topic) => topic === filter;
+  const levels = filter.split('/');
+  return (topic) => {
+    if (topic.startsWith('$') !== dollar) return false;
+    let pos = 0;
+    for (let i = 0; i < levels.length; i++) {
+      const level = levels[i]!;
+      if (level === '#') return i === levels.length - 1;
+      // past the topic's last level
+      if (pos > topic.length) return false;
+      const slash = topic.indexOf('/', pos);
+      const end = slash === -1 ? topic.length : slash;
+      if (level !== '+' && (end - pos !== level.length || !topic.startsWith(level, pos))) return false;
+      pos = end + 1;
+    }
+    return pos > topic.length;
+  };
 }

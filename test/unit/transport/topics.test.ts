@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { TransportError, topics, filters, parseTopic, formatTopic, linkOfTopic, topicMatches, assertId, isValidId } from '@edgefl/transport';
+import { TransportError, topics, filters, parseTopic, formatTopic, linkOfTopic, topicMatches, filterMatcher, assertId, isValidId } from '@edgefl/transport';
 import type { ParsedTopic } from '@edgefl/transport';
 
 test('builders produce the documented topic scheme', () => {
@@ -99,6 +99,30 @@ test('topicMatches follows MQTT 3.1.1 §4.7', () => {
   assert.equal(topicMatches('$SYS/#', '$SYS/x'), true);
   assert.equal(topicMatches('a/b', 'a/b'), true);
   assert.equal(topicMatches('a/b', 'a/c'), false);
+});
+
+/** MQTT 3.1.1 §4.7 written plainly (split both, compare level by level): the reference for the compiled matcher. */
+function referenceMatch(filter: string, topic: string): boolean {
+  if (topic.startsWith('$') !== filter.startsWith('$')) return false;
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return i === f.length - 1;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
+test('a compiled filter matches exactly the topics the plain §4.7 matcher does (property, empty levels and $ included)', () => {
+  const level = fc.constantFrom('a', 'b', 'ab', '', '$SYS', 'edgefl', 'up', 'd-1');
+  const filterLevel = fc.oneof(level, fc.constant('+'), fc.constant('#'));
+  const topic = fc.array(level, { minLength: 1, maxLength: 5 }).map((ls) => ls.join('/'));
+  const filter = fc.array(filterLevel, { minLength: 1, maxLength: 5 }).map((ls) => ls.join('/'));
+  fc.assert(fc.property(filter, fc.array(topic, { minLength: 1, maxLength: 8 }), (f, ts) => {
+    const matches = filterMatcher(f);
+    for (const t of ts) assert.equal(matches(t), referenceMatch(f, t), `${f} against ${t}`);
+  }), { numRuns: 3000 });
 });
 
 test('parseTopic on arbitrary strings returns a topic, null, or a TransportError — nothing else (property)', () => {
