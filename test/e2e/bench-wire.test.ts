@@ -60,6 +60,10 @@ test('edgefl bench broker --against mosquitto starts mosquitto itself and writes
     assert.ok(ratios.every((x) => Number.isFinite(x) && x > 0));
     assert.ok(Math.abs(row.ratioToReference - medianOf(ratios)) < 2e-3, `${row.name}: median of ${row['pairRatios']}`);
     assert.equal(row['met'], row === pp ? pp.value <= 2 : row.ratioToReference >= 0.8);
+    // The broker's whole process (its thread plus V8's helper threads), and Mosquitto's ÷ it.
+    const proc = row['edgeflProcessCpuMsPer1000'];
+    assert.ok(typeof proc === 'number' && Number.isFinite(proc) && proc > 0, `${row.name}: process CPU ${proc}`);
+    assert.ok(Math.abs((row['processCpuRatio'] as number) - (row['mosquittoCpuMsPer1000'] as number) / proc) < 1e-9);
   }
   assert.equal(k1['messages'], 20 * 200);
   assert.equal(k64.unit, 'MB/s');

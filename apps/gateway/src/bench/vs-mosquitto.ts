@@ -12,7 +12,7 @@
  */
 import type { BenchRow } from '@edgefl/core';
 import { startBroker } from '../broker.js';
-import { cpuMs, mainThreadCpuMs } from './cpu-time.js';
+import { cpuMs, mainThreadCpuMs, processCpuMs } from './cpu-time.js';
 import { startMosquitto } from './mosquitto.js';
 import { runLoadInChild } from './mqtt-load.js';
 import type { FanInResult, MqttLoad, PingPongResult } from './mqtt-load.js';
@@ -67,6 +67,8 @@ export async function benchAgainstMosquitto(opts: VsMosquittoOptions = {}): Prom
   // Broker CPU (ms) over the measured runs: the edgefl broker is this process's main
   // thread (the load runs in a child process), Mosquitto its own process.
   const cpu = { edgefl: { fanIn1k: 0, fanIn64k: 0, pingPong: 0 }, mosquitto: { fanIn1k: 0, fanIn64k: 0, pingPong: 0 } };
+  // The edgefl broker's whole process over the same runs (its thread plus V8's helper threads).
+  const edgeflProcessCpu = { fanIn1k: 0, fanIn64k: 0, pingPong: 0 };
   // The load generator's CPU over the same runs: the same clients cost more or less depending on how a broker paces them.
   const loadCpu = { edgefl: { fanIn1k: 0, fanIn64k: 0, pingPong: 0 }, mosquitto: { fanIn1k: 0, fanIn64k: 0, pingPong: 0 } };
   let cpuKnown = true;
@@ -79,12 +81,17 @@ export async function benchAgainstMosquitto(opts: VsMosquittoOptions = {}): Prom
         for (const who of order) {
           const url = who === 'edgefl' ? `mqtt://127.0.0.1:${edgefl.port}` : mosq.url;
           const brokerCpu = (): number | null => (who === 'edgefl' ? mainThreadCpuMs() : cpuMs(mosq!.pid));
+          const p0 = who === 'edgefl' ? processCpuMs() : 0;
           const c0 = brokerCpu();
           const r = await runLoadInChild(url, loads[key]);
           const c1 = brokerCpu();
+          const p1 = who === 'edgefl' ? processCpuMs() : 0;
           if (pair < 0) continue;
           if (c0 === null || c1 === null) cpuKnown = false;
-          else cpu[who][key] += c1 - c0;
+          else {
+            cpu[who][key] += c1 - c0;
+            if (who === 'edgefl') edgeflProcessCpu[key] += p1 - p0;
+          }
           carried[who][key] += r.carried;
           loadCpu[who][key] += r.loadCpuMs ?? NaN;
           if (r.kind === 'fan-in') {
@@ -124,8 +131,10 @@ export async function benchAgainstMosquitto(opts: VsMosquittoOptions = {}): Prom
     const e = perK('edgefl', key);
     const m = perK('mosquitto', key);
     const load = (who: Who): number | null => (Number.isFinite(loadCpu[who][key]) ? loadCpu[who][key] / (carried[who][key] / 1000) : null);
+    const p = cpuKnown && carried.edgefl[key] > 0 ? edgeflProcessCpu[key] / (carried.edgefl[key] / 1000) : null;
     return {
       edgeflCpuMsPer1000: e, mosquittoCpuMsPer1000: m, cpuRatio: e !== null && m !== null && e > 0 ? m / e : null,
+      edgeflProcessCpuMsPer1000: p, processCpuRatio: p !== null && m !== null && p > 0 ? m / p : null,
       loadCpuMsPer1000Edgefl: load('edgefl'), loadCpuMsPer1000Mosquitto: load('mosquitto'),
     };
   };
