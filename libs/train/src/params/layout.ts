@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Rng } from '@edgefl/core';
 
 /**
@@ -47,6 +48,21 @@ export function layoutDim(layout: ParamLayout): number {
  * draws from its own forked stream, so adding a layer does not change the others.
  */
 export function initParams(defs: readonly ParamDef[], layout: ParamLayout, seed: number): Float32Array {
+  // Every device of an emulated fleet starts the same model from the same seed: drawn once
+  // per process (1,000 agents drew it 1,000 times), then copied. Values taken from a file
+  // (imported models) are not keyed by content, so those are always built afresh.
+  const key = defs.some((d) => d.init.kind === 'values') ? null : JSON.stringify([seed, defs, layout]);
+  const known = key === null ? undefined : drawn.get(key);
+  if (known !== undefined) return known.slice();
+  const out = draw(defs, layout, seed);
+  if (key !== null) drawn.set(key, out.slice());
+  return out;
+}
+
+/** Initial parameters already drawn, by seed, definitions and layout. */
+const drawn = new LRUCache<string, Float32Array>({ max: 4 });
+
+function draw(defs: readonly ParamDef[], layout: ParamLayout, seed: number): Float32Array {
   const out = new Float32Array(layoutDim(layout));
   const root = new Rng(seed);
   defs.forEach((d, k) => {
