@@ -7,6 +7,7 @@
 import { parseExperimentConfig, type ExperimentConfig } from '@edgefl/config';
 import { EdgeflError, nullLog, type BenchRow, type Log } from '@edgefl/core';
 import type { RunRecord } from '@edgefl/runtime';
+import { availableParallelism } from 'node:os';
 import { runExperiment } from '../experiment.js';
 
 export interface FleetBenchContext {
@@ -37,12 +38,16 @@ export interface TimedRun {
   readonly record: RunRecord;
   /** the whole runExperiment call: data, trainers, connections, rounds, teardown */
   readonly wholeMs: number;
+  /** CPU time of the whole process over the same call (every thread, user + system) */
+  readonly cpuMs: number;
 }
 
 export async function timedRun(cfg: ExperimentConfig, transport: 'memory' | 'mqtt', log: Log): Promise<TimedRun> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const record = await runExperiment({ ...cfg, transport: { ...cfg.transport, kind: transport } }, { log });
-  return { record, wholeMs: performance.now() - t0 };
+  const c = process.cpuUsage(c0);
+  return { record, wholeMs: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 };
 }
 
 export function median(xs: readonly number[]): number {
@@ -105,6 +110,8 @@ export const thousandAgentsCase: FleetBenchCase = {
       referenceName: `fleet ${cfg.job} 1000 agents whole run, memory`, referenceValue: memory.wholeMs, lowerIsBetter: true,
       devices: 1000, rounds: cfg.rounds, sameModel: sameResult(memory.record, mqtt.record),
       medianRoundMs: medianRound(mqtt.record), memoryMedianRoundMs: medianRound(memory.record),
+      // CPU of every thread: on a machine with few cores, a run's wall time cannot fall below its CPU ÷ cores
+      cpuMs: mqtt.cpuMs, memoryCpuMs: memory.cpuMs, cpuRatio: mqtt.cpuMs / memory.cpuMs, cores: availableParallelism(),
       target: FLEET_BENCH_TARGETS.thousandAgentsRun, met: mqtt.wholeMs / memory.wholeMs <= FLEET_BENCH_TARGETS.thousandAgentsRun,
     }];
   },
