@@ -14,10 +14,26 @@ import { assertSameModels, observeExperiment } from '../helpers/observed-run.js'
 const base = { job: 'threads', seed: 11, rounds: 3, fleet: { devices: 5 }, algorithm: { localSteps: 5, lr: 0.1, batchSize: 32 } };
 const cfgOf = (kind: 'memory' | 'mqtt') => parseExperimentConfig({ ...base, transport: { kind, roundTimeoutMs: 30_000 } });
 
+interface Captured { level: string; bindings: Record<string, unknown>; obj: Record<string, unknown>; msg: string | undefined }
+
+/** A logger at `level` (pino's names) that keeps every record with its child bindings. */
+function capture(level: 'debug' | 'info' | 'warn', out: Captured[], bindings: Record<string, unknown> = {}): Log {
+  const at = (l: string) => (obj: object, msg?: string): void => {
+    out.push({ level: l, bindings, obj: obj as Record<string, unknown>, msg });
+  };
+  return Object.assign({ level }, {
+    debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'),
+    child: (b: Record<string, unknown>) => capture(level, out, { ...bindings, ...b }),
+  });
+}
+
 test('agents in two worker threads: the same models, links and broker-counted bytes as agents beside the gateway and the memory driver', async () => {
   const memory = await observeExperiment(cfgOf('memory'), { log: nullLog });
   const here = await observeExperiment(cfgOf('mqtt'), { log: nullLog, agentThreads: 0 });
-  const threaded = await observeExperiment(cfgOf('mqtt'), { log: nullLog, agentThreads: 2 });
+  const records: Captured[] = [];
+  const threaded = await observeExperiment(cfgOf('mqtt'), { log: capture('debug', records), agentThreads: 2 });
+  // the agents did run in two threads (3 and 2 of the 5), not beside the gateway
+  assert.deepEqual(records.filter((r) => r.msg === 'agents started in this thread').map((r) => r.obj['agents']).sort(), [2, 3]);
   assertSameModels(threaded, memory, 3);
   assertSameModels(threaded, here, 3);
   assert.deepEqual(threaded.rounds.map((r) => r.loss), memory.rounds.map((r) => r.loss));
@@ -32,19 +48,6 @@ test('agents in two worker threads: the same models, links and broker-counted by
     assert.equal(l.wireBytes, l.from === 'gateway' ? seen['down']?.delivered.bytes : seen['up']?.received.bytes, `${l.from}→${l.to}`);
   }
 });
-
-interface Captured { level: string; bindings: Record<string, unknown>; obj: Record<string, unknown>; msg: string | undefined }
-
-/** A logger at `level` (pino's names) that keeps every record with its child bindings. */
-function capture(level: 'debug' | 'info' | 'warn', out: Captured[], bindings: Record<string, unknown> = {}): Log {
-  const at = (l: string) => (obj: object, msg?: string): void => {
-    out.push({ level: l, bindings, obj: obj as Record<string, unknown>, msg });
-  };
-  return Object.assign({ level }, {
-    debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'),
-    child: (b: Record<string, unknown>) => capture(level, out, { ...bindings, ...b }),
-  });
-}
 
 test('agents\' log records cross from their threads to the lab\'s logger with their device bindings', async () => {
   const records: Captured[] = [];
@@ -72,6 +75,8 @@ test('an agent that fails to start in its thread fails with its own error (code,
     await assert.rejects(start, (e: unknown) => {
       assert.ok(e instanceof EdgeflError, String(e));
       assert.equal(e.code, 'AGENT');
+      assert.equal(e.exitCode, 2, 'a user-facing error keeps its exit code across the thread');
+      assert.match(e.stack ?? '', /agent\.(ts|js)/, 'and the stack of where it was raised');
       assert.match(e.message, /no job announcement for nobody-announces after 300 ms/);
       assert.match(e.hint ?? '', /start the gateway for this job/);
       return true;

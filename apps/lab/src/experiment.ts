@@ -1,4 +1,4 @@
-import { errorMessage, type Log } from '@edgefl/core';
+import type { Log } from '@edgefl/core';
 import { deviceIds, type ExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
@@ -9,11 +9,11 @@ import {
 // The MQTT driver's gateway (aedes, its stores, the monitor) and agent are imported when a
 // run goes over MQTT: `--transport memory` loads neither.
 import type { BrokerCounters } from '@edgefl/gateway';
-import type { RunningAgent } from '@edgefl/agent';
 import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { objectiveGapOf } from './objective-gap.js';
 import { spawnAgentThreads, type AgentThreads } from './agent-threads/agent-threads.js';
+import { startFleetAgents } from './fleet-agents.js';
 
 export type TransportKind = 'memory' | 'mqtt';
 
@@ -189,7 +189,7 @@ async function runInMemory(job: Job, data: FederatedData, evaluator: Trainer, ac
     const signal = hooks.signal ? AbortSignal.any([hooks.signal, failed.signal]) : failed.signal;
     // Every node's mailbox waits on this one signal: one listener per node is no leak
     // (Node warned from the 11th on, so a sim of 11 devices printed a leak warning).
-    setMaxListeners(0, signal);
+    setMaxListeners(hosts.length + 10, signal);
     await Promise.all(hosts.map((h) => h.run({ onRoundEnd: tracker.hook(h.spec.id), health, signal }).catch((e: unknown) => {
       failed.abort();
       throw e;
@@ -251,28 +251,12 @@ interface EmulatedAgents {
 
 /** Every agent in this thread, beside the gateway. */
 async function agentsHere({ startAgent }: typeof import('@edgefl/agent'), job: Job, data: FederatedData, url: string, secrets: ReadonlyMap<string, string>, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks): Promise<EmulatedAgents> {
-  const cfg = job.cfg;
-  const log = hooks.log;
-  // Every start settles before any failure is reported, so an agent still connecting when
-  // another one failed is closed too instead of reconnecting forever to a closed gateway.
-  const starts = await Promise.allSettled(job.devices.map((device, i) => startAgent({
-    url, device, job: cfg.job, log, data: data.shards[i]!,
-    username: device, password: secrets.get(device)!,
-    jobTimeoutMs: cfg.transport.roundTimeoutMs, onRoundEnd: tracker.hook(device), wrapPort: countTraffic(accounting),
+  const fleet = await startFleetAgents(startAgent, job.devices.map((device, i) => ({ device, password: secrets.get(device)!, data: data.shards[i]! })), {
+    url, job: job.cfg.job, jobTimeoutMs: job.cfg.transport.roundTimeoutMs, log: hooks.log, wrapPort: countTraffic(accounting),
+    onRoundEnd: (device) => tracker.hook(device),
     ...(hooks.buildAlgorithm ? { buildAlgorithm: hooks.buildAlgorithm } : {}),
-  })));
-  const agents: RunningAgent[] = [];
-  for (const s of starts) if (s.status === 'fulfilled') agents.push(s.value);
-  // All at once: each close waits for its broker's PUBACK, and 1,000 of those in a row were most of a run.
-  const close = async (): Promise<void> => {
-    await Promise.all(agents.map((a) => a.close().catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'agent close failed'))));
-  };
-  const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed !== undefined) {
-    await close();
-    throw failed.reason;
-  }
-  return { done: Promise.all(agents.map((a) => a.done)), close };
+  });
+  return { done: Promise.all(fleet.agents.map((a) => a.done)), close: fleet.close };
 }
 
 /** The agents in worker threads: their round models and traffic come back to this thread's tracker and accounting. */

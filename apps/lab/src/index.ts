@@ -3,5 +3,7 @@ export type { ExperimentHooks, TransportKind } from './experiment.js';
 export { benchFleet, FLEET_BENCH_CASES, FLEET_BENCH_TARGETS, quickstartCase, thousandAgentsCase, timedRun, variant, median } from './bench/fleet-bench.js';
 export type { FleetBenchCase, FleetBenchContext, TimedRun } from './bench/fleet-bench.js';
 export { spawnAgentThreads } from './agent-threads/agent-threads.js';
-export type { AgentThreads, AgentThreadsOptions, EmulatedDevice, FleetStart } from './agent-threads/agent-threads.js';
+export type { AgentThreads, AgentThreadsOptions, FleetStart } from './agent-threads/agent-threads.js';
+export type { EmulatedDevice } from './fleet-agents.js';
 export { forwardedLog, forwardLevelOf } from './agent-threads/forwarded-log.js';
+export { carry as carryError, revive as reviveError } from './agent-threads/carried-error.js';

@@ -107,7 +107,7 @@ export interface AccountingState {
 }
 
 /** A port decorator that records every transmission of the node in `accounting`. */
-export function countTraffic(accounting: TrafficAccounting): PortDecorator {
+export function countTraffic(accounting: Pick<TrafficAccounting, 'record'>): PortDecorator {
   return (port) => ({
     mailbox: port.mailbox,
     async send(out, round, phase) {

@@ -24,4 +24,4 @@ export { MAX_MODEL_BYTES } from './models/onnx-import.js';
 export { benchTrain, TRAIN_BENCH_REFERENCE, type BenchRow, type TrainBenchOptions } from './bench/train-bench.js';
 export { MlpReference } from './bench/mlp-reference.js';
 export { LenetReference } from './bench/lenet-reference.js';
-export { setTrainerThreads } from './trainer/worker-host.js';
+export { setTrainerThreads, trainerThreads } from './trainer/worker-host.js';

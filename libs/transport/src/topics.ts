@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { TransportError } from './errors.js';
 
 /**
@@ -191,8 +192,13 @@ export function linkOfTopic(t: ParsedTopic): LinkId {
  * MQTT 3.1.1 §4.7. Topics starting with `$` only match filters starting with `$`.
  */
 export function topicMatches(filter: string, topic: string): boolean {
-  return filterMatcher(filter)(topic);
+  let matches = compiled.get(filter);
+  if (matches === undefined) compiled.set(filter, (matches = filterMatcher(filter)));
+  return matches(topic);
 }
+
+/** Filters `topicMatches` compiled (the gateway's topic policy asks about the same few rules for every message). */
+const compiled = new LRUCache<string, (topic: string) => boolean>({ max: 1024 });
 
 /**
  * `filter` compiled once (`topicMatches` for one filter): a client matches every message it

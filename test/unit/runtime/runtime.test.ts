@@ -208,13 +208,15 @@ test('runNode: a node stopped while its round\'s last send is in flight still en
   };
   const stop = new AbortController();
   const ended: number[] = [];
-  const run = runNode(node, port, { rounds: 3, phases: 2, phaseTimeoutMs: 60_000, log: nullLog, signal: stop.signal, onRoundEnd: (r) => ended.push(r) });
+  const started: number[] = [];
+  const run = runNode(node, port, { rounds: 3, phases: 2, phaseTimeoutMs: 60_000, log: nullLog, signal: stop.signal, onRoundStart: (r) => started.push(r), onRoundEnd: (r) => ended.push(r) });
   port.mailbox.put(msg('gateway', 1, 0));
   await new Promise((r) => setImmediate(r));
   stop.abort();
   acked();
   assert.equal(await settledNow(run), undefined);
-  assert.deepEqual(ended, [1], 'round 1 was done when the stop came; round 2 never started');
+  assert.deepEqual(ended, [1], 'round 1 was done when the stop came');
+  assert.deepEqual(started, [1], 'round 2 never started');
 });
 
 test('runNode: with one device gone, a healthy worker still gets every broadcast though the server waits its full timeout', async () => {

@@ -1,12 +1,12 @@
 import type { Worker } from 'node:worker_threads';
-import { nullLog, type Log } from '@edgefl/core';
+import type { Log } from '@edgefl/core';
+import { trainerThreads } from '@edgefl/train';
 import { startModuleWorker } from '@edgefl/core/module-worker';
 import type { Transmission } from '@edgefl/runtime';
-import { AgentThreadError } from './carried-error.js';
+import { AgentThreadError, revive } from './carried-error.js';
 import { forwardLevelOf, replay } from './forwarded-log.js';
-import type { AgentThreadCommand, AgentThreadEvent, AgentThreadInit, EmulatedDevice } from './protocol.js';
-
-export type { EmulatedDevice } from './protocol.js';
+import type { EmulatedDevice } from '../fleet-agents.js';
+import type { AgentThreadCommand, AgentThreadEvent, AgentThreadInit } from './protocol.js';
 
 export interface AgentThreadsOptions {
   readonly job: string;
@@ -31,7 +31,8 @@ export interface FleetStart {
 export interface AgentThreads {
   /**
    * Starts the agents, spread over the threads, and resolves once every one of them is ready
-   * for the job; rejects with the first that failed (the others are closed by `close`). Once.
+   * for the job; rejects with a failure of the first thread (in thread order) whose agents
+   * did not all start (the others are closed by `close`). Once.
    */
   start(o: FleetStart): Promise<void>;
   /** resolves once every agent finished the job; rejects with the first agent's failure */
@@ -48,16 +49,29 @@ export interface AgentThreads {
  * a real fleet's devices are. `close` must be called in every case.
  */
 export function spawnAgentThreads(o: AgentThreadsOptions): AgentThreads {
-  const init: AgentThreadInit = { job: o.job, jobTimeoutMs: o.jobTimeoutMs, logLevel: forwardLevelOf(o.log, nullLog) };
+  const count = Math.max(1, o.threads);
+  // The threads share the process's training workers between them, rather than each
+  // starting a pool the size of the process's.
+  const init: AgentThreadInit = {
+    job: o.job, jobTimeoutMs: o.jobTimeoutMs, logLevel: forwardLevelOf(o.log), trainerThreads: Math.max(1, Math.floor(trainerThreads() / count)),
+  };
   let sink: Pick<FleetStart, 'onRoundEnd' | 'onTraffic'> | null = null;
-  const threads = Array.from({ length: Math.max(1, o.threads) }, () => agentThread(init, (e) => {
+  const onEvent = (e: AgentThreadEvent): void => {
     switch (e.kind) {
       case 'traffic': sink?.onTraffic(e.transmission); break;
       case 'round': sink?.onRoundEnd(e.device, e.round, e.model, e.metrics); break;
       case 'log': replay(o.log, e); break;
       default: break;
     }
-  }));
+  };
+  const threads: AgentThread[] = [];
+  try {
+    for (let i = 0; i < count; i++) threads.push(agentThread(init, onEvent));
+  } catch (e) {
+    // a thread that could not start: the ones already started must not keep the process alive
+    for (const t of threads) void t.close();
+    throw e;
+  }
   const done = Promise.all(threads.map((t) => t.done)).then(() => undefined);
   done.catch(() => undefined);
   let closing: Promise<void> | null = null;
@@ -102,9 +116,9 @@ function agentThread(init: AgentThreadInit, onEvent: (e: AgentThreadEvent) => vo
     for (const e of events) {
       switch (e.kind) {
         case 'started': started.ok(); break;
-        case 'start-failed': started.fail(new AgentThreadError(e.error)); break;
+        case 'start-failed': started.fail(revive(e.error)); break;
         case 'done': done.ok(); break;
-        case 'failed': done.fail(new AgentThreadError(e.error)); break;
+        case 'failed': done.fail(revive(e.error)); break;
         case 'closed': closed.ok(); break;
         default: onEvent(e);
       }
@@ -117,7 +131,7 @@ function agentThread(init: AgentThreadInit, onEvent: (e: AgentThreadEvent) => vo
   });
   w.on('exit', (code) => {
     const e = new AgentThreadError({
-      name: 'AgentThreadError', code: 'AGENT_THREAD', exitCode: 1,
+      edgefl: true, name: 'AgentThreadError', code: 'AGENT_THREAD', exitCode: 1,
       message: `an agent thread stopped (exit code ${code})${crash ? `: ${crash.message}` : ''}`,
       hint: 'run with --set log.level=debug to see what its agents did last; report it as a defect if it repeats',
     });

@@ -1,11 +1,11 @@
-import type { Log } from '@edgefl/core';
+import { nullLog, type Log } from '@edgefl/core';
 import type { AgentThreadEvent, ForwardLevel, LogLevel } from './protocol.js';
 
 const RANK: Record<ForwardLevel, number> = { debug: 20, info: 30, warn: 40, error: 50, silent: Infinity };
 
-/** The level a logger forwards at: pino's `level`, `silent` for a logger that drops everything. */
-export function forwardLevelOf(log: Log, silent: Log): ForwardLevel {
-  if (log === silent) return 'silent';
+/** The level a logger forwards at: pino's `level`, `silent` for `nullLog`. */
+export function forwardLevelOf(log: Log): ForwardLevel {
+  if (log === nullLog) return 'silent';
   const level = (log as { level?: unknown }).level;
   // pino's levels beyond the Log interface's: trace below debug, fatal above error
   if (level === 'fatal') return 'error';

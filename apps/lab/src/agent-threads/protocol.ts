@@ -1,4 +1,4 @@
-import type { Dataset } from '@edgefl/core';
+import type { EmulatedDevice } from '../fleet-agents.js';
 import type { Transmission } from '@edgefl/runtime';
 
 /** How much an agent thread's log forwards: the lab logger's level (pino's names). */
@@ -8,24 +8,23 @@ export type LogLevel = Exclude<ForwardLevel, 'silent'>;
 /** What a thread gets as it is spawned (`workerData`), before the gateway exists. */
 export interface AgentThreadInit {
   readonly job: string;
+  /** the thread's pool of training workers (its share of the process's) */
+  readonly trainerThreads: number;
   readonly jobTimeoutMs: number;
   readonly logLevel: ForwardLevel;
 }
 
-/** One emulated device: its id, its secret and its shard. */
-export interface EmulatedDevice {
-  readonly device: string;
-  readonly password: string;
-  readonly data: Dataset;
-}
 
 /** An error as it crosses the thread boundary (an EdgeflError keeps its code, hint and exit code). */
 export interface CarriedError {
+  /** an EdgeflError (a user-facing failure), or any other error (a defect) */
+  readonly edgefl: boolean;
   readonly name: string;
   readonly message: string;
   readonly code?: string;
   readonly hint?: string;
   readonly exitCode?: number;
+  readonly stack?: string;
 }
 
 /** The thread's events, posted in batches in the order they happened. */

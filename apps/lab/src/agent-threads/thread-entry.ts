@@ -7,15 +7,17 @@
  * devices come with `start`, once the gateway listens.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { startAgent, type RunningAgent } from '@edgefl/agent';
-import { errorMessage } from '@edgefl/core';
-import type { PortDecorator } from '@edgefl/runtime';
+import { startAgent } from '@edgefl/agent';
+import { setTrainerThreads } from '@edgefl/train';
+import { countTraffic } from '@edgefl/runtime';
 import { carry } from './carried-error.js';
 import { forwardedLog } from './forwarded-log.js';
-import type { AgentThreadCommand, AgentThreadEvent, AgentThreadInit, EmulatedDevice } from './protocol.js';
+import { startFleetAgents, type EmulatedDevice, type FleetAgents } from '../fleet-agents.js';
+import type { AgentThreadCommand, AgentThreadEvent, AgentThreadInit } from './protocol.js';
 
 const port = parentPort!;
 const init = workerData as AgentThreadInit;
+setTrainerThreads(init.trainerThreads);
 
 // Events go out in batches, one per loop turn, in the order they happened: a round's
 // traffic always reaches the main thread before the round's end that follows it.
@@ -35,17 +37,8 @@ function flush(): void {
 }
 
 const log = forwardedLog(init.logLevel, emit);
-// What the main thread's `countTraffic(accounting)` would have recorded, sent there instead.
-const countHere: PortDecorator = (p) => ({
-  mailbox: p.mailbox,
-  async send(out, round, phase) {
-    const t = await p.send(out, round, phase);
-    emit({ kind: 'traffic', transmission: t });
-    return t;
-  },
-});
 
-const agents: RunningAgent[] = [];
+let fleet: FleetAgents | null = null;
 let starting: Promise<void> | null = null;
 let closing: Promise<void> | null = null;
 
@@ -58,8 +51,7 @@ function close(): Promise<void> {
   closing ??= (async () => {
     // agents still connecting are closed too, once they have started (or failed to)
     await starting;
-    // All at once, like the in-process fleet: each close waits for its broker's PUBACK.
-    await Promise.all(agents.map((a) => a.close().catch((e: unknown) => log.warn({ reason: errorMessage(e) }, 'agent close failed'))));
+    await fleet?.close();
     emit({ kind: 'closed' });
     flush();
   })();
@@ -67,23 +59,22 @@ function close(): Promise<void> {
 }
 
 async function start(url: string, devices: readonly EmulatedDevice[]): Promise<void> {
-  // Every start settles before a failure is reported, so an agent still connecting when
-  // another one failed is closed too instead of reconnecting forever.
-  const starts = await Promise.allSettled(devices.map((a) => startAgent({
-    url, device: a.device, job: init.job, log, data: a.data, username: a.device, password: a.password,
-    jobTimeoutMs: init.jobTimeoutMs, wrapPort: countHere,
-    // a fresh copy per report: its buffer moves to the main thread
-    onRoundEnd: (round, model, metrics) => emit({ kind: 'round', device: a.device, round, model: model.slice(), ...(metrics ? { metrics } : {}) }),
-  })));
-  for (const s of starts) if (s.status === 'fulfilled') agents.push(s.value);
-  const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed !== undefined) {
-    emit({ kind: 'start-failed', error: carry(failed.reason) });
+  try {
+    fleet = await startFleetAgents(startAgent, devices, {
+      url, job: init.job, jobTimeoutMs: init.jobTimeoutMs, log,
+      // what the main thread's `countTraffic(accounting)` would have recorded, sent there instead
+      wrapPort: countTraffic({ record: (t) => emit({ kind: 'traffic', transmission: t }) }),
+      // a fresh copy per report: its buffer moves to the main thread
+      onRoundEnd: (device) => (round, model, metrics) => emit({ kind: 'round', device, round, model: model.slice(), ...(metrics ? { metrics } : {}) }),
+    });
+  } catch (e) {
+    emit({ kind: 'start-failed', error: carry(e) });
     return;
   }
+  log.debug({ agents: devices.length }, 'agents started in this thread');
   emit({ kind: 'started' });
   // Reported after `start` settles, so `close` (which waits for it) never waits for the job.
-  Promise.all(agents.map((a) => a.done)).then(
+  Promise.all(fleet.agents.map((a) => a.done)).then(
     () => emit({ kind: 'done' }),
     (e: unknown) => emit({ kind: 'failed', error: carry(e) }),
   );

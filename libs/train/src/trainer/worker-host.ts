@@ -106,6 +106,11 @@ export function setTrainerThreads(n: number): void {
   poolSize = n;
 }
 
+/** How many worker threads host trainers in this process now (`setTrainerThreads`). */
+export function trainerThreads(): number {
+  return poolSize;
+}
+
 /** The host for a new engine: round robin over the pool. */
 export function nextHost(): WorkerHost {
   pool = pool.slice(0, poolSize);
