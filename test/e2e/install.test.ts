@@ -9,6 +9,22 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const npm = (args: string[], cwd: string) => spawnSync('npm', args, { cwd, encoding: 'utf8', timeout: 600_000, env: { ...process.env, npm_config_loglevel: 'warn' } });
 
+/**
+ * `npm ci --omit=dev` in `dir` as a board runs it: it succeeds, warns nothing, installs no dev
+ * dependency, and the installed CLI then runs a short simulation.
+ */
+function installLikeABoard(dir: string): void {
+  // --offline: from npm's cache, which this repository's own install filled
+  const ci = npm(['ci', '--omit=dev', '--offline'], dir);
+  assert.equal(ci.status, 0, ci.stderr);
+  assert.doesNotMatch(ci.stderr, /npm warn/, ci.stderr);
+  for (const dev of ['tsx', 'fast-check']) assert.equal(existsSync(join(dir, 'node_modules', dev)), false, dev);
+  const run = spawnSync(process.execPath, ['apps/cli/bin/edgefl.js', 'sim', 'configs/quickstart.yaml', '--transport', 'memory', '--set', 'rounds=2', '--quiet', '--json', 'r.json'],
+    { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.ok(existsSync(join(dir, 'r.json')));
+}
+
 test('npm ci --omit=dev from a clone builds without dev dependencies (prepare needs only what production installs), warns nothing, and runs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'edgefl-clone-'));
   try {
@@ -19,16 +35,8 @@ test('npm ci --omit=dev from a clone builds without dev dependencies (prepare ne
     assert.equal(copy.status, 0, copy.stderr.toString());
     assert.equal(spawnSync('tar', ['-xf', '-'], { cwd: dir, input: copy.stdout, maxBuffer: 1 << 30 }).status, 0);
     assert.equal(existsSync(join(dir, 'apps/cli/dist')), false, 'nothing prebuilt');
-    // --offline: from npm's cache, which this repository's own install filled
-    const ci = npm(['ci', '--omit=dev', '--offline'], dir);
-    assert.equal(ci.status, 0, ci.stderr);
-    assert.doesNotMatch(ci.stderr, /npm warn/, ci.stderr);
-    for (const dev of ['tsx', 'fast-check']) assert.equal(existsSync(join(dir, 'node_modules', dev)), false, dev);
+    installLikeABoard(dir);
     assert.ok(existsSync(join(dir, 'apps/cli/dist/main.js')), 'prepare built the workspaces');
-    const run = spawnSync(process.execPath, ['apps/cli/bin/edgefl.js', 'sim', 'configs/quickstart.yaml', '--transport', 'memory', '--set', 'rounds=2', '--quiet', '--json', 'r.json'],
-      { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-    assert.equal(run.status, 0, run.stderr);
-    assert.ok(existsSync(join(dir, 'r.json')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -47,15 +55,7 @@ test('a board installs the npm pack tarball with npm ci --omit=dev: it compiles 
     const app = join(dir, 'package');
     assert.ok(existsSync(join(app, 'apps/cli/dist/main.js')), 'dist is prebuilt');
     assert.equal(existsSync(join(app, 'test')), false, 'tests are not shipped');
-    // --offline: from npm's cache, which this repository's own install filled
-    const ci = npm(['ci', '--omit=dev', '--offline'], app);
-    assert.equal(ci.status, 0, ci.stderr);
-    assert.doesNotMatch(ci.stderr, /npm warn/, ci.stderr);
-    for (const dev of ['tsx', 'fast-check']) assert.equal(existsSync(join(app, 'node_modules', dev)), false, dev);
-    const run = spawnSync(process.execPath, ['apps/cli/bin/edgefl.js', 'sim', 'configs/quickstart.yaml', '--transport', 'memory', '--set', 'rounds=2', '--quiet', '--json', 'r.json'],
-      { cwd: app, encoding: 'utf8', timeout: 120_000 });
-    assert.equal(run.status, 0, run.stderr);
-    assert.ok(existsSync(join(app, 'r.json')));
+    installLikeABoard(app);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
