@@ -13,7 +13,7 @@ import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { objectiveGapOf } from './objective-gap.js';
 import { spawnAgentThreads, type AgentThreads } from './agent-threads/agent-threads.js';
-import { startFleetAgents } from './fleet-agents.js';
+import { startFleetAgents, type EmulatedDevice } from './fleet-agents.js';
 
 export type TransportKind = 'memory' | 'mqtt';
 
@@ -208,12 +208,12 @@ export function fleetLimits(devices: number): { maxConnections: number; connectR
 async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks, agentThreads: AgentThreads | null): Promise<HealthRecord> {
   const cfg = job.cfg;
   const log = hooks.log;
-  // Per-device credentials, made for this run and never written anywhere: the embedded
-  // gateway enforces the same keys and topic policy as `edgefl gateway`.
   // The agent's modules load beside the gateway's (in their threads, they are loading already).
   const agentModule = agentThreads ? null : import('@edgefl/agent');
   agentModule?.catch(() => undefined);
   const { provisionKnownFleet, startGateway } = await import('@edgefl/gateway');
+  // Per-device credentials, made for this run and never written anywhere: the embedded
+  // gateway enforces the same keys and topic policy as `edgefl gateway`.
   const fleet = provisionKnownFleet(job.devices);
   const gateway = await startGateway({
     listen: cfg.gateway, auth: { keys: { entries: fleet.entries, knownSecrets: fleet.secrets } }, experiment: cfg, devices: job.devices, log, data, accounting, wrapPort: countTraffic(accounting),
@@ -228,11 +228,12 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
     evaluateRounds: false,
   });
   const url = `mqtt://127.0.0.1:${gateway.broker.port}`;
+  const devices = job.devices.map((device, i) => ({ device, password: fleet.secrets.get(device)!, data: data.shards[i]! }));
   let fleetOf: EmulatedAgents | undefined;
   try {
     fleetOf = agentThreads
-      ? await agentsInThreads(agentThreads, job, data, url, fleet.secrets, accounting, tracker)
-      : await agentsHere(await agentModule!, job, data, url, fleet.secrets, accounting, tracker, hooks);
+      ? await agentsInThreads(agentThreads, url, devices, accounting, tracker)
+      : await agentsHere(await agentModule!, job, url, devices, accounting, tracker, hooks);
     // On abort the finally below closes the fleet, which ends every node where it is.
     const finished = await Promise.race([Promise.all([gateway.aggregator.done, fleetOf.done]).then(() => true), aborted(hooks.signal)]);
     if (finished) hooks.onBrokerCounters?.(gateway.broker.counters);
@@ -250,22 +251,20 @@ interface EmulatedAgents {
 }
 
 /** Every agent in this thread, beside the gateway. */
-async function agentsHere({ startAgent }: typeof import('@edgefl/agent'), job: Job, data: FederatedData, url: string, secrets: ReadonlyMap<string, string>, accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks): Promise<EmulatedAgents> {
-  const fleet = await startFleetAgents(startAgent, job.devices.map((device, i) => ({ device, password: secrets.get(device)!, data: data.shards[i]! })), {
+async function agentsHere({ startAgent }: typeof import('@edgefl/agent'), job: Job, url: string, devices: readonly EmulatedDevice[], accounting: TrafficAccounting, tracker: RoundTracker, hooks: ExperimentHooks): Promise<EmulatedAgents> {
+  return startFleetAgents(startAgent, devices, {
     url, job: job.cfg.job, jobTimeoutMs: job.cfg.transport.roundTimeoutMs, log: hooks.log, wrapPort: countTraffic(accounting),
     onRoundEnd: (device) => tracker.hook(device),
     ...(hooks.buildAlgorithm ? { buildAlgorithm: hooks.buildAlgorithm } : {}),
   });
-  return { done: Promise.all(fleet.agents.map((a) => a.done)), close: fleet.close };
 }
 
 /** The agents in worker threads: their round models and traffic come back to this thread's tracker and accounting. */
-async function agentsInThreads(threads: AgentThreads, job: Job, data: FederatedData, url: string, secrets: ReadonlyMap<string, string>, accounting: TrafficAccounting, tracker: RoundTracker): Promise<EmulatedAgents> {
-  const hookOf = new Map(job.devices.map((d) => [d, tracker.hook(d)]));
+async function agentsInThreads(threads: AgentThreads, url: string, devices: readonly EmulatedDevice[], accounting: TrafficAccounting, tracker: RoundTracker): Promise<EmulatedAgents> {
   try {
     await threads.start({
-      url, agents: job.devices.map((device, i) => ({ device, password: secrets.get(device)!, data: data.shards[i]! })),
-      onRoundEnd: (device, round, model, metrics) => hookOf.get(device)?.(round, model, metrics),
+      url, agents: devices,
+      onRoundEnd: (device, round, model, metrics) => tracker.hook(device)(round, model, metrics),
       onTraffic: (t) => accounting.record(t),
     });
   } catch (e) {
@@ -273,7 +272,7 @@ async function agentsInThreads(threads: AgentThreads, job: Job, data: FederatedD
     await threads.close();
     throw e;
   }
-  return { done: threads.done, close: () => threads.close() };
+  return threads;
 }
 
 /** Resolves false once `signal` aborts; never without one. */

@@ -120,18 +120,6 @@ export function encodeJobAnnouncement(a: Omit<JobAnnouncement, 'format'>): Uint8
   return new TextEncoder().encode(JSON.stringify({ format: JOB_FORMAT, ...a }));
 }
 
-/**
- * Announcements already decoded, by their text. The gateway republishes the job (the whole
- * experiment and the fleet's device list) as each round starts and every agent decodes it;
- * in an emulated fleet all agents share one process, so 1,000 agents decoded and validated
- * the same 12 KB announcement 1,000 times a round (~10 % of a 1,000-agent `edgefl sim`'s
- * main thread; the memory driver does none of it). The first decode of a text validates
- * it, the rest are a map lookup.
- *
- * What is returned is deeply frozen and shared between callers: none can change what
- * another one was given.
- */
-const decodedAnnouncements = new LRUCache<string, JobAnnouncement>({ max: 8, maxSize: 4 * 1024 * 1024, sizeCalculation: (_a, text) => Math.max(1, text.length) });
 /** Larger announcements are decoded every time rather than held. */
 const MAX_CACHED_ANNOUNCEMENT_CHARS = 1024 * 1024;
 /** Experiments already validated, by their JSON text: the same experiment arrives with a new round number every round. */
@@ -142,8 +130,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Parses a `ctl` message; a hostile or foreign one is a JobSpecError naming what is wrong. */
 export function decodeJobAnnouncement(bytes: Uint8Array): JobAnnouncement {
-  // The same bytes as the last announcement decoded (the other agents of this process got
-  // this round's republish too): a byte compare, not a UTF-8 decode and a hash of the text.
   if (lastDecoded !== null && sameBytes(lastDecoded.bytes, bytes)) return lastDecoded.ann;
   let text: string;
   try {
@@ -151,16 +137,19 @@ export function decodeJobAnnouncement(bytes: Uint8Array): JobAnnouncement {
   } catch (e) {
     throw new JobSpecError(`job announcement is not JSON (not UTF-8 text: ${(e as Error).message})`);
   }
-  let ann = decodedAnnouncements.get(text);
-  if (ann === undefined) {
-    ann = deepFreeze(parseAnnouncement(text));
-    if (text.length <= MAX_CACHED_ANNOUNCEMENT_CHARS) decodedAnnouncements.set(text, ann);
-  }
+  const ann = deepFreeze(parseAnnouncement(text));
   if (bytes.length <= MAX_CACHED_ANNOUNCEMENT_CHARS) lastDecoded = { bytes: bytes.slice(), ann };
   return ann;
 }
 
-/** The last valid announcement decoded in this process, with a copy of its bytes. */
+/**
+ * The last valid announcement decoded in this process, with a copy of its bytes. The
+ * gateway republishes the job (the whole experiment and the fleet's device list) as each
+ * round starts and every agent decodes it; in an emulated fleet all agents share a process,
+ * and 1,000 agents decoded and validated the same 12 KB announcement 1,000 times a round.
+ * Now the first one decodes it and the others compare bytes. What is returned is deeply
+ * frozen and shared between callers: none can change what another one was given.
+ */
 let lastDecoded: { readonly bytes: Uint8Array; readonly ann: JobAnnouncement } | null = null;
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -74,7 +74,7 @@ async function start(url: string, devices: readonly EmulatedDevice[]): Promise<v
   log.debug({ agents: devices.length }, 'agents started in this thread');
   emit({ kind: 'started' });
   // Reported after `start` settles, so `close` (which waits for it) never waits for the job.
-  Promise.all(fleet.agents.map((a) => a.done)).then(
+  fleet.done.then(
     () => emit({ kind: 'done' }),
     (e: unknown) => emit({ kind: 'failed', error: carry(e) }),
   );
