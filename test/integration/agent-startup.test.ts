@@ -48,27 +48,32 @@ test('an agent publishes at the QoS and chunk size of the job the gateway announ
   }
 });
 
-test('the gateway announces a job\'s start and end at the job\'s QoS, and each round\'s republished clock at QoS 0 (no PUBACK per device per round)', async () => {
+test('the gateway announces a job\'s start and end at the job\'s QoS and keeps each round\'s clock in its broker\'s retained store: no device receives it', async () => {
   const { startMqttJob } = await import('../helpers/mqtt-job.js');
   const { decodeJobAnnouncement } = await import('@edgefl/runtime');
+  const { retainedClock, until } = await import('./broker-helpers.js');
   const job = await startMqttJob({ job: 'clock', seed: 3, rounds: 3, fleet: { devices: 2 }, transport: { qos: 1, roundTimeoutMs: 20_000 } });
-  const ctl: string[] = [];
+  const published: string[] = [];
   job.gateway.broker.aedes.on('publish', (packet, client) => {
     if (client !== null && packet.topic === topics.ctl('clock')) {
       const frame = decodeFrame(packet.payload as Buffer);
       assert.equal(frame.kind, 'whole');
       const a = decodeJobAnnouncement(frame.kind === 'whole' ? frame.body : new Uint8Array());
-      ctl.push(`${a.state} ${a.round} qos ${packet.qos}`);
+      published.push(`${a.state} ${a.round} qos ${packet.qos}`);
     }
   });
+  const retained = retainedClock(job.gateway.broker.aedes, 'clock');
   try {
     await Promise.all(job.devices.map((d) => job.agent(d)));
     await job.finished();
     // aedes reports a publish once it has delivered it, which can be after the job's end
-    const { until } = await import('./broker-helpers.js');
-    await until(() => ctl.some((c) => c.startsWith('done')), 'the done announcement');
-    // the announcement before any device was ready went out before the listener above
-    assert.deepEqual(ctl, ['running 1 qos 0', 'running 2 qos 0', 'running 3 qos 0', 'done 3 qos 1']);
+    await until(() => published.some((c) => c.startsWith('done')), 'the done announcement');
+    // the announcement before any device was ready went out before the listeners above
+    assert.deepEqual(published, ['done 3 qos 1']);
+    // what a device (re)joining would have read: each round's clock as the round ran
+    assert.deepEqual(retained, ['running 1', 'running 2', 'running 3', 'done 3']);
+    // so a device received the job twice: the retained announcement as it subscribed, and the done one
+    for (const d of job.devices) assert.equal(job.gateway.broker.counters.get(`edgefl-clock-${d}`).byKind['ctl']?.delivered.messages, 2);
   } finally {
     await job.close();
   }

@@ -2,6 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { provisionFleet, type GatewayAuth } from '@edgefl/gateway';
 import type { Log } from '@edgefl/core';
+import type { Aedes } from 'aedes';
+import { decodeJobAnnouncement } from '@edgefl/runtime';
+import { decodeFrame, topics } from '@edgefl/transport';
 
 export interface LogLine {
   readonly level: 'debug' | 'info' | 'warn' | 'error';
@@ -82,4 +85,24 @@ export function labCerts(dir: string, devices: readonly string[] = []): { ca: st
     ca: join(dir, 'ca.crt'), cert: join(dir, 'gateway.crt'), key: join(dir, 'gateway.key'),
     client: (d) => ({ cert: join(dir, `${d}.crt`), key: join(dir, `${d}.key`) }),
   };
+}
+
+/**
+ * Every job announcement the broker's retained store takes on `ctl` of `job` from now on,
+ * whether published (start, done) or written in place (each round's clock), as `state round`:
+ * what a device subscribing at that moment would read.
+ */
+export function retainedClock(aedes: Aedes, job: string): string[] {
+  const seen: string[] = [];
+  const store = (aedes as unknown as { persistence: { storeRetained(p: { topic: string; payload: Buffer }): Promise<void> } }).persistence;
+  const inner = store.storeRetained.bind(store);
+  store.storeRetained = (p) => {
+    if (p.topic === topics.ctl(job) && p.payload.length > 0) {
+      const frame = decodeFrame(p.payload);
+      const a = decodeJobAnnouncement(frame.kind === 'whole' ? frame.body : new Uint8Array());
+      seen.push(`${a.state} ${a.round}`);
+    }
+    return inner(p);
+  };
+  return seen;
 }

@@ -113,6 +113,33 @@ test('every topic kind round-trips between clients; ctl is retained for late joi
   await assert.rejects(agg.publish(topics.ctl(JOB), new Uint8Array(LIMIT), { retain: true }), /retains only one PUBLISH per topic/);
 });
 
+test('storeRetained keeps a message for later subscribers and delivers it to nobody now; the next publish of the same client is no repeat of it', async () => {
+  const agg = await connect('gateway');
+  const live = await connect('sr-01');
+  const liveSeen: string[] = [];
+  await live.subscribe(topics.ctl(JOB), (_t, b) => void liveSeen.push(Buffer.from(b).toString()));
+  const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+  const deliveredBefore = broker.counters.totals().delivered.messages;
+  await agg.storeRetained(topics.ctl(JOB), text('clock 7'), broker.storeRetained);
+  // A client that subscribes now reads it, as a retained publish.
+  const late = await connect('sr-02');
+  const lateSeen: string[] = [];
+  await late.subscribe(topics.ctl(JOB), (_t, b) => void lateSeen.push(Buffer.from(b).toString()));
+  await until(() => lateSeen.length === 1, 'the stored retained message');
+  assert.deepEqual(lateSeen, ['clock 7']);
+  // The subscriber that was there all along got nothing; the only delivery was the late one's.
+  assert.deepEqual(liveSeen, []);
+  assert.equal(broker.counters.totals().delivered.messages - deliveredBefore, 1);
+  // Framed with the client's next message id: its next publish reaches the late subscriber too.
+  await agg.publish(topics.ctl(JOB), text('done'), { retain: true });
+  await until(() => lateSeen.length === 2 && liveSeen.length === 1, 'the next publish');
+  assert.deepEqual([lateSeen, liveSeen], [['clock 7', 'done'], ['done']]);
+  assert.equal(late.stats.duplicates, 0);
+  // Too large for one PUBLISH: refused like a retained publish.
+  await assert.rejects(agg.storeRetained(topics.ctl(JOB), new Uint8Array(LIMIT), broker.storeRetained), /retains only one PUBLISH per topic/);
+  await agg.clearRetained(topics.ctl(JOB));
+});
+
 test('duplicate chunks and QoS 1 replays are delivered once', async () => {
   const agg = await connect('gateway');
   const got: Uint8Array[] = [];

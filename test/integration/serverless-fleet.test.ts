@@ -8,7 +8,7 @@ import { FleetClient, topics } from '@edgefl/transport';
 import { decodeJobAnnouncement, frame, type BuildAlgorithm, type JobAnnouncement } from '@edgefl/runtime';
 import { ringGossip, type GossipOptions } from '../helpers/gossip.js';
 import { assertSameModels, observeExperiment } from '../helpers/observed-run.js';
-import { CaptureLog, until } from './broker-helpers.js';
+import { CaptureLog, retainedClock, until } from './broker-helpers.js';
 
 const base = { job: 'gossip-fleet', seed: 11, rounds: 3, fleet: { devices: 4 }, model: { kind: 'logistic' } };
 
@@ -85,6 +85,7 @@ test('serverless gateway: runs no node, starts the clock once every peer is read
   const gw = await startGateway({ listen: { host: '127.0.0.1', port: 0 }, auth: 'none', experiment: cfg, devices, log, data, readyTimeoutMs: 20_000, buildAlgorithm: build });
   const url = `mqtt://127.0.0.1:${gw.broker.port}`;
   const announcements: JobAnnouncement[] = [];
+  const retained = retainedClock(gw.broker.aedes, cfg.job);
   const watcher = await FleetClient.connect({ url, clientId: 'watcher', job: cfg.job, device: 'watcher', maxMessageBytes: 262_144, qos: 1 });
   await watcher.subscribe(topics.ctl(cfg.job), (_t, bytes) => void announcements.push(decodeJobAnnouncement(bytes)));
   // Hostile input to the observer: garbage, and a well-formed message claiming a round far past the job's, on dev-01's topic.
@@ -105,14 +106,14 @@ test('serverless gateway: runs no node, starts the clock once every peer is read
     await until(() => announcements.some((a) => a.state === 'done'), 'the done announcement');
     for (const d of devices) assert.deepEqual(peerRounds.get(d), [1, 2, 3], `${d} ran every round`);
     assert.ok(log.lines.some((l) => l.msg === 'ready' && l.obj['role'] === 'peer'), 'agents run as peers');
-    // The clock: round 0 while waiting, 1 once all are ready, then the rounds the peers reached, then done.
-    const rounds = announcements.filter((a) => a.state === 'running').map((a) => a.round);
-    assert.deepEqual(rounds.slice(0, 2), [0, 1]);
+    // Published to every subscriber: round 0 while waiting, 1 once all are ready, then done.
+    assert.deepEqual(announcements.map((a) => `${a.state} ${a.round}`), ['running 0', 'running 1', 'done 3']);
+    // The clock a (re)joining peer reads follows the rounds the peers reached, in the broker's retained store only.
+    const rounds = retained.filter((a) => a.startsWith('running')).map((a) => Number(a.split(' ')[1]));
+    assert.deepEqual(rounds.slice(0, 1), [1]);
     assert.ok(rounds.includes(3), `clock reached round 3: ${JSON.stringify(rounds)}`);
     assert.deepEqual(rounds, [...rounds].sort((a, b) => a - b), 'the clock never goes back');
-    const last = announcements[announcements.length - 1]!;
-    assert.equal(last.state, 'done');
-    assert.equal(last.round, 3);
+    assert.equal(retained[retained.length - 1], 'done 3');
     const logged = log.lines.filter((l) => l.msg.startsWith('round done (every peer')).map((l) => l.obj['round']);
     assert.deepEqual(logged, [1, 2], 'the observer logs each round every peer has moved past');
     const rejected = log.problems('peer message rejected by the observer').map((l) => String(l.obj['reason']));

@@ -2,7 +2,7 @@ import { EdgeflError, errorMessage, type Log } from '@edgefl/core';
 import type { ExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData, type FederatedData } from '@edgefl/data';
 import { createTrainer, type Trainer } from '@edgefl/train';
-import { FleetClient, type ClientTls, GATEWAY, TokenBucketShaper, filters, parseTopic, topics } from '@edgefl/transport';
+import { FleetClient, type ClientTls, type RetainedStore, GATEWAY, TokenBucketShaper, filters, parseTopic, topics } from '@edgefl/transport';
 import {
   MAX_ENVELOPE_BYTES, RunHealth, STATUS_DONE, STATUS_READY, assertSameJob, createJob, encodeJobAnnouncement, hostNode, jobIdentity, linkRate, mqttPort, readCheckpoint, receiveChecks,
   removeCheckpoint, resolveTotalBudget, writeCheckpoint, type BuildAlgorithm, type HealthRecord, type HostedNode, type Job, type PortDecorator, type TrafficAccounting, type Transmission,
@@ -49,6 +49,13 @@ export interface AggregatorOptions {
   readonly history?: RoundHistory;
   /** bytes of partial chunked messages held at once (`limits.reassemblyBytes`; default 256 MiB) */
   readonly reassemblyBytes?: number;
+  /**
+   * The store of the broker this aggregator runs beside (the gateway's): each round's clock
+   * is written there as the retained announcement instead of published, so only a device
+   * that (re)joins reads it. Unset (another broker), each round's clock is published at QoS 0
+   * and every connected device receives it.
+   */
+  readonly retainedStore?: RetainedStore;
 }
 
 /** What a checkpoint keeps of the run record besides the ledger (`GatewayRecorder`). */
@@ -127,14 +134,18 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     const health = new RunHealth({ rounds: cfg.rounds, devices: o.devices, hasServer: !job.serverless, maxEmptyRoundFraction: cfg.health.maxEmptyRoundFraction });
     health.reassemblyDrops = () => c.stats.reassemblyDrops;
     if (ckpt) health.resumedAfter = ckpt.round;
-    const announce = (state: 'running' | 'done', round: number, qos?: 0): Promise<unknown> =>
-      c.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state, round, devices: o.devices, dim, experiment: cfg }), { retain: true, ...(qos !== undefined ? { qos } : {}) });
-    // A round's republish only moves the retained clock that a device (re)joining reads when
-    // it subscribes; every connected device gets it too, and at QoS 1 each of those copies
-    // was a PUBACK and an entry in the broker's outgoing store (at 1,000 devices, a third of
-    // a round's packets). The announcements that start and end a job keep the job's QoS.
+    const announce = (state: 'running' | 'done', round: number): Promise<unknown> =>
+      c.publish(topics.ctl(cfg.job), encodeJobAnnouncement({ state, round, devices: o.devices, dim, experiment: cfg }), { retain: true });
+    // A round's clock only matters to a device that (re)joins: it reads the retained
+    // announcement when it subscribes, and a running device ignores a running job's clock.
+    // Beside its own broker the aggregator writes it into the broker's retained store, so
+    // nobody receives it: published, every connected device received the whole announcement
+    // (experiment and device list) every round, at 1,000 devices 12 MB a round and a tenth of
+    // a run's time. The announcements that start and end a job are published at the job's QoS.
     const republish = (round: number): void => {
-      announce('running', round, 0).catch((e: unknown) => log.warn({ round, reason: errorMessage(e) }, 'could not republish the job round'));
+      const bytes = encodeJobAnnouncement({ state: 'running', round, devices: o.devices, dim, experiment: cfg });
+      const moved = o.retainedStore ? c.storeRetained(topics.ctl(cfg.job), bytes, o.retainedStore) : c.publish(topics.ctl(cfg.job), bytes, { retain: true, qos: 0 });
+      moved.catch((e: unknown) => log.warn({ round, reason: errorMessage(e) }, 'could not move the job\'s retained round clock'));
     };
     let host: HostedNode | undefined;
     let observer: PeerObserver | undefined;

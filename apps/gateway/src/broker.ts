@@ -53,6 +53,13 @@ export interface RunningBroker {
   readonly aedes: Aedes;
   /** Hands a connection accepted by another listener (TLS, WebSocket) to this broker, with the same guards. */
   accept(conn: Duplex, peer: string): void;
+  /**
+   * Makes `payload` the retained message of `topic` without delivering it to anyone now:
+   * a client gets it when it subscribes, as it would a retained PUBLISH. For state that
+   * only a (re)joining client reads (the job's round clock); what is stored is what a
+   * publish would have stored, in this broker's persistence (shared through Redis in a cluster).
+   */
+  storeRetained(topic: string, payload: Uint8Array, qos: 0 | 1 | 2): Promise<void>;
   /** Disconnects every client and stops listening. */
   close(): Promise<void>;
 }
@@ -231,7 +238,18 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     })();
     return closing;
   };
-  return { port, url, counters, aedes, accept, close };
+  const storeRetained = async (topic: string, payload: Uint8Array, qos: 0 | 1 | 2): Promise<void> => {
+    // The fields aedes stores for a retained PUBLISH (and reads back on SUBSCRIBE).
+    await (aedes as unknown as { readonly persistence: RetainedStore }).persistence.storeRetained({
+      cmd: 'publish', brokerId: aedes.id, brokerCounter: 0, topic, payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), qos, retain: true, dup: false,
+    });
+  };
+  return { port, url, counters, aedes, accept, storeRetained, close };
+}
+
+/** The part of aedes's persistence (memory or Redis) that keeps retained messages. */
+interface RetainedStore {
+  storeRetained(packet: { cmd: 'publish'; brokerId: string; brokerCounter: number; topic: string; payload: Buffer; qos: 0 | 1 | 2; retain: true; dup: false }): Promise<void>;
 }
 
 /** Socket errors that only mean the peer is gone. */

@@ -78,6 +78,9 @@ export interface PublishReceipt {
 }
 
 /** Receives whole (reassembled) messages. Errors it throws or rejects with are logged, never rethrown. */
+/** Writes a retained message into a broker's store without delivering it (RunningBroker.storeRetained of the gateway's broker). */
+export type RetainedStore = (topic: string, payload: Uint8Array, qos: Qos) => Promise<void>;
+
 export type MessageHandler = (topic: string, bytes: Uint8Array) => void | Promise<void>;
 
 export const STATUS_ONLINE = 'online';
@@ -231,13 +234,8 @@ export class FleetClient {
     const link = options.link ?? this.defaultLink(topic);
     const qos = options.qos ?? this.qos;
     const frames = splitMessage(this.takeMsgId(), bytes, this.maxMessageBytes);
-    if (options.retain === true && frames.length > 1) {
-      // A broker retains one PUBLISH per topic: a late subscriber would get only the last chunk.
-      throw new TransportError(
-        `retained message of ${bytes.length} bytes on ${topic} needs ${frames.length} chunks, but a broker retains only one PUBLISH per topic`,
-        `keep retained messages (ctl, status) under maxMessageBytes − 5 = ${this.maxMessageBytes - 5} bytes, or publish without retain`,
-      );
-    }
+    // A broker retains one PUBLISH per topic: a late subscriber would get only the last chunk.
+    if (options.retain === true && frames.length > 1) throw this.retainedTooLarge(topic, bytes, frames.length);
     const topicBytes = Buffer.byteLength(topic);
     const pending: Promise<unknown>[] = [];
     let wireBytes = 0;
@@ -301,6 +299,20 @@ export class FleetClient {
       this.log.debug({ topic: m.topic }, 'message queued before its subscription delivered');
       for (const h of mine) this.deliver(h, m.topic, m.bytes);
     }
+  }
+
+  /**
+   * Makes `bytes` the retained message of `topic` through `store` (the broker this process
+   * runs) instead of publishing it: nobody receives it now, a client that subscribes later
+   * does, framed as a retained publish from this client would be (the next message id of
+   * this client's sequence, so no later message of it reads as a repeat). Nothing crosses
+   * the wire, so nothing is counted.
+   */
+  async storeRetained(topic: string, bytes: Uint8Array, store: RetainedStore): Promise<void> {
+    if (this.closed) throw new TransportError(`storeRetained on ${topic} after close()`, 'store before closing the client');
+    const frames = splitMessage(this.takeMsgId(), bytes, this.maxMessageBytes);
+    if (frames.length > 1) throw this.retainedTooLarge(topic, bytes, frames.length);
+    await store(topic, frames[0]!, this.qos);
   }
 
   /** Removes the retained message of `topic` (an empty retained PUBLISH, MQTT 3.1.1 §3.3.1.3). */
@@ -379,6 +391,13 @@ export class FleetClient {
     await this.mqtt.publishAsync(this.statusTopic, status, { qos: this.qos, retain: true });
     this.ledger.recordMessage(link, 0);
     this.ledger.recordPacket(link, size);
+  }
+
+  private retainedTooLarge(topic: string, bytes: Uint8Array, chunks: number): TransportError {
+    return new TransportError(
+      `retained message of ${bytes.length} bytes on ${topic} needs ${chunks} chunks, but a broker retains only one PUBLISH per topic`,
+      `keep retained messages (ctl, status) under maxMessageBytes − 5 = ${this.maxMessageBytes - 5} bytes, or publish without retain`,
+    );
   }
 
   private takeMsgId(): number {

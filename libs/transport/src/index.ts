@@ -25,7 +25,7 @@ export { unlimitedShaper } from './shaper.js';
 export type { Shaper } from './shaper.js';
 export { FleetClient, STATUS_ONLINE, STATUS_OFFLINE } from './client.js';
 export { CONNACK_IDENTIFIER_REJECTED } from './reconnect.js';
-export type { FleetClientOptions, PublishOptions, PublishReceipt, MessageHandler, ReceiveStats, Qos, ClientTls } from './client.js';
+export type { FleetClientOptions, PublishOptions, PublishReceipt, MessageHandler, RetainedStore, ReceiveStats, Qos, ClientTls } from './client.js';
 export { setNoDelay, connectMqtt, connectMqttAsync } from './nodelay.js';
 export { budgetOf, peerLinkKey, TokenBucketShaper, budgetShaper, realClock } from './budget/index.js';
 export type { RateBudget, DeviceBudget, LinkBudgets, ShaperClock, ShapedLink, TokenBucketOptions } from './budget/index.js';
