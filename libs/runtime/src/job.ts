@@ -111,13 +111,19 @@ export interface JobAnnouncement {
    * so a device that joins or restarts mid-job starts there instead of at round 1.
    */
   readonly round: number;
+  /** on the wire only when they are not the experiment's own numbered ids (`deviceIds(experiment.fleet)`) */
   readonly devices: readonly string[];
   readonly dim: number;
   readonly experiment: ExperimentConfig;
 }
 
 export function encodeJobAnnouncement(a: Omit<JobAnnouncement, 'format'>): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ format: JOB_FORMAT, ...a }));
+  // A fleet of numbered devices is named by its config already: its id list was most of the
+  // announcement (10 kB of 12 at 1,000 devices), which every device downloads when it joins.
+  const { devices, ...rest } = a;
+  const own = deviceIds(a.experiment.fleet);
+  const named = own.length === devices.length && own.every((d, i) => d === devices[i]);
+  return new TextEncoder().encode(JSON.stringify({ format: JOB_FORMAT, ...rest, ...(named ? {} : { devices }) }));
 }
 
 /** Larger announcements are decoded every time rather than held. */
@@ -167,17 +173,18 @@ function parseAnnouncement(text: string): JobAnnouncement {
   const r = raw as Record<string, unknown>;
   if (r['format'] !== JOB_FORMAT) throw new JobSpecError(`job announcement format ${JSON.stringify(r['format'])} is not ${JOB_FORMAT}`);
   if (r['state'] !== 'running' && r['state'] !== 'done') throw new JobSpecError('job announcement state must be running or done');
-  const devices = r['devices'];
-  if (!Array.isArray(devices) || devices.length === 0 || !devices.every((d) => typeof d === 'string' && isValidId(d) && d !== GATEWAY)) {
-    throw new JobSpecError(`job announcement devices must be a non-empty list of device ids other than ${GATEWAY}`);
-  }
-  if (new Set(devices).size !== devices.length) throw new JobSpecError('job announcement devices repeat an id');
   const dim = r['dim'];
   if (typeof dim !== 'number' || !Number.isInteger(dim) || dim <= 0) throw new JobSpecError('job announcement dim must be a positive integer');
   const round = r['round'];
   if (typeof round !== 'number' || !Number.isInteger(round) || round < 0) throw new JobSpecError('job announcement round must be an integer ≥ 0');
   const experiment = parseAnnouncedExperiment(r['experiment']);
   if (round > experiment.rounds) throw new JobSpecError(`job announcement round ${round} is past the job's ${experiment.rounds} rounds`);
+  // Absent: the experiment's own numbered devices (encodeJobAnnouncement leaves them out).
+  const devices = r['devices'] ?? deviceIds(experiment.fleet);
+  if (!Array.isArray(devices) || devices.length === 0 || !devices.every((d) => typeof d === 'string' && isValidId(d) && d !== GATEWAY)) {
+    throw new JobSpecError(`job announcement devices must be a non-empty list of device ids other than ${GATEWAY}`);
+  }
+  if (new Set(devices).size !== devices.length) throw new JobSpecError('job announcement devices repeat an id');
   return { format: JOB_FORMAT, state: r['state'], round, devices: devices as string[], dim, experiment };
 }
 

@@ -2,7 +2,7 @@ import { quadraticLearner } from '../../helpers/quadratic-learner.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nullLog } from '@edgefl/core';
-import { parseExperimentConfig } from '@edgefl/config';
+import { deviceIds, parseExperimentConfig } from '@edgefl/config';
 import { mqttPublishPacketBytes } from '@edgefl/transport';
 import type { Inbound, LocalLearner, NodeMachine } from '@edgefl/algorithms';
 import {
@@ -79,6 +79,15 @@ test('job announcement: round-trips, and hostile ones are refused with the reaso
   assert.equal(ann.dim, 10);
   assert.equal(ann.round, 3);
   assert.deepEqual(ann.experiment, experiment);
+  // The experiment's own numbered devices travel as its fleet config, not as an id list;
+  // any other list (ids from a key file, some of the numbered ones) travels whole.
+  const own = deviceIds(experiment.fleet);
+  const text = (devices: readonly string[]): Record<string, unknown> =>
+    JSON.parse(new TextDecoder().decode(encodeJobAnnouncement({ state: 'running', round: 0, devices, dim: 10, experiment }))) as Record<string, unknown>;
+  assert.equal('devices' in text(own), false);
+  assert.deepEqual(decodeJobAnnouncement(encodeJobAnnouncement({ state: 'running', round: 0, devices: own, dim: 10, experiment })).devices, own);
+  assert.deepEqual(text(own.slice(1))['devices'], own.slice(1));
+  assert.deepEqual(text([...own].reverse())['devices'], [...own].reverse());
   const enc = (x: unknown) => new TextEncoder().encode(JSON.stringify(x));
   const good = { format: 'edgefl-job/1', state: 'running', round: 0, devices: ['d1'], dim: 10, experiment };
   assert.throws(() => decodeJobAnnouncement(new Uint8Array([0xff, 0xfe])), (e: unknown) => e instanceof JobSpecError && /not JSON/.test(e.message));
