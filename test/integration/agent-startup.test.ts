@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nullLog } from '@edgefl/core';
-import { startBroker } from '@edgefl/gateway';
+import { startBroker, type RunningGateway } from '@edgefl/gateway';
 import { startAgent } from '@edgefl/agent';
 import { TransportError, decodeFrame, topics } from '@edgefl/transport';
 
@@ -52,7 +52,13 @@ test('the gateway announces a job\'s start and end at the job\'s QoS and keeps e
   const { startMqttJob } = await import('../helpers/mqtt-job.js');
   const { decodeJobAnnouncement } = await import('@edgefl/runtime');
   const { retainedClock, until } = await import('./broker-helpers.js');
-  const job = await startMqttJob({ job: 'clock', seed: 3, rounds: 3, fleet: { devices: 2 }, transport: { qos: 1, roundTimeoutMs: 20_000 } });
+  // The gateway's monitor follows the clock although nobody receives it (its round as each round ends).
+  const monitored: string[] = [];
+  let gateway: RunningGateway | undefined;
+  const job = await startMqttJob({ job: 'clock', seed: 3, rounds: 3, fleet: { devices: 2 }, transport: { qos: 1, roundTimeoutMs: 20_000 } }, {
+    gateway: { onRoundEnd: (round) => { const s = gateway!.monitor.links.snapshot(); monitored.push(`${round}: ${s.state} ${s.round}`); } },
+  });
+  gateway = job.gateway;
   const published: string[] = [];
   job.gateway.broker.aedes.on('publish', (packet, client) => {
     if (client !== null && packet.topic === topics.ctl('clock')) {
@@ -72,6 +78,7 @@ test('the gateway announces a job\'s start and end at the job\'s QoS and keeps e
     assert.deepEqual(published, ['done 3 qos 1']);
     // what a device (re)joining would have read: each round's clock as the round ran
     assert.deepEqual(retained, ['running 1', 'running 2', 'running 3', 'done 3']);
+    assert.deepEqual(monitored, ['1: running 1', '2: running 2', '3: running 3']);
     // so a device received the job twice: the retained announcement as it subscribed, and the done one
     for (const d of job.devices) assert.equal(job.gateway.broker.counters.get(`edgefl-clock-${d}`).byKind['ctl']?.delivered.messages, 2);
   } finally {

@@ -98,9 +98,14 @@ export function retainedClock(aedes: Aedes, job: string): string[] {
   const inner = store.storeRetained.bind(store);
   store.storeRetained = (p) => {
     if (p.topic === topics.ctl(job) && p.payload.length > 0) {
-      const frame = decodeFrame(p.payload);
-      const a = decodeJobAnnouncement(frame.kind === 'whole' ? frame.body : new Uint8Array());
-      seen.push(`${a.state} ${a.round}`);
+      // inside the broker's publish pipeline: whatever is stored, nothing may throw here
+      try {
+        const frame = decodeFrame(p.payload);
+        const a = decodeJobAnnouncement(frame.kind === 'whole' ? frame.body : new Uint8Array());
+        seen.push(`${a.state} ${a.round}`);
+      } catch (e) {
+        seen.push(`not an announcement: ${(e as Error).message}`);
+      }
     }
     return inner(p);
   };

@@ -9,7 +9,7 @@ import { deviceIds, loadExperimentConfig } from '@edgefl/config';
 import { prepareFederatedData } from '@edgefl/data';
 import { startAgent } from '@edgefl/agent';
 import { decodeJobAnnouncement } from '@edgefl/runtime';
-import { FleetClient, topics } from '@edgefl/transport';
+import { FleetClient, decodeFrame, topics } from '@edgefl/transport';
 import { labCerts } from './broker-helpers.js';
 import { freePort, startMosquitto } from '../helpers/daemons.js';
 import { BIN, runCliSync as cli } from '../helpers/cli-run.js';
@@ -87,7 +87,20 @@ test('a job runs through Mosquitto over TLS with the exported password and ACL f
     const mallory = await mqtt.connectAsync(url, { ca, reconnectPeriod: 0, protocolVersion: 4, username: 'mallory', password: secrets.get('mallory')! });
     // Mosquitto grants '#' but delivers only what the ACL lets mallory read (checked after the job).
     const seen = new Set<string>();
-    mallory.on('message', (t) => seen.add(t));
+    // What a subscriber of ctl receives from an aggregator against another broker: each round's clock too, at QoS 0.
+    const clock: string[] = [];
+    mallory.on('message', (t, payload, packet) => {
+      seen.add(t);
+      if (t !== topics.ctl(JOB) || payload.length === 0) return;
+      const frame = decodeFrame(payload);
+      if (frame.kind !== 'whole') return;
+      try {
+        const a = decodeJobAnnouncement(frame.body);
+        clock.push(`${a.state} ${a.round} qos ${packet.qos}`);
+      } catch {
+        // mallory's own garbage
+      }
+    });
     await mallory.subscribeAsync('#', { qos: 1 });
     await mallory.publishAsync(topics.ctl(JOB), Buffer.from('garbage'), { qos: 1, retain: true });
     await mallory.publishAsync(topics.up(JOB, 'dev-01'), Buffer.from('forged'), { qos: 1 });
@@ -109,6 +122,7 @@ test('a job runs through Mosquitto over TLS with the exported password and ACL f
     assert.deepEqual(leaked, [], 'a device subscribed to # saw only ctl and the down broadcast');
     assert.ok(seen.has(topics.down(JOB)), 'it did see the broadcast (so the subscription was live)');
     assert.doesNotMatch(finished.output(), /"level":50/, 'no error logged by the aggregator');
+    assert.deepEqual(clock, ['running 0 qos 1', 'running 1 qos 0', 'running 2 qos 0', 'done 2 qos 1']);
 
     // The retained announcement is the aggregator's, not mallory's garbage.
     const reader = await FleetClient.connect({

@@ -5,7 +5,7 @@ import { Aedes } from 'aedes';
 import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import { errorMessage, nullLog } from '@edgefl/core';
 import type { Log } from '@edgefl/core';
-import { TransportError, mqttPublishPacketBytes, topicMatches } from '@edgefl/transport';
+import { TransportError, mqttPublishPacketBytes, topicMatches, type RetainedStore } from '@edgefl/transport';
 import { MAX_MESSAGE_BYTES } from '@edgefl/config';
 import { BrokerCounters } from './broker-counters.js';
 import { guardConnection } from './broker-guard.js';
@@ -59,7 +59,7 @@ export interface RunningBroker {
    * only a (re)joining client reads (the job's round clock); what is stored is what a
    * publish would have stored, in this broker's persistence (shared through Redis in a cluster).
    */
-  storeRetained(topic: string, payload: Uint8Array, qos: 0 | 1 | 2): Promise<void>;
+  readonly storeRetained: RetainedStore;
   /** Disconnects every client and stops listening. */
   close(): Promise<void>;
 }
@@ -238,9 +238,9 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     })();
     return closing;
   };
-  const storeRetained = async (topic: string, payload: Uint8Array, qos: 0 | 1 | 2): Promise<void> => {
-    // The fields aedes stores for a retained PUBLISH (and reads back on SUBSCRIBE).
-    await (aedes as unknown as { readonly persistence: RetainedStore }).persistence.storeRetained({
+  const storeRetained: RetainedStore = async (topic, payload, qos) => {
+    // The fields aedes stores for a retained PUBLISH (it reads back cmd, qos, topic and payload on SUBSCRIBE).
+    await (aedes as unknown as { readonly persistence: RetainedPersistence }).persistence.storeRetained({
       cmd: 'publish', brokerId: aedes.id, brokerCounter: 0, topic, payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), qos, retain: true, dup: false,
     });
   };
@@ -248,7 +248,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 }
 
 /** The part of aedes's persistence (memory or Redis) that keeps retained messages. */
-interface RetainedStore {
+interface RetainedPersistence {
   storeRetained(packet: { cmd: 'publish'; brokerId: string; brokerCounter: number; topic: string; payload: Buffer; qos: 0 | 1 | 2; retain: true; dup: false }): Promise<void>;
 }
 

@@ -206,8 +206,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   try {
     aggregator = await startAggregator({
       url: `mqtt://127.0.0.1:${broker.port}`, experiment: cfg, devices: o.devices, log: o.log,
-      // its broker is this process's: each round's clock goes to the retained store, not to every device
-      retainedStore: (topic, payload, qos) => broker.storeRetained(topic, payload, qos),
+      // Its broker is this process's: each round's clock goes to the retained store, not to
+      // every device. The monitor, which reads the round from ctl publishes, is told as well.
+      retainedStore: async (topic, payload, qos) => {
+        await broker.storeRetained(topic, payload, qos);
+        monitor.links.onMessage(topic, payload, null, qos);
+      },
       ...(wrapPort ? { wrapPort } : {}),
       ...(own ? { onReceive: (t: Transmission) => accounting.record(t) } : {}),
       ...(o.buildAlgorithm ? { buildAlgorithm: o.buildAlgorithm } : {}),

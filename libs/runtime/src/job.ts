@@ -107,8 +107,8 @@ export interface JobAnnouncement {
   readonly format: typeof JOB_FORMAT;
   readonly state: 'running' | 'done';
   /**
-   * The round the aggregator is in (0 before the first). Republished as each round starts,
-   * so a device that joins or restarts mid-job starts there instead of at round 1.
+   * The round the aggregator is in (0 before the first). The retained announcement moves
+   * with each round, so a device that joins or restarts mid-job starts there instead of at round 1.
    */
   readonly round: number;
   /** on the wire only when they are not the experiment's own numbered ids (`deviceIds(experiment.fleet)`) */
@@ -119,7 +119,7 @@ export interface JobAnnouncement {
 
 export function encodeJobAnnouncement(a: Omit<JobAnnouncement, 'format'>): Uint8Array {
   // A fleet of numbered devices is named by its config already: its id list was most of the
-  // announcement (10 kB of 12 at 1,000 devices), which every device downloads when it joins.
+  // announcement (11 of 11.8 kB at 1,000 devices), which every device downloads when it joins.
   const { devices, ...rest } = a;
   const own = deviceIds(a.experiment.fleet);
   const named = own.length === devices.length && own.every((d, i) => d === devices[i]);
@@ -149,12 +149,12 @@ export function decodeJobAnnouncement(bytes: Uint8Array): JobAnnouncement {
 }
 
 /**
- * The last valid announcement decoded in this process, with a copy of its bytes. The
- * gateway republishes the job (the whole experiment and the fleet's device list) as each
- * round starts and every agent decodes it; in an emulated fleet all agents share a process,
- * and 1,000 agents decoded and validated the same 12 KB announcement 1,000 times a round.
- * Now the first one decodes it and the others compare bytes. What is returned is deeply
- * frozen and shared between callers: none can change what another one was given.
+ * The last valid announcement decoded in this process, with a copy of its bytes. In an
+ * emulated fleet all agents share a process and read the same retained announcement as they
+ * join (and, against a broker other than the gateway's, each round's clock too): 1,000 agents
+ * decoded and validated the same announcement 1,000 times. Now the first one decodes it and
+ * the others compare bytes. What is returned is deeply frozen and shared between callers:
+ * none can change what another one was given.
  */
 let lastDecoded: { readonly bytes: Uint8Array; readonly ann: JobAnnouncement } | null = null;
 
@@ -180,7 +180,7 @@ function parseAnnouncement(text: string): JobAnnouncement {
   const experiment = parseAnnouncedExperiment(r['experiment']);
   if (round > experiment.rounds) throw new JobSpecError(`job announcement round ${round} is past the job's ${experiment.rounds} rounds`);
   // Absent: the experiment's own numbered devices (encodeJobAnnouncement leaves them out).
-  const devices = r['devices'] ?? deviceIds(experiment.fleet);
+  const devices = r['devices'] === undefined ? deviceIds(experiment.fleet) : r['devices'];
   if (!Array.isArray(devices) || devices.length === 0 || !devices.every((d) => typeof d === 'string' && isValidId(d) && d !== GATEWAY)) {
     throw new JobSpecError(`job announcement devices must be a non-empty list of device ids other than ${GATEWAY}`);
   }

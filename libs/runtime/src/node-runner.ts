@@ -83,7 +83,7 @@ async function runRounds(node: NodeMachine, port: Port, o: RunNodeOptions, log: 
   const slack = node.spec.role === 'peer' ? 1 : 0;
   const behind = (round: number, frontier: number): boolean => node.spec.role !== 'server' && frontier > round + slack;
   rounds: for (let round = o.firstRound ?? 1; round <= o.rounds; round++) {
-    // a stopped node starts no further round (a server's round start republishes the job's clock)
+    // a stopped node starts no further round (a server's round start moves the job's clock)
     if (o.signal?.aborted) return;
     // A device that fell behind (stopped, slow, restarted) jumps to where the job is instead
     // of answering rounds that are over; its machine sees the gap (peers ask for keyframes).

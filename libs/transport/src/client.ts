@@ -77,10 +77,10 @@ export interface PublishReceipt {
   readonly wireBytes: number;
 }
 
-/** Receives whole (reassembled) messages. Errors it throws or rejects with are logged, never rethrown. */
 /** Writes a retained message into a broker's store without delivering it (RunningBroker.storeRetained of the gateway's broker). */
 export type RetainedStore = (topic: string, payload: Uint8Array, qos: Qos) => Promise<void>;
 
+/** Receives whole (reassembled) messages. Errors it throws or rejects with are logged, never rethrown. */
 export type MessageHandler = (topic: string, bytes: Uint8Array) => void | Promise<void>;
 
 export const STATUS_ONLINE = 'online';

@@ -88,6 +88,10 @@ test('job announcement: round-trips, and hostile ones are refused with the reaso
   assert.deepEqual(decodeJobAnnouncement(encodeJobAnnouncement({ state: 'running', round: 0, devices: own, dim: 10, experiment })).devices, own);
   assert.deepEqual(text(own.slice(1))['devices'], own.slice(1));
   assert.deepEqual(text([...own].reverse())['devices'], [...own].reverse());
+  // Only an absent list stands for the numbered devices: null is refused like any other non-list.
+  const listless = { format: 'edgefl-job/1', state: 'running', round: 0, dim: 10, experiment };
+  assert.deepEqual(decodeJobAnnouncement(new TextEncoder().encode(JSON.stringify(listless))).devices, own);
+  assert.throws(() => decodeJobAnnouncement(new TextEncoder().encode(JSON.stringify({ ...listless, devices: null }))), /non-empty list of device ids/);
   const enc = (x: unknown) => new TextEncoder().encode(JSON.stringify(x));
   const good = { format: 'edgefl-job/1', state: 'running', round: 0, devices: ['d1'], dim: 10, experiment };
   assert.throws(() => decodeJobAnnouncement(new Uint8Array([0xff, 0xfe])), (e: unknown) => e instanceof JobSpecError && /not JSON/.test(e.message));
@@ -105,12 +109,12 @@ test('job announcement: round-trips, and hostile ones are refused with the reaso
   assert.throws(() => decodeJobAnnouncement(enc({ ...good, round: experiment.rounds + 1 })), /past the job's 20 rounds/);
 });
 
-test('job announcement: a republished one is decoded once and shared frozen, and validation still applies', () => {
+test('job announcement: the same bytes are decoded once and shared frozen, and validation still applies', () => {
   const experiment = parseExperimentConfig({ job: 'j' });
   const bytes = (round: number, exp: unknown = experiment) =>
     new TextEncoder().encode(JSON.stringify({ format: 'edgefl-job/1', state: 'running', round, devices: ['d1'], dim: 10, experiment: exp }));
   const a = decodeJobAnnouncement(bytes(1));
-  // The same text (1,000 agents of one emulated fleet receiving one republish) is one decode.
+  // The same text (1,000 agents of one emulated fleet reading one retained announcement) is one decode.
   assert.equal(decodeJobAnnouncement(bytes(1)), a);
   const b = decodeJobAnnouncement(bytes(2));
   assert.equal(b.round, 2);
