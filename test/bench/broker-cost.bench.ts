@@ -15,6 +15,7 @@ import { startBroker } from '@edgefl/gateway';
 import { runLoadInChild } from '../../apps/gateway/src/bench/mqtt-load.js';
 import type { FanInResult } from '../../apps/gateway/src/bench/mqtt-load.js';
 import { mainThreadCpuMs, processCpuMs } from '../../apps/gateway/src/bench/cpu-time.js';
+import { intArg } from './int-arg.js';
 
 interface RunCost {
   readonly ms: number;
@@ -25,13 +26,6 @@ interface RunCost {
   readonly markCompacts: number;
 }
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`--${name} takes a whole number ≥ 1, got ${process.argv[i + 1]}`);
-  return v;
-};
 
 export async function measureBrokerCost(payloadKb: number, messagesPerPublisher: number, runs: number): Promise<RunCost[]> {
   const broker = await startBroker({ host: '127.0.0.1', port: 0, maxMessageBytes: 256 * 1024 });
@@ -70,8 +64,8 @@ export async function measureBrokerCost(payloadKb: number, messagesPerPublisher:
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const payloadKb = arg('payload-kb', 64);
-  const costs = await measureBrokerCost(payloadKb, arg('messages', 150), arg('runs', 5));
+  const payloadKb = intArg('payload-kb', 64);
+  const costs = await measureBrokerCost(payloadKb, intArg('messages', 150), intArg('runs', 5));
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   for (const c of costs) {
     console.log(`fan-in ${payloadKb} KB: ${c.ms.toFixed(0)} ms; CPU per 1,000 messages: broker thread ${c.threadMsPer1000.toFixed(0)} ms, broker process ${c.processMsPer1000.toFixed(0)} ms, load ${c.loadMsPer1000.toFixed(0)} ms; GCs: ${c.scavenges} scavenges, ${c.markCompacts} mark-compacts`);

@@ -20,16 +20,10 @@ import mqtt from 'mqtt';
 import { startModuleWorker } from '@edgefl/core/module-worker';
 import { retainedIndexedMemory } from '@edgefl/gateway';
 import { FLOOR_JOB, MODEL_BYTES, ANNOUNCEMENT_BYTES } from './fleet-mqtt-floor-clients.js';
+import { intArg } from './int-arg.js';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`--${name} takes a whole number ≥ 1, got ${process.argv[i + 1]}`);
-  return v;
-};
-const devices = arg('devices', 1000);
-const rounds = arg('rounds', 5);
+const devices = intArg('devices', 1000);
+const rounds = intArg('rounds', 5);
 const cpuMs = (since: NodeJS.CpuUsage): number => {
   const c = process.cpuUsage(since);
   return (c.user + c.system) / 1000;
