@@ -102,20 +102,21 @@ export interface ReceiveStats {
   reassemblyDrops: number;
 }
 
+/** How long `close()` waits for the broker to acknowledge the offline status. */
+export const CLOSE_ACK_MS = 2000;
+
+/** mqtt.js's `log` option when DEBUG is unset (see `connect`). */
+const noTrace = (): void => {};
+/** Bound of the messages kept for a handler not subscribed yet (see `unclaimed`). */
+const UNCLAIMED_MESSAGES = 256;
+const UNCLAIMED_BYTES = 16 * 1024 * 1024;
+
 /**
  * One edgefl participant on an MQTT broker (mqtt.js 5, MQTT 3.1.1 because aedes 1.x
  * speaks nothing newer). Adds to plain MQTT: chunking to the broker's limit and
  * reassembly, replay drop, a retained `status` with last will, and a byte ledger per
  * link of every PUBLISH sent (`ledger`) and received (`received`).
  */
-/** How long `close()` waits for the broker to acknowledge the offline status. */
-export const CLOSE_ACK_MS = 2000;
-
-const noTrace = (): void => {};
-/** Bound of the messages kept for a handler not subscribed yet (see `unclaimed`). */
-const UNCLAIMED_MESSAGES = 256;
-const UNCLAIMED_BYTES = 16 * 1024 * 1024;
-
 export class FleetClient {
   readonly job: string;
   readonly device: string;
