@@ -23,11 +23,14 @@ export interface Publication {
  */
 export class Routes {
   private readonly specs: ReadonlyMap<NodeId, NodeSpec>;
-  // Filled as nodes are asked about: an agent asks about itself and the nodes it hears, and
-  // a table of every node's senders and listeners, built by each of 1,000 agents of an
-  // emulated fleet, was O(nodes²) work and garbage for answers none of them used.
+  // Senders are filled as nodes are asked about: an agent asks about itself and the nodes it
+  // hears, and a table of every node's senders, built by each of 1,000 agents of an emulated
+  // fleet, was O(nodes²) work and garbage for answers none of them used.
   private readonly sendersOf = new Map<NodeId, ReadonlySet<NodeId>>();
-  private readonly listenersOf = new Map<NodeId, readonly NodeId[]>();
+  // Listeners are every node's senders inverted, in one pass when first asked: asked node by
+  // node, each answer walked every node's senders (for a worker of a star, the server's list
+  // of every worker), O(nodes²) a job at its first round (0.2 s of a 1,000-agent sim).
+  private listenersOf: ReadonlyMap<NodeId, readonly NodeId[]> | null = null;
   private readonly server: NodeId | undefined;
   private readonly workers: readonly NodeId[];
 
@@ -62,12 +65,8 @@ export class Routes {
 
   /** The nodes that hear `id` (its out-neighbours), in job order. */
   listeners(id: NodeId): readonly NodeId[] {
-    let l = this.listenersOf.get(id);
-    if (l === undefined) {
-      l = this.specs.has(id) ? this.algorithm.nodes.filter((n) => sendersOf(this.algorithm, n.id).includes(id)).map((n) => n.id) : [];
-      this.listenersOf.set(id, l);
-    }
-    return l;
+    this.listenersOf ??= invertSenders(this.algorithm);
+    return this.listenersOf.get(id) ?? [];
   }
 
   /** The publishes one outbound message of `from` to `to` becomes. */
@@ -145,4 +144,17 @@ export class RouteError extends EdgeflError {
   constructor(message: string) {
     super('ROUTE', message, 'an algorithm may send only to nodes whose Algorithm.senders list the sender');
   }
+}
+
+/** Each node's listeners (the nodes whose senders include it), each list in job order and without repeats. */
+function invertSenders(algorithm: Pick<Algorithm, 'name' | 'nodes' | 'senders'>): ReadonlyMap<NodeId, readonly NodeId[]> {
+  const out = new Map<NodeId, NodeId[]>(algorithm.nodes.map((n) => [n.id, []]));
+  for (const n of algorithm.nodes) {
+    for (const s of sendersOf(algorithm, n.id)) {
+      const l = out.get(s);
+      // nodes come in job order, so a sender listed twice by `n` would repeat `n` at the end
+      if (l !== undefined && l[l.length - 1] !== n.id) l.push(n.id);
+    }
+  }
+  return out;
 }

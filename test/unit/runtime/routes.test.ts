@@ -46,6 +46,21 @@ test('routes: a server reaches all workers in one publish and a subset with one 
   assert.throws(() => r.publications('dev-01', ['dev-02']), (e: unknown) => e instanceof RouteError && /dev-02, which does not hear it/.test(e.message));
 });
 
+test('routes: every node\'s listeners are exactly the nodes that hear it, in job order (a random directed graph, a star)', () => {
+  // a fixed pseudo-random digraph on 30 peers: each hears 0–5 others
+  const ids = Array.from({ length: 30 }, (_, i) => `q${i}`);
+  let x = 7;
+  const next = (): number => (x = (x * 1103515245 + 12345) % 2 ** 31);
+  const heard = new Map(ids.map((id) => [id, [...new Set(Array.from({ length: next() % 6 }, () => ids[next() % ids.length]!))].filter((s) => s !== id)]));
+  const graph = { name: 'digraph', nodes: ids.map((id) => ({ id, role: 'peer' as const })), senders: (id: string) => heard.get(id)! };
+  const r = new Routes('j', graph);
+  for (const id of ids) assert.deepEqual(r.listeners(id), ids.filter((n) => heard.get(n)!.includes(id)), id);
+  assert.deepEqual(r.listeners('nobody'), []);
+  const star = createJob(parseExperimentConfig({ job: 'j', fleet: { devices: 5 } })).routes;
+  assert.deepEqual(star.listeners('gateway'), ['dev-01', 'dev-02', 'dev-03', 'dev-04', 'dev-05']);
+  assert.deepEqual(star.listeners('dev-03'), ['gateway']);
+});
+
 test('routes: a peer reaches all its listeners in ONE publish on peer/{self}; a strict subset goes per link', () => {
   const r = new Routes('j', chain());
   assert.deepEqual(r.listeners('p3'), ['p2', 'p4']);
