@@ -29,7 +29,7 @@ export class Routes {
   private readonly sendersOf = new Map<NodeId, ReadonlySet<NodeId>>();
   // Listeners are every node's senders inverted, in one pass when first asked: asked node by
   // node, each answer walked every node's senders (for a worker of a star, the server's list
-  // of every worker), O(nodes²) a job at its first round (0.2 s of a 1,000-agent sim).
+  // of every worker), O(nodes²) a job at its first round (84 ms at 1,000 devices, 1.6 s at 5,000).
   private listenersOf: ReadonlyMap<NodeId, readonly NodeId[]> | null = null;
   private readonly server: NodeId | undefined;
   private readonly workers: readonly NodeId[];
