@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import { TransportError } from './errors.js';
 
 /**
@@ -192,18 +191,13 @@ export function linkOfTopic(t: ParsedTopic): LinkId {
  * MQTT 3.1.1 §4.7. Topics starting with `$` only match filters starting with `$`.
  */
 export function topicMatches(filter: string, topic: string): boolean {
-  let matches = compiled.get(filter);
-  if (matches === undefined) compiled.set(filter, (matches = filterMatcher(filter)));
-  return matches(topic);
+  return filterMatcher(filter)(topic);
 }
 
-/** Filters `topicMatches` compiled (the gateway's topic policy asks about the same few rules for every message). */
-const compiled = new LRUCache<string, (topic: string) => boolean>({ max: 1024 });
-
 /**
- * `filter` compiled once (`topicMatches` for one filter): a client matches every message it
- * receives against each of its subscriptions, so the filter is split here and a topic is
- * walked in place, level by level, without splitting it or allocating.
+ * `filter` compiled once (`topicMatches` for one filter), for whoever matches many topics
+ * against it (a client's subscriptions, the gateway's topic policy): the filter is split
+ * here and a topic is walked in place, level by level, without splitting it or allocating.
  */
 export function filterMatcher(filter: string): (topic: string) => boolean {
   const dollar = filter.startsWith('$');

@@ -1,4 +1,4 @@
-import { GATEWAY, TOPIC_ROOT, isValidId, topicMatches } from '@edgefl/transport';
+import { GATEWAY, TOPIC_ROOT, filterMatcher, isValidId } from '@edgefl/transport';
 import type { Role } from './keystore.js';
 
 /**
@@ -86,15 +86,20 @@ function concrete(topic: string): boolean {
   return topic.length > 0 && !topic.includes('+') && !topic.includes('#') && !topic.includes('\0');
 }
 
+/** A rule with its pattern compiled: the policy asks about every message a client sends or receives. */
+interface CompiledRule extends Rule {
+  readonly matches: (topic: string) => boolean;
+}
+
 export class TopicPolicy {
-  private readonly cache = new Map<string, Rule[]>();
+  private readonly cache = new Map<string, CompiledRule[]>();
 
   constructor(private readonly o: PolicyOptions) {}
 
-  rules(who: Identity): Rule[] {
+  rules(who: Identity): CompiledRule[] {
     let rs = this.cache.get(who.id);
     if (rs === undefined) {
-      rs = rulesFor(who, this.o);
+      rs = rulesFor(who, this.o).map((x) => ({ ...x, matches: filterMatcher(x.pattern) }));
       this.cache.set(who.id, rs);
     }
     return rs;
@@ -108,12 +113,12 @@ export class TopicPolicy {
   /** May `who` publish on `topic`, retained or not? */
   mayPublish(who: Identity, topic: string, retain: boolean): boolean {
     if (!concrete(topic)) return false;
-    return this.rules(who).some((x) => x.publish && (!retain || x.retain) && topicMatches(x.pattern, topic));
+    return this.rules(who).some((x) => x.publish && (!retain || x.retain) && x.matches(topic));
   }
 
   /** May `who` receive a message on the concrete `topic`? */
   mayRead(who: Identity, topic: string): boolean {
-    return this.rules(who).some((x) => x.read && topicMatches(x.pattern, topic));
+    return this.rules(who).some((x) => x.read && x.matches(topic));
   }
 
   /** May `who` subscribe to `filter`? Only if every topic the filter can match is readable. */
