@@ -6,4 +6,4 @@ export { spawnAgentThreads } from './agent-threads/agent-threads.js';
 export type { AgentThreads, AgentThreadsOptions, FleetStart } from './agent-threads/agent-threads.js';
 export type { EmulatedDevice } from './fleet-agents.js';
 export { forwardedLog, forwardLevelOf } from './agent-threads/forwarded-log.js';
-export { carry as carryError, revive as reviveError } from './agent-threads/carried-error.js';
+export { carry as carryError, revive as reviveError, threadExitError } from './agent-threads/carried-error.js';

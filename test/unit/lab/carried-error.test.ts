@@ -26,3 +26,17 @@ test('a defect in an agent (not an EdgeflError) crosses as a plain error with it
   assert.equal(back.stack, original.stack);
   assert.equal(reviveError(carryError('a thrown string')).message, 'a thrown string');
 });
+
+test('an agent thread that crashed fails as a defect with the crash\'s stack; one that exited without an error as an AgentThreadError', async () => {
+  const { threadExitError } = await import('@edgefl/lab');
+  const crash = new RangeError('Maximum call stack size exceeded');
+  const e = threadExitError(1, crash);
+  assert.ok(!(e instanceof EdgeflError), 'a crash is not a user error');
+  assert.equal(e.name, 'RangeError');
+  assert.match(e.message, /^an agent thread crashed \(exit code 1\): Maximum call stack size exceeded$/);
+  assert.equal(e.stack, crash.stack);
+  const quiet = threadExitError(0, null);
+  assert.ok(quiet instanceof EdgeflError);
+  assert.equal(quiet.code, 'AGENT_THREAD');
+  assert.match(quiet.message, /stopped \(exit code 0\)/);
+});

@@ -3,7 +3,7 @@ import type { Log } from '@edgefl/core';
 import { trainerThreads } from '@edgefl/train';
 import { startModuleWorker } from '@edgefl/core/module-worker';
 import type { Transmission } from '@edgefl/runtime';
-import { AgentThreadError, revive } from './carried-error.js';
+import { revive, threadExitError } from './carried-error.js';
 import { forwardLevelOf, replay } from './forwarded-log.js';
 import type { EmulatedDevice } from '../fleet-agents.js';
 import type { AgentThreadCommand, AgentThreadEvent, AgentThreadInit } from './protocol.js';
@@ -50,8 +50,8 @@ export interface AgentThreads {
  */
 export function spawnAgentThreads(o: AgentThreadsOptions): AgentThreads {
   const count = Math.max(1, o.threads);
-  // The threads share the process's training workers between them, rather than each
-  // starting a pool the size of the process's.
+  // Each thread starts its own pool of training workers, its share of the process's size,
+  // rather than a pool the size of the process's each.
   const init: AgentThreadInit = {
     job: o.job, jobTimeoutMs: o.jobTimeoutMs, logLevel: forwardLevelOf(o.log), trainerThreads: Math.max(1, Math.floor(trainerThreads() / count)),
   };
@@ -130,11 +130,7 @@ function agentThread(init: AgentThreadInit, onEvent: (e: AgentThreadEvent) => vo
     crash = e;
   });
   w.on('exit', (code) => {
-    const e = new AgentThreadError({
-      edgefl: true, name: 'AgentThreadError', code: 'AGENT_THREAD', exitCode: 1,
-      message: `an agent thread stopped (exit code ${code})${crash ? `: ${crash.message}` : ''}`,
-      hint: 'run with --set log.level=debug to see what its agents did last; report it as a defect if it repeats',
-    });
+    const e = threadExitError(code, crash);
     started.fail(e);
     done.fail(e);
     closed.ok();

@@ -22,6 +22,25 @@ export class AgentThreadError extends EdgeflError {
 }
 
 /**
+ * Why an agent thread ended before it reported `closed`: a crash (an uncaught error, out of
+ * memory) is a defect and stays a plain Error with the crash's name and stack, so the CLI
+ * reports it as one; a thread that exited without an error is an AgentThreadError.
+ */
+export function threadExitError(exitCode: number, crash: Error | null): Error {
+  if (crash !== null) {
+    const e = new Error(`an agent thread crashed (exit code ${exitCode}): ${crash.message}`);
+    e.name = crash.name;
+    if (crash.stack !== undefined) e.stack = crash.stack;
+    return e;
+  }
+  return new AgentThreadError({
+    edgefl: true, name: 'AgentThreadError', code: 'AGENT_THREAD', exitCode: 1,
+    message: `an agent thread stopped (exit code ${exitCode})`,
+    hint: 'run with --set log.level=debug to see what its agents did last; report it as a defect if it repeats',
+  });
+}
+
+/**
  * The error `c` describes, on this side: an EdgeflError stays one (the CLI prints its cause
  * and fix, and exits with its code); anything else is a defect and stays a plain Error with
  * its own name and stack, so it is reported as one.
