@@ -140,7 +140,7 @@ export async function startAggregator(o: AggregatorOptions): Promise<RunningAggr
     // announcement when it subscribes, and a running device ignores a running job's clock.
     // Beside its own broker the aggregator writes it into the broker's retained store, so
     // nobody receives it: published, every connected device received the whole announcement
-    // every round (at 1,000 devices 12 MB a round, ~10 % of a 1,000-agent sim's time). The
+    // every round (at 1,000 devices 12 MB a round, 8–12 % of a 1,000-agent run's time). The
     // announcements that start and end a job are published at the job's QoS.
     const moveClock = (round: number): void => {
       const bytes = encodeJobAnnouncement({ state: 'running', round, devices: o.devices, dim, experiment: cfg });

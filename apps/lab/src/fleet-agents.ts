@@ -23,7 +23,6 @@ export interface FleetAgentsOptions {
 }
 
 export interface FleetAgents {
-  readonly agents: readonly RunningAgent[];
   /** resolves once every agent finished the job; rejects with the first agent's failure */
   readonly done: Promise<void>;
   /** closes every agent at once: each close waits for its broker's PUBACK, and 1,000 of those in a row were most of a run */
@@ -57,5 +56,5 @@ export async function startFleetAgents(startAgent: typeof StartAgent, devices: r
   const done = Promise.all(agents.map((a) => a.done)).then(() => undefined);
   // handled by whoever awaits it; a run stopped early never does
   done.catch(() => undefined);
-  return { agents, done, close };
+  return { done, close };
 }

@@ -127,7 +127,7 @@ export function encodeJobAnnouncement(a: Omit<JobAnnouncement, 'format'>): Uint8
 }
 
 /** Larger announcements are decoded every time rather than held. */
-const MAX_CACHED_ANNOUNCEMENT_CHARS = 1024 * 1024;
+const MAX_CACHED_ANNOUNCEMENT_BYTES = 1024 * 1024;
 /** Experiments already validated, by their JSON text: the same experiment arrives with a new round number every round. */
 const validatedExperiments = new LRUCache<string, ExperimentConfig>({ max: 8 });
 
@@ -144,7 +144,7 @@ export function decodeJobAnnouncement(bytes: Uint8Array): JobAnnouncement {
     throw new JobSpecError(`job announcement is not JSON (not UTF-8 text: ${(e as Error).message})`);
   }
   const ann = deepFreeze(parseAnnouncement(text));
-  if (bytes.length <= MAX_CACHED_ANNOUNCEMENT_CHARS) lastDecoded = { bytes: bytes.slice(), ann };
+  if (bytes.length <= MAX_CACHED_ANNOUNCEMENT_BYTES) lastDecoded = { bytes: bytes.slice(), ann };
   return ann;
 }
 
@@ -193,7 +193,7 @@ function parseAnnouncedExperiment(raw: unknown): ExperimentConfig {
   const hit = validatedExperiments.get(text);
   if (hit !== undefined) return hit;
   const experiment = deepFreeze(parseExperimentConfig(raw, 'job announcement'));
-  if (text.length <= MAX_CACHED_ANNOUNCEMENT_CHARS) validatedExperiments.set(text, experiment);
+  if (text.length <= MAX_CACHED_ANNOUNCEMENT_BYTES) validatedExperiments.set(text, experiment);
   return experiment;
 }
 
