@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { parseExperimentConfig } from '@edgefl/config';
 import { EdgeflError, nullLog, type Log } from '@edgefl/core';
 import { startBroker, type BrokerCounters, type ClientTraffic } from '@edgefl/gateway';
-import { runExperiment, spawnAgentThreads } from '@edgefl/lab';
+import { closeIdleAgentThreads, idleAgentThreads, runExperiment, spawnAgentThreads } from '@edgefl/lab';
 import { assertSameModels, observeExperiment } from '../helpers/observed-run.js';
 
 /**
@@ -60,6 +61,50 @@ test('agents\' log records cross from their threads to the lab\'s logger with th
   const connected = records.filter((r) => r.msg === 'mqtt connected' && r.bindings['device'] === 'dev-02');
   assert.equal(connected.length, 1);
   assert.equal(connected[0]!.bindings['clientId'], 'edgefl-threads-log-dev-02');
+});
+
+test('a later run of the process takes the agent thread an earlier run left warm, and runs the same run', async () => {
+  await closeIdleAgentThreads();
+  const cfg = parseExperimentConfig({ ...base, job: 'threads-warm', rounds: 2, fleet: { devices: 3 }, transport: { kind: 'mqtt', roundTimeoutMs: 30_000 } });
+  const run = async (): Promise<{ losses: number[]; threads: unknown[] }> => {
+    const records: Captured[] = [];
+    const record = await runExperiment(cfg, { log: capture('debug', records), agentThreads: 1 });
+    return { losses: record.rounds.map((r) => r.loss), threads: records.filter((r) => r.msg === 'agents started in this thread').map((r) => r.obj['threadId']) };
+  };
+  const first = await run();
+  assert.equal(idleAgentThreads(), 1, 'the first run left its thread warm');
+  const second = await run();
+  assert.equal(first.threads.length, 1);
+  assert.equal(typeof first.threads[0], 'number');
+  assert.deepEqual(second.threads, first.threads, 'the second run\'s agents ran in the same thread');
+  assert.deepEqual(second.losses, first.losses);
+  assert.equal(idleAgentThreads(), 1);
+  // a warm thread never keeps the process alive, and closeIdleAgentThreads ends it
+  assert.ok(!process.getActiveResourcesInfo().includes('MessagePort'), process.getActiveResourcesInfo().join(' '));
+  await closeIdleAgentThreads();
+  assert.equal(idleAgentThreads(), 0);
+  const third = await run();
+  assert.notDeepEqual(third.threads, first.threads, 'after closeIdleAgentThreads a run starts a fresh thread');
+  assert.deepEqual(third.losses, first.losses);
+});
+
+test('two runs at once get a thread each: a warm thread serves one run at a time', async () => {
+  await closeIdleAgentThreads();
+  const threadsOf = (records: Captured[]): unknown[] => records.filter((r) => r.msg === 'agents started in this thread').map((r) => r.obj['threadId']);
+  const cfg = (job: string) => parseExperimentConfig({ ...base, job, rounds: 2, fleet: { devices: 2 }, transport: { kind: 'mqtt', roundTimeoutMs: 30_000 } });
+  const a: Captured[] = [], b: Captured[] = [];
+  await runExperiment(cfg('threads-first'), { log: nullLog, agentThreads: 1 });
+  assert.equal(idleAgentThreads(), 1);
+  // two runs at once: one takes the warm thread, the other spawns its own
+  await Promise.all([
+    runExperiment(cfg('threads-a'), { log: capture('debug', a), agentThreads: 1 }),
+    runExperiment(cfg('threads-b'), { log: capture('debug', b), agentThreads: 1 }),
+  ]);
+  assert.equal(threadsOf(a).length, 1);
+  assert.equal(threadsOf(b).length, 1);
+  assert.notDeepEqual(threadsOf(a), threadsOf(b));
+  assert.equal(idleAgentThreads(), Math.min(2, availableParallelism()), 'both are kept warm (at most one per core)');
+  await closeIdleAgentThreads();
 });
 
 test('an agent that fails to start in its thread fails with its own error (code, message, hint), and closing leaves no thread', async () => {

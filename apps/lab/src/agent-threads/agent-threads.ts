@@ -1,4 +1,5 @@
 import type { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 import type { Log } from '@edgefl/core';
 import { trainerThreads } from '@edgefl/train';
 import { startModuleWorker } from '@edgefl/core/module-worker';
@@ -6,7 +7,7 @@ import type { Transmission } from '@edgefl/runtime';
 import { revive, threadExitError } from './carried-error.js';
 import { forwardLevelOf, replay } from './forwarded-log.js';
 import type { EmulatedDevice } from '../fleet-agents.js';
-import type { AgentThreadCommand, AgentThreadEvent, AgentThreadInit } from './protocol.js';
+import type { AgentRunSettings, AgentThreadCommand, AgentThreadEvent } from './protocol.js';
 
 export interface AgentThreadsOptions {
   readonly job: string;
@@ -42,17 +43,66 @@ export interface AgentThreads {
 }
 
 /**
- * Spawns `o.threads` agent threads. They load the agent's modules at once, while the caller
- * prepares the data and the gateway, and wait for `start`. The agents are the devices' own
- * code, each connected to the gateway over TCP like a board; the threads keep their MQTT
- * clients, job set-up and rounds off the thread that runs the broker and the aggregator, as
- * a real fleet's devices are. `close` must be called in every case.
+ * Agent threads of finished runs, waiting for the next run of this process (a sweep, a
+ * benchmark's pairs): a fresh thread loads the agent's modules and compiles their code
+ * again, about a second of CPU at 1,000 agents, while the memory driver's nodes run on the
+ * main thread's code compiled by the runs before. Unreferenced, so they never keep the
+ * process alive; at most one per core.
+ */
+const warm: Worker[] = [];
+
+/** Agent threads kept warm between runs (`closeIdleAgentThreads` ends them). */
+export function idleAgentThreads(): number {
+  return warm.length;
+}
+
+/** Ends the agent threads kept warm between runs; the next run spawns fresh ones. */
+export async function closeIdleAgentThreads(): Promise<void> {
+  await Promise.all(warm.splice(0).map((w) => w.terminate()));
+}
+
+/** A warm thread if one waits, else a new one. */
+function takeWorker(): Worker {
+  const w = warm.pop();
+  if (w !== undefined) {
+    w.ref();
+    return w;
+  }
+  const fresh = startModuleWorker(import.meta.url, 'thread-entry');
+  // While it waits between runs nobody else listens: a thread that dies then leaves the pool.
+  const leave = (): void => {
+    const i = warm.indexOf(fresh);
+    if (i >= 0) warm.splice(i, 1);
+  };
+  fresh.on('error', leave);
+  fresh.on('exit', leave);
+  return fresh;
+}
+
+/** Keeps a thread whose run closed cleanly for the next run, or ends it. */
+async function release(w: Worker): Promise<void> {
+  if (warm.length >= availableParallelism()) {
+    await w.terminate();
+    return;
+  }
+  w.unref();
+  warm.push(w);
+}
+
+/**
+ * Takes `o.threads` agent threads: warm ones kept from an earlier run of this process, else
+ * new ones, which load the agent's modules at once while the caller prepares the data and
+ * the gateway. They wait for `start`. The agents are the devices' own code, each connected
+ * to the gateway over TCP like a board; the threads keep their MQTT clients, job set-up and
+ * rounds off the thread that runs the broker and the aggregator, as a real fleet's devices
+ * are. `close` must be called in every case; a thread whose agents all closed is then kept
+ * warm for the next run (`idleAgentThreads`), any other is ended.
  */
 export function spawnAgentThreads(o: AgentThreadsOptions): AgentThreads {
   const count = Math.max(1, o.threads);
   // Each thread starts its own pool of training workers, its share of the process's size,
   // rather than a pool the size of the process's each.
-  const init: AgentThreadInit = {
+  const settings: AgentRunSettings = {
     job: o.job, jobTimeoutMs: o.jobTimeoutMs, logLevel: forwardLevelOf(o.log), trainerThreads: Math.max(1, Math.floor(trainerThreads() / count)),
   };
   let sink: Pick<FleetStart, 'onRoundEnd' | 'onTraffic'> | null = null;
@@ -66,7 +116,7 @@ export function spawnAgentThreads(o: AgentThreadsOptions): AgentThreads {
   };
   const threads: AgentThread[] = [];
   try {
-    for (let i = 0; i < count; i++) threads.push(agentThread(init, onEvent));
+    for (let i = 0; i < count; i++) threads.push(agentThread(settings, onEvent));
   } catch (e) {
     // a thread that could not start: the ones already started must not keep the process alive
     for (const t of threads) void t.close();
@@ -109,37 +159,44 @@ function deferred(): { p: Promise<void>; ok: () => void; fail: (e: unknown) => v
   return { p, ok, fail };
 }
 
-function agentThread(init: AgentThreadInit, onEvent: (e: AgentThreadEvent) => void): AgentThread {
-  const w: Worker = startModuleWorker(import.meta.url, 'thread-entry', { workerData: init });
+function agentThread(settings: AgentRunSettings, onEvent: (e: AgentThreadEvent) => void): AgentThread {
+  const w = takeWorker();
   const started = deferred(), done = deferred(), closed = deferred();
-  w.on('message', (events: AgentThreadEvent[]) => {
+  let clean = false;
+  const onMessage = (events: AgentThreadEvent[]): void => {
     for (const e of events) {
       switch (e.kind) {
         case 'started': started.ok(); break;
         case 'start-failed': started.fail(revive(e.error)); break;
         case 'done': done.ok(); break;
         case 'failed': done.fail(revive(e.error)); break;
-        case 'closed': closed.ok(); break;
+        case 'closed':
+          clean = true;
+          closed.ok();
+          break;
         default: onEvent(e);
       }
     }
-  });
+  };
   // A thread that dies (an uncaught error, out of memory) fails whatever still waits on it.
   let crash: Error | null = null;
-  w.on('error', (e) => {
+  const onError = (e: Error): void => {
     crash = e;
-  });
-  w.on('exit', (code) => {
+  };
+  const onExit = (code: number): void => {
     const e = threadExitError(code, crash);
     started.fail(e);
     done.fail(e);
     closed.ok();
-  });
+  };
+  w.on('message', onMessage);
+  w.on('error', onError);
+  w.on('exit', onExit);
   const send = (cmd: AgentThreadCommand): void => w.postMessage(cmd);
   let closing: Promise<void> | null = null;
   return {
     start(url, agents) {
-      send({ kind: 'start', url, agents });
+      send({ kind: 'start', run: settings, url, agents });
       return started.p;
     },
     done: done.p,
@@ -147,7 +204,12 @@ function agentThread(init: AgentThreadInit, onEvent: (e: AgentThreadEvent) => vo
       closing ??= (async () => {
         send({ kind: 'close' });
         await closed.p;
-        await w.terminate();
+        w.off('message', onMessage);
+        w.off('error', onError);
+        w.off('exit', onExit);
+        // every agent of the run closed and the thread lives: the next run can have it
+        if (clean && crash === null) await release(w);
+        else await w.terminate();
       })();
       return closing;
     },

@@ -19,6 +19,8 @@ export function forwardLevelOf(log: Log): ForwardLevel {
  * lose the batch it travels in.
  */
 export function forwardedLog(level: ForwardLevel, emit: (e: AgentThreadEvent) => void, bindings: readonly Record<string, unknown>[] = []): Log {
+  // nothing to forward: no record, and no child's bindings made plain (1,000 agents make several each)
+  if (level === 'silent') return nullLog;
   const at = (l: LogLevel) => (obj: object, msg?: string): void => {
     if (RANK[l] < RANK[level]) return;
     emit({ kind: 'log', level: l, bindings, obj: plain(obj), ...(msg !== undefined ? { msg } : {}) });

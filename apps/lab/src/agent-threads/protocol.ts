@@ -5,15 +5,14 @@ import type { Transmission } from '@edgefl/runtime';
 export type ForwardLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type LogLevel = Exclude<ForwardLevel, 'silent'>;
 
-/** What a thread gets as it is spawned (`workerData`), before the gateway exists. */
-export interface AgentThreadInit {
+/** One run's settings for a thread's agents (a warm thread serves one run after another). */
+export interface AgentRunSettings {
   readonly job: string;
   /** the thread's pool of training workers (its share of the process's) */
   readonly trainerThreads: number;
   readonly jobTimeoutMs: number;
   readonly logLevel: ForwardLevel;
 }
-
 
 /** An error as it crosses the thread boundary (an EdgeflError keeps its code, hint and exit code). */
 export interface CarriedError {
@@ -38,7 +37,11 @@ export type AgentThreadEvent =
   | { readonly kind: 'failed'; readonly error: CarriedError }
   | { readonly kind: 'closed' };
 
-/** `start`: connect these devices' agents to the gateway at `url`; `close`: stop every agent where it is and report `closed`. */
+/**
+ * `start`: a run begins; connect these devices' agents to the gateway at `url`. `close`:
+ * stop every agent of the run where it is and report `closed`, the run's last event; the
+ * thread then waits for the next `start`.
+ */
 export type AgentThreadCommand =
-  | { readonly kind: 'start'; readonly url: string; readonly agents: readonly EmulatedDevice[] }
+  | { readonly kind: 'start'; readonly run: AgentRunSettings; readonly url: string; readonly agents: readonly EmulatedDevice[] }
   | { readonly kind: 'close' };
