@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { parseExperimentConfig } from '@edgefl/config';
 import { EdgeflError, nullLog, type Log } from '@edgefl/core';
 import { startBroker, type BrokerCounters, type ClientTraffic } from '@edgefl/gateway';
+import { setTrainerThreads, trainerThreads } from '@edgefl/train';
 import { closeIdleAgentThreads, idleAgentThreads, runExperiment, spawnAgentThreads } from '@edgefl/lab';
 import { assertSameModels, observeExperiment } from '../helpers/observed-run.js';
 
@@ -32,9 +33,14 @@ test('agents in two worker threads: the same models, links and broker-counted by
   const memory = await observeExperiment(cfgOf('memory'), { log: nullLog });
   const here = await observeExperiment(cfgOf('mqtt'), { log: nullLog, agentThreads: 0 });
   const records: Captured[] = [];
-  const threaded = await observeExperiment(cfgOf('mqtt'), { log: capture('debug', records), agentThreads: 2 });
+  // a process pool of 4 training workers: each of the two threads starts 2 of its own
+  const pool = trainerThreads();
+  setTrainerThreads(4);
+  const threaded = await observeExperiment(cfgOf('mqtt'), { log: capture('debug', records), agentThreads: 2 }).finally(() => setTrainerThreads(pool));
   // the agents did run in two threads (3 and 2 of the 5), not beside the gateway
-  assert.deepEqual(records.filter((r) => r.msg === 'agents started in this thread').map((r) => r.obj['agents']).sort(), [2, 3]);
+  const started = records.filter((r) => r.msg === 'agents started in this thread');
+  assert.deepEqual(started.map((r) => r.obj['agents']).sort(), [2, 3]);
+  assert.deepEqual(started.map((r) => r.obj['trainerThreads']), [2, 2]);
   assertSameModels(threaded, memory, 3);
   assertSameModels(threaded, here, 3);
   assert.deepEqual(threaded.rounds.map((r) => r.loss), memory.rounds.map((r) => r.loss));

@@ -9,7 +9,7 @@
  */
 import { parentPort, threadId } from 'node:worker_threads';
 import { startAgent } from '@edgefl/agent';
-import { setTrainerThreads } from '@edgefl/train';
+import { setTrainerThreads, trainerThreads } from '@edgefl/train';
 import { countTraffic } from '@edgefl/runtime';
 import { carry } from './carried-error.js';
 import { forwardedLog } from './forwarded-log.js';
@@ -97,7 +97,7 @@ async function start(run: Run, settings: AgentRunSettings, url: string, devices:
     emit({ kind: 'start-failed', error: carry(e) });
     return;
   }
-  log.debug({ agents: devices.length, threadId }, 'agents started in this thread');
+  log.debug({ agents: devices.length, threadId, trainerThreads: trainerThreads() }, 'agents started in this thread');
   emit({ kind: 'started' });
   // Reported after `start` settles, so `close` (which waits for it) never waits for the job.
   run.fleet.done.then(
