@@ -35,13 +35,13 @@ async function announcedGateway(job: FaultJob, json?: string): Promise<Cli> {
 }
 
 /** Runs the job with both agents until the gateway finished `round`, kills the gateway (SIGKILL) and starts it again on its state. */
-async function killGatewayAfterRound(job: FaultJob, json: string, round: number): Promise<{ killed: CliExit; gw2: Cli; agents: Cli[] }> {
+async function killGatewayAfterRound(job: FaultJob, json: string, round: number): Promise<{ gw1: Cli; killed: CliExit; gw2: Cli; agents: Cli[] }> {
   const gw1 = await announcedGateway(job, json);
   const agents = DEVICES.map((d) => spawnCli(job.agentArgs(d)));
   await gw1.waitFor((l) => l['msg'] === 'round done' && l['round'] === round, `round ${round}`);
   gw1.proc.kill('SIGKILL');
   const killed = await gw1.exit;
-  return { killed, gw2: spawnCli(job.gatewayArgs(json)), agents };
+  return { gw1, killed, gw2: spawnCli(job.gatewayArgs(json)), agents };
 }
 
 /** Uplink messages the gateway counted per device (its run record's ledger). */
@@ -60,27 +60,34 @@ function tail(p: Cli): string {
 }
 
 test('kill -9 of the gateway mid-run: restarted, it resumes from its checkpoint, no update is lost or counted twice, the accuracy is the undisturbed run\'s', async () => {
-  const job = await faultJob({ rounds: ROUNDS, roundTimeoutMs: 20_000 });
+  // As in the agent's kill test below, 'round done' can lag rounds behind: in a 6-round job
+  // the kill once landed in the last round, after dev-01 had sent its last update and
+  // finished (the in-memory broker lost that acknowledged update with the gateway, and no
+  // device was left to send it again). The first ROUNDS rounds are compared with the
+  // undisturbed run's.
+  const rounds = 3 * ROUNDS;
+  const job = await faultJob({ rounds, roundTimeoutMs: 20_000 });
   const json = join(job.dir, 'run.json');
-  const { killed, gw2, agents } = await killGatewayAfterRound(job, json, 2);
+  const { gw1, killed, gw2, agents } = await killGatewayAfterRound(job, json, 2);
   assert.equal(killed.signal, 'SIGKILL');
   await finished([gw2, ...agents]);
   const resumed = gw2.lines.find((l) => l['msg'] === 'resuming from checkpoint');
   assert.ok(resumed && (resumed['round'] as number) >= 2, 'the restarted gateway resumed from its checkpoint, not round 1');
   assert.ok(!gw2.lines.some((l) => l['msg'] === 'round done' && l['round'] === 1), 'round 1 was not run again');
-  const acc = accuracyAt(gw2.lines, ROUNDS);
-  assert.ok(Math.abs(acc - reference) <= TOLERANCE, `accuracy ${acc} vs undisturbed ${reference}`);
+  // round ROUNDS was evaluated by whichever gateway ran it (the first one too, if the kill landed later)
+  const acc = accuracyAt([...gw1.lines, ...gw2.lines], ROUNDS);
+  assert.ok(Math.abs(acc - reference) <= TOLERANCE, `accuracy ${acc} at round ${ROUNDS} vs undisturbed ${reference}`);
   for (const d of DEVICES) assert.deepEqual(roundsMissing(gw2.lines, d), [], `the resumed gateway had ${d}'s update every round`);
   // the checkpoint carried the record's rounds too: the resumed gateway's record has every round, the last evaluated
   const rec = JSON.parse(readFileSync(json, 'utf8')) as RunRecord;
-  assert.deepEqual(rec.rounds.map((r) => r.round), Array.from({ length: ROUNDS }, (_, i) => i + 1), 'rounds run before the crash are in the record');
+  assert.deepEqual(rec.rounds.map((r) => r.round), Array.from({ length: rounds }, (_, i) => i + 1), 'rounds run before the crash are in the record');
   assert.equal(rec.rounds.at(-1)!.accuracy, rec.totals.finalAccuracy);
   // the checkpoint's round (evaluated again from its model) and every later one have their accuracy; earlier
   // rounds whose evaluation was still in flight at the crash keep their traffic but no accuracy
   const from = resumed['round'] as number;
   assert.ok(rec.rounds.filter((r) => r.round >= from).every((r) => r.accuracy !== null), `rounds from ${from} have their accuracy: ${JSON.stringify(rec.rounds.map((r) => [r.round, r.accuracy]))}`);
   // the ledger (carried in the checkpoint) counts exactly one update per device and round
-  assert.deepEqual(uplinks(json), { 'dev-01': ROUNDS, 'dev-02': ROUNDS });
+  assert.deepEqual(uplinks(json), { 'dev-01': rounds, 'dev-02': rounds });
 });
 
 test('kill -9 of an agent mid-round: restarted, it resumes from its own checkpoint, gets the round\'s broadcast again and no round misses it', async () => {
