@@ -39,7 +39,8 @@ export interface ExperimentHooks {
   /**
    * under `mqtt`: worker threads that run the agents (0: this thread, beside the gateway).
    * Default `agentThreadsFor(devices)`; always 0 with `buildAlgorithm` (a function cannot
-   * cross threads).
+   * cross threads). The threads stay warm for the process's next run for 30 s
+   * (`setAgentThreadsKeepWarm`, `closeIdleAgentThreads`), ~100 MB each.
    */
   readonly agentThreads?: number;
 }
@@ -247,7 +248,7 @@ async function runOverMqtt(job: Job, data: FederatedData, accounting: TrafficAcc
 /** The agents of an emulated fleet, however they run. */
 interface EmulatedAgents {
   readonly done: Promise<unknown>;
-  close(): Promise<void>;
+  close(): Promise<unknown>;
 }
 
 /** Every agent in this thread, beside the gateway. */

@@ -25,8 +25,12 @@ export interface FleetAgentsOptions {
 export interface FleetAgents {
   /** resolves once every agent finished the job; rejects with the first agent's failure */
   readonly done: Promise<void>;
-  /** closes every agent at once: each close waits for its broker's PUBACK, and 1,000 of those in a row were most of a run */
-  close(): Promise<void>;
+  /**
+   * Closes every agent at once: each close waits for its broker's PUBACK, and 1,000 of those
+   * in a row were most of a run. Resolves true when every agent closed without an error
+   * (a failure is logged).
+   */
+  close(): Promise<boolean>;
 }
 
 /**
@@ -43,9 +47,12 @@ export async function startFleetAgents(startAgent: typeof StartAgent, devices: r
   })));
   const agents: RunningAgent[] = [];
   for (const s of starts) if (s.status === 'fulfilled') agents.push(s.value);
-  let closing: Promise<void> | null = null;
-  const close = (): Promise<void> => {
-    closing ??= Promise.all(agents.map((a) => a.close().catch((e: unknown) => o.log.warn({ reason: errorMessage(e) }, 'agent close failed')))).then(() => undefined);
+  let closing: Promise<boolean> | null = null;
+  const close = (): Promise<boolean> => {
+    closing ??= Promise.all(agents.map((a) => a.close().then(() => true, (e: unknown) => {
+      o.log.warn({ reason: errorMessage(e) }, 'agent close failed');
+      return false;
+    }))).then((closed) => closed.every(Boolean));
     return closing;
   };
   const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');

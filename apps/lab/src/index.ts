@@ -2,7 +2,7 @@ export { AGENT_THREADS_FROM_DEVICES, agentThreadsFor, fleetLimits, runExperiment
 export type { ExperimentHooks, TransportKind } from './experiment.js';
 export { benchFleet, FLEET_BENCH_CASES, FLEET_BENCH_TARGETS, quickstartCase, thousandAgentsCase, timedRun, variant, median } from './bench/fleet-bench.js';
 export type { FleetBenchCase, FleetBenchContext, TimedRun } from './bench/fleet-bench.js';
-export { spawnAgentThreads, idleAgentThreads, closeIdleAgentThreads } from './agent-threads/agent-threads.js';
+export { spawnAgentThreads, idleAgentThreads, closeIdleAgentThreads, setAgentThreadsKeepWarm } from './agent-threads/agent-threads.js';
 export type { AgentThreads, AgentThreadsOptions, FleetStart } from './agent-threads/agent-threads.js';
 export type { EmulatedDevice } from './fleet-agents.js';
 export { forwardedLog, forwardLevelOf } from './agent-threads/forwarded-log.js';

@@ -38,7 +38,7 @@ export interface AgentThreads {
   start(o: FleetStart): Promise<void>;
   /** resolves once every agent finished the job; rejects with the first agent's failure */
   readonly done: Promise<void>;
-  /** stops every agent where it is (each publishes `offline` and disconnects), then the threads */
+  /** stops every agent where it is (each publishes `offline` and disconnects), then keeps the threads warm for a next run or ends them */
   close(): Promise<void>;
 }
 
@@ -47,46 +47,70 @@ export interface AgentThreads {
  * benchmark's pairs): a fresh thread loads the agent's modules and compiles their code
  * again, about a second of CPU at 1,000 agents, while the memory driver's nodes run on the
  * main thread's code compiled by the runs before. Unreferenced, so they never keep the
- * process alive; at most one per core.
+ * process alive; at most one per core, each ended after `keepWarmMs` without a run (a warm
+ * thread holds its modules' memory, ~100 MB).
  */
-const warm: Worker[] = [];
+const warm: { readonly worker: Worker; readonly timer: NodeJS.Timeout }[] = [];
+let keepWarmMs = 30_000;
 
-/** Agent threads kept warm between runs (`closeIdleAgentThreads` ends them). */
+/** How long an agent thread waits for the next run before it ends (default 30 s; 0: threads end with their run). */
+export function setAgentThreadsKeepWarm(ms: number): void {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`keep-warm time must be a number of ms ≥ 0, got ${ms}`);
+  keepWarmMs = ms;
+}
+
+/** Agent threads kept warm between runs, waiting for the next one. */
 export function idleAgentThreads(): number {
   return warm.length;
 }
 
-/** Ends the agent threads kept warm between runs; the next run spawns fresh ones. */
+/**
+ * Ends the agent threads kept warm between runs; the next run spawns fresh ones. Threads of
+ * runs still closing are not among them: they are kept (or ended) when their run closed.
+ */
 export async function closeIdleAgentThreads(): Promise<void> {
-  await Promise.all(warm.splice(0).map((w) => w.terminate()));
+  await Promise.all(warm.splice(0).map((t) => {
+    clearTimeout(t.timer);
+    return t.worker.terminate();
+  }));
+}
+
+/** Removes `w` from the warm threads, if it is there. */
+function leaveWarm(w: Worker): { readonly worker: Worker; readonly timer: NodeJS.Timeout } | undefined {
+  const i = warm.findIndex((t) => t.worker === w);
+  if (i < 0) return undefined;
+  const [t] = warm.splice(i, 1);
+  clearTimeout(t!.timer);
+  return t;
 }
 
 /** A warm thread if one waits, else a new one. */
 function takeWorker(): Worker {
-  const w = warm.pop();
-  if (w !== undefined) {
-    w.ref();
-    return w;
+  const t = warm.pop();
+  if (t !== undefined) {
+    clearTimeout(t.timer);
+    t.worker.ref();
+    return t.worker;
   }
   const fresh = startModuleWorker(import.meta.url, 'thread-entry');
   // While it waits between runs nobody else listens: a thread that dies then leaves the pool.
-  const leave = (): void => {
-    const i = warm.indexOf(fresh);
-    if (i >= 0) warm.splice(i, 1);
-  };
-  fresh.on('error', leave);
-  fresh.on('exit', leave);
+  fresh.on('error', () => leaveWarm(fresh));
+  fresh.on('exit', () => leaveWarm(fresh));
   return fresh;
 }
 
 /** Keeps a thread whose run closed cleanly for the next run, or ends it. */
 async function release(w: Worker): Promise<void> {
-  if (warm.length >= availableParallelism()) {
+  if (keepWarmMs === 0 || warm.length >= availableParallelism()) {
     await w.terminate();
     return;
   }
   w.unref();
-  warm.push(w);
+  const timer = setTimeout(() => {
+    if (leaveWarm(w) !== undefined) void w.terminate();
+  }, keepWarmMs);
+  timer.unref();
+  warm.push({ worker: w, timer });
 }
 
 /**
@@ -95,8 +119,9 @@ async function release(w: Worker): Promise<void> {
  * the gateway. They wait for `start`. The agents are the devices' own code, each connected
  * to the gateway over TCP like a board; the threads keep their MQTT clients, job set-up and
  * rounds off the thread that runs the broker and the aggregator, as a real fleet's devices
- * are. `close` must be called in every case; a thread whose agents all closed is then kept
- * warm for the next run (`idleAgentThreads`), any other is ended.
+ * are. `close` must be called in every case; a thread whose agents all started and all
+ * closed without an error is then kept warm for the next run (`idleAgentThreads`,
+ * `setAgentThreadsKeepWarm`), any other is ended.
  */
 export function spawnAgentThreads(o: AgentThreadsOptions): AgentThreads {
   const count = Math.max(1, o.threads);
@@ -128,6 +153,8 @@ export function spawnAgentThreads(o: AgentThreadsOptions): AgentThreads {
   return {
     async start(s) {
       if (sink !== null) throw new Error('agent threads start once');
+      // after close the threads serve another run, or are gone
+      if (closing !== null) throw new Error('agent threads start after close');
       sink = s;
       const per = Math.ceil(s.agents.length / threads.length);
       const started = await Promise.allSettled(threads.map((t, i) => t.start(s.url, s.agents.slice(i * per, (i + 1) * per))));
@@ -171,7 +198,7 @@ function agentThread(settings: AgentRunSettings, onEvent: (e: AgentThreadEvent) 
         case 'done': done.ok(); break;
         case 'failed': done.fail(revive(e.error)); break;
         case 'closed':
-          clean = true;
+          clean = e.clean;
           closed.ok();
           break;
         default: onEvent(e);

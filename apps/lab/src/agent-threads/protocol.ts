@@ -35,7 +35,8 @@ export type AgentThreadEvent =
   | { readonly kind: 'log'; readonly level: LogLevel; readonly bindings: readonly Record<string, unknown>[]; readonly obj: object; readonly msg?: string }
   | { readonly kind: 'done' }
   | { readonly kind: 'failed'; readonly error: CarriedError }
-  | { readonly kind: 'closed' };
+  /** the run's last event; `clean`: every agent of it started and closed without an error (the thread may serve another run) */
+  | { readonly kind: 'closed'; readonly clean: boolean };
 
 /**
  * `start`: a run begins; connect these devices' agents to the gateway at `url`. `close`:

@@ -54,15 +54,17 @@ port.on('message', (cmd: AgentThreadCommand) => {
 function close(run: Run | null): Promise<void> {
   if (run === null) {
     // closed before any start: there is nothing to stop
-    post({ kind: 'closed' });
+    post({ kind: 'closed', clean: true });
     flush();
     return Promise.resolve();
   }
   run.closing ??= (async () => {
     // agents still connecting are closed too, once they have started (or failed to)
     await run.starting;
-    await run.fleet?.close();
-    run.emit({ kind: 'closed' });
+    // a run whose agents failed to start, or did not all close, may have left something
+    // running here (a client, a training worker): the thread is not kept for another run
+    const clean = run.fleet !== null && (await run.fleet.close());
+    run.emit({ kind: 'closed', clean });
     flush();
     run.over = true;
     if (current === run) current = null;

@@ -69,13 +69,17 @@ const sameResult = (a: RunRecord, b: RunRecord): boolean =>
 async function pairs(cfg: ExperimentConfig, reps: number, log: Log, warmUp = false): Promise<{ memory: TimedRun; mqtt: TimedRun }[]> {
   const out: { memory: TimedRun; mqtt: TimedRun }[] = [];
   // An uncounted first pair: both drivers then run on code V8 has compiled, the memory
-  // driver's on this thread and the agents' in the agent threads the pair left warm.
-  if (warmUp) for (const kind of ['memory', 'mqtt'] as const) await timedRun(cfg, kind, log);
+  // driver's on this thread and the agents' in the agent threads the pair left warm. It
+  // must compute the same model as the counted pairs (checked by the caller's sameModel).
+  const uncounted = warmUp ? { memory: await timedRun(cfg, 'memory', log), mqtt: await timedRun(cfg, 'mqtt', log) } : null;
   for (let i = 0; i < reps; i++) {
     const order = i % 2 === 0 ? (['memory', 'mqtt'] as const) : (['mqtt', 'memory'] as const);
     const runs: Partial<Record<'memory' | 'mqtt', TimedRun>> = {};
     for (const kind of order) runs[kind] = await timedRun(cfg, kind, log);
     out.push({ memory: runs.memory!, mqtt: runs.mqtt! });
+  }
+  if (uncounted !== null && !(sameResult(uncounted.memory.record, out[0]!.memory.record) && sameResult(uncounted.mqtt.record, out[0]!.mqtt.record))) {
+    throw new Error('the uncounted first pair computed another model than the counted ones: a run depends on what ran before it in the process');
   }
   return out;
 }
