@@ -62,9 +62,9 @@ function tail(p: Cli): string {
 test('kill -9 of the gateway mid-run: restarted, it resumes from its checkpoint, no update is lost or counted twice, the accuracy is the undisturbed run\'s', async () => {
   // As in the agent's kill test below, 'round done' can lag rounds behind: in a 6-round job
   // the kill once landed in the last round, after dev-01 had sent its last update and
-  // finished (the in-memory broker lost that acknowledged update with the gateway, and no
-  // device was left to send it again). The first ROUNDS rounds are compared with the
-  // undisturbed run's.
+  // finished: the update went with the killed gateway and no device was left to send it
+  // again (docs/reliability.md). The first ROUNDS rounds are compared with the undisturbed
+  // run's.
   const rounds = 3 * ROUNDS;
   const job = await faultJob({ rounds, roundTimeoutMs: 20_000 });
   const json = join(job.dir, 'run.json');
