@@ -70,7 +70,7 @@ async function pairs(cfg: ExperimentConfig, reps: number, log: Log, warmUp = fal
   const out: { memory: TimedRun; mqtt: TimedRun }[] = [];
   // An uncounted first pair: both drivers then run on code V8 has compiled, the memory
   // driver's on this thread and the agents' in the agent threads the pair left warm. It
-  // must compute the same model as the counted pairs (checked by the caller's sameModel).
+  // must compute the same model as the counted pairs (checked below).
   const uncounted = warmUp ? { memory: await timedRun(cfg, 'memory', log), mqtt: await timedRun(cfg, 'mqtt', log) } : null;
   for (let i = 0; i < reps; i++) {
     const order = i % 2 === 0 ? (['memory', 'mqtt'] as const) : (['mqtt', 'memory'] as const);
