@@ -265,7 +265,8 @@ async function agentsInThreads(threads: AgentThreads, url: string, devices: read
   try {
     await threads.start({
       url, agents: devices,
-      onRoundEnd: (device, round, model, metrics) => tracker.hook(device)(round, model, metrics),
+      // each model is a copy the thread gave away: kept, not copied again
+      onRoundEnd: (device, round, model, metrics) => tracker.hook(device, true)(round, model, metrics),
       onTraffic: (t) => accounting.record(t),
     });
   } catch (e) {

@@ -13,12 +13,16 @@ export class RoundTracker {
     private readonly onRound: (round: number, models: ReadonlyMap<NodeId, Float32Array>, metrics: NodeMetrics) => void,
   ) {}
 
-  /** A `runNode` onRoundEnd hook for `node`. */
-  hook(node: NodeId): (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void {
+  /**
+   * A `runNode` onRoundEnd hook for `node`. `owned`: every model handed to it is the
+   * caller's to give away (a copy that crossed from an agent thread), so it is kept as it
+   * is; otherwise it is the node's live model, copied now.
+   */
+  hook(node: NodeId, owned = false): (round: number, model: Float32Array, metrics?: Readonly<Record<string, number>>) => void {
     return (round, model, metrics) => {
       let m = this.pending.get(round);
       if (!m) this.pending.set(round, (m = { models: new Map(), metrics: new Map() }));
-      m.models.set(node, Float32Array.from(model));
+      m.models.set(node, owned ? model : Float32Array.from(model));
       if (metrics) m.metrics.set(node, metrics);
       if (m.models.size === this.nodes.length) {
         this.pending.delete(round);

@@ -287,3 +287,17 @@ test('round tracker: a round is reported once every node ended it, and unfinishe
   assert.deepEqual(reported, [1]);
   assert.deepEqual(tracker.unfinished(), []);
 });
+
+test('round tracker: a live model is copied as its node ends the round, a model given away (owned) is kept as it is', () => {
+  const seen: ReadonlyMap<string, Float32Array>[] = [];
+  const tracker = new RoundTracker(['a', 'b'], (_round, models) => seen.push(models));
+  const live = Float32Array.of(1, 2);
+  const given = Float32Array.of(3, 4);
+  tracker.hook('a')(1, live);
+  tracker.hook('b', true)(1, given);
+  // the node trains on after ending the round: the round keeps what it had then
+  live[0] = 99;
+  assert.deepEqual([...seen[0]!.get('a')!], [1, 2]);
+  assert.notEqual(seen[0]!.get('a'), live);
+  assert.equal(seen[0]!.get('b'), given);
+});
