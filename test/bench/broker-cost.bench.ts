@@ -26,7 +26,6 @@ interface RunCost {
   readonly markCompacts: number;
 }
 
-
 export async function measureBrokerCost(payloadKb: number, messagesPerPublisher: number, runs: number): Promise<RunCost[]> {
   const broker = await startBroker({ host: '127.0.0.1', port: 0, maxMessageBytes: 256 * 1024 });
   const url = `mqtt://127.0.0.1:${broker.port}`;
